@@ -1,0 +1,50 @@
+// REST REQUEST authorizer: credentials → Allow policy plus a flat principal context, or `Unauthorized`.
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { AuthFailure, authenticate, type AuthenticateDeps } from '../shared/core/authenticate';
+import { toAuthorizerContext } from '../shared/core/principal';
+import { logger } from '../shared/lambda/logger';
+
+/** The exact message API Gateway turns into a 401 (any other error is a 500). */
+export const UNAUTHORIZED = 'Unauthorized';
+
+/** Allow the whole stage: caching is off, so the policy never outlives this one request's check. */
+export function stageWideResource(methodArn: string): string {
+  // arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{method}/{path...}
+  const [apiArn, stage] = methodArn.split('/');
+  return `${apiArn}/${stage}/*/*`;
+}
+
+function header(headers: Record<string, string | undefined> | null | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+export function createAuthorizer(deps: AuthenticateDeps) {
+  return async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+    try {
+      const principal = await authenticate(deps, {
+        apiKey: header(event.headers, 'x-api-key'),
+        authorization: header(event.headers, 'authorization'),
+      });
+      return {
+        principalId: principal.userId,
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWideResource(event.methodArn) }],
+        },
+        context: toAuthorizerContext(principal),
+      };
+    } catch (err) {
+      logger.warn('authorization failed', {
+        reason: err instanceof AuthFailure ? err.reason : 'verifier_error',
+        ip: event.requestContext?.identity?.sourceIp,
+        path: event.path,
+        method: event.httpMethod,
+      });
+      if (!(err instanceof AuthFailure)) logger.error('authorizer fault', { error: err as Error });
+      throw new Error(UNAUTHORIZED);
+    }
+  };
+}

@@ -1,0 +1,114 @@
+// Credentials → principal. Pure rules; the JWT verifier and the key lookup are injected ports.
+// Every failure is an UnauthenticatedError whose `reason` is safe to log (it never holds token text).
+import { createHash } from 'node:crypto';
+import { UnauthenticatedError } from './errors';
+import { rolesFromClaim, type Principal } from './principal';
+
+/** Verified JWT payload (only what we read). */
+export interface VerifiedClaims {
+  readonly iss: string;
+  readonly sub: string;
+  readonly [claim: string]: unknown;
+}
+
+export interface TokenVerifier {
+  /** Resolves with verified claims, or rejects for any invalid token. */
+  verify(token: string): Promise<VerifiedClaims>;
+}
+
+export interface ApiKeyRecord {
+  readonly keyId: string;
+  readonly ownerId: string;
+  readonly readOnly: boolean;
+  readonly enabled: boolean;
+}
+
+export interface ApiKeyLookup {
+  /** Finds a key by the SHA-256 (hex) of its text; null when absent or revoked. */
+  findByHash(sha256Hex: string): Promise<ApiKeyRecord | null>;
+}
+
+export interface Credentials {
+  readonly apiKey?: string | undefined;
+  readonly authorization?: string | undefined;
+}
+
+export interface AuthenticateDeps {
+  readonly tokens: TokenVerifier;
+  readonly apiKeys: ApiKeyLookup;
+  readonly rolesClaim: string;
+}
+
+/** Longer tokens are refused before any parsing (THREATS T5, T10). */
+export const MAX_TOKEN_LENGTH = 8192;
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export class AuthFailure extends UnauthenticatedError {
+  constructor(readonly reason: string, options?: ErrorOptions) {
+    super('Unauthorized', options);
+    this.name = 'AuthFailure';
+  }
+}
+
+export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** A short, stable tag per issuer, so equal `sub` values from two issuers never share a userId. */
+export const issuerTag = (iss: string): string => sha256Hex(iss).slice(0, 12);
+
+export const userIdFor = (iss: string, sub: string): string => `${issuerTag(iss)}:${sub}`;
+
+export function isApiKeyFormat(key: string): boolean {
+  return UUID_V4.test(key);
+}
+
+export async function authenticate(deps: AuthenticateDeps, creds: Credentials): Promise<Principal> {
+  // The API key wins when both are sent (API.md), as on the WebSocket handshake.
+  if (creds.apiKey !== undefined) return authenticateApiKey(deps, creds.apiKey);
+  if (creds.authorization === undefined) throw new AuthFailure('missing_credentials');
+  const m = /^Bearer +(\S*)\s*$/i.exec(creds.authorization);
+  if (!m) throw new AuthFailure('wrong_scheme');
+  return authenticateJwt(deps, m[1] ?? '');
+}
+
+export async function authenticateApiKey(deps: AuthenticateDeps, key: string): Promise<Principal> {
+  const trimmed = key.trim();
+  if (!isApiKeyFormat(trimmed)) throw new AuthFailure('malformed_api_key');
+  const record = await deps.apiKeys.findByHash(sha256Hex(trimmed.toLowerCase()));
+  if (!record) throw new AuthFailure('unknown_api_key');
+  if (!record.enabled) throw new AuthFailure('disabled_api_key');
+  return {
+    userId: record.ownerId,
+    roles: ['user'], // a key never carries admin
+    authMethod: 'apiKey',
+    keyId: record.keyId,
+    readOnly: record.readOnly,
+    email: null,
+  };
+}
+
+export async function authenticateJwt(deps: AuthenticateDeps, token: string): Promise<Principal> {
+  if (token.length === 0) throw new AuthFailure('empty_token');
+  if (token.length > MAX_TOKEN_LENGTH) throw new AuthFailure('token_too_large');
+  if (!JWT_SHAPE.test(token)) throw new AuthFailure('malformed_token');
+  let claims: VerifiedClaims;
+  try {
+    claims = await deps.tokens.verify(token);
+  } catch (err) {
+    // The library's error names are safe to log; their messages may quote claims, so keep the name only.
+    throw new AuthFailure(`invalid_token:${(err as Error)?.name ?? 'Error'}`);
+  }
+  if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 512) {
+    throw new AuthFailure('missing_sub');
+  }
+  const roles = rolesFromClaim(claims[deps.rolesClaim]);
+  const email = typeof claims.email === 'string' ? claims.email : null;
+  return {
+    userId: userIdFor(claims.iss, claims.sub),
+    roles,
+    authMethod: 'jwt',
+    keyId: null,
+    readOnly: roles.includes('guest'), // guest wins over any other role
+    email,
+  };
+}

@@ -1,0 +1,102 @@
+// Domain errors: what went wrong, in product terms. No HTTP here; lambda/error-map.ts owns status codes.
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** Input failed validation (bad JSON, schema, cursor). */
+export class ValidationError extends DomainError {
+  readonly code = 'bad_request';
+  constructor(message = 'Bad request', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ValidationError';
+  }
+}
+
+/** Credentials missing or not verifiable. */
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'unauthorized';
+  constructor(message = 'Unauthorized', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UnauthenticatedError';
+  }
+}
+
+/** Not found and not yours, deliberately one error (DESIGN invariant 3). */
+export class ForbiddenError extends DomainError {
+  readonly code: string = 'forbidden';
+  constructor(message = 'Forbidden', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ForbiddenError';
+  }
+}
+
+export const THREAD_NOT_FOUND_MESSAGE = 'Thread not found or access denied';
+export const TASK_NOT_FOUND_MESSAGE = 'Task not found or access denied';
+export const API_KEY_NOT_FOUND_MESSAGE = 'API key not found or access denied';
+
+/** A write by a guest or a read-only key. */
+export class ReadOnlyError extends ForbiddenError {
+  override readonly code = 'read_only';
+  constructor(message = 'This principal is read-only', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ReadOnlyError';
+  }
+}
+
+/** A non-admin on an admin route. */
+export class AdminOnlyError extends ForbiddenError {
+  override readonly code = 'admin_only';
+  constructor(message = 'Admin role required', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'AdminOnlyError';
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'not_found';
+  constructor(message = 'Not found', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly code = 'payload_too_large';
+  constructor(message = 'Payload too large', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+export class RateLimitedError extends DomainError {
+  readonly code = 'rate_limited';
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'Rate limit exceeded',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'RateLimitedError';
+  }
+}
+
+/** A write lost a race (conditional check failed); callers may retry. */
+export class ConflictError extends DomainError {
+  readonly code = 'conflict';
+  constructor(message = 'Conflict', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ConflictError';
+  }
+}
+
+/** Configuration is missing or invalid; raised at cold start. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}

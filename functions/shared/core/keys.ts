@@ -1,0 +1,40 @@
+// Every DynamoDB key is built here. Components are escaped, never rejected (real `sub` values
+// contain `|`, `:`, `@`, `#`), and escaping is injective, so no input can forge another key.
+
+const SEP = '#';
+
+/** Percent-escape `%` and `#` so a component can never contain the separator. */
+export function escapeKeyPart(value: string): string {
+  return value.replace(/%/g, '%25').replace(/#/g, '%23');
+}
+
+export function unescapeKeyPart(value: string): string {
+  return value.replace(/%23/g, '#').replace(/%25/g, '%');
+}
+
+const join = (...parts: string[]): string => parts.join(SEP);
+const e = escapeKeyPart;
+
+export const keys = {
+  userPk: (userId: string) => join('USER', e(userId)),
+  profileSk: () => 'PROFILE',
+  threadSk: (threadId: string) => join('THREAD', e(threadId)),
+  threadSkPrefix: () => 'THREAD#',
+  itemSk: (threadId: string, itemId: string) => join('ITEM', e(threadId), e(itemId)),
+  /** Ends with the separator so thread `a` never matches items of thread `ab`. */
+  itemSkPrefix: (threadId: string) => join('ITEM', e(threadId), ''),
+  taskSk: (taskId: string) => join('TASK', e(taskId)),
+  taskSkPrefix: () => 'TASK#',
+  apiKeyLookupPk: (sha256Hex: string) => join('APIKEY', e(sha256Hex)),
+  apiKeyLookupSk: () => 'APIKEY',
+  apiKeyRefSk: (keyId: string) => join('APIKEYREF', e(keyId)),
+  apiKeyRefSkPrefix: () => 'APIKEYREF#',
+  ratePk: (subject: string, bucket: string) => join('RATE', e(subject), e(bucket)),
+  rateSk: (windowStart: number) => join('WINDOW', String(windowStart)),
+  auditPk: (userId: string) => join('AUDIT', e(userId)),
+  auditSk: (atIso: string, id: string) => join(e(atIso), e(id)),
+  connectionPk: (connectionId: string) => join('CONN', e(connectionId)),
+  connectionSk: () => 'CONN',
+  webhookPk: (source: string, key: string) => join('WEBHOOK', e(source), e(key)),
+  webhookSk: () => 'EVENT',
+} as const;

@@ -1,0 +1,33 @@
+// The one place that decides what a principal may do. Fed only by the verified principal.
+import { AdminOnlyError, ForbiddenError, ReadOnlyError } from './errors';
+import { isAdmin, type Principal } from './principal';
+
+export type Action =
+  | 'read' // read own data
+  | 'write' // create, change or delete own data (also: posting a message)
+  | 'admin.read' // support reads of another user's threads
+  | 'apikeys.manage'; // mint, list, change or revoke API keys
+
+/** Throws the documented 403 when `principal` may not perform `action`. */
+export function authorize(principal: Principal, action: Action): void {
+  switch (action) {
+    case 'read':
+      return;
+    case 'write':
+      if (principal.readOnly || principal.roles.includes('guest')) throw new ReadOnlyError();
+      return;
+    case 'admin.read':
+      // A key never carries admin (the authorizer strips it too); checked twice on purpose.
+      if (!isAdmin(principal) || principal.authMethod !== 'jwt') throw new AdminOnlyError();
+      return;
+    case 'apikeys.manage':
+      if (principal.authMethod !== 'jwt') throw new ForbiddenError('API keys can only be managed with a user token');
+      if (principal.readOnly || principal.roles.includes('guest')) throw new ReadOnlyError();
+      return;
+  }
+}
+
+/** Whether a principal may use write tools (agent tools list, ChatKit write requests). */
+export function canWrite(principal: Principal): boolean {
+  return !(principal.readOnly || principal.roles.includes('guest'));
+}

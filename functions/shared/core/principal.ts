@@ -1,0 +1,71 @@
+// The verified caller. Built only by the authorizer and read back only from requestContext.authorizer.
+
+export const ROLES = ['user', 'guest', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+export type AuthMethod = 'jwt' | 'apiKey';
+
+export interface Principal {
+  readonly userId: string;
+  readonly roles: readonly Role[];
+  readonly authMethod: AuthMethod;
+  /** Set when the caller used an API key. */
+  readonly keyId: string | null;
+  /** Guests and read-only keys. */
+  readonly readOnly: boolean;
+  readonly email: string | null;
+}
+
+/** API Gateway context values must be flat strings, numbers or booleans. */
+export type AuthorizerContext = Record<string, string>;
+
+export function toAuthorizerContext(p: Principal): AuthorizerContext {
+  return {
+    userId: p.userId,
+    roles: p.roles.join(','),
+    authMethod: p.authMethod,
+    keyId: p.keyId ?? '',
+    readOnly: String(p.readOnly),
+    email: p.email ?? '',
+  };
+}
+
+/**
+ * Rebuild the principal from what API Gateway passed on. Values arrive as strings (REST
+ * stringifies booleans and numbers). Anything unexpected means a wiring fault, not a user error.
+ */
+export function fromAuthorizerContext(ctx: Record<string, unknown> | null | undefined): Principal | null {
+  if (!ctx) return null;
+  const userId = ctx.userId;
+  const authMethod = ctx.authMethod;
+  if (typeof userId !== 'string' || userId.length === 0) return null;
+  if (authMethod !== 'jwt' && authMethod !== 'apiKey') return null;
+  const roles = String(ctx.roles ?? '')
+    .split(',')
+    .filter((r): r is Role => (ROLES as readonly string[]).includes(r));
+  const keyId = typeof ctx.keyId === 'string' && ctx.keyId !== '' ? ctx.keyId : null;
+  const email = typeof ctx.email === 'string' && ctx.email !== '' ? ctx.email : null;
+  return {
+    userId,
+    roles: roles.length > 0 ? roles : ['user'],
+    authMethod,
+    keyId,
+    readOnly: String(ctx.readOnly) === 'true',
+    email,
+  };
+}
+
+/**
+ * Map verified role claim values to our roles. Unknown values are dropped; no roles means `user`.
+ * A principal that is a guest is read-only even if it also claims `user`.
+ */
+export function rolesFromClaim(claim: unknown): Role[] {
+  const raw: unknown[] = Array.isArray(claim)
+    ? claim
+    : typeof claim === 'string'
+      ? claim.split(/[ ,]+/)
+      : [];
+  const roles = [...new Set(raw.filter((r): r is Role => typeof r === 'string' && (ROLES as readonly string[]).includes(r)))];
+  return roles.length > 0 ? roles : ['user'];
+}
+
+export const isAdmin = (p: Principal): boolean => p.roles.includes('admin');

@@ -1,0 +1,64 @@
+// The shared edge wrapper for REST functions: request view, route dispatch, guards, one error map,
+// CORS and security headers, structured logs. Controllers return data; errors bubble up to here.
+import middy from '@middy/core';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { NotFoundError } from '../core/errors';
+import { corsResponseHeaders } from '../core/cors';
+import { toErrorResponse } from './error-map';
+import { toHttpRequest, type HttpRequest } from './http-request';
+import { logger } from './logger';
+
+export interface HttpResult {
+  statusCode: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Controller = (req: HttpRequest) => Promise<HttpResult>;
+
+/** Keyed by `METHOD /resource/{template}`, exactly as in infra/routes.ts. */
+export type RouteControllers = Readonly<Record<string, Controller>>;
+
+/** Runs before the controller (rate limits, for instance); may add headers to every response. */
+export type RequestGuard = (req: HttpRequest, out: Record<string, string>) => Promise<void>;
+
+export interface HttpHandlerOptions {
+  readonly corsOrigins: readonly string[];
+  readonly guards?: readonly RequestGuard[];
+}
+
+export const ok = (body: unknown, headers?: Record<string, string>): HttpResult => ({ statusCode: 200, body, headers });
+export const created = (body: unknown): HttpResult => ({ statusCode: 201, body });
+export const noContent = (): HttpResult => ({ statusCode: 204 });
+
+export function httpHandler(routes: RouteControllers, options: HttpHandlerOptions) {
+  const handle = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const req = toHttpRequest(event);
+    const extra: Record<string, string> = corsResponseHeaders(req.headers.origin, options.corsOrigins);
+    let result: HttpResult;
+    try {
+      const controller = routes[`${req.method} ${req.resource}`];
+      if (!controller) throw new NotFoundError();
+      for (const guard of options.guards ?? []) await guard(req, extra);
+      result = await controller(req);
+    } catch (err) {
+      const mapped = toErrorResponse(err);
+      if (mapped.statusCode >= 500) logger.error('request failed', { error: err as Error, route: req.resource });
+      else logger.info('request refused', { status: mapped.statusCode, code: mapped.body.error.code, route: req.resource });
+      result = mapped;
+    }
+    return toProxyResult(result, extra);
+  };
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(handle)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpSecurityHeaders());
+}
+
+function toProxyResult(result: HttpResult, extra: Record<string, string>): APIGatewayProxyResult {
+  const headers: Record<string, string> = { ...extra, ...(result.headers ?? {}) };
+  if (result.body === undefined) return { statusCode: result.statusCode, headers, body: '' };
+  headers['Content-Type'] = 'application/json; charset=utf-8';
+  return { statusCode: result.statusCode, headers, body: JSON.stringify(result.body) };
+}

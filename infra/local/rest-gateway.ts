@@ -1,0 +1,321 @@
+// A small API Gateway REST emulation: route matching, REQUEST authorizers with IAM policy
+// enforcement, the proxy event and context exactly as API Gateway builds them, gateway responses.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+} from 'aws-lambda';
+import type { AuthKind, RouteDef } from '../routes';
+import { gatewayCorsHeaders, gatewayResponse, gatewayResponseBody, type GatewayResponseType } from '../gateway-responses';
+import { preflightHeaders } from '../../functions/shared/core/cors';
+import { isAllowed } from './iam-policy';
+import { lambdaContext, loadHandler } from './lambda-runtime';
+
+/** API Gateway's own payload limit; functions enforce the smaller API limits themselves. */
+const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+const API_ID = 'local';
+const ACCOUNT = '000000000000';
+const REGION = 'local';
+
+export interface RestGatewayOptions {
+  readonly routes: readonly RouteDef[];
+  readonly functionDirs: Readonly<Record<string, string>>;
+  /** Authorizer function folder per auth kind (public routes have none). */
+  readonly authorizerDirs: Readonly<Partial<Record<AuthKind, string>>>;
+  readonly corsOrigins: readonly string[];
+  readonly stage: string;
+  readonly onAccessLog?: (entry: Record<string, unknown>) => void;
+}
+
+interface Resource {
+  readonly template: string;
+  readonly pattern: RegExp;
+  readonly paramNames: string[];
+  readonly literalSegments: number;
+  readonly methods: Map<string, RouteDef>;
+}
+
+function compileResources(routes: readonly RouteDef[]): Resource[] {
+  const byPath = new Map<string, Resource>();
+  for (const r of routes) {
+    let res = byPath.get(r.path);
+    if (!res) {
+      const paramNames: string[] = [];
+      const segments = r.path.split('/').filter(Boolean);
+      const pattern = segments
+        .map((s) => {
+          const m = /^\{(\w+)\}$/.exec(s);
+          if (m) {
+            paramNames.push(m[1]!);
+            return '/([^/]+)';
+          }
+          return `/${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+        })
+        .join('');
+      res = {
+        template: r.path,
+        pattern: new RegExp(`^${pattern}/?$`),
+        paramNames,
+        literalSegments: segments.filter((s) => !s.startsWith('{')).length,
+        methods: new Map(),
+      };
+      byPath.set(r.path, res);
+    }
+    res.methods.set(r.method, r);
+  }
+  // API Gateway prefers literal path parts over variables.
+  return [...byPath.values()].sort((a, b) => b.literalSegments - a.literalSegments);
+}
+
+function matchResource(resources: Resource[], path: string): { res: Resource; params: Record<string, string> } | null {
+  for (const res of resources) {
+    const m = res.pattern.exec(path);
+    if (!m) continue;
+    const params: Record<string, string> = {};
+    try {
+      res.paramNames.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
+    } catch {
+      return null; // malformed escape: API Gateway refuses such a path before routing
+    }
+    return { res, params };
+  }
+  return null;
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > GATEWAY_MAX_BODY) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function headerMaps(req: IncomingMessage) {
+  const headers: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    const value = req.rawHeaders[i + 1]!;
+    headers[name] = value;
+    (multi[name] ??= []).push(value);
+  }
+  return { headers, multi };
+}
+
+function queryMaps(url: URL) {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    single[k] = v;
+    (multi[k] ??= []).push(v);
+  }
+  const any = Object.keys(single).length > 0;
+  return { single: any ? single : null, multi: any ? multi : null };
+}
+
+const isPrimitive = (v: unknown) => ['string', 'number', 'boolean'].includes(typeof v);
+
+export function createRestGateway(opts: RestGatewayOptions) {
+  const resources = compileResources(opts.routes);
+
+  function sendGatewayResponse(res: ServerResponse, type: GatewayResponseType, status?: number): void {
+    const def = gatewayResponse(type);
+    const body = gatewayResponseBody(def);
+    res.writeHead(def.statusCode ?? status ?? 500, {
+      'Content-Type': 'application/json',
+      ...gatewayCorsHeaders(opts.corsOrigins),
+      'x-amzn-ErrorType': type,
+    });
+    res.end(body);
+  }
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
+    const started = Date.now();
+    const requestId = randomUUID();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const sourceIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const { headers, multi } = headerMaps(req);
+    const origin = req.headers.origin;
+    let status = 0;
+    const log = (extra: Record<string, unknown>) =>
+      opts.onAccessLog?.({ requestId, ip: sourceIp, method, path: url.pathname, status, ms: Date.now() - started, ...extra });
+
+    const matched = matchResource(resources, url.pathname);
+    if (!matched) {
+      req.resume();
+      sendGatewayResponse(res, 'MISSING_AUTHENTICATION_TOKEN');
+      status = res.statusCode;
+      log({});
+      return status;
+    }
+    if (method === 'OPTIONS') {
+      // The CORS preflight mock integration (same rules as the deployed one).
+      req.resume();
+      res.writeHead(204, preflightHeaders(origin, opts.corsOrigins));
+      res.end();
+      status = 204;
+      log({});
+      return status;
+    }
+    const route = matched.res.methods.get(method);
+    if (!route) {
+      req.resume();
+      sendGatewayResponse(res, 'MISSING_AUTHENTICATION_TOKEN');
+      status = res.statusCode;
+      log({});
+      return status;
+    }
+
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch (err) {
+      if (!(err instanceof BodyTooLarge)) throw err;
+      sendGatewayResponse(res, 'REQUEST_TOO_LARGE');
+      req.destroy();
+      status = 413;
+      log({});
+      return status;
+    }
+
+    const query = queryMaps(url);
+    const methodArn = `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/${opts.stage}/${method}${url.pathname}`;
+    const pathParameters = Object.keys(matched.params).length > 0 ? matched.params : null;
+    const requestContext = {
+      accountId: ACCOUNT,
+      apiId: API_ID,
+      authorizer: null as Record<string, unknown> | null,
+      domainName: req.headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      httpMethod: method,
+      identity: {
+        sourceIp,
+        userAgent: req.headers['user-agent'] ?? null,
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        user: null,
+        userArn: null,
+      },
+      path: `/${opts.stage}${url.pathname}`,
+      protocol: 'HTTP/1.1',
+      requestId,
+      requestTime: new Date().toUTCString(),
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: route.path,
+      stage: opts.stage,
+    };
+
+    const authorizerDir = opts.authorizerDirs[route.auth];
+    if (route.auth !== 'public') {
+      if (!authorizerDir) throw new Error(`no authorizer for ${route.auth}`);
+      const authEvent: APIGatewayRequestAuthorizerEvent = {
+        type: 'REQUEST',
+        methodArn,
+        resource: route.path,
+        path: url.pathname,
+        httpMethod: method,
+        headers,
+        multiValueHeaders: multi,
+        pathParameters,
+        queryStringParameters: query.single,
+        multiValueQueryStringParameters: query.multi,
+        stageVariables: null,
+        requestContext: { ...requestContext, authorizer: undefined } as never,
+      };
+      let result: APIGatewayAuthorizerResult;
+      try {
+        const authorizer = await loadHandler(authorizerDir);
+        result = (await authorizer(authEvent, lambdaContext(`${authorizerDir}-local`))) as APIGatewayAuthorizerResult;
+      } catch (err) {
+        // Only the exact message `Unauthorized` is a 401; any other failure is API Gateway's 500.
+        const type = (err as Error)?.message === 'Unauthorized' ? 'UNAUTHORIZED' : 'DEFAULT_5XX';
+        sendGatewayResponse(res, type, 500);
+        status = res.statusCode;
+        log({ authorizer: type });
+        return status;
+      }
+      const context = result?.context ?? {};
+      if (
+        typeof result?.principalId !== 'string' ||
+        !Object.values(context).every(isPrimitive)
+      ) {
+        sendGatewayResponse(res, 'DEFAULT_5XX', 500); // AuthorizerConfigurationException
+        status = 500;
+        log({ authorizer: 'invalid_result' });
+        return status;
+      }
+      if (!isAllowed(result.policyDocument, methodArn)) {
+        sendGatewayResponse(res, 'ACCESS_DENIED');
+        status = 403;
+        log({});
+        return status;
+      }
+      // REST APIs hand context values to the integration as strings, plus principalId.
+      const passed: Record<string, unknown> = { principalId: result.principalId, integrationLatency: Date.now() - started };
+      for (const [k, v] of Object.entries(context)) passed[k] = String(v);
+      requestContext.authorizer = passed;
+    }
+
+    const event: APIGatewayProxyEvent = {
+      resource: route.path,
+      path: url.pathname,
+      httpMethod: method,
+      headers,
+      multiValueHeaders: multi,
+      queryStringParameters: query.single,
+      multiValueQueryStringParameters: query.multi,
+      pathParameters,
+      stageVariables: null,
+      requestContext: requestContext as unknown as APIGatewayProxyEvent['requestContext'],
+      body: body.length > 0 ? body.toString('utf8') : null,
+      isBase64Encoded: false,
+    };
+
+    const dir = opts.functionDirs[route.fn];
+    if (!dir) throw new Error(`no function ${route.fn}`);
+    let result: APIGatewayProxyResult;
+    try {
+      const fn = await loadHandler(dir);
+      result = (await fn(event, lambdaContext(`${dir}-local`))) as APIGatewayProxyResult;
+    } catch {
+      sendGatewayResponse(res, 'DEFAULT_5XX', 502);
+      status = 502;
+      log({ integration: 'error' });
+      return status;
+    }
+    if (!result || typeof result.statusCode !== 'number') {
+      sendGatewayResponse(res, 'DEFAULT_5XX', 502); // malformed Lambda proxy response
+      status = 502;
+      log({ integration: 'malformed' });
+      return status;
+    }
+    const outHeaders: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k] = String(v);
+    for (const [k, v] of Object.entries(result.multiValueHeaders ?? {})) outHeaders[k] = v.map(String);
+    outHeaders['x-amzn-RequestId'] = requestId;
+    res.writeHead(result.statusCode, outHeaders);
+    res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+    status = result.statusCode;
+    log({});
+    return status;
+  };
+}

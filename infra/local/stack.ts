@@ -1,0 +1,127 @@
+// The whole local stack: DynamoDB Local, tables, the dev issuer, and the local API Gateway.
+import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AUTHORIZERS, FUNCTIONS, ROUTES } from '../routes';
+import { TABLES } from '../table';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { ensureTables } from './tables';
+import { DEV_AUDIENCE, DEV_ISSUER_PATH, DEV_JWKS_PATH, devJwks, loadOrCreateDevKey, recordDevIssuer } from './dev-issuer';
+import { createRestGateway } from './rest-gateway';
+import { redactDeep } from '../../functions/shared/core/redact';
+
+export interface LocalStackOptions {
+  readonly port: number;
+  readonly dataDir: string;
+  readonly env: Record<string, string | undefined>;
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  readonly url: string;
+  readonly port: number;
+  readonly devIssuer: string | null;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createNetServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const dataDir = resolve(opts.dataDir);
+  const env = opts.env;
+  const useDevIssuer = !env.JWT_ISSUER && !env.JWKS_URI;
+  const devKey = useDevIssuer ? loadOrCreateDevKey(dataDir) : null;
+
+  let ddb: DynamoDbLocal | null = null;
+  let server: Server | null = null;
+  const stop = async () => {
+    if (server) await new Promise<void>((r) => server!.close(() => r()));
+    server?.closeAllConnections();
+    await ddb?.stop();
+  };
+
+  try {
+    ddb = await startDynamoDbLocal({ dataDir, port: await freePort() });
+    const admin = new DynamoDBClient({
+      endpoint: ddb.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const tableNames = await ensureTables(admin);
+    admin.destroy();
+
+    const corsPlaceholder = '__PORT__';
+    const corsOrigins = (env.CORS_ORIGINS ?? `http://localhost:5173,http://127.0.0.1:${corsPlaceholder}`)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+
+    let gateway: ReturnType<typeof createRestGateway> | null = null;
+    server = createServer((req, res) => {
+      if (devKey && req.method === 'GET' && req.url === DEV_JWKS_PATH) {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=300' });
+        res.end(JSON.stringify(devJwks(devKey)));
+        return;
+      }
+      if (!gateway) {
+        res.writeHead(503).end();
+        return;
+      }
+      gateway(req, res).catch((err: unknown) => {
+        log(JSON.stringify({ level: 'ERROR', message: 'local gateway fault', error: String((err as Error)?.message) }));
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end();
+      });
+    });
+    await new Promise<void>((r, reject) => {
+      server!.once('error', reject);
+      server!.listen(opts.port, '127.0.0.1', () => r());
+    });
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+    const url = `http://127.0.0.1:${port}`;
+    const origins = corsOrigins.map((o) => o.replace(corsPlaceholder, String(port)));
+
+    const devIssuer = devKey ? `${url}${DEV_ISSUER_PATH}` : null;
+    if (devIssuer) recordDevIssuer(dataDir, devIssuer, env.JWT_AUDIENCE ?? DEV_AUDIENCE);
+
+    // The functions read their configuration from the environment at cold start, as on Lambda.
+    Object.assign(process.env, {
+      [TABLES.main.envVar]: tableNames.main,
+      DYNAMODB_ENDPOINT: ddb.endpoint,
+      AWS_REGION: process.env.AWS_REGION ?? 'local',
+      JWT_ISSUER: devIssuer ?? env.JWT_ISSUER,
+      JWKS_URI: devIssuer ? `${url}${DEV_JWKS_PATH}` : (env.JWKS_URI ?? ''),
+      JWT_AUDIENCE: env.JWT_AUDIENCE ?? DEV_AUDIENCE,
+      ROLES_CLAIM: env.ROLES_CLAIM ?? 'roles',
+      CORS_ORIGINS: origins.join(','),
+      POWERTOOLS_SERVICE_NAME: 'threadguard-local',
+    });
+
+    gateway = createRestGateway({
+      routes: ROUTES,
+      functionDirs: Object.fromEntries(Object.entries(FUNCTIONS).map(([k, v]) => [k, v.dir])),
+      authorizerDirs: { user: AUTHORIZERS.user.dir },
+      corsOrigins: origins,
+      stage: 'local',
+      onAccessLog: (entry) => log(JSON.stringify(redactDeep({ level: 'INFO', message: 'request', ...entry }))),
+    });
+
+    return { url, port, devIssuer, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,56 @@
+// THE route table: read by the CDK stack and by the local gateway, so the two cannot drift.
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** public: no authorizer; user: the REST authorizer (JWT or API key); webhook: the static-token authorizer. */
+export type AuthKind = 'public' | 'user' | 'webhook';
+
+export interface FunctionDef {
+  /** Folder under functions/ holding handler.ts. */
+  readonly dir: string;
+  readonly memoryMb?: number;
+  readonly timeoutSeconds?: number;
+}
+
+/** Every Lambda function of the REST API; authorizers are listed in AUTHORIZERS. */
+export const FUNCTIONS = {
+  health: { dir: 'health' },
+  me: { dir: 'me' },
+  tools: { dir: 'tools' },
+} as const satisfies Record<string, FunctionDef>;
+
+export type FunctionName = keyof typeof FUNCTIONS;
+
+export const AUTHORIZERS = {
+  user: { dir: 'authorizer' },
+} as const satisfies Record<string, FunctionDef>;
+
+export interface RouteDef {
+  readonly method: HttpMethod;
+  /** API Gateway resource template, e.g. `/threads/{threadId}`. */
+  readonly path: string;
+  readonly fn: FunctionName;
+  readonly auth: AuthKind;
+  /** Lambda response streaming (REST `responseTransferMode: STREAM`). */
+  readonly streaming?: boolean;
+}
+
+export const ROUTES: readonly RouteDef[] = [
+  { method: 'GET', path: '/health', fn: 'health', auth: 'public' },
+  { method: 'GET', path: '/me', fn: 'me', auth: 'user' },
+  { method: 'GET', path: '/tools/available', fn: 'tools', auth: 'user' },
+];
+
+/** Bundling shared by CDK and the benchmark, so measured bundles are the deployed ones. */
+export const BUNDLING = {
+  format: 'esm',
+  target: 'node22',
+  platform: 'node',
+  minify: true,
+  keepNames: true,
+  sourcemap: false,
+  /** Provided by the nodejs22.x runtime; keeping it out keeps bundles small. */
+  external: ['@aws-sdk/*'],
+  /** Some CommonJS dependencies call require(); ESM output needs it defined. */
+  banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
+} as const;
