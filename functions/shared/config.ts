@@ -1,6 +1,6 @@
 // Environment → typed, frozen config. Called once per cold start by a composition root; a bad value
 // fails fast with an error that names the variable (never its value: it may be a secret).
-import { z } from 'zod';
+// Plain checks rather than a schema library: the authorizer bundle stays small (cold starts).
 import { ConfigError } from './core/errors';
 
 type Env = Record<string, string | undefined>;
@@ -11,16 +11,28 @@ const list = (v: string | undefined): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-function parse<T>(name: string, schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    const why = r.error.issues[0]?.message ?? 'invalid';
-    throw new ConfigError(`Invalid configuration: ${name}: ${why}`);
+const fail = (name: string, why: string): never => {
+  throw new ConfigError(`Invalid configuration: ${name}: ${why}`);
+};
+
+function url(name: string, value: string): string {
+  try {
+    new URL(value);
+    return value;
+  } catch {
+    return fail(name, 'not a URL');
   }
-  return r.data;
 }
 
-const positiveInt = z.coerce.number().int().positive();
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : fail(name, 'must be a positive integer');
+}
+
+function required(name: string, value: string | undefined, minLength = 1): string {
+  return value !== undefined && value.length >= minLength ? value : fail(name, 'required');
+}
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
@@ -56,7 +68,7 @@ export interface AuthConfig {
 export function loadAuthConfig(env: Env): AuthConfig {
   const issuers = list(env.JWT_ISSUER);
   if (issuers.length === 0) throw new ConfigError('Invalid configuration: JWT_ISSUER: required');
-  issuers.forEach((iss) => parse('JWT_ISSUER', z.url(), iss));
+  issuers.forEach((iss) => url('JWT_ISSUER', iss));
   const uris = list(env.JWKS_URI);
   if (uris.length !== 0 && uris.length !== issuers.length) {
     throw new ConfigError('Invalid configuration: JWKS_URI: needs one entry per JWT_ISSUER entry');
@@ -68,7 +80,7 @@ export function loadAuthConfig(env: Env): AuthConfig {
   });
   const audience = list(env.JWT_AUDIENCE ?? 'threadguard');
   if (audience.length === 0) throw new ConfigError('Invalid configuration: JWT_AUDIENCE: required');
-  const rolesClaim = parse('ROLES_CLAIM', z.string().min(1), env.ROLES_CLAIM ?? 'roles');
+  const rolesClaim = required('ROLES_CLAIM', env.ROLES_CLAIM || 'roles');
   return Object.freeze({ issuers: pairs, audience, rolesClaim });
 }
 
@@ -80,8 +92,8 @@ export interface TableConfig {
 
 export function loadTableConfig(env: Env): TableConfig {
   return Object.freeze({
-    tableName: parse('TABLE_NAME', z.string().min(3), env.TABLE_NAME),
-    endpoint: env.DYNAMODB_ENDPOINT ? parse('DYNAMODB_ENDPOINT', z.url(), env.DYNAMODB_ENDPOINT) : undefined,
+    tableName: required('TABLE_NAME', env.TABLE_NAME, 3),
+    endpoint: env.DYNAMODB_ENDPOINT ? url('DYNAMODB_ENDPOINT', env.DYNAMODB_ENDPOINT) : undefined,
   });
 }
 
@@ -93,7 +105,7 @@ export function loadHttpConfig(env: Env): HttpConfig {
   const corsOrigins = list(env.CORS_ORIGINS);
   for (const o of corsOrigins) {
     if (o === '*') throw new ConfigError('Invalid configuration: CORS_ORIGINS: "*" is not allowed');
-    parse('CORS_ORIGINS', z.url(), o);
+    url('CORS_ORIGINS', o);
   }
   return Object.freeze({ corsOrigins });
 }
@@ -105,7 +117,7 @@ export interface LimitsConfig {
 
 export function loadLimitsConfig(env: Env): LimitsConfig {
   return Object.freeze({
-    requestsPerMinute: parse('RATE_LIMIT_PER_MINUTE', positiveInt, env.RATE_LIMIT_PER_MINUTE ?? 120),
-    respondsPerMinute: parse('RESPOND_LIMIT_PER_MINUTE', positiveInt, env.RESPOND_LIMIT_PER_MINUTE ?? 10),
+    requestsPerMinute: positiveInt('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE, 120),
+    respondsPerMinute: positiveInt('RESPOND_LIMIT_PER_MINUTE', env.RESPOND_LIMIT_PER_MINUTE, 10),
   });
 }

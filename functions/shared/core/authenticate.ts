@@ -98,6 +98,8 @@ export async function authenticateJwt(deps: AuthenticateDeps, token: string): Pr
     // The library's error names are safe to log; their messages may quote claims, so keep the name only.
     throw new AuthFailure(`invalid_token:${(err as Error)?.name ?? 'Error'}`);
   }
+  // The library checks exp only when present; a token that never expires is refused here.
+  if (typeof claims.exp !== 'number') throw new AuthFailure('missing_exp');
   if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 512) {
     throw new AuthFailure('missing_sub');
   }

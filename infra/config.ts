@@ -1,0 +1,44 @@
+// Deployment settings from CDK context (cdk.json or `-c threadguard:jwtIssuer=...`).
+import type { Node } from 'constructs';
+
+export interface StackConfig {
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
+  readonly jwksUri: string;
+  readonly rolesClaim: string;
+  readonly corsOrigins: readonly string[];
+  readonly deletionProtection: boolean;
+  readonly rateLimitPerMinute: number;
+  readonly respondLimitPerMinute: number;
+  /** Stage-wide throttling: the coarse outer wall in front of the per-user limits. */
+  readonly stageRateLimit: number;
+  readonly stageBurstLimit: number;
+  readonly logRetentionDays: number;
+}
+
+const ctx = (node: Node, key: string): unknown => node.tryGetContext(`threadguard:${key}`);
+const str = (v: unknown, d: string): string => (typeof v === 'string' && v !== '' ? v : d);
+const num = (v: unknown, d: number): number => (v === undefined || v === '' ? d : Number(v));
+const bool = (v: unknown, d: boolean): boolean => (v === undefined ? d : v === true || v === 'true');
+
+export function stackConfigFrom(node: Node): StackConfig {
+  const corsOrigins = str(ctx(node, 'corsOrigins'), 'http://localhost:5173')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (corsOrigins.includes('*')) throw new Error('threadguard:corsOrigins must not contain "*"');
+  return {
+    // A placeholder issuer keeps `cdk synth` working offline; deployments set the real one.
+    jwtIssuer: str(ctx(node, 'jwtIssuer'), 'https://issuer.example.com'),
+    jwtAudience: str(ctx(node, 'jwtAudience'), 'threadguard'),
+    jwksUri: str(ctx(node, 'jwksUri'), ''),
+    rolesClaim: str(ctx(node, 'rolesClaim'), 'roles'),
+    corsOrigins,
+    deletionProtection: bool(ctx(node, 'deletionProtection'), true),
+    rateLimitPerMinute: num(ctx(node, 'rateLimitPerMinute'), 120),
+    respondLimitPerMinute: num(ctx(node, 'respondLimitPerMinute'), 10),
+    stageRateLimit: num(ctx(node, 'stageRateLimit'), 200),
+    stageBurstLimit: num(ctx(node, 'stageBurstLimit'), 400),
+    logRetentionDays: num(ctx(node, 'logRetentionDays'), 30),
+  };
+}

@@ -1,0 +1,65 @@
+// NodejsFunction with the team defaults: Node 22 on ARM, local esbuild (never Docker), ESM bundle,
+// its own log group with retention, table wiring through env var plus grant.
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { BUNDLING, type FunctionDef } from '../routes';
+
+const FUNCTIONS_ROOT = fileURLToPath(new URL('../../functions/', import.meta.url));
+
+export interface ServiceFunctionProps {
+  readonly def: FunctionDef;
+  readonly environment: Record<string, string>;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+}
+
+export class ServiceFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // An own role that may write only to this function's log group (no managed basic-execution policy).
+    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    this.logGroup.grantWrite(role);
+    this.fn = new NodejsFunction(this, 'Function', {
+      role,
+      entry: `${FUNCTIONS_ROOT}${props.def.dir}/handler.ts`,
+      handler: 'handler',
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.def.memoryMb ?? 512,
+      timeout: Duration.seconds(props.def.timeoutSeconds ?? 29),
+      tracing: Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: `threadguard-${props.def.dir}`,
+        ...props.environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: BUNDLING.target,
+        minify: BUNDLING.minify,
+        keepNames: BUNDLING.keepNames,
+        sourceMap: BUNDLING.sourcemap,
+        externalModules: [...BUNDLING.external],
+        banner: BUNDLING.banner,
+      },
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords only accept Resource "*"; table grants are scoped to the table and its indexes.',
+    });
+  }
+}

@@ -1,0 +1,200 @@
+// The whole ThreadGuard stack: table, functions, REST API with authorizers, gateway responses, CORS.
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  AuthorizationType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  MockIntegration,
+  PassthroughBehavior,
+  RequestAuthorizer,
+  ResponseTransferMode,
+  ResponseType,
+  RestApi,
+  type IAuthorizer,
+  type IResource,
+} from 'aws-cdk-lib/aws-apigateway';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from '../functions/shared/core/cors';
+import type { StackConfig } from './config';
+import { ServiceFunction } from './constructs/service-function';
+import { GATEWAY_RESPONSES, gatewayCorsHeaders, gatewayResponseBody } from './gateway-responses';
+import { AUTHORIZERS, FUNCTIONS, ROUTES, type AuthKind, type FunctionName } from './routes';
+import { TABLES } from './table';
+
+export interface ThreadGuardStackProps extends StackProps {
+  readonly config: StackConfig;
+}
+
+const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
+
+export class ThreadGuardStack extends Stack {
+  readonly api: RestApi;
+  readonly table: TableV2;
+
+  constructor(scope: Construct, id: string, props: ThreadGuardStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.table = new TableV2(this, 'MainTable', {
+      partitionKey: { name: TABLES.main.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLES.main.sortKey, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TABLES.main.ttlAttribute,
+      deletionProtection: config.deletionProtection,
+      encryption: TableEncryptionV2.awsManagedKey(),
+      removalPolicy: config.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    const commonEnv: Record<string, string> = {
+      [TABLES.main.envVar]: this.table.tableName,
+      JWT_ISSUER: config.jwtIssuer,
+      JWT_AUDIENCE: config.jwtAudience,
+      JWKS_URI: config.jwksUri,
+      ROLES_CLAIM: config.rolesClaim,
+      CORS_ORIGINS: config.corsOrigins.join(','),
+      RATE_LIMIT_PER_MINUTE: String(config.rateLimitPerMinute),
+      RESPOND_LIMIT_PER_MINUTE: String(config.respondLimitPerMinute),
+    };
+    const logRetention = config.logRetentionDays as RetentionDays;
+
+    const functions = {} as Record<FunctionName, ServiceFunction>;
+    for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, (typeof FUNCTIONS)[FunctionName]][]) {
+      const sf = new ServiceFunction(this, `${pascal(name)}Function`, { def, environment: commonEnv, logRetention });
+      this.table.grantReadWriteData(sf.fn);
+      functions[name] = sf;
+    }
+
+    const userAuthorizerFn = new ServiceFunction(this, 'AuthorizerFunction', {
+      def: AUTHORIZERS.user,
+      environment: commonEnv,
+      logRetention,
+    });
+    this.table.grantReadData(userAuthorizerFn.fn);
+    const authorizers: Partial<Record<AuthKind, IAuthorizer>> = {
+      // Caching off: a disabled or revoked API key must fail on its next request (THREATS T8).
+      // With caching off, API Gateway also allows the identity sources to be absent, so either
+      // X-API-Key or Authorization reaches the function.
+      user: new RequestAuthorizer(this, 'UserAuthorizer', {
+        handler: userAuthorizerFn.fn,
+        identitySources: [],
+        resultsCacheTtl: Duration.seconds(0),
+      }),
+    };
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api = new RestApi(this, 'RestApi', {
+      description: 'ThreadGuard REST API',
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: 'prod',
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false, // data traces would log request headers, tokens included
+        tracingEnabled: true,
+        throttlingRateLimit: config.stageRateLimit,
+        throttlingBurstLimit: config.stageBurstLimit,
+      },
+    });
+
+    for (const def of GATEWAY_RESPONSES) {
+      this.api.addGatewayResponse(`Gateway${pascal(def.type.toLowerCase())}`, {
+        type: ResponseType.of(def.type),
+        statusCode: def.statusCode === undefined ? undefined : String(def.statusCode),
+        responseHeaders: Object.fromEntries(
+          Object.entries({ 'Content-Type': 'application/json', ...gatewayCorsHeaders(config.corsOrigins) }).map(
+            ([k, v]) => [k, `'${v}'`],
+          ),
+        ),
+        templates: { 'application/json': gatewayResponseBody(def) },
+      });
+    }
+
+    const resources = new Map<string, IResource>();
+    for (const route of ROUTES) {
+      let resource = resources.get(route.path);
+      if (!resource) {
+        resource = this.api.root.resourceForPath(route.path);
+        resources.set(route.path, resource);
+        this.addPreflight(resource, config.corsOrigins);
+      }
+      const integration = new LambdaIntegration(functions[route.fn].fn, {
+        proxy: true,
+        ...(route.streaming ? { responseTransferMode: ResponseTransferMode.STREAM } : {}),
+      });
+      if (route.auth === 'public') {
+        const method = resource.addMethod(route.method, integration, { authorizationType: AuthorizationType.NONE });
+        Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason: `${route.method} ${route.path} is public by design (route table).` });
+        Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason: `${route.method} ${route.path} is public by design (route table).` });
+      } else {
+        const authorizer = authorizers[route.auth];
+        if (!authorizer) throw new Error(`no authorizer for ${route.auth}`);
+        resource.addMethod(route.method, integration, { authorizer, authorizationType: AuthorizationType.CUSTOM });
+      }
+    }
+
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG2',
+      reason: 'Bodies and parameters are validated in the functions (zod), which return the documented 400 body; API Gateway models would answer in another shape.',
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason: 'Callers are verified by the Lambda REQUEST authorizer (any OIDC issuer via JWKS, or API keys), not a Cognito user pool authorizer.',
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason: 'WAF is optional for operators; stage throttling plus per-user DynamoDB rate limits are the built-in abuse controls.',
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: 'The account-level API Gateway logging role needs this AWS-managed policy; it is what API Gateway documents.',
+    });
+
+    new CfnOutput(this, 'RestApiUrl', { value: this.api.url });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+  }
+
+  /**
+   * Preflight as a mock integration whose template echoes the origin only when it is allow-listed;
+   * an unlisted origin gets no allow headers at all (THREATS T12). Same rules as core/cors.ts.
+   */
+  private addPreflight(resource: IResource, origins: readonly string[]): void {
+    const condition = origins.map((o) => `$origin == "${o}"`).join(' || ') || 'false';
+    const template = [
+      '#set($origin = $input.params().header.get("Origin"))',
+      '#if($origin == "")#set($origin = $input.params().header.get("origin"))#end',
+      `#if(${condition})`,
+      '#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)',
+      `#set($context.responseOverride.header.Access-Control-Allow-Methods = "${CORS_ALLOW_METHODS}")`,
+      `#set($context.responseOverride.header.Access-Control-Allow-Headers = "${CORS_ALLOW_HEADERS}")`,
+      '#set($context.responseOverride.header.Access-Control-Max-Age = "600")',
+      '#end',
+    ].join('\n');
+    const preflight = resource.addMethod(
+      'OPTIONS',
+      new MockIntegration({
+        passthroughBehavior: PassthroughBehavior.NEVER,
+        requestTemplates: { 'application/json': '{ "statusCode": 200 }' },
+        integrationResponses: [
+          { statusCode: '204', responseParameters: { 'method.response.header.Vary': "'Origin'" }, responseTemplates: { 'application/json': template } },
+        ],
+      }),
+      {
+        authorizationType: AuthorizationType.NONE,
+        methodResponses: [{ statusCode: '204', responseParameters: { 'method.response.header.Vary': true } }],
+      },
+    );
+    Validations.of(preflight).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason: 'CORS preflight requests carry no credentials by browser design; the mock integration touches no data.',
+    });
+  }
+}

@@ -1,0 +1,111 @@
+// Template assertions for the REST API, authorizer, table and gateway responses, plus a clean cdk-nag run.
+import { describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ROUTES } from '../../infra/routes';
+import { GATEWAY_RESPONSES } from '../../infra/gateway-responses';
+import { synth } from '../helpers/synth';
+
+describe('ThreadGuardStack', () => {
+  const { app, stack, template } = synth();
+
+  it('puts the REST authorizer on every protected method and none on public ones', () => {
+    const methods = template.findResources('AWS::ApiGateway::Method');
+    const byRoute = new Map<string, Record<string, unknown>>();
+    for (const m of Object.values(methods)) {
+      const props = (m as { Properties: Record<string, unknown> }).Properties;
+      if (props.HttpMethod === 'OPTIONS') {
+        expect(props.AuthorizationType).toBe('NONE');
+        continue;
+      }
+      byRoute.set(String(props.HttpMethod), props);
+    }
+    const nonPreflight = Object.values(methods).filter(
+      (m) => (m as { Properties: { HttpMethod: string } }).Properties.HttpMethod !== 'OPTIONS',
+    );
+    expect(nonPreflight).toHaveLength(ROUTES.length);
+    const custom = nonPreflight.filter((m) => (m as { Properties: { AuthorizationType: string } }).Properties.AuthorizationType === 'CUSTOM');
+    expect(custom).toHaveLength(ROUTES.filter((r) => r.auth !== 'public').length);
+    for (const m of custom) expect((m as { Properties: { AuthorizerId?: unknown } }).Properties.AuthorizerId).toBeDefined();
+  });
+
+  it('uses an uncached REQUEST authorizer so revoked keys fail at once', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      AuthorizerResultTtlInSeconds: 0,
+    });
+  });
+
+  it('defines the table with PK/SK, on-demand, PITR, TTL and deletion protection', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: 'PK', KeyType: 'HASH' },
+        { AttributeName: 'SK', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
+    });
+  });
+
+  it('can turn deletion protection off through context', () => {
+    const { template: t } = synth({ context: { 'threadguard:deletionProtection': false } });
+    t.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })],
+    });
+  });
+
+  it.each(GATEWAY_RESPONSES.map((g) => [g.type, g] as const))('customises the %s gateway response', (_t, def) => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: def.type,
+      ...(def.statusCode ? { StatusCode: String(def.statusCode) } : {}),
+      ResponseTemplates: { 'application/json': JSON.stringify({ error: { code: def.code, message: def.message } }) },
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.Access-Control-Allow-Origin': "'https://app.example.com'",
+      }),
+    });
+  });
+
+  it('gives every function its own log group with retention and Node 22+ on ARM', () => {
+    const fns = template.findResources('AWS::Lambda::Function');
+    const logGroups = template.findResources('AWS::Logs::LogGroup');
+    expect(Object.keys(fns).length).toBeGreaterThan(0);
+    for (const fn of Object.values(fns)) {
+      const p = (fn as { Properties: Record<string, any> }).Properties;
+      expect(p.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
+      expect(p.Architectures).toEqual(['arm64']);
+      expect(p.LoggingConfig?.LogGroup).toBeDefined();
+    }
+    for (const lg of Object.values(logGroups)) expect((lg as { Properties: { RetentionInDays?: number } }).Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('passes the issuer config from context to the functions', () => {
+    const { template: t } = synth({
+      context: { 'threadguard:jwtIssuer': 'https://tenant.auth0.com/', 'threadguard:rolesClaim': 'https://ex.com/roles' },
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ JWT_ISSUER: 'https://tenant.auth0.com/', ROLES_CLAIM: 'https://ex.com/roles' }) },
+    });
+  });
+
+  it('never allows CORS "*"', () => {
+    expect(() => synth({ context: { 'threadguard:corsOrigins': '*' } })).toThrow(/must not contain/);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/Allow-Origin[^,]*'\*'/);
+  });
+
+  it('passes cdk-nag AwsSolutions checks (acknowledgements carry reasons)', () => {
+    const report = new AwsSolutionsChecks(app).validateScope(stack);
+    const violations = report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`);
+    expect(violations).toEqual([]);
+  });
+});
+
+describe('bundling', () => {
+  it('bundles every function with the local esbuild, without Docker', () => {
+    const { template } = synth({ bundle: true });
+    const fns = template.findResources('AWS::Lambda::Function');
+    for (const fn of Object.values(fns)) {
+      expect((fn as { Properties: { Code: { S3Key?: unknown } } }).Properties.Code.S3Key).toBeDefined();
+    }
+  });
+});

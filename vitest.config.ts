@@ -1,0 +1,23 @@
+// Three projects: unit (no network beyond loopback test servers), integration (the local stack over
+// real HTTP, started once per run), infra (CDK template assertions and cdk-nag).
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // One shared local stack and two cores: files run one at a time, so no test races another's load.
+    fileParallelism: false,
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000 } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+        },
+      },
+      { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 180_000 } },
+    ],
+  },
+});
