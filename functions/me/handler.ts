@@ -1,5 +1,6 @@
 // Composition root for /me.
-import { loadHttpConfig, loadTableConfig } from '../shared/config';
+import { loadTableConfig } from '../shared/config';
+import { edgeOptions } from '../shared/lambda/edge-options';
 import { createDocumentClient } from '../shared/adapters/dynamo-client';
 import { dynamoProfileStore } from '../shared/adapters/profile-store';
 import { systemClock } from '../shared/core/ports';
@@ -9,6 +10,4 @@ import { meRoutes } from './controller';
 const table = loadTableConfig(process.env);
 const client = createDocumentClient(table);
 
-export const handler = httpHandler(meRoutes(dynamoProfileStore(client, table.tableName, systemClock)), {
-  corsOrigins: loadHttpConfig(process.env).corsOrigins,
-});
+export const handler = httpHandler(meRoutes(dynamoProfileStore(client, table.tableName, systemClock)), edgeOptions());

@@ -1,6 +1,6 @@
 // Composition root for /tools/available.
-import { loadHttpConfig } from '../shared/config';
+import { edgeOptions } from '../shared/lambda/edge-options';
 import { httpHandler } from '../shared/lambda/http-handler';
 import { toolsRoutes } from './controller';
 
-export const handler = httpHandler(toolsRoutes, { corsOrigins: loadHttpConfig(process.env).corsOrigins });
+export const handler = httpHandler(toolsRoutes, edgeOptions());
