@@ -1,7 +1,6 @@
 // Composition root for the REST authorizer: config and clients once per cold start.
 import { loadAuthConfig, loadTableConfig } from '../shared/config';
-import { createDocumentClient } from '../shared/adapters/dynamo-client';
-import { DynamoDbApiKeyLookup } from '../shared/adapters/api-key-lookup';
+import { DynamoDbApiKeyLookup, lazyDocumentClient } from '../shared/adapters/api-key-lookup';
 import { createTokenVerifier } from '../shared/adapters/jwt-token-verifier';
 import { createAuthorizer } from './authorizer';
 
@@ -10,6 +9,6 @@ const table = loadTableConfig(process.env);
 
 export const handler = createAuthorizer({
   tokens: createTokenVerifier(auth),
-  apiKeys: new DynamoDbApiKeyLookup(createDocumentClient(table), table.tableName),
+  apiKeys: new DynamoDbApiKeyLookup(lazyDocumentClient(table), table.tableName),
   rolesClaim: auth.rolesClaim,
 });

@@ -1,17 +1,44 @@
 // API key lookup by SHA-256: one GetItem on the lookup item, strongly consistent so a disable or
 // revoke takes effect on the very next request (THREATS T8).
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyLookup, ApiKeyRecord } from '../core/authenticate';
 import { keys } from '../core/keys';
+import type { TableConfig } from '../config';
+
+type Sdk = { client: DynamoDBDocumentClient; GetCommand: typeof import('@aws-sdk/lib-dynamodb').GetCommand };
+
+/**
+ * Imports the AWS SDK on first use (dynamic import), so the authorizer's JWT path never pays its
+ * ~90 ms module load on a cold start.
+ */
+export function lazyDocumentClient(config: TableConfig): () => Promise<Sdk> {
+  let sdk: Promise<Sdk> | undefined;
+  return () =>
+    (sdk ??= (async () => {
+      const [{ DynamoDBClient }, lib] = await Promise.all([
+        import('@aws-sdk/client-dynamodb'),
+        import('@aws-sdk/lib-dynamodb'),
+      ]);
+      const base = config.endpoint
+        ? new DynamoDBClient({
+            endpoint: config.endpoint,
+            region: process.env.AWS_REGION ?? 'local',
+            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          })
+        : new DynamoDBClient({});
+      return { client: lib.DynamoDBDocumentClient.from(base), GetCommand: lib.GetCommand };
+    })());
+}
 
 export class DynamoDbApiKeyLookup implements ApiKeyLookup {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly sdk: () => Promise<Sdk>,
     private readonly tableName: string,
   ) {}
 
   async findByHash(sha256Hex: string): Promise<ApiKeyRecord | null> {
-    const res = await this.client.send(
+    const { client, GetCommand } = await this.sdk();
+    const res = await client.send(
       new GetCommand({
         TableName: this.tableName,
         Key: { PK: keys.apiKeyLookupPk(sha256Hex), SK: keys.apiKeyLookupSk() },

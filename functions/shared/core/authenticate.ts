@@ -53,8 +53,18 @@ export class AuthFailure extends UnauthenticatedError {
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
+const issuerTags = new Map<string, string>();
+
 /** A short, stable tag per issuer, so equal `sub` values from two issuers never share a userId. */
-export const issuerTag = (iss: string): string => sha256Hex(iss).slice(0, 12);
+export function issuerTag(iss: string): string {
+  let tag = issuerTags.get(iss);
+  if (tag === undefined) {
+    tag = sha256Hex(iss).slice(0, 12);
+    // Only verified issuers reach here, so the map stays as small as the issuer list.
+    issuerTags.set(iss, tag);
+  }
+  return tag;
+}
 
 export const userIdFor = (iss: string, sub: string): string => `${issuerTag(iss)}:${sub}`;
 
