@@ -1,17 +1,19 @@
 // REST REQUEST authorizer: credentials → Allow policy plus a flat principal context, or `Unauthorized`.
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { AuthFailure, authenticate, type AuthenticateDeps } from '../shared/core/authenticate';
+import { AuthFailure, authenticate, type AuthenticateDeps, type Credentials } from '../shared/core/authenticate';
 import { toAuthorizerContext } from '../shared/core/principal';
 import { logger } from '../shared/lambda/logger';
 
 /** The exact message API Gateway turns into a 401 (any other error is a 500). */
 export const UNAUTHORIZED = 'Unauthorized';
 
-/** Allow the whole stage: caching is off, so the policy never outlives this one request's check. */
+/**
+ * Allow the whole stage: caching is off, so the policy never outlives this one request's check.
+ * REST: arn:...:{apiId}/{stage}/{method}/{path}; WebSocket: arn:...:{apiId}/{stage}/$connect.
+ */
 export function stageWideResource(methodArn: string): string {
-  // arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{method}/{path...}
   const [apiArn, stage] = methodArn.split('/');
-  return `${apiArn}/${stage}/*/*`;
+  return `${apiArn}/${stage}/*`;
 }
 
 function header(headers: Record<string, string | undefined> | null | undefined, name: string): string | undefined {
@@ -21,13 +23,25 @@ function header(headers: Record<string, string | undefined> | null | undefined, 
   return undefined;
 }
 
-export function createAuthorizer(deps: AuthenticateDeps) {
+/** REST: `X-API-Key` (checked first) or `Authorization: Bearer`. Query strings are never read here. */
+export const fromHeaders = (event: APIGatewayRequestAuthorizerEvent): Credentials => ({
+  apiKey: header(event.headers, 'x-api-key'),
+  authorization: header(event.headers, 'authorization'),
+});
+
+/** WebSocket handshake: browsers cannot set headers there, so `?key=` (checked first) or `?token=`. */
+export const fromQuery = (event: APIGatewayRequestAuthorizerEvent): Credentials => {
+  const q = event.queryStringParameters ?? {};
+  return { apiKey: q.key ?? undefined, authorization: q.token === undefined || q.token === null ? undefined : `Bearer ${q.token}` };
+};
+
+export function createAuthorizer(
+  deps: AuthenticateDeps,
+  credentials: (event: APIGatewayRequestAuthorizerEvent) => Credentials = fromHeaders,
+) {
   return async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
     try {
-      const principal = await authenticate(deps, {
-        apiKey: header(event.headers, 'x-api-key'),
-        authorization: header(event.headers, 'authorization'),
-      });
+      const principal = await authenticate(deps, credentials(event));
       return {
         principalId: principal.userId,
         policyDocument: {
@@ -42,6 +56,7 @@ export function createAuthorizer(deps: AuthenticateDeps) {
         ip: event.requestContext?.identity?.sourceIp,
         path: event.path,
         method: event.httpMethod,
+        requestId: event.requestContext?.requestId,
       });
       if (!(err instanceof AuthFailure)) logger.error('authorizer fault', { error: err as Error });
       throw new Error(UNAUTHORIZED);

@@ -81,7 +81,7 @@ describe('REST authorizer', () => {
       email: 'a@example.com',
     });
     expect(result.policyDocument.Statement).toEqual([
-      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*/*' },
+      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*' },
     ]);
   });
 
@@ -196,7 +196,8 @@ describe('REST authorizer', () => {
 
   it('scopes the policy to the API stage', () => {
     expect(stageWideResource('arn:aws:execute-api:us-east-1:1:api/dev/POST/threads/x/messages')).toBe(
-      'arn:aws:execute-api:us-east-1:1:api/dev/*/*',
+      'arn:aws:execute-api:us-east-1:1:api/dev/*',
     );
+    expect(stageWideResource('arn:aws:execute-api:us-east-1:1:ws/dev/$connect')).toBe('arn:aws:execute-api:us-east-1:1:ws/dev/*');
   });
 });
