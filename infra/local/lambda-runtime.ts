@@ -2,12 +2,69 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
 import type { Context } from 'aws-lambda';
 
 export const FUNCTIONS_ROOT = fileURLToPath(new URL('../../functions/', import.meta.url));
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyHandler = (event: any, context: Context) => Promise<any>;
+
+const STREAMING = Symbol.for('threadguard.local.streamifyResponse');
+
+interface Prelude {
+  statusCode?: number;
+  headers?: Record<string, string>;
+}
+
+/** Writes the prelude as the HTTP status line and headers, then each chunk as it comes (no buffering). */
+export class LocalResponseStream extends Writable {
+  prelude: Prelude | null = null;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly extraHeaders: Record<string, string>,
+  ) {
+    super();
+  }
+
+  get opened(): boolean {
+    return this.res.headersSent;
+  }
+
+  private open(): void {
+    if (this.res.headersSent) return;
+    this.res.writeHead(this.prelude?.statusCode ?? 200, { ...(this.prelude?.headers ?? {}), ...this.extraHeaders });
+    this.res.flushHeaders();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.open();
+    this.res.write(chunk, () => cb());
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.open();
+    this.res.end(() => cb());
+  }
+}
+
+// The Lambda runtime's streaming globals, as the nodejs runtime provides them.
+(globalThis as Record<string, unknown>).awslambda ??= {
+  streamifyResponse(fn: AnyHandler) {
+    (fn as unknown as Record<symbol, boolean>)[STREAMING] = true;
+    return fn;
+  },
+  HttpResponseStream: {
+    from(stream: LocalResponseStream, prelude: Prelude) {
+      stream.prelude = prelude;
+      return stream;
+    },
+  },
+};
+
+export const isStreamingHandler = (h: AnyHandler): boolean => (h as unknown as Record<symbol, boolean>)[STREAMING] === true;
 
 const cache = new Map<string, Promise<AnyHandler>>();
 

@@ -12,7 +12,7 @@ import type { AuthKind, RouteDef } from '../routes';
 import { gatewayCorsHeaders, gatewayResponse, gatewayResponseBody, type GatewayResponseType } from '../gateway-responses';
 import { preflightHeaders } from '../../functions/shared/core/cors';
 import { isAllowed } from './iam-policy';
-import { lambdaContext, loadHandler } from './lambda-runtime';
+import { isStreamingHandler, lambdaContext, loadHandler, LocalResponseStream } from './lambda-runtime';
 
 /** API Gateway's own payload limit; functions enforce the smaller API limits themselves. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
@@ -292,9 +292,31 @@ export function createRestGateway(opts: RestGatewayOptions) {
 
     const dir = opts.functionDirs[route.fn];
     if (!dir) throw new Error(`no function ${route.fn}`);
+    const fn = await loadHandler(dir);
+    if (isStreamingHandler(fn) !== (route.streaming === true)) {
+      // The route table and the function disagree: deployed, the integration would fail too.
+      throw new Error(`${route.method} ${route.path}: streaming flag does not match functions/${dir}`);
+    }
+    if (route.streaming) {
+      const stream = new LocalResponseStream(res, { 'x-amzn-RequestId': requestId });
+      try {
+        await (fn as unknown as (e: unknown, s: unknown, c: unknown) => Promise<void>)(event, stream, lambdaContext(`${dir}-local`));
+        if (!stream.writableEnded) stream.end();
+      } catch {
+        if (!stream.opened) {
+          sendGatewayResponse(res, 'DEFAULT_5XX', 502);
+          status = 502;
+          log({ integration: 'error' });
+          return status;
+        }
+        res.destroy(); // mid-stream crash: the client sees a truncated stream, as with API Gateway
+      }
+      status = res.statusCode;
+      log({ streaming: true });
+      return status;
+    }
     let result: APIGatewayProxyResult;
     try {
-      const fn = await loadHandler(dir);
       result = (await fn(event, lambdaContext(`${dir}-local`))) as APIGatewayProxyResult;
     } catch {
       sendGatewayResponse(res, 'DEFAULT_5XX', 502);
