@@ -41,6 +41,14 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/tools/available', fn: 'tools', auth: 'user' },
 ];
 
+/** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */
+export const WEBSOCKET = {
+  fn: { dir: 'websocket' },
+  authorizer: { dir: 'ws-authorizer' },
+  /** Route keys besides $connect/$disconnect/$default, selected by `$request.body.action`. */
+  routeKeys: ['sendMessage', 'ping'],
+} as const satisfies { fn: FunctionDef; authorizer: FunctionDef; routeKeys: readonly string[] };
+
 /** Bundling shared by CDK and the benchmark, so measured bundles are the deployed ones. */
 export const BUNDLING = {
   format: 'esm',

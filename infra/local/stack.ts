@@ -3,12 +3,13 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AUTHORIZERS, FUNCTIONS, ROUTES } from '../routes';
+import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET } from '../routes';
 import { TABLES } from '../table';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { ensureTables } from './tables';
 import { DEV_AUDIENCE, DEV_ISSUER_PATH, DEV_JWKS_PATH, devJwks, loadOrCreateDevKey, recordDevIssuer } from './dev-issuer';
 import { createRestGateway } from './rest-gateway';
+import { createWebSocketGateway, MANAGEMENT_PATH } from './websocket-gateway';
 import { redactDeep } from '../../functions/shared/core/redact';
 
 export interface LocalStackOptions {
@@ -22,6 +23,7 @@ export interface LocalStack {
   readonly url: string;
   readonly port: number;
   readonly devIssuer: string | null;
+  readonly wsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -46,7 +48,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
   let ddb: DynamoDbLocal | null = null;
   let server: Server | null = null;
+  let ws: ReturnType<typeof createWebSocketGateway> | null = null;
   const stop = async () => {
+    ws?.close();
     if (server) await new Promise<void>((r) => server!.close(() => r()));
     server?.closeAllConnections();
     await ddb?.stop();
@@ -75,8 +79,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         res.end(JSON.stringify(devJwks(devKey)));
         return;
       }
-      if (!gateway) {
+      if (!gateway || !ws) {
         res.writeHead(503).end();
+        return;
+      }
+      if (req.url?.startsWith(`${MANAGEMENT_PATH}/`)) {
+        ws.handleManagement(req, res).catch(() => res.writeHead(500).end());
         return;
       }
       gateway(req, res).catch((err: unknown) => {
@@ -84,6 +92,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
         res.end();
       });
+    });
+    server.on('upgrade', (req, socket, head) => {
+      if (!ws) socket.destroy();
+      else ws.handleUpgrade(req, socket, head);
     });
     await new Promise<void>((r, reject) => {
       server!.once('error', reject);
@@ -108,6 +120,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       ROLES_CLAIM: env.ROLES_CLAIM ?? 'roles',
       CORS_ORIGINS: origins.join(','),
       POWERTOOLS_SERVICE_NAME: 'threadguard-local',
+      WS_MANAGEMENT_ENDPOINT: `${url}${MANAGEMENT_PATH}`,
     });
 
     gateway = createRestGateway({
@@ -119,7 +132,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       onAccessLog: (entry) => log(JSON.stringify(redactDeep({ level: 'INFO', message: 'request', ...entry }))),
     });
 
-    return { url, port, devIssuer, stop };
+    ws = createWebSocketGateway({
+      authorizerDir: WEBSOCKET.authorizer.dir,
+      functionDir: WEBSOCKET.fn.dir,
+      routeKeys: WEBSOCKET.routeKeys,
+      stage: 'local',
+      onLog: (entry) => log(JSON.stringify(redactDeep({ level: 'INFO', message: 'websocket', ...entry }))),
+    });
+
+    return { url, port, devIssuer, wsUrl: `${url.replace('http:', 'ws:')}/ws`, stop };
   } catch (err) {
     await stop();
     throw err;

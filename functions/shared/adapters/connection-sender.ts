@@ -1,0 +1,35 @@
+// Pushes frames to a WebSocket client through the API Gateway Management API (emulated locally).
+import {
+  ApiGatewayManagementApiClient,
+  GoneException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+
+export interface ConnectionSender {
+  /** Resolves false when the connection is gone (the caller cleans up). */
+  send(connectionId: string, frame: unknown): Promise<boolean>;
+}
+
+export function managementApiSender(endpoint: string): ConnectionSender {
+  const local = process.env.DYNAMODB_ENDPOINT !== undefined; // the local stack sets both
+  const client = new ApiGatewayManagementApiClient({
+    endpoint,
+    ...(local ? { region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+  });
+  return {
+    async send(connectionId, frame) {
+      try {
+        await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: JSON.stringify(frame) }));
+        return true;
+      } catch (err) {
+        if (err instanceof GoneException || (err as Error).name === 'GoneException') return false;
+        throw err;
+      }
+    },
+  };
+}
+
+/** Deployed: https://{domainName}/{stage}; locally the stack passes WS_MANAGEMENT_ENDPOINT. */
+export function managementEndpoint(domainName: string, stage: string): string {
+  return process.env.WS_MANAGEMENT_ENDPOINT ?? `https://${domainName}/${stage}`;
+}

@@ -1,0 +1,112 @@
+// WebSocket routes: $connect/$disconnect keep the connection record; `ping` answers `pong`;
+// `sendMessage` streams the agent's reply to the sender as item.added / text.delta / item.done frames.
+import { z } from 'zod';
+import type { ConnectionSender } from '../shared/adapters/connection-sender';
+import type { ConnectionStore } from '../shared/adapters/connection-store';
+import type { RequestOrigin } from '../shared/core/audit';
+import { ValidationError } from '../shared/core/errors';
+import { fromAuthorizerContext, type Principal } from '../shared/core/principal';
+import { toErrorResponse } from '../shared/lambda/error-map';
+import { logger } from '../shared/lambda/logger';
+
+export interface WebSocketEvent {
+  requestContext: {
+    routeKey: string;
+    connectionId: string;
+    domainName: string;
+    stage: string;
+    requestId?: string;
+    identity?: { sourceIp?: string; userAgent?: string };
+    authorizer?: Record<string, unknown> | null;
+  };
+  body?: string | null;
+}
+
+/** One streamed frame, the same events as the SSE stream. */
+export type ReplyFrame = Record<string, unknown> & { type: string };
+
+/** Runs one agent turn for `principal`, emitting frames as they are produced. Throws domain errors. */
+export type ChatTurn = (
+  principal: Principal,
+  origin: RequestOrigin,
+  input: { threadId: string; content: string },
+  emit: (frame: ReplyFrame) => Promise<void>,
+) => Promise<void>;
+
+export interface WebSocketDeps {
+  readonly connections: ConnectionStore;
+  readonly sender: (domainName: string, stage: string) => ConnectionSender;
+  readonly chat: ChatTurn;
+}
+
+const SendMessage = z.object({
+  action: z.literal('sendMessage'),
+  threadId: z.string().min(1).max(128),
+  content: z
+    .string()
+    .min(1)
+    .refine((s) => Buffer.byteLength(s, 'utf8') <= 16 * 1024, 'content is over 16 KB'),
+});
+
+/** Same cap as REST bodies: API Gateway allows larger frames, we do not. */
+const MAX_FRAME_BYTES = 64 * 1024;
+
+export function websocketHandler(deps: WebSocketDeps) {
+  return async (event: WebSocketEvent): Promise<{ statusCode: number }> => {
+    const ctx = event.requestContext;
+    const principal = fromAuthorizerContext(ctx.authorizer);
+    if (!principal) return { statusCode: 401 }; // unreachable behind the $connect authorizer
+    switch (ctx.routeKey) {
+      case '$connect':
+        await deps.connections.add(ctx.connectionId, principal.userId);
+        return { statusCode: 200 };
+      case '$disconnect':
+        await deps.connections.remove(ctx.connectionId);
+        return { statusCode: 200 };
+    }
+    const sender = deps.sender(ctx.domainName, ctx.stage);
+    let gone = false;
+    const emit = async (frame: ReplyFrame) => {
+      if (gone) return;
+      if (!(await sender.send(ctx.connectionId, frame))) {
+        gone = true;
+        await deps.connections.remove(ctx.connectionId); // the client left: clean up
+      }
+    };
+    try {
+      const raw = event.body ?? '';
+      if (Buffer.byteLength(raw, 'utf8') > MAX_FRAME_BYTES) throw new ValidationError('Message is too large');
+      const body = parseJson(raw);
+      if (ctx.routeKey === 'ping') {
+        await emit({ type: 'pong' });
+        return { statusCode: 200 };
+      }
+      if (ctx.routeKey !== 'sendMessage') throw new ValidationError('Unknown action');
+      const parsed = SendMessage.safeParse(body);
+      if (!parsed.success) throw new ValidationError(parsed.error.issues[0]?.message ?? 'Invalid message');
+      await deps.chat(
+        principal,
+        {
+          ip: ctx.identity?.sourceIp ?? '',
+          userAgent: ctx.identity?.userAgent ?? '',
+          requestId: ctx.requestId ?? '',
+        },
+        { threadId: parsed.data.threadId, content: parsed.data.content },
+        emit,
+      );
+    } catch (err) {
+      const mapped = toErrorResponse(err);
+      if (mapped.statusCode >= 500) logger.error('websocket message failed', { error: err as Error });
+      await emit({ type: 'error', code: mapped.body.error.code, message: mapped.body.error.message });
+    }
+    return { statusCode: 200 };
+  };
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ValidationError('Message is not valid JSON');
+  }
+}

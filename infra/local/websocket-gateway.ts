@@ -1,0 +1,173 @@
+// A small API Gateway WebSocket emulation: the $connect REQUEST authorizer on the handshake (HTTP 401,
+// no upgrade, on failure), route selection on `$request.body.action`, the authorizer context on
+// every event, and the Management API (`POST/DELETE/GET /@connections/{id}`) the functions call.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { gatewayResponse, gatewayResponseBody } from '../gateway-responses';
+import { isAllowed } from './iam-policy';
+import { lambdaContext, loadHandler } from './lambda-runtime';
+
+export const WS_PATH = '/ws';
+export const MANAGEMENT_PATH = '/_ws-management';
+
+export interface WebSocketGatewayOptions {
+  readonly authorizerDir: string;
+  readonly functionDir: string;
+  /** Route keys with their own integration; other actions go to $default. */
+  readonly routeKeys: readonly string[];
+  readonly stage: string;
+  readonly onLog?: (entry: Record<string, unknown>) => void;
+}
+
+interface Connection {
+  readonly socket: WebSocket;
+  readonly authorizer: Record<string, unknown>;
+  readonly ip: string;
+  readonly userAgent: string;
+  readonly connectedAt: number;
+}
+
+const API_ID = 'local-ws';
+
+export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 128 * 1024 });
+  const connections = new Map<string, Connection>();
+
+  const context = (connectionId: string, routeKey: string, eventType: string, host: string, conn?: Partial<Connection>) => ({
+    routeKey,
+    eventType,
+    connectionId,
+    messageDirection: 'IN',
+    domainName: host,
+    stage: opts.stage,
+    apiId: API_ID,
+    requestId: randomUUID(),
+    requestTimeEpoch: Date.now(),
+    connectedAt: conn?.connectedAt ?? Date.now(),
+    identity: { sourceIp: conn?.ip ?? '', userAgent: conn?.userAgent ?? '' },
+    authorizer: conn?.authorizer ?? null,
+  });
+
+  async function invoke(event: unknown): Promise<{ statusCode?: number } | undefined> {
+    const fn = await loadHandler(opts.functionDir);
+    return (await fn(event, lambdaContext(`${opts.functionDir}-local`))) as { statusCode?: number } | undefined;
+  }
+
+  function refuse(socket: Duplex, status: number, type: 'UNAUTHORIZED' | 'DEFAULT_5XX' | 'ACCESS_DENIED') {
+    const body = gatewayResponseBody(gatewayResponse(type));
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Error'}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+
+  async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== WS_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const connectionId = randomUUID().replace(/-/g, '').slice(0, 16) + '=';
+    const ip = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const userAgent = req.headers['user-agent'] ?? '';
+    const host = req.headers.host ?? 'localhost';
+    const query: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) query[k] = v;
+    const headers: Record<string, string> = {};
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headers[req.rawHeaders[i]!] = req.rawHeaders[i + 1]!;
+    const methodArn = `arn:aws:execute-api:local:000000000000:${API_ID}/${opts.stage}/$connect`;
+    const connectedAt = Date.now();
+
+    let result: APIGatewayAuthorizerResult;
+    try {
+      const authorizer = await loadHandler(opts.authorizerDir);
+      result = (await authorizer(
+        {
+          type: 'REQUEST',
+          methodArn,
+          headers,
+          queryStringParameters: Object.keys(query).length ? query : null,
+          requestContext: context(connectionId, '$connect', 'CONNECT', host, { ip, userAgent, connectedAt }),
+        },
+        lambdaContext(`${opts.authorizerDir}-local`),
+      )) as APIGatewayAuthorizerResult;
+    } catch (err) {
+      const unauthorized = (err as Error)?.message === 'Unauthorized';
+      refuse(socket, unauthorized ? 401 : 500, unauthorized ? 'UNAUTHORIZED' : 'DEFAULT_5XX');
+      opts.onLog?.({ ws: 'refused', ip, status: unauthorized ? 401 : 500 });
+      return;
+    }
+    if (!isAllowed(result.policyDocument, methodArn)) {
+      refuse(socket, 403, 'ACCESS_DENIED');
+      return;
+    }
+    const authorizerContext: Record<string, unknown> = { principalId: result.principalId };
+    for (const [k, v] of Object.entries(result.context ?? {})) authorizerContext[k] = String(v);
+    const conn = { ip, userAgent, connectedAt, authorizer: authorizerContext };
+
+    const connect = await invoke({ requestContext: context(connectionId, '$connect', 'CONNECT', host, conn), headers, queryStringParameters: query, isBase64Encoded: false }).catch(() => ({ statusCode: 500 }));
+    if ((connect?.statusCode ?? 200) >= 300) {
+      refuse(socket, 500, 'DEFAULT_5XX');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      connections.set(connectionId, { socket: ws, ...conn });
+      opts.onLog?.({ ws: 'connected', ip });
+      ws.on('message', (data) => {
+        const body = data.toString('utf8');
+        let action: unknown;
+        try {
+          action = (JSON.parse(body) as { action?: unknown })?.action;
+        } catch {
+          action = undefined;
+        }
+        const routeKey = typeof action === 'string' && opts.routeKeys.includes(action) ? action : '$default';
+        void invoke({ requestContext: context(connectionId, routeKey, 'MESSAGE', host, conn), body, isBase64Encoded: false }).catch(
+          (err: unknown) => opts.onLog?.({ ws: 'integration_error', error: String((err as Error)?.message) }),
+        );
+      });
+      ws.on('close', () => {
+        connections.delete(connectionId);
+        void invoke({ requestContext: context(connectionId, '$disconnect', 'DISCONNECT', host, conn), isBase64Encoded: false }).catch(() => undefined);
+      });
+    });
+  }
+
+  /** The Management API: what ApiGatewayManagementApiClient calls with endpoint `<url>/_ws-management`. */
+  async function handleManagement(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const m = /^\/@connections\/([^/?]+)/.exec((req.url ?? '').slice(MANAGEMENT_PATH.length));
+    const id = m ? decodeURIComponent(m[1]!) : '';
+    const conn = connections.get(id);
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    if (!conn || conn.socket.readyState !== conn.socket.OPEN) {
+      res.writeHead(410, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'GoneException' });
+      res.end(JSON.stringify({ message: 'Gone' }));
+      return;
+    }
+    if (req.method === 'POST') {
+      await new Promise<void>((resolve) => conn.socket.send(Buffer.concat(chunks).toString('utf8'), () => resolve()));
+      res.writeHead(200).end();
+    } else if (req.method === 'DELETE') {
+      conn.socket.close(1000);
+      res.writeHead(204).end();
+    } else {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ connectedAt: new Date(conn.connectedAt).toISOString(), identity: { sourceIp: conn.ip, userAgent: conn.userAgent } }));
+    }
+  }
+
+  return {
+    handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      handleUpgrade(req, socket, head).catch(() => refuse(socket, 500, 'DEFAULT_5XX'));
+    },
+    handleManagement,
+    close: () => {
+      for (const c of connections.values()) c.socket.terminate();
+      wss.close();
+    },
+  };
+}
