@@ -1,0 +1,142 @@
+// The ChatKit server protocol's wire shapes: request parsing (zod) and the SSE events we emit.
+// Where the @openai/chatkit package defines a shape (UserMessageContent, Attachment, ToolChoice),
+// our types are checked against it.
+import type { Attachment, ToolChoice, UserMessageContent } from '@openai/chatkit';
+import { z } from 'zod';
+import { ValidationError } from '../shared/core/errors';
+
+const MAX_TEXT_BYTES = 16 * 1024;
+const id = z.string().min(1).max(128);
+
+const userMessageContent = z.union([
+  z.object({ type: z.literal('input_text'), text: z.string() }),
+  z.object({
+    type: z.literal('input_tag'),
+    id: z.string(),
+    text: z.string(),
+    group: z.string().optional(),
+    data: z.record(z.string(), z.unknown()).optional(),
+    interactive: z.boolean().optional(),
+  }),
+]);
+
+const userMessageInput = z.object({
+  content: z.array(userMessageContent).min(1).max(50),
+  attachments: z.array(z.string()).max(0, 'attachments are not supported').nullish(),
+  quoted_text: z.string().nullish(),
+  inference_options: z.object({ tool_choice: z.object({ id: z.string() }).nullish(), model: z.string().nullish() }).nullish(),
+});
+
+const pageParams = {
+  limit: z.number().int().min(0).max(100).nullish(),
+  order: z.enum(['asc', 'desc']).nullish(),
+  after: z.string().max(2048).nullish(),
+};
+
+/** Requests we serve; anything else is a clear 400 naming the type. */
+export const ChatKitRequest = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('threads.create'), params: z.object({ input: userMessageInput }) }),
+  z.object({ type: z.literal('threads.add_user_message'), params: z.object({ thread_id: id, input: userMessageInput }) }),
+  z.object({ type: z.literal('threads.get_by_id'), params: z.object({ thread_id: id }) }),
+  z.object({ type: z.literal('threads.list'), params: z.object(pageParams).nullish() }),
+  z.object({ type: z.literal('threads.update'), params: z.object({ thread_id: id, title: z.string().max(200) }) }),
+  z.object({ type: z.literal('threads.delete'), params: z.object({ thread_id: id }) }),
+  z.object({ type: z.literal('items.list'), params: z.object({ thread_id: id, ...pageParams }) }),
+  z.object({
+    type: z.literal('items.feedback'),
+    params: z.object({ thread_id: id, item_ids: z.array(id).min(1).max(100), kind: z.enum(['positive', 'negative']) }),
+  }),
+]);
+export type ChatKitRequest = z.infer<typeof ChatKitRequest>;
+
+export const STREAMING_TYPES = new Set(['threads.create', 'threads.add_user_message']);
+export const READ_TYPES = new Set(['threads.list', 'threads.get_by_id', 'items.list']);
+export const KNOWN_TYPES: ReadonlySet<string> = new Set(ChatKitRequest.options.map((o) => o.shape.type.value));
+
+export function parseChatKitRequest(body: unknown): ChatKitRequest {
+  const type = (body as { type?: unknown } | null)?.type;
+  if (typeof type !== 'string') throw new ValidationError('ChatKit request needs a "type"');
+  if (!KNOWN_TYPES.has(type)) throw new ValidationError(`Unsupported ChatKit request type: ${type.slice(0, 64)}`);
+  const r = ChatKitRequest.safeParse(body);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new ValidationError(`Invalid ${type} request${issue ? `: ${issue.path.join('.')} ${issue.message}` : ''}`);
+  }
+  return r.data;
+}
+
+/** Flattens a ChatKit user input to the text our agent reads; enforces the message size limit. */
+export function inputText(input: { content: UserMessageContent[] }): string {
+  const text = input.content
+    .map((c) => c.text)
+    .join(' ')
+    .trim();
+  if (text.length === 0) throw new ValidationError('Message is empty');
+  if (Buffer.byteLength(text, 'utf8') > MAX_TEXT_BYTES) throw new ValidationError('Message is over 16 KB');
+  return text;
+}
+
+// ---- wire objects ----
+
+export interface Page<T> {
+  data: T[];
+  has_more: boolean;
+  after?: string;
+}
+
+export interface ThreadMetadataWire {
+  id: string;
+  title: string | null;
+  created_at: string;
+  status: { type: 'active' };
+  metadata: Record<string, never>;
+}
+
+export type ThreadWire = ThreadMetadataWire & { items: Page<ThreadItemWire> };
+
+export interface UserMessageItemWire {
+  type: 'user_message';
+  id: string;
+  thread_id: string;
+  created_at: string;
+  content: UserMessageContent[];
+  attachments: Attachment[];
+  inference_options: { tool_choice?: ToolChoice | null; model?: string | null };
+}
+
+export interface OutputText {
+  type: 'output_text';
+  text: string;
+  annotations: never[];
+}
+
+export interface AssistantMessageItemWire {
+  type: 'assistant_message';
+  id: string;
+  thread_id: string;
+  created_at: string;
+  content: OutputText[];
+}
+
+export type ThreadItemWire = UserMessageItemWire | AssistantMessageItemWire;
+
+export type ThreadStreamEvent =
+  | { type: 'thread.created'; thread: ThreadWire }
+  | { type: 'thread.updated'; thread: ThreadWire }
+  | { type: 'thread.item.added'; item: ThreadItemWire }
+  | { type: 'thread.item.done'; item: ThreadItemWire }
+  | {
+      type: 'thread.item.updated';
+      item_id: string;
+      update:
+        | { type: 'assistant_message.content_part.added'; content_index: number; content: OutputText }
+        | { type: 'assistant_message.content_part.text_delta'; content_index: number; delta: string }
+        | { type: 'assistant_message.content_part.done'; content_index: number; content: OutputText };
+    }
+  | { type: 'stream_options'; stream_options: { allow_cancel: boolean } }
+  | { type: 'error'; code: string; message?: string; allow_retry: boolean };
+
+/** One SSE event: `data: <compact JSON>\n\n`, nothing else (ChatKit's framing). */
+export const sse = (event: unknown): string => `data: ${JSON.stringify(event)}\n\n`;
+
+export const outputText = (text: string): OutputText => ({ type: 'output_text', text, annotations: [] });

@@ -1,0 +1,50 @@
+// Reads a server-sent event stream over a real socket, recording when each network chunk arrived,
+// so tests can tell an incremental stream from a buffered one.
+import { request } from 'node:http';
+
+export interface SseResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Raw network chunks in arrival order. */
+  chunks: string[];
+  /** Parsed `data:` payloads. */
+  events: any[];
+  body: string;
+}
+
+export function postSse(url: string, opts: { token?: string; apiKey?: string; body: unknown; headers?: Record<string, string> }): Promise<SseResult> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(opts.body);
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          Accept: 'text/event-stream',
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(payload),
+          ...(opts.token ? { Authorization: `Bearer ${opts.token}` } : {}),
+          ...(opts.apiKey ? { 'X-API-Key': opts.apiKey } : {}),
+          ...(opts.headers ?? {}),
+        },
+      },
+      (res) => {
+        const chunks: string[] = [];
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const body = chunks.join('');
+          const events = body
+            .split('\n\n')
+            .map((block) => block.split('\n').find((l) => l.startsWith('data: ')))
+            .filter((l): l is string => l !== undefined)
+            .map((l) => JSON.parse(l.slice(6)));
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, chunks, events, body });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
