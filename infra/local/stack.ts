@@ -10,6 +10,9 @@ import { ensureTables } from './tables';
 import { DEV_AUDIENCE, DEV_ISSUER_PATH, DEV_JWKS_PATH, devJwks, loadOrCreateDevKey, recordDevIssuer } from './dev-issuer';
 import { createRestGateway } from './rest-gateway';
 import { redactDeep } from '../../functions/shared/core/redact';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { localSecret } from './secrets';
 
 export interface LocalStackOptions {
   readonly port: number;
@@ -80,7 +83,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         return;
       }
       gateway(req, res).catch((err: unknown) => {
-        log(JSON.stringify({ level: 'ERROR', message: 'local gateway fault', error: String((err as Error)?.message) }));
+        log(JSON.stringify(redactDeep({ level: 'ERROR', message: 'local gateway fault', error: String((err as Error)?.message) })));
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
         res.end();
       });
@@ -108,7 +111,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       ROLES_CLAIM: env.ROLES_CLAIM ?? 'roles',
       CORS_ORIGINS: origins.join(','),
       POWERTOOLS_SERVICE_NAME: 'threadguard-local',
+      CURSOR_SECRET: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET),
     });
+    // Where this stack's database is, for tooling and tests that inspect stored items directly.
+    writeFileSync(
+      join(dataDir, 'local-stack.json'),
+      JSON.stringify({ url, dynamodbEndpoint: ddb.endpoint, tableName: tableNames.main }),
+    );
 
     gateway = createRestGateway({
       routes: ROUTES,
