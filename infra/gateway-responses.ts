@@ -1,4 +1,5 @@
 // API Gateway's own responses, customised to the API.md error shape. Read by CDK and the local gateway.
+import { SECURITY_HEADERS } from '../functions/shared/core/security-headers';
 
 export type GatewayResponseType =
   | 'UNAUTHORIZED'
@@ -44,4 +45,9 @@ export const gatewayResponseBody = (def: GatewayResponseDef): string =>
 export function gatewayCorsHeaders(corsOrigins: readonly string[]): Record<string, string> {
   const first = corsOrigins[0];
   return first ? { 'Access-Control-Allow-Origin': first, Vary: 'Origin' } : { Vary: 'Origin' };
+}
+
+/** Every header a gateway response carries besides Content-Type (CORS, then the security set). */
+export function gatewayResponseHeaders(corsOrigins: readonly string[]): Record<string, string> {
+  return { ...gatewayCorsHeaders(corsOrigins), ...SECURITY_HEADERS };
 }

@@ -17,6 +17,7 @@ export const FUNCTIONS = {
   health: { dir: 'health' },
   me: { dir: 'me' },
   tools: { dir: 'tools' },
+  audit: { dir: 'audit' },
 } as const satisfies Record<string, FunctionDef>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -39,6 +40,7 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/health', fn: 'health', auth: 'public' },
   { method: 'GET', path: '/me', fn: 'me', auth: 'user' },
   { method: 'GET', path: '/tools/available', fn: 'tools', auth: 'user' },
+  { method: 'GET', path: '/admin/audit', fn: 'audit', auth: 'user' },
 ];
 
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */

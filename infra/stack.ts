@@ -17,11 +17,13 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { SecurityAlarms } from './constructs/security-alarms';
 import { Construct } from 'constructs';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from '../functions/shared/core/cors';
 import type { StackConfig } from './config';
 import { ServiceFunction } from './constructs/service-function';
-import { GATEWAY_RESPONSES, gatewayCorsHeaders, gatewayResponseBody } from './gateway-responses';
+import { GATEWAY_RESPONSES, gatewayResponseBody, gatewayResponseHeaders } from './gateway-responses';
 import { AUTHORIZERS, FUNCTIONS, ROUTES, type AuthKind, type FunctionName } from './routes';
 import { TABLES } from './table';
 
@@ -34,6 +36,7 @@ const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c
 export class ThreadGuardStack extends Stack {
   readonly api: RestApi;
   readonly table: TableV2;
+  readonly securityAlarms: SecurityAlarms;
 
   constructor(scope: Construct, id: string, props: ThreadGuardStackProps) {
     super(scope, id, props);
@@ -50,6 +53,16 @@ export class ThreadGuardStack extends Stack {
       removalPolicy: config.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
+    // Signs pagination cursors (audit list); read once per cold start through secretSource.
+    const cursorSecret = new Secret(this, 'CursorSecret', {
+      description: 'HMAC key for ThreadGuard pagination cursors',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    Validations.of(cursorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Rotating the cursor key only invalidates open pagination cursors (clients restart the list); it is rotated by redeploying, no rotation Lambda needed.',
+    });
+
     const commonEnv: Record<string, string> = {
       [TABLES.main.envVar]: this.table.tableName,
       JWT_ISSUER: config.jwtIssuer,
@@ -59,6 +72,7 @@ export class ThreadGuardStack extends Stack {
       CORS_ORIGINS: config.corsOrigins.join(','),
       RATE_LIMIT_PER_MINUTE: String(config.rateLimitPerMinute),
       RESPOND_LIMIT_PER_MINUTE: String(config.respondLimitPerMinute),
+      CURSOR_SECRET_ARN: cursorSecret.secretArn,
     };
     const logRetention = config.logRetentionDays as RetentionDays;
 
@@ -68,6 +82,12 @@ export class ThreadGuardStack extends Stack {
       this.table.grantReadWriteData(sf.fn);
       functions[name] = sf;
     }
+
+    cursorSecret.grantRead(functions.audit.fn);
+    // Enumeration events become a CloudWatch metric, an alarm and an SNS notification (THREATS T2).
+    this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms', {
+      logGroups: Object.values(functions).map((f) => f.logGroup),
+    });
 
     const userAuthorizerFn = new ServiceFunction(this, 'AuthorizerFunction', {
       def: AUTHORIZERS.user,
@@ -110,7 +130,7 @@ export class ThreadGuardStack extends Stack {
         type: ResponseType.of(def.type),
         statusCode: def.statusCode === undefined ? undefined : String(def.statusCode),
         responseHeaders: Object.fromEntries(
-          Object.entries({ 'Content-Type': 'application/json', ...gatewayCorsHeaders(config.corsOrigins) }).map(
+          Object.entries({ 'Content-Type': 'application/json', ...gatewayResponseHeaders(config.corsOrigins) }).map(
             ([k, v]) => [k, `'${v}'`],
           ),
         ),
@@ -160,6 +180,7 @@ export class ThreadGuardStack extends Stack {
 
     new CfnOutput(this, 'RestApiUrl', { value: this.api.url });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'SecurityAlarmTopicArn', { value: this.securityAlarms.topic.topicArn });
   }
 
   /**

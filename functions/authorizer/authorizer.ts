@@ -54,6 +54,7 @@ export function createAuthorizer(
       logger.warn('authorization failed', {
         reason: err instanceof AuthFailure ? err.reason : 'verifier_error',
         ip: event.requestContext?.identity?.sourceIp,
+        requestId: event.requestContext?.requestId,
         path: event.path,
         method: event.httpMethod,
         requestId: event.requestContext?.requestId,

@@ -10,4 +10,4 @@ import { meRoutes } from './controller';
 const table = loadTableConfig(process.env);
 const client = createDocumentClient(table);
 
-export const handler = httpHandler(meRoutes(dynamoProfileStore(client, table.tableName, systemClock)), edgeOptions());
+export const handler = httpHandler(meRoutes(dynamoProfileStore(client, table.tableName, systemClock)), edgeOptions(process.env, client));

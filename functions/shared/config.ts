@@ -121,3 +121,17 @@ export function loadLimitsConfig(env: Env): LimitsConfig {
     respondsPerMinute: positiveInt('RESPOND_LIMIT_PER_MINUTE', env.RESPOND_LIMIT_PER_MINUTE, 10),
   });
 }
+
+export interface AuditConfig {
+  readonly retentionDays: number;
+  readonly enumerationThreshold: number;
+  readonly enumerationWindowMinutes: number;
+}
+
+export function loadAuditConfig(env: Env): AuditConfig {
+  return Object.freeze({
+    retentionDays: positiveInt('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 90),
+    enumerationThreshold: positiveInt('ENUMERATION_THRESHOLD', env.ENUMERATION_THRESHOLD, 20),
+    enumerationWindowMinutes: positiveInt('ENUMERATION_WINDOW_MINUTES', env.ENUMERATION_WINDOW_MINUTES, 5),
+  });
+}

@@ -9,7 +9,7 @@ import type {
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
 import type { AuthKind, RouteDef } from '../routes';
-import { gatewayCorsHeaders, gatewayResponse, gatewayResponseBody, type GatewayResponseType } from '../gateway-responses';
+import { gatewayResponseHeaders, gatewayResponse, gatewayResponseBody, type GatewayResponseType } from '../gateway-responses';
 import { preflightHeaders } from '../../functions/shared/core/cors';
 import { isAllowed } from './iam-policy';
 import { isStreamingHandler, lambdaContext, loadHandler, LocalResponseStream } from './lambda-runtime';
@@ -131,7 +131,7 @@ export function createRestGateway(opts: RestGatewayOptions) {
     const body = gatewayResponseBody(def);
     res.writeHead(def.statusCode ?? status ?? 500, {
       'Content-Type': 'application/json',
-      ...gatewayCorsHeaders(opts.corsOrigins),
+      ...gatewayResponseHeaders(opts.corsOrigins),
       'x-amzn-ErrorType': type,
     });
     res.end(body);

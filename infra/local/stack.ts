@@ -12,6 +12,9 @@ import { DEV_AUDIENCE, DEV_ISSUER_PATH, DEV_JWKS_PATH, devJwks, loadOrCreateDevK
 import { createRestGateway } from './rest-gateway';
 import { createWebSocketGateway, MANAGEMENT_PATH } from './websocket-gateway';
 import { redactDeep } from '../../functions/shared/core/redact';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { localSecret } from './secrets';
 
 export interface LocalStackOptions {
   readonly port: number;
@@ -94,7 +97,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         return;
       }
       gateway(req, res).catch((err: unknown) => {
-        log(JSON.stringify({ level: 'ERROR', message: 'local gateway fault', error: String((err as Error)?.message) }));
+        log(JSON.stringify(redactDeep({ level: 'ERROR', message: 'local gateway fault', error: String((err as Error)?.message) })));
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
         res.end();
       });
@@ -127,7 +130,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       CORS_ORIGINS: origins.join(','),
       POWERTOOLS_SERVICE_NAME: 'threadguard-local',
       WS_MANAGEMENT_ENDPOINT: `${url}${MANAGEMENT_PATH}`,
+      CURSOR_SECRET: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET),
     });
+    // Where this stack's database is, for tooling and tests that inspect stored items directly.
+    writeFileSync(
+      join(dataDir, 'local-stack.json'),
+      JSON.stringify({ url, dynamodbEndpoint: ddb.endpoint, tableName: tableNames.main }),
+    );
 
     gateway = createRestGateway({
       routes: ROUTES,

@@ -2,11 +2,14 @@
 import { inject } from 'vitest';
 import { mintDevToken, readDevIssuer, type DevTokenOptions } from '../../infra/local/dev-issuer';
 import type { IssuerUnderTest } from './hostile-tokens';
+import { recordCredential } from './credentials';
 
 export const baseUrl = (): string => inject('baseUrl');
 
 export function devToken(sub: string, opts: DevTokenOptions = {}): string {
-  return mintDevToken(inject('dataDir'), sub, opts);
+  const token = mintDevToken(inject('dataDir'), sub, opts);
+  recordCredential(token);
+  return token;
 }
 
 export function devIssuer(): IssuerUnderTest {

@@ -42,3 +42,16 @@ export interface AuditLog {
   /** Durably records one event (never a token or key in any field). */
   record(event: AuditRecord): Promise<void>;
 }
+
+/** A position in an audit listing; built and read only by the audit reader (never a raw table key). */
+export type AuditPosition = Readonly<Record<string, string>>;
+
+export interface AuditPage {
+  readonly events: AuditEvent[];
+  readonly next: AuditPosition | null;
+}
+
+export interface AuditReader {
+  /** Newest first; `actorId` null lists every actor's events. */
+  list(query: { actorId: string | null; limit: number; after: AuditPosition | null }): Promise<AuditPage>;
+}

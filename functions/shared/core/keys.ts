@@ -33,6 +33,10 @@ export const keys = {
   rateSk: (windowStart: number) => join('WINDOW', String(windowStart)),
   auditPk: (userId: string) => join('AUDIT', e(userId)),
   auditSk: (atIso: string, id: string) => join(e(atIso), e(id)),
+  /** Every actor's events of one UTC day, so the unfiltered admin list is a Query, never a Scan. */
+  auditDayPk: (day: string) => join('AUDIT_ALL', e(day)),
+  denialsPk: (userId: string) => join('DENIALS', e(userId)),
+  denialsSk: (windowStart: number) => join('WINDOW', String(windowStart)),
   connectionPk: (connectionId: string) => join('CONN', e(connectionId)),
   connectionSk: () => 'CONN',
   webhookPk: (source: string, key: string) => join('WEBHOOK', e(source), e(key)),

@@ -6,6 +6,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { NotFoundError } from '../core/errors';
 import { corsResponseHeaders } from '../core/cors';
+import { SECURITY_HEADERS } from '../core/security-headers';
 import { toErrorResponse } from './error-map';
 import { toHttpRequest, type HttpRequest } from './http-request';
 import { logger } from './logger';
@@ -57,7 +58,7 @@ export function httpHandler(routes: RouteControllers, options: HttpHandlerOption
 }
 
 function toProxyResult(result: HttpResult, extra: Record<string, string>): APIGatewayProxyResult {
-  const headers: Record<string, string> = { ...extra, ...(result.headers ?? {}) };
+  const headers: Record<string, string> = { ...SECURITY_HEADERS, ...extra, ...(result.headers ?? {}) };
   if (result.body === undefined) return { statusCode: result.statusCode, headers, body: '' };
   headers['Content-Type'] = 'application/json; charset=utf-8';
   return { statusCode: result.statusCode, headers, body: JSON.stringify(result.body) };

@@ -1,0 +1,23 @@
+// GET /admin/audit: the audit trail for admins, newest first, optionally one actor's events.
+import { z } from 'zod';
+import { listAudit, type ListAuditDeps } from '../shared/core/audit-query';
+import { ValidationError } from '../shared/core/errors';
+import { ok, type RouteControllers } from '../shared/lambda/http-handler';
+import { requirePrincipal } from '../shared/lambda/http-request';
+
+const Query = z.object({
+  userId: z.string().min(1).max(1024).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(4096).optional(),
+});
+
+export function auditRoutes(deps: ListAuditDeps): RouteControllers {
+  return {
+    'GET /admin/audit': async (req) => {
+      const principal = requirePrincipal(req);
+      const q = Query.safeParse(req.query);
+      if (!q.success) throw new ValidationError('Invalid query: userId, limit (1..100) or cursor');
+      return ok(await listAudit(deps, principal, { userId: q.data.userId ?? null, limit: q.data.limit, cursor: q.data.cursor ?? null }));
+    },
+  };
+}

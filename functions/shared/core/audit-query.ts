@@ -1,0 +1,42 @@
+// GET /admin/audit as a use case: admins only, newest first, cursors bound to the admin and filter.
+import { authorize } from './policy';
+import type { Principal } from './principal';
+import type { AuditEvent, AuditPosition, AuditReader } from './audit';
+import { signCursor, verifyCursor } from './cursor';
+import { ValidationError } from './errors';
+
+export interface ListAuditInput {
+  readonly userId: string | null;
+  readonly limit: number;
+  readonly cursor: string | null;
+}
+
+export interface ListAuditDeps {
+  readonly reader: AuditReader;
+  readonly cursorSecret: () => Promise<string>;
+}
+
+const binding = (admin: Principal, filter: string | null) =>
+  JSON.stringify(['admin-audit', admin.userId, filter]);
+
+function asPosition(value: Record<string, unknown>): AuditPosition {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw new ValidationError('Invalid cursor');
+    out[k] = v;
+  }
+  return out;
+}
+
+export async function listAudit(
+  deps: ListAuditDeps,
+  principal: Principal,
+  input: ListAuditInput,
+): Promise<{ data: AuditEvent[]; nextCursor: string | null }> {
+  authorize(principal, 'admin.read');
+  const secret = await deps.cursorSecret();
+  const bind = binding(principal, input.userId);
+  const after = input.cursor === null ? null : asPosition(verifyCursor(secret, bind, input.cursor));
+  const page = await deps.reader.list({ actorId: input.userId, limit: input.limit, after });
+  return { data: page.events, nextCursor: page.next ? signCursor(secret, bind, page.next) : null };
+}
