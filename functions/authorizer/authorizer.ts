@@ -57,7 +57,6 @@ export function createAuthorizer(
         requestId: event.requestContext?.requestId,
         path: event.path,
         method: event.httpMethod,
-        requestId: event.requestContext?.requestId,
       });
       if (!(err instanceof AuthFailure)) logger.error('authorizer fault', { error: err as Error });
       throw new Error(UNAUTHORIZED);
