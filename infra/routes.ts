@@ -17,6 +17,9 @@ export const FUNCTIONS = {
   health: { dir: 'health' },
   me: { dir: 'me' },
   tools: { dir: 'tools' },
+  threads: { dir: 'threads' },
+  tasks: { dir: 'tasks' },
+  admin: { dir: 'admin' },
 } as const satisfies Record<string, FunctionDef>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -39,6 +42,20 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/health', fn: 'health', auth: 'public' },
   { method: 'GET', path: '/me', fn: 'me', auth: 'user' },
   { method: 'GET', path: '/tools/available', fn: 'tools', auth: 'user' },
+  { method: 'POST', path: '/threads', fn: 'threads', auth: 'user' },
+  { method: 'GET', path: '/threads', fn: 'threads', auth: 'user' },
+  { method: 'GET', path: '/threads/{threadId}', fn: 'threads', auth: 'user' },
+  { method: 'PATCH', path: '/threads/{threadId}', fn: 'threads', auth: 'user' },
+  { method: 'DELETE', path: '/threads/{threadId}', fn: 'threads', auth: 'user' },
+  { method: 'GET', path: '/threads/{threadId}/items', fn: 'threads', auth: 'user' },
+  { method: 'POST', path: '/threads/{threadId}/messages', fn: 'threads', auth: 'user' },
+  { method: 'GET', path: '/tasks', fn: 'tasks', auth: 'user' },
+  { method: 'POST', path: '/tasks', fn: 'tasks', auth: 'user' },
+  { method: 'PATCH', path: '/tasks/{taskId}', fn: 'tasks', auth: 'user' },
+  { method: 'DELETE', path: '/tasks/{taskId}', fn: 'tasks', auth: 'user' },
+  { method: 'GET', path: '/admin/users/{userId}/threads', fn: 'admin', auth: 'user' },
+  { method: 'GET', path: '/admin/users/{userId}/threads/{threadId}', fn: 'admin', auth: 'user' },
+  { method: 'GET', path: '/admin/users/{userId}/threads/{threadId}/items', fn: 'admin', auth: 'user' },
 ];
 
 /** Bundling shared by CDK and the benchmark, so measured bundles are the deployed ones. */

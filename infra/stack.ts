@@ -17,6 +17,7 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from '../functions/shared/core/cors';
 import type { StackConfig } from './config';
@@ -67,6 +68,20 @@ export class ThreadGuardStack extends Stack {
       const sf = new ServiceFunction(this, `${pascal(name)}Function`, { def, environment: commonEnv, logRetention });
       this.table.grantReadWriteData(sf.fn);
       functions[name] = sf;
+    }
+
+    // Signs pagination cursors (HMAC); generated at deploy time, never in the template.
+    const cursorSecret = new Secret(this, 'CursorSecret', {
+      description: 'ThreadGuard pagination cursor signing key',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    Validations.of(cursorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Cursor signing key: rotating it only invalidates cursors that are open at that moment (clients restart from the first page); no data is protected by it.',
+    });
+    for (const name of ['threads', 'admin'] as const) {
+      functions[name].fn.addEnvironment('CURSOR_SECRET_ARN', cursorSecret.secretArn);
+      cursorSecret.grantRead(functions[name].fn);
     }
 
     const userAuthorizerFn = new ServiceFunction(this, 'AuthorizerFunction', {

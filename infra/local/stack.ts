@@ -9,6 +9,9 @@ import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { ensureTables } from './tables';
 import { DEV_AUDIENCE, DEV_ISSUER_PATH, DEV_JWKS_PATH, devJwks, loadOrCreateDevKey, recordDevIssuer } from './dev-issuer';
 import { createRestGateway } from './rest-gateway';
+import { localSecret } from './secrets';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { redactDeep } from '../../functions/shared/core/redact';
 
 export interface LocalStackOptions {
@@ -108,7 +111,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       ROLES_CLAIM: env.ROLES_CLAIM ?? 'roles',
       CORS_ORIGINS: origins.join(','),
       POWERTOOLS_SERVICE_NAME: 'threadguard-local',
+      CURSOR_SECRET: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET),
     });
+    // Where this stack's database is, for tests and tools that inspect it directly (never served over HTTP).
+    writeFileSync(
+      join(dataDir, 'local-stack.json'),
+      JSON.stringify({ url, dynamodbEndpoint: ddb.endpoint, tables: tableNames }),
+      { mode: 0o600 },
+    );
 
     gateway = createRestGateway({
       routes: ROUTES,
