@@ -109,3 +109,31 @@ describe('bundling', () => {
     }
   });
 });
+
+describe('threads, tasks and admin functions', () => {
+  const { template } = synth();
+
+  it('routes every thread, task and admin path through the REST authorizer', () => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => (m as { Properties: Record<string, any> }).Properties);
+    const guarded = ROUTES.filter((r) => ['threads', 'tasks', 'admin'].includes(r.fn));
+    expect(guarded.length).toBe(14);
+    const custom = methods.filter((p) => p.AuthorizationType === 'CUSTOM');
+    expect(custom.filter((p) => guarded.some((r) => r.method === p.HttpMethod)).length).toBeGreaterThanOrEqual(guarded.length);
+    for (const p of custom) expect(p.AuthorizerId).toBeDefined();
+  });
+
+  it('keeps the cursor secret out of the template: generated in Secrets Manager, passed by ARN', () => {
+    const secrets = template.findResources('AWS::SecretsManager::Secret');
+    expect(Object.keys(secrets)).toHaveLength(1);
+    const [secret] = Object.values(secrets) as Array<{ Properties: Record<string, unknown> }>;
+    expect(secret!.Properties.GenerateSecretString).toBeDefined();
+    expect(secret!.Properties.SecretString).toBeUndefined();
+    const fns = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Environment?: { Variables?: Record<string, unknown> } } }>;
+    const withArn = fns.filter((f) => f.Properties.Environment?.Variables?.CURSOR_SECRET_ARN !== undefined);
+    expect(withArn).toHaveLength(2); // threads and admin
+    for (const f of fns) expect(f.Properties.Environment?.Variables?.CURSOR_SECRET).toBeUndefined();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] })]) },
+    });
+  });
+});
