@@ -113,13 +113,24 @@ describe('bundling', () => {
 describe('threads, tasks and admin functions', () => {
   const { template } = synth();
 
-  it('routes every thread, task and admin path through the REST authorizer', () => {
+  it('routes every thread, task and admin method through the REST authorizer', () => {
+    // Rebuild each method's full path from the Resource tree, then look every new route up.
+    const resources = template.findResources('AWS::ApiGateway::Resource') as Record<string, { Properties: { PathPart: string; ParentId: unknown } }>;
+    const pathOf = (id: unknown): string => {
+      const ref = (id as { Ref?: string })?.Ref;
+      const res = ref ? resources[ref] : undefined;
+      return res ? `${pathOf(res.Properties.ParentId)}/${res.Properties.PathPart}` : '';
+    };
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => (m as { Properties: Record<string, any> }).Properties);
-    const guarded = ROUTES.filter((r) => ['threads', 'tasks', 'admin'].includes(r.fn));
-    expect(guarded.length).toBe(14);
-    const custom = methods.filter((p) => p.AuthorizationType === 'CUSTOM');
-    expect(custom.filter((p) => guarded.some((r) => r.method === p.HttpMethod)).length).toBeGreaterThanOrEqual(guarded.length);
-    for (const p of custom) expect(p.AuthorizerId).toBeDefined();
+    const byRoute = new Map(methods.map((p) => [`${p.HttpMethod} ${pathOf(p.ResourceId)}`, p]));
+    const added = ROUTES.filter((r) => ['threads', 'tasks', 'admin'].includes(r.fn));
+    expect(added).toHaveLength(14);
+    for (const r of added) {
+      const m = byRoute.get(`${r.method} ${r.path}`);
+      expect(m, `${r.method} ${r.path}`).toBeDefined();
+      expect(m!.AuthorizationType).toBe('CUSTOM');
+      expect(m!.AuthorizerId).toBeDefined();
+    }
   });
 
   it('keeps the cursor secret out of the template: generated in Secrets Manager, passed by ARN', () => {
