@@ -18,6 +18,9 @@ export const FUNCTIONS = {
   me: { dir: 'me' },
   tools: { dir: 'tools' },
   audit: { dir: 'audit' },
+  threads: { dir: 'threads' },
+  tasks: { dir: 'tasks' },
+  admin: { dir: 'admin' },
 } as const satisfies Record<string, FunctionDef>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -41,6 +44,20 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/me', fn: 'me', auth: 'user' },
   { method: 'GET', path: '/tools/available', fn: 'tools', auth: 'user' },
   { method: 'GET', path: '/admin/audit', fn: 'audit', auth: 'user' },
+  { method: 'POST', path: '/threads', fn: 'threads', auth: 'user' },
+  { method: 'GET', path: '/threads', fn: 'threads', auth: 'user' },
+  { method: 'GET', path: '/threads/{threadId}', fn: 'threads', auth: 'user' },
+  { method: 'PATCH', path: '/threads/{threadId}', fn: 'threads', auth: 'user' },
+  { method: 'DELETE', path: '/threads/{threadId}', fn: 'threads', auth: 'user' },
+  { method: 'GET', path: '/threads/{threadId}/items', fn: 'threads', auth: 'user' },
+  { method: 'POST', path: '/threads/{threadId}/messages', fn: 'threads', auth: 'user' },
+  { method: 'GET', path: '/tasks', fn: 'tasks', auth: 'user' },
+  { method: 'POST', path: '/tasks', fn: 'tasks', auth: 'user' },
+  { method: 'PATCH', path: '/tasks/{taskId}', fn: 'tasks', auth: 'user' },
+  { method: 'DELETE', path: '/tasks/{taskId}', fn: 'tasks', auth: 'user' },
+  { method: 'GET', path: '/admin/users/{userId}/threads', fn: 'admin', auth: 'user' },
+  { method: 'GET', path: '/admin/users/{userId}/threads/{threadId}', fn: 'admin', auth: 'user' },
+  { method: 'GET', path: '/admin/users/{userId}/threads/{threadId}/items', fn: 'admin', auth: 'user' },
 ];
 
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */

@@ -83,7 +83,7 @@ export class ThreadGuardStack extends Stack {
       functions[name] = sf;
     }
 
-    cursorSecret.grantRead(functions.audit.fn);
+    for (const name of ['audit', 'threads', 'admin'] as const) cursorSecret.grantRead(functions[name].fn);
     // Enumeration events become a CloudWatch metric, an alarm and an SNS notification (THREATS T2).
     this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms', {
       logGroups: Object.values(functions).map((f) => f.logGroup),

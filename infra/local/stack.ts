@@ -132,10 +132,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       WS_MANAGEMENT_ENDPOINT: `${url}${MANAGEMENT_PATH}`,
       CURSOR_SECRET: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET),
     });
-    // Where this stack's database is, for tooling and tests that inspect stored items directly.
+    // Where this stack's database is, for tests and tools that inspect it directly (never served over HTTP).
     writeFileSync(
       join(dataDir, 'local-stack.json'),
-      JSON.stringify({ url, dynamodbEndpoint: ddb.endpoint, tableName: tableNames.main }),
+      JSON.stringify({ url, dynamodbEndpoint: ddb.endpoint, tableName: tableNames.main, tables: tableNames }),
+      { mode: 0o600 },
     );
 
     gateway = createRestGateway({

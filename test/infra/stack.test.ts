@@ -109,3 +109,42 @@ describe('bundling', () => {
     }
   });
 });
+
+describe('threads, tasks and admin functions', () => {
+  const { template } = synth();
+
+  it('routes every thread, task and admin method through the REST authorizer', () => {
+    // Rebuild each method's full path from the Resource tree, then look every new route up.
+    const resources = template.findResources('AWS::ApiGateway::Resource') as Record<string, { Properties: { PathPart: string; ParentId: unknown } }>;
+    const pathOf = (id: unknown): string => {
+      const ref = (id as { Ref?: string })?.Ref;
+      const res = ref ? resources[ref] : undefined;
+      return res ? `${pathOf(res.Properties.ParentId)}/${res.Properties.PathPart}` : '';
+    };
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => (m as { Properties: Record<string, any> }).Properties);
+    const byRoute = new Map(methods.map((p) => [`${p.HttpMethod} ${pathOf(p.ResourceId)}`, p]));
+    const added = ROUTES.filter((r) => ['threads', 'tasks', 'admin'].includes(r.fn));
+    expect(added).toHaveLength(14);
+    for (const r of added) {
+      const m = byRoute.get(`${r.method} ${r.path}`);
+      expect(m, `${r.method} ${r.path}`).toBeDefined();
+      expect(m!.AuthorizationType).toBe('CUSTOM');
+      expect(m!.AuthorizerId).toBeDefined();
+    }
+  });
+
+  it('keeps the cursor secret out of the template: generated in Secrets Manager, passed by ARN', () => {
+    const secrets = template.findResources('AWS::SecretsManager::Secret');
+    expect(Object.keys(secrets)).toHaveLength(1);
+    const [secret] = Object.values(secrets) as Array<{ Properties: Record<string, unknown> }>;
+    expect(secret!.Properties.GenerateSecretString).toBeDefined();
+    expect(secret!.Properties.SecretString).toBeUndefined();
+    const fns = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Environment?: { Variables?: Record<string, unknown> } } }>;
+    const withArn = fns.filter((f) => f.Properties.Environment?.Variables?.CURSOR_SECRET_ARN !== undefined);
+    expect(withArn).toHaveLength(2); // threads and admin
+    for (const f of fns) expect(f.Properties.Environment?.Variables?.CURSOR_SECRET).toBeUndefined();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] })]) },
+    });
+  });
+});

@@ -1,0 +1,23 @@
+// /admin/users/{userId}/threads...: admin support reads of another user's threads (read-only, audited).
+import { adminGetThread, adminListItems, adminListThreads, type ThreadDeps } from '../shared/core/threads/thread-use-cases';
+import { ok, type RouteControllers } from '../shared/lambda/http-handler';
+import { itemsQuerySchema, pageQuerySchema, parse, pathParam, threadAccessOf } from '../shared/lambda/validation';
+
+export function adminRoutes(deps: ThreadDeps): RouteControllers {
+  return {
+    'GET /admin/users/{userId}/threads': async (req) =>
+      ok(await adminListThreads(deps, threadAccessOf(req), pathParam(req, 'userId'), parse(pageQuerySchema, req.query))),
+    'GET /admin/users/{userId}/threads/{threadId}': async (req) =>
+      ok(await adminGetThread(deps, threadAccessOf(req), pathParam(req, 'userId'), pathParam(req, 'threadId'))),
+    'GET /admin/users/{userId}/threads/{threadId}/items': async (req) =>
+      ok(
+        await adminListItems(
+          deps,
+          threadAccessOf(req),
+          pathParam(req, 'userId'),
+          pathParam(req, 'threadId'),
+          parse(itemsQuerySchema, req.query),
+        ),
+      ),
+  };
+}

@@ -1,0 +1,54 @@
+// Tasks (the TaskManager domain) and the per-principal task store port.
+
+export const TASK_STATUSES = ['open', 'done'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export interface Task {
+  readonly id: string;
+  readonly title: string;
+  readonly status: TaskStatus;
+  /** Calendar date `YYYY-MM-DD`. */
+  readonly dueDate: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface TaskPatch {
+  readonly title?: string;
+  readonly status?: TaskStatus;
+  readonly dueDate?: string | null;
+}
+
+/** A task change to commit together with another write (the agent's reply). */
+export type TaskChange =
+  | { readonly kind: 'create'; readonly task: Task }
+  | { readonly kind: 'update'; readonly taskId: string; readonly patch: TaskPatch; readonly updatedAt: string }
+  | { readonly kind: 'delete'; readonly taskId: string };
+
+/** An adapter-specific write, opaque to the core; only the store that staged it can commit it. */
+export interface StagedWrite {
+  readonly staged: unknown;
+}
+
+export interface TaskStore {
+  list(status?: TaskStatus): Promise<Task[]>;
+  get(taskId: string): Promise<Task | null>;
+  create(task: Task): Promise<void>;
+  /** Null when the task is absent from this partition. */
+  update(taskId: string, patch: TaskPatch, updatedAt: string): Promise<Task | null>;
+  /** False when the task is absent from this partition. */
+  delete(taskId: string): Promise<boolean>;
+  /** The change as a write for a transaction, keyed in this store's partition. */
+  stage(change: TaskChange): StagedWrite;
+}
+
+/** Applies a patch to a task in memory (what the store will hold after the write). */
+export function applyTaskPatch(task: Task, patch: TaskPatch, updatedAt: string): Task {
+  return {
+    ...task,
+    ...(patch.title !== undefined ? { title: patch.title } : {}),
+    ...(patch.status !== undefined ? { status: patch.status } : {}),
+    ...(patch.dueDate !== undefined ? { dueDate: patch.dueDate } : {}),
+    updatedAt,
+  };
+}

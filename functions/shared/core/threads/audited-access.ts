@@ -1,0 +1,48 @@
+// The one place a thread access attempt is audited, allowed or denied (DESIGN invariant 7).
+// Every transport (REST, SSE, WebSocket, ChatKit) runs its thread operations through this helper,
+// so enumeration detection can be layered on top of it without touching the use cases.
+import type { AuditAction, AuditLog, RequestOrigin } from '../audit';
+import { DomainError } from '../errors';
+import type { Principal } from '../principal';
+
+export interface ThreadAccess {
+  readonly principal: Principal;
+  readonly origin: RequestOrigin;
+}
+
+export interface AuditTarget {
+  readonly threadId: string | null;
+  /** Whose partition is addressed; the caller's own unless an admin support read. */
+  readonly ownerId?: string;
+}
+
+/**
+ * Runs `fn` and records one audit event: `allowed` when it returns, `denied` (reason = the error
+ * code) when it throws a domain error. Infrastructure failures are not decisions and are not
+ * recorded here; the edge logs them.
+ */
+export async function auditedThreadAccess<T>(
+  audit: AuditLog,
+  access: ThreadAccess,
+  action: AuditAction,
+  target: AuditTarget,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const base = {
+    action,
+    userId: access.principal.userId,
+    ownerId: target.ownerId ?? access.principal.userId,
+    ...access.origin,
+  };
+  let result: T;
+  try {
+    result = await fn();
+  } catch (err) {
+    if (err instanceof DomainError) {
+      await audit.record({ ...base, threadId: target.threadId, outcome: 'denied', reason: err.code });
+    }
+    throw err;
+  }
+  await audit.record({ ...base, threadId: target.threadId, outcome: 'allowed', reason: null });
+  return result;
+}

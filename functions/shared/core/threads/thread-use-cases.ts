@@ -1,0 +1,172 @@
+// Thread use cases for the caller's own partition, and the admin support reads. Each one is a
+// single audited access; the stores are built per principal so no use case can name a foreign key.
+import type { AuditLog } from '../audit';
+import type { CursorCodec, CursorScope } from '../cursor';
+import { ForbiddenError, THREAD_NOT_FOUND_MESSAGE } from '../errors';
+import type { IdGenerator } from '../ids';
+import { authorize } from '../policy';
+import type { Clock } from '../ports';
+import type { Principal } from '../principal';
+import { auditedThreadAccess, type ThreadAccess } from './audited-access';
+import {
+  EMPTY_MEMORY,
+  publicThread,
+  type Item,
+  type Metadata,
+  type Order,
+  type Thread,
+  type ThreadPatch,
+  type ThreadReader,
+  type ThreadStore,
+} from './thread';
+
+export interface ThreadDeps {
+  readonly threads: (principal: Principal) => ThreadStore;
+  /** Authorizes `admin.read` before returning a reader of `ownerId`'s partition. */
+  readonly adminReader: (principal: Principal, ownerId: string) => ThreadReader;
+  readonly cursors: CursorCodec;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+}
+
+export interface ListPage<T> {
+  readonly data: T[];
+  readonly nextCursor: string | null;
+}
+
+export interface PageRequest {
+  readonly limit: number;
+  readonly cursor: string | null;
+}
+
+export const DEFAULT_THREAD_TITLE = 'New thread';
+
+export const threadNotFound = () => new ForbiddenError(THREAD_NOT_FOUND_MESSAGE);
+
+export async function createThread(
+  deps: ThreadDeps,
+  access: ThreadAccess,
+  input: { title?: string | undefined; metadata?: Metadata | undefined },
+): Promise<Thread> {
+  const id = deps.ids.next();
+  return auditedThreadAccess(deps.audit, access, 'thread.write', { threadId: id }, async () => {
+    authorize(access.principal, 'write');
+    const now = deps.clock.now().toISOString();
+    const record = {
+      id,
+      title: input.title ?? DEFAULT_THREAD_TITLE,
+      metadata: input.metadata ?? {},
+      createdAt: now,
+      updatedAt: now,
+      agentMemory: EMPTY_MEMORY,
+    };
+    await deps.threads(access.principal).create(record);
+    return publicThread(record);
+  });
+}
+
+export function listThreads(deps: ThreadDeps, access: ThreadAccess, page: PageRequest): Promise<ListPage<Thread>> {
+  return auditedThreadAccess(deps.audit, access, 'thread.read', { threadId: null }, () =>
+    readThreads(deps, access.principal.userId, deps.threads(access.principal), page),
+  );
+}
+
+export function getThread(deps: ThreadDeps, access: ThreadAccess, threadId: string): Promise<Thread> {
+  return auditedThreadAccess(deps.audit, access, 'thread.read', { threadId }, async () =>
+    publicThread(await requireThread(deps.threads(access.principal), threadId)),
+  );
+}
+
+export function updateThread(deps: ThreadDeps, access: ThreadAccess, threadId: string, patch: ThreadPatch): Promise<Thread> {
+  return auditedThreadAccess(deps.audit, access, 'thread.write', { threadId }, async () => {
+    authorize(access.principal, 'write');
+    const updated = await deps.threads(access.principal).update(threadId, patch, deps.clock.now().toISOString());
+    if (!updated) throw threadNotFound();
+    return publicThread(updated);
+  });
+}
+
+export function deleteThread(deps: ThreadDeps, access: ThreadAccess, threadId: string): Promise<void> {
+  return auditedThreadAccess(deps.audit, access, 'thread.delete', { threadId }, async () => {
+    authorize(access.principal, 'write');
+    if (!(await deps.threads(access.principal).delete(threadId))) throw threadNotFound();
+  });
+}
+
+export function listItems(
+  deps: ThreadDeps,
+  access: ThreadAccess,
+  threadId: string,
+  page: PageRequest & { order: Order },
+): Promise<ListPage<Item>> {
+  return auditedThreadAccess(deps.audit, access, 'thread.read', { threadId }, () =>
+    readItems(deps, access.principal.userId, deps.threads(access.principal), threadId, page),
+  );
+}
+
+export function adminListThreads(deps: ThreadDeps, access: ThreadAccess, ownerId: string, page: PageRequest): Promise<ListPage<Thread>> {
+  return auditedThreadAccess(deps.audit, access, 'admin.thread.read', { threadId: null, ownerId }, () =>
+    readThreads(deps, access.principal.userId, deps.adminReader(access.principal, ownerId), page, ownerId),
+  );
+}
+
+export function adminGetThread(deps: ThreadDeps, access: ThreadAccess, ownerId: string, threadId: string): Promise<Thread> {
+  return auditedThreadAccess(deps.audit, access, 'admin.thread.read', { threadId, ownerId }, async () =>
+    publicThread(await requireThread(deps.adminReader(access.principal, ownerId), threadId)),
+  );
+}
+
+export function adminListItems(
+  deps: ThreadDeps,
+  access: ThreadAccess,
+  ownerId: string,
+  threadId: string,
+  page: PageRequest & { order: Order },
+): Promise<ListPage<Item>> {
+  return auditedThreadAccess(deps.audit, access, 'admin.thread.read', { threadId, ownerId }, () =>
+    readItems(deps, access.principal.userId, deps.adminReader(access.principal, ownerId), threadId, page, ownerId),
+  );
+}
+
+async function requireThread(reader: ThreadReader, threadId: string) {
+  const thread = await reader.get(threadId);
+  if (!thread) throw threadNotFound();
+  return thread;
+}
+
+async function readThreads(
+  deps: ThreadDeps,
+  userId: string,
+  reader: ThreadReader,
+  page: PageRequest,
+  ownerId?: string,
+): Promise<ListPage<Thread>> {
+  const scope: CursorScope = { userId, ownerId, list: 'threads' };
+  const after = page.cursor === null ? null : deps.cursors.decode(scope, page.cursor);
+  const res = await reader.list(page.limit, after);
+  return {
+    data: res.data.map(publicThread),
+    nextCursor: res.lastKey === null ? null : deps.cursors.encode(scope, res.lastKey),
+  };
+}
+
+async function readItems(
+  deps: ThreadDeps,
+  userId: string,
+  reader: ThreadReader,
+  threadId: string,
+  page: PageRequest & { order: Order },
+  ownerId?: string,
+): Promise<ListPage<Item>> {
+  const scope: CursorScope = { userId, ownerId, list: 'items', threadId, order: page.order };
+  const after = page.cursor === null ? null : deps.cursors.decode(scope, page.cursor);
+  const res = await reader.listItems(threadId, { limit: page.limit, order: page.order, after });
+  // Items are only ever written with their thread, so a non-empty page proves the thread is here;
+  // an empty one costs a second read to tell "empty thread" from "not yours".
+  if (res.data.length === 0) await requireThread(reader, threadId);
+  return {
+    data: res.data,
+    nextCursor: res.lastKey === null ? null : deps.cursors.encode(scope, res.lastKey),
+  };
+}

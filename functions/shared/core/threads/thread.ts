@@ -1,0 +1,90 @@
+// Threads and their items, and the per-principal store port. A store is built for one principal
+// (`threadStore(principal)`): none of its methods can name another partition.
+import type { StagedWrite } from '../tasks/task';
+
+export const ITEM_TYPES = ['user_message', 'assistant_message', 'tool_call', 'notice'] as const;
+export type ItemType = (typeof ITEM_TYPES)[number];
+
+export type Metadata = Record<string, unknown>;
+
+export interface Thread {
+  readonly id: string;
+  readonly title: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly metadata: Metadata;
+}
+
+export interface Item {
+  readonly id: string;
+  readonly threadId: string;
+  readonly type: ItemType;
+  readonly content: string;
+  readonly createdAt: string;
+}
+
+/** What the agent remembers between turns of one thread (tasks it last referred to, in order). */
+export interface AgentMemory {
+  readonly recentTasks: ReadonlyArray<{ readonly id: string; readonly title: string }>;
+}
+
+export const EMPTY_MEMORY: AgentMemory = { recentTasks: [] };
+
+/** A stored thread: the public fields plus the agent's memory. */
+export interface ThreadRecord extends Thread {
+  readonly agentMemory: AgentMemory;
+}
+
+export type Order = 'asc' | 'desc';
+
+/** One page of a key-ordered list; `lastKey` is the sort key to resume after (null: no more). */
+export interface Page<T> {
+  readonly data: T[];
+  readonly lastKey: string | null;
+}
+
+export interface ItemQuery {
+  readonly limit: number;
+  readonly order: Order;
+  readonly after: string | null;
+}
+
+/** Reads of one partition: the caller's own, or (admin support) the one the admin reader was built for. */
+export interface ThreadReader {
+  /** Newest first. Threads being deleted are left out. */
+  list(limit: number, after: string | null): Promise<Page<Thread>>;
+  /** Null when absent from this partition or being deleted. */
+  get(threadId: string): Promise<ThreadRecord | null>;
+  /** One Query over the thread's items; empty both for an empty thread and for an absent one. */
+  listItems(threadId: string, query: ItemQuery): Promise<Page<Item>>;
+}
+
+export interface ThreadPatch {
+  readonly title?: string;
+  readonly metadata?: Metadata;
+}
+
+export interface ThreadStore extends ThreadReader {
+  create(thread: ThreadRecord): Promise<void>;
+  /** Null when the thread is absent or being deleted. */
+  update(threadId: string, patch: ThreadPatch, updatedAt: string): Promise<ThreadRecord | null>;
+  /**
+   * Stores the items of one exchange (a message and its reply), the agent's memory and any staged
+   * task writes in one transaction, only while the thread exists and is not being deleted.
+   * @returns false when the thread is absent or being deleted (nothing was written).
+   */
+  appendExchange(threadId: string, items: readonly Item[], memory: AgentMemory, staged: readonly StagedWrite[], updatedAt: string): Promise<boolean>;
+  /**
+   * Marks the thread, deletes all its items (paged, batched, retried), then the thread itself.
+   * @returns false when the thread is absent from this partition.
+   */
+  delete(threadId: string): Promise<boolean>;
+}
+
+export const publicThread = ({ id, title, createdAt, updatedAt, metadata }: Thread): Thread => ({
+  id,
+  title,
+  createdAt,
+  updatedAt,
+  metadata,
+});

@@ -1,0 +1,100 @@
+// Input validation at the edge (zod): every failure is a ValidationError (400, API.md shape) that
+// names the field, never echoes the value. Unknown body fields are dropped (never a userId).
+import { z } from 'zod';
+import { isCalendarDate } from '../core/agent/due-dates';
+import type { PageContext } from '../core/agent/chat-model';
+import { ValidationError } from '../core/errors';
+import type { ThreadAccess } from '../core/threads/audited-access';
+import { requirePrincipal, type HttpRequest } from './http-request';
+
+export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const res = schema.safeParse(value);
+  if (res.success) return res.data;
+  const issue = res.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  throw new ValidationError(`${where}${issue?.message ?? 'invalid input'}`);
+}
+
+const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+export const MAX_MESSAGE_BYTES = 16 * 1024;
+export const MAX_METADATA_BYTES = 4 * 1024;
+export const MAX_PAGE_CONTEXT_BYTES = 2 * 1024;
+
+export const metadataSchema = z
+  .record(z.string(), z.unknown())
+  .refine((m) => utf8Bytes(JSON.stringify(m)) <= MAX_METADATA_BYTES, 'must be at most 4 KB as JSON');
+
+export const threadBodySchema = z.object({
+  title: z.string().trim().max(200).optional(),
+  metadata: metadataSchema.optional(),
+});
+
+export const messageBodySchema = z.object({
+  content: z
+    .string()
+    .refine((s) => s.trim().length > 0, 'must not be empty')
+    .refine((s) => utf8Bytes(s) <= MAX_MESSAGE_BYTES, 'must be at most 16 KB'),
+});
+
+export const dueDateSchema = z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD');
+export const taskStatusSchema = z.enum(['open', 'done']);
+
+export const createTaskSchema = z.object({
+  title: z.string().trim().min(1).max(200),
+  dueDate: dueDateSchema.nullable().optional(),
+});
+
+export const updateTaskSchema = z.object({
+  title: z.string().trim().min(1).max(200).optional(),
+  status: taskStatusSchema.optional(),
+  dueDate: dueDateSchema.nullable().optional(),
+});
+
+const limitSchema = z
+  .string()
+  .regex(/^\d{1,3}$/, 'must be an integer from 1 to 100')
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 100, 'must be an integer from 1 to 100');
+
+export const pageQuerySchema = z.object({
+  limit: limitSchema.optional().transform((n) => n ?? 20),
+  cursor: z.string().min(1).optional().transform((c) => c ?? null),
+});
+
+export const itemsQuerySchema = pageQuerySchema.extend({
+  order: z.enum(['asc', 'desc']).optional().transform((o) => o ?? 'asc'),
+});
+
+const pageContextSchema = z.object({
+  page: z.string().max(100).optional(),
+  title: z.string().max(200).optional(),
+  taskId: z.string().max(100).optional(),
+});
+
+/** `X-Page-Context`: ≤ 2 KB JSON object; anything else is ignored (null), never an error. */
+export function pageContextOf(req: HttpRequest): PageContext | null {
+  const raw = req.headers['x-page-context'];
+  if (!raw || utf8Bytes(raw) > MAX_PAGE_CONTEXT_BYTES) return null;
+  try {
+    const res = pageContextSchema.safeParse(JSON.parse(raw));
+    return res.success ? res.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The caller and where the request came from, for audited thread access. */
+export function threadAccessOf(req: HttpRequest): ThreadAccess {
+  return {
+    principal: requirePrincipal(req),
+    origin: { ip: req.sourceIp, userAgent: req.userAgent, requestId: req.requestId },
+  };
+}
+
+/** A path parameter; API Gateway guarantees presence for the matched template. */
+export function pathParam(req: HttpRequest, name: string): string {
+  const v = req.pathParameters[name];
+  if (v === undefined || v === '') throw new ValidationError(`${name}: required`);
+  return v;
+}

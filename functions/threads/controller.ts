@@ -1,0 +1,45 @@
+// /threads routes: parse and validate, call one use case, shape the response.
+import { postMessage, type PostMessageDeps } from '../shared/core/agent/post-message';
+import {
+  createThread,
+  deleteThread,
+  getThread,
+  listItems,
+  listThreads,
+  updateThread,
+  type ThreadDeps,
+} from '../shared/core/threads/thread-use-cases';
+import { created, noContent, ok, type RouteControllers } from '../shared/lambda/http-handler';
+import { jsonBody } from '../shared/lambda/http-request';
+import {
+  itemsQuerySchema,
+  messageBodySchema,
+  pageContextOf,
+  pageQuerySchema,
+  parse,
+  pathParam,
+  threadAccessOf,
+  threadBodySchema,
+} from '../shared/lambda/validation';
+
+export type ThreadsDeps = ThreadDeps & PostMessageDeps;
+
+export function threadsRoutes(deps: ThreadsDeps): RouteControllers {
+  return {
+    'POST /threads': async (req) => created(await createThread(deps, threadAccessOf(req), parse(threadBodySchema, jsonBody(req)))),
+    'GET /threads': async (req) => ok(await listThreads(deps, threadAccessOf(req), parse(pageQuerySchema, req.query))),
+    'GET /threads/{threadId}': async (req) => ok(await getThread(deps, threadAccessOf(req), pathParam(req, 'threadId'))),
+    'PATCH /threads/{threadId}': async (req) =>
+      ok(await updateThread(deps, threadAccessOf(req), pathParam(req, 'threadId'), parse(threadBodySchema, jsonBody(req)))),
+    'DELETE /threads/{threadId}': async (req) => {
+      await deleteThread(deps, threadAccessOf(req), pathParam(req, 'threadId'));
+      return noContent();
+    },
+    'GET /threads/{threadId}/items': async (req) =>
+      ok(await listItems(deps, threadAccessOf(req), pathParam(req, 'threadId'), parse(itemsQuerySchema, req.query))),
+    'POST /threads/{threadId}/messages': async (req) => {
+      const { content } = parse(messageBodySchema, jsonBody(req));
+      return created(await postMessage(deps, threadAccessOf(req), pathParam(req, 'threadId'), content, pageContextOf(req)));
+    },
+  };
+}

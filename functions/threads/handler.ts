@@ -1,0 +1,36 @@
+// Composition root for /threads (threads, items, messages and the TaskManager agent).
+import { randomFillSync } from 'node:crypto';
+import { loadTableConfig } from '../shared/config';
+import { createDocumentClient } from '../shared/adapters/dynamo-client';
+import { secretSource } from '../shared/adapters/secret-source';
+import { dynamoTaskStores } from '../shared/adapters/task-store';
+import { dynamoThreadStores } from '../shared/adapters/thread-store';
+import { taskManagerModel } from '../shared/core/agent/task-manager-model';
+import { cursorCodec } from '../shared/core/cursor';
+import { ulidGenerator } from '../shared/core/ids';
+import { systemClock } from '../shared/core/ports';
+import { edgeOptions } from '../shared/lambda/edge-options';
+import { httpHandler } from '../shared/lambda/http-handler';
+import { createAuditLog } from '../shared/lambda/audit-log';
+import { threadsRoutes } from './controller';
+
+const table = loadTableConfig(process.env);
+const client = createDocumentClient(table);
+const ids = ulidGenerator(systemClock, (b) => randomFillSync(b));
+const stores = dynamoThreadStores({ client, tableName: table.tableName });
+const cursors = cursorCodec(await secretSource({ name: 'CURSOR_SECRET', env: process.env }).get());
+const audit = createAuditLog({ client, tableName: table.tableName }).log;
+
+export const handler = httpHandler(
+  threadsRoutes({
+    threads: stores.threadStore,
+    adminReader: stores.adminThreadReader,
+    tasks: dynamoTaskStores({ client, tableName: table.tableName }),
+    model: taskManagerModel,
+    cursors,
+    audit,
+    clock: systemClock,
+    ids,
+  }),
+  edgeOptions(process.env, client),
+);

@@ -1,0 +1,39 @@
+// An in-memory TaskStore for unit tests; staged changes are applied by `commit`, as the transaction would.
+import { applyTaskPatch, type StagedWrite, type Task, type TaskChange, type TaskStore } from '../../functions/shared/core/tasks/task';
+
+export class InMemoryTaskStore implements TaskStore {
+  readonly tasks = new Map<string, Task>();
+  reads = 0;
+
+  async list(status?: Task['status']) {
+    this.reads++;
+    return [...this.tasks.values()].filter((t) => !status || t.status === status).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+  async get(taskId: string) {
+    this.reads++;
+    return this.tasks.get(taskId) ?? null;
+  }
+  async create(task: Task) {
+    this.tasks.set(task.id, task);
+  }
+  async update(taskId: string, patch: Parameters<TaskStore['update']>[1], updatedAt: string) {
+    const t = this.tasks.get(taskId);
+    if (!t) return null;
+    const next = applyTaskPatch(t, patch, updatedAt);
+    this.tasks.set(taskId, next);
+    return next;
+  }
+  async delete(taskId: string) {
+    return this.tasks.delete(taskId);
+  }
+  stage(change: TaskChange): StagedWrite {
+    return { staged: change };
+  }
+  commit(staged: readonly StagedWrite[]) {
+    for (const { staged: c } of staged as ReadonlyArray<{ staged: TaskChange }>) {
+      if (c.kind === 'create') this.tasks.set(c.task.id, c.task);
+      else if (c.kind === 'delete') this.tasks.delete(c.taskId);
+      else this.tasks.set(c.taskId, applyTaskPatch(this.tasks.get(c.taskId)!, c.patch, c.updatedAt));
+    }
+  }
+}
