@@ -17,12 +17,15 @@ export const FUNCTIONS = {
   health: { dir: 'health' },
   me: { dir: 'me' },
   tools: { dir: 'tools' },
+  apiKeys: { dir: 'api-keys' },
+  webhook: { dir: 'webhook' },
 } as const satisfies Record<string, FunctionDef>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
 
 export const AUTHORIZERS = {
   user: { dir: 'authorizer' },
+  webhook: { dir: 'webhook-authorizer' },
 } as const satisfies Record<string, FunctionDef>;
 
 export interface RouteDef {
@@ -39,6 +42,11 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/health', fn: 'health', auth: 'public' },
   { method: 'GET', path: '/me', fn: 'me', auth: 'user' },
   { method: 'GET', path: '/tools/available', fn: 'tools', auth: 'user' },
+  { method: 'POST', path: '/api-keys', fn: 'apiKeys', auth: 'user' },
+  { method: 'GET', path: '/api-keys', fn: 'apiKeys', auth: 'user' },
+  { method: 'PATCH', path: '/api-keys/{id}', fn: 'apiKeys', auth: 'user' },
+  { method: 'DELETE', path: '/api-keys/{id}', fn: 'apiKeys', auth: 'user' },
+  { method: 'POST', path: '/webhooks/{source}', fn: 'webhook', auth: 'webhook' },
 ];
 
 /** Bundling shared by CDK and the benchmark, so measured bundles are the deployed ones. */

@@ -2,14 +2,24 @@
 import { loadAuthConfig, loadTableConfig } from '../shared/config';
 import { createDocumentClient } from '../shared/adapters/dynamo-client';
 import { DynamoDbApiKeyLookup } from '../shared/adapters/api-key-lookup';
+import { DynamoDbApiKeyUsage } from '../shared/adapters/api-key-usage';
 import { createTokenVerifier } from '../shared/adapters/jwt-token-verifier';
+import { systemClock } from '../shared/core/ports';
+import { logger } from '../shared/lambda/logger';
 import { createAuthorizer } from './authorizer';
 
 const auth = loadAuthConfig(process.env);
 const table = loadTableConfig(process.env);
+const client = createDocumentClient(table);
 
 export const handler = createAuthorizer({
   tokens: createTokenVerifier(auth),
-  apiKeys: new DynamoDbApiKeyLookup(createDocumentClient(table), table.tableName),
+  apiKeys: new DynamoDbApiKeyLookup(client, table.tableName),
+  apiKeyUsage: new DynamoDbApiKeyUsage({
+    client,
+    tableName: table.tableName,
+    clock: systemClock,
+    onError: (err) => logger.warn('lastUsedAt update failed', { error: (err as Error)?.name }),
+  }),
   rolesClaim: auth.rolesClaim,
 });

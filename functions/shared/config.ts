@@ -121,3 +121,17 @@ export function loadLimitsConfig(env: Env): LimitsConfig {
     respondsPerMinute: positiveInt('RESPOND_LIMIT_PER_MINUTE', env.RESPOND_LIMIT_PER_MINUTE, 10),
   });
 }
+
+export interface WebhookConfig {
+  /** Accepted `{source}` path values; anything else is 404. */
+  readonly sources: readonly string[];
+}
+
+const SOURCE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+export function loadWebhookConfig(env: Env): WebhookConfig {
+  const sources = list(env.WEBHOOK_SOURCES ?? 'chainhook,dao,tasks');
+  if (sources.length === 0) fail('WEBHOOK_SOURCES', 'needs at least one source');
+  for (const s of sources) if (!SOURCE_NAME.test(s)) fail('WEBHOOK_SOURCES', 'sources are lower-case names (a-z, 0-9, -, _)');
+  return Object.freeze({ sources });
+}

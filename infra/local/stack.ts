@@ -1,7 +1,8 @@
 // The whole local stack: DynamoDB Local, tables, the dev issuer, and the local API Gateway.
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AUTHORIZERS, FUNCTIONS, ROUTES } from '../routes';
 import { TABLES } from '../table';
@@ -9,6 +10,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { ensureTables } from './tables';
 import { DEV_AUDIENCE, DEV_ISSUER_PATH, DEV_JWKS_PATH, devJwks, loadOrCreateDevKey, recordDevIssuer } from './dev-issuer';
 import { createRestGateway } from './rest-gateway';
+import { localSecret } from './secrets';
 import { redactDeep } from '../../functions/shared/core/redact';
 
 export interface LocalStackOptions {
@@ -22,6 +24,8 @@ export interface LocalStack {
   readonly url: string;
   readonly port: number;
   readonly devIssuer: string | null;
+  /** The local webhook secret (from WEBHOOK_TOKEN or generated into DATA_DIR). */
+  readonly webhookToken: string;
   stop(): Promise<void>;
 }
 
@@ -109,17 +113,24 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       CORS_ORIGINS: origins.join(','),
       POWERTOOLS_SERVICE_NAME: 'threadguard-local',
     });
+    const webhookToken = localSecret(dataDir, 'WEBHOOK_TOKEN', env.WEBHOOK_TOKEN);
+    process.env.WEBHOOK_TOKEN = webhookToken;
+    // For local tools and tests that inspect stored data directly (never read by the functions).
+    writeFileSync(
+      join(dataDir, 'local-stack.json'),
+      JSON.stringify({ url, dynamoDbEndpoint: ddb.endpoint, tables: tableNames }, null, 2),
+    );
 
     gateway = createRestGateway({
       routes: ROUTES,
       functionDirs: Object.fromEntries(Object.entries(FUNCTIONS).map(([k, v]) => [k, v.dir])),
-      authorizerDirs: { user: AUTHORIZERS.user.dir },
+      authorizerDirs: { user: AUTHORIZERS.user.dir, webhook: AUTHORIZERS.webhook.dir },
       corsOrigins: origins,
       stage: 'local',
       onAccessLog: (entry) => log(JSON.stringify(redactDeep({ level: 'INFO', message: 'request', ...entry }))),
     });
 
-    return { url, port, devIssuer, stop };
+    return { url, port, devIssuer, webhookToken, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -20,6 +20,12 @@ export class DynamoDbApiKeyLookup implements ApiKeyLookup {
     );
     const item = res.Item;
     if (!item || typeof item.ownerId !== 'string' || typeof item.keyId !== 'string') return null;
-    return { keyId: item.keyId, ownerId: item.ownerId, readOnly: item.readOnly === true, enabled: item.enabled === true };
+    return {
+      keyId: item.keyId,
+      ownerId: item.ownerId,
+      readOnly: item.readOnly === true,
+      enabled: item.enabled === true,
+      lastUsedAt: typeof item.lastUsedAt === 'string' ? item.lastUsedAt : null,
+    };
   }
 }
