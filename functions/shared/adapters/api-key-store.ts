@@ -12,6 +12,26 @@ import { keys } from '../core/keys';
 import type { Principal } from '../core/principal';
 
 const isCancelled = (err: unknown) => (err as Error)?.name === 'TransactionCanceledException';
+const conditionFailed = (err: unknown) => isCancelled(err) && reasonCodes(err).includes('ConditionalCheckFailed');
+const reasonCodes = (err: unknown): (string | undefined)[] =>
+  ((err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((r) => r.Code);
+
+/**
+ * Transactions touching the same counter item conflict when they overlap (TransactionConflict);
+ * those are retried with jitter, while a failed condition is an answer and is returned at once.
+ */
+async function transact(client: DynamoDBDocumentClient, command: TransactWriteCommand, attempts = 6): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      await client.send(command);
+      return;
+    } catch (err) {
+      const conflict = isCancelled(err) && reasonCodes(err).includes('TransactionConflict');
+      if (!conflict || i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** i));
+    }
+  }
+}
 
 function view(item: Record<string, unknown>): ApiKeyView {
   return {
@@ -41,7 +61,8 @@ export function dynamoApiKeyStore(
       async create(key: StoredApiKey, maxKeys: number) {
         const { keyHash, ...shown } = key;
         try {
-          await client.send(
+          await transact(
+            client,
             new TransactWriteCommand({
               TransactItems: [
                 {
@@ -82,8 +103,7 @@ export function dynamoApiKeyStore(
           return 'created';
         } catch (err) {
           // Only the counter's condition can fail for a fresh random key; anything else is a fault.
-          const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-          if (isCancelled(err) && reasons?.[2]?.Code === 'ConditionalCheckFailed') return 'limit';
+          if (isCancelled(err) && reasonCodes(err)[2] === 'ConditionalCheckFailed') return 'limit';
           throw err;
         }
       },
@@ -112,7 +132,8 @@ export function dynamoApiKeyStore(
         const ref = await getRef(keyId);
         if (!ref) return null;
         try {
-          await client.send(
+          await transact(
+            client,
             new TransactWriteCommand({
               TransactItems: [
                 {
@@ -137,7 +158,7 @@ export function dynamoApiKeyStore(
             }),
           );
         } catch (err) {
-          if (isCancelled(err)) return null; // revoked meanwhile
+          if (conditionFailed(err)) return null; // revoked meanwhile
           throw err;
         }
         return view({ ...ref, enabled });
@@ -147,7 +168,8 @@ export function dynamoApiKeyStore(
         const ref = await getRef(keyId);
         if (!ref) return false;
         try {
-          await client.send(
+          await transact(
+            client,
             new TransactWriteCommand({
               TransactItems: [
                 { Delete: { TableName: tableName, Key: refKey(keyId), ConditionExpression: 'attribute_exists(PK)' } },
@@ -164,7 +186,7 @@ export function dynamoApiKeyStore(
             }),
           );
         } catch (err) {
-          if (isCancelled(err)) return false; // revoked by a concurrent request
+          if (conditionFailed(err)) return false; // revoked by a concurrent request
           throw err;
         }
         return true;
