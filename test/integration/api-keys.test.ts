@@ -39,6 +39,11 @@ describe('API keys over HTTP', () => {
     expect(list.body.data).toHaveLength(1);
     expect(list.body.data[0]).toMatchObject({ id: created.id, name: 'deploy bot', readOnly: false, enabled: true });
     expect(list.body.data[0].lastUsedAt).toEqual(expect.any(String)); // the /me call above
+    // Within the minute, further uses add no write: lastUsedAt stays as first noted.
+    const firstUse = list.body.data[0].lastUsedAt;
+    expect((await api(baseUrl(), 'GET', '/me', { apiKey: created.key })).status).toBe(200);
+    const relisted = await api(baseUrl(), 'GET', '/api-keys', { token: alice.token });
+    expect(relisted.body.data[0].lastUsedAt).toBe(firstUse);
     expect(list.text).not.toContain(created.key);
     expect(list.text).not.toContain(sha256Hex(created.key));
 
