@@ -14,6 +14,8 @@ export interface StackConfig {
   readonly stageRateLimit: number;
   readonly stageBurstLimit: number;
   readonly logRetentionDays: number;
+  /** Accepted webhook sources (`/webhooks/{source}`). */
+  readonly webhookSources: readonly string[];
 }
 
 const ctx = (node: Node, key: string): unknown => node.tryGetContext(`threadguard:${key}`);
@@ -40,5 +42,9 @@ export function stackConfigFrom(node: Node): StackConfig {
     stageRateLimit: num(ctx(node, 'stageRateLimit'), 200),
     stageBurstLimit: num(ctx(node, 'stageBurstLimit'), 400),
     logRetentionDays: num(ctx(node, 'logRetentionDays'), 30),
+    webhookSources: str(ctx(node, 'webhookSources'), 'chainhook,dao,tasks')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   };
 }

@@ -21,12 +21,15 @@ export const FUNCTIONS = {
   threads: { dir: 'threads' },
   tasks: { dir: 'tasks' },
   admin: { dir: 'admin' },
+  apiKeys: { dir: 'api-keys' },
+  webhook: { dir: 'webhook' },
 } as const satisfies Record<string, FunctionDef>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
 
 export const AUTHORIZERS = {
   user: { dir: 'authorizer' },
+  webhook: { dir: 'webhook-authorizer' },
 } as const satisfies Record<string, FunctionDef>;
 
 export interface RouteDef {
@@ -58,6 +61,11 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/admin/users/{userId}/threads', fn: 'admin', auth: 'user' },
   { method: 'GET', path: '/admin/users/{userId}/threads/{threadId}', fn: 'admin', auth: 'user' },
   { method: 'GET', path: '/admin/users/{userId}/threads/{threadId}/items', fn: 'admin', auth: 'user' },
+  { method: 'POST', path: '/api-keys', fn: 'apiKeys', auth: 'user' },
+  { method: 'GET', path: '/api-keys', fn: 'apiKeys', auth: 'user' },
+  { method: 'PATCH', path: '/api-keys/{id}', fn: 'apiKeys', auth: 'user' },
+  { method: 'DELETE', path: '/api-keys/{id}', fn: 'apiKeys', auth: 'user' },
+  { method: 'POST', path: '/webhooks/{source}', fn: 'webhook', auth: 'webhook' },
 ];
 
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */

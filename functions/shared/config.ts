@@ -135,3 +135,17 @@ export function loadAuditConfig(env: Env): AuditConfig {
     enumerationWindowMinutes: positiveInt('ENUMERATION_WINDOW_MINUTES', env.ENUMERATION_WINDOW_MINUTES, 5),
   });
 }
+
+export interface WebhookConfig {
+  /** Accepted `{source}` path values; anything else is 404. */
+  readonly sources: readonly string[];
+}
+
+const SOURCE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+export function loadWebhookConfig(env: Env): WebhookConfig {
+  const sources = list(env.WEBHOOK_SOURCES ?? 'chainhook,dao,tasks');
+  if (sources.length === 0) fail('WEBHOOK_SOURCES', 'needs at least one source');
+  for (const s of sources) if (!SOURCE_NAME.test(s)) fail('WEBHOOK_SOURCES', 'sources are lower-case names (a-z, 0-9, -, _)');
+  return Object.freeze({ sources });
+}

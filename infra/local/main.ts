@@ -13,6 +13,8 @@ try {
     [
       `ThreadGuard local stack ready in ${Date.now() - t0} ms at ${stack.url}`,
       stack.devIssuer ? `Dev issuer: ${stack.devIssuer} (tokens: ${dataDirEnv}npm run token -- <user> [--roles admin])` : `Issuer: ${process.env.JWT_ISSUER}`,
+      // The developer's own local secret; request logs never contain it.
+      `Webhook token (local): ${stack.webhookToken}`,
       `Try: curl -H "Authorization: Bearer $(${dataDirEnv}${tokenCmd})" ${stack.url}/me`,
     ].join('\n'),
   );

@@ -1,7 +1,8 @@
 // The whole local stack: DynamoDB Local, tables, the dev issuer, and the local API Gateway.
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET } from '../routes';
 import { TABLES } from '../table';
@@ -12,8 +13,6 @@ import { DEV_AUDIENCE, DEV_ISSUER_PATH, DEV_JWKS_PATH, devJwks, loadOrCreateDevK
 import { createRestGateway } from './rest-gateway';
 import { createWebSocketGateway, MANAGEMENT_PATH } from './websocket-gateway';
 import { redactDeep } from '../../functions/shared/core/redact';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { localSecret } from './secrets';
 
 export interface LocalStackOptions {
@@ -30,6 +29,8 @@ export interface LocalStack {
   readonly port: number;
   readonly devIssuer: string | null;
   readonly wsUrl: string;
+  /** The local webhook secret (from WEBHOOK_TOKEN or generated into DATA_DIR). */
+  readonly webhookToken: string;
   stop(): Promise<void>;
 }
 
@@ -132,6 +133,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       WS_MANAGEMENT_ENDPOINT: `${url}${MANAGEMENT_PATH}`,
       CURSOR_SECRET: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET),
     });
+    const webhookToken = localSecret(dataDir, 'WEBHOOK_TOKEN', env.WEBHOOK_TOKEN);
+    process.env.WEBHOOK_TOKEN = webhookToken;
     // Where this stack's database is, for tests and tools that inspect it directly (never served over HTTP).
     writeFileSync(
       join(dataDir, 'local-stack.json'),
@@ -142,7 +145,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     gateway = createRestGateway({
       routes: ROUTES,
       functionDirs: Object.fromEntries(Object.entries(FUNCTIONS).map(([k, v]) => [k, v.dir])),
-      authorizerDirs: { user: AUTHORIZERS.user.dir },
+      authorizerDirs: { user: AUTHORIZERS.user.dir, webhook: AUTHORIZERS.webhook.dir },
       corsOrigins: origins,
       stage: 'local',
       onAccessLog: (entry) => log(JSON.stringify(redactDeep({ level: 'INFO', message: 'request', ...entry }))),
@@ -156,7 +159,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       onLog: (entry) => log(JSON.stringify(redactDeep({ level: 'INFO', message: 'websocket', ...entry }))),
     });
 
-    return { url, port, devIssuer, wsUrl: `${url.replace('http:', 'ws:')}/ws`, stop };
+    return { url, port, devIssuer, wsUrl: `${url.replace('http:', 'ws:')}/ws`, webhookToken, stop };
   } catch (err) {
     await stop();
     throw err;

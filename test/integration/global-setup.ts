@@ -1,14 +1,18 @@
 // Starts one local stack for the whole integration run and hands its URL and DATA_DIR to the tests.
+import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { startStackProcess, type StackProcess } from '../helpers/stack-process';
 
 let stack: StackProcess | undefined;
 
 export async function setup(project: TestProject) {
-  stack = await startStackProcess({ CORS_ORIGINS: 'http://localhost:5173,https://app.example.com' });
+  // The run's own webhook secret, handed to the stack as a developer would set WEBHOOK_TOKEN.
+  const webhookToken = randomBytes(32).toString('base64url');
+  stack = await startStackProcess({ CORS_ORIGINS: 'http://localhost:5173,https://app.example.com', WEBHOOK_TOKEN: webhookToken });
   project.provide('baseUrl', stack.baseUrl);
   project.provide('dataDir', stack.dataDir);
   project.provide('logFile', stack.logFile);
+  project.provide('webhookToken', webhookToken);
 }
 
 export async function teardown() {
@@ -20,5 +24,6 @@ declare module 'vitest' {
     baseUrl: string;
     dataDir: string;
     logFile: string;
+    webhookToken: string;
   }
 }

@@ -5,7 +5,7 @@ import type { ApiKeyLookup, ApiKeyRecord } from '../core/authenticate';
 import { keys } from '../core/keys';
 import type { TableConfig } from '../config';
 
-type Sdk = { client: DynamoDBDocumentClient; GetCommand: typeof import('@aws-sdk/lib-dynamodb').GetCommand };
+export type Sdk = { client: DynamoDBDocumentClient; lib: typeof import('@aws-sdk/lib-dynamodb') };
 
 /**
  * Imports the AWS SDK on first use (dynamic import), so the authorizer's JWT path never pays its
@@ -26,7 +26,7 @@ export function lazyDocumentClient(config: TableConfig): () => Promise<Sdk> {
             credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
           })
         : new DynamoDBClient({});
-      return { client: lib.DynamoDBDocumentClient.from(base), GetCommand: lib.GetCommand };
+      return { client: lib.DynamoDBDocumentClient.from(base), lib };
     })());
 }
 
@@ -37,9 +37,9 @@ export class DynamoDbApiKeyLookup implements ApiKeyLookup {
   ) {}
 
   async findByHash(sha256Hex: string): Promise<ApiKeyRecord | null> {
-    const { client, GetCommand } = await this.sdk();
+    const { client, lib } = await this.sdk();
     const res = await client.send(
-      new GetCommand({
+      new lib.GetCommand({
         TableName: this.tableName,
         Key: { PK: keys.apiKeyLookupPk(sha256Hex), SK: keys.apiKeyLookupSk() },
         ConsistentRead: true,
@@ -47,6 +47,12 @@ export class DynamoDbApiKeyLookup implements ApiKeyLookup {
     );
     const item = res.Item;
     if (!item || typeof item.ownerId !== 'string' || typeof item.keyId !== 'string') return null;
-    return { keyId: item.keyId, ownerId: item.ownerId, readOnly: item.readOnly === true, enabled: item.enabled === true };
+    return {
+      keyId: item.keyId,
+      ownerId: item.ownerId,
+      readOnly: item.readOnly === true,
+      enabled: item.enabled === true,
+      lastUsedAt: typeof item.lastUsedAt === 'string' ? item.lastUsedAt : null,
+    };
   }
 }

@@ -8,6 +8,7 @@ export const AUDIT_ACTIONS = [
   'admin.thread.read',
   'apikey.create',
   'apikey.disable',
+  'apikey.enable',
   'apikey.revoke',
   'security.enumeration_suspected',
 ] as const;

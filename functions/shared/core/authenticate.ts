@@ -21,11 +21,18 @@ export interface ApiKeyRecord {
   readonly ownerId: string;
   readonly readOnly: boolean;
   readonly enabled: boolean;
+  /** ISO time of the last recorded use, null when never used. */
+  readonly lastUsedAt?: string | null;
 }
 
 export interface ApiKeyLookup {
   /** Finds a key by the SHA-256 (hex) of its text; null when absent or revoked. */
   findByHash(sha256Hex: string): Promise<ApiKeyRecord | null>;
+}
+
+/** Records that a key was used; never throws (a failed note must not refuse a valid request). */
+export interface ApiKeyUsage {
+  noteUse(sha256Hex: string, record: ApiKeyRecord): Promise<void>;
 }
 
 export interface Credentials {
@@ -37,6 +44,7 @@ export interface AuthenticateDeps {
   readonly tokens: TokenVerifier;
   readonly apiKeys: ApiKeyLookup;
   readonly rolesClaim: string;
+  readonly apiKeyUsage?: ApiKeyUsage;
 }
 
 /** Longer tokens are refused before any parsing (THREATS T5, T10). */
@@ -84,9 +92,11 @@ export async function authenticate(deps: AuthenticateDeps, creds: Credentials): 
 export async function authenticateApiKey(deps: AuthenticateDeps, key: string): Promise<Principal> {
   const trimmed = key.trim();
   if (!isApiKeyFormat(trimmed)) throw new AuthFailure('malformed_api_key');
-  const record = await deps.apiKeys.findByHash(sha256Hex(trimmed.toLowerCase()));
+  const hash = sha256Hex(trimmed.toLowerCase());
+  const record = await deps.apiKeys.findByHash(hash);
   if (!record) throw new AuthFailure('unknown_api_key');
   if (!record.enabled) throw new AuthFailure('disabled_api_key');
+  await deps.apiKeyUsage?.noteUse(hash, record);
   return {
     userId: record.ownerId,
     roles: ['user'], // a key never carries admin

@@ -29,6 +29,8 @@ export const keys = {
   apiKeyLookupSk: () => 'APIKEY',
   apiKeyRefSk: (keyId: string) => join('APIKEYREF', e(keyId)),
   apiKeyRefSkPrefix: () => 'APIKEYREF#',
+  /** Per-user key counter; keeps the keys-per-user bound exact under concurrent creates. */
+  apiKeyCounterSk: () => 'APIKEYCOUNT',
   ratePk: (subject: string, bucket: string) => join('RATE', e(subject), e(bucket)),
   rateSk: (windowStart: number) => join('WINDOW', String(windowStart)),
   auditPk: (userId: string) => join('AUDIT', e(userId)),

@@ -1,0 +1,64 @@
+// /api-keys: parse and validate, call one use case, shape the response. JWT callers only (policy).
+import { z } from 'zod';
+import {
+  issueApiKey,
+  listApiKeys,
+  revokeApiKey,
+  setApiKeyEnabled,
+  type ApiKeyDeps,
+} from '../shared/core/api-keys';
+import type { RequestOrigin } from '../shared/core/audit';
+import { ValidationError } from '../shared/core/errors';
+import { authorize } from '../shared/core/policy';
+import { created, noContent, ok, type RouteControllers } from '../shared/lambda/http-handler';
+import { jsonBody, requirePrincipal, type HttpRequest } from '../shared/lambda/http-request';
+
+// Strict: a misspelt `readonly` must not silently mint a write-capable key.
+const CreateBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  readOnly: z.boolean().optional().default(false),
+});
+const PatchBody = z.strictObject({ enabled: z.boolean() });
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const res = schema.safeParse(value);
+  if (!res.success) {
+    const issue = res.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    throw new ValidationError(`Invalid request body: ${where}${issue?.message ?? 'invalid'}`);
+  }
+  return res.data;
+}
+
+const origin = (req: HttpRequest): RequestOrigin => ({
+  ip: req.sourceIp,
+  userAgent: req.userAgent.slice(0, 256),
+  requestId: req.requestId,
+});
+
+/** Refuse key callers before the body is even read (THREATS T7). */
+function manager(req: HttpRequest) {
+  const principal = requirePrincipal(req);
+  authorize(principal, 'apikeys.manage');
+  return principal;
+}
+
+export function apiKeysRoutes(deps: ApiKeyDeps): RouteControllers {
+  return {
+    'POST /api-keys': async (req) => {
+      const principal = manager(req);
+      const input = parse(CreateBody, jsonBody(req));
+      return created(await issueApiKey(deps, principal, origin(req), input));
+    },
+    'GET /api-keys': async (req) => ok({ data: await listApiKeys(deps, manager(req)) }),
+    'PATCH /api-keys/{id}': async (req) => {
+      const principal = manager(req);
+      const { enabled } = parse(PatchBody, jsonBody(req));
+      return ok(await setApiKeyEnabled(deps, principal, origin(req), req.pathParameters.id ?? '', enabled));
+    },
+    'DELETE /api-keys/{id}': async (req) => {
+      await revokeApiKey(deps, manager(req), origin(req), req.pathParameters.id ?? '');
+      return noContent();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+// POST /webhooks/{source}: known source, size-capped JSON object, idempotency key, one delivery.
+// The static-token check already happened in the webhook authorizer.
+import { NotFoundError, ValidationError } from '../shared/core/errors';
+import { deliverWebhook, idempotencyKeyOf, WEBHOOK_MAX_BODY_BYTES, type DeliverDeps } from '../shared/core/webhooks';
+import { ok, type RouteControllers } from '../shared/lambda/http-handler';
+import { jsonBody } from '../shared/lambda/http-request';
+import { effectFor, type SourceDeps } from './sources';
+
+export interface WebhookDeps extends DeliverDeps, SourceDeps {
+  readonly sources: readonly string[];
+}
+
+export function webhookRoutes(deps: WebhookDeps): RouteControllers {
+  return {
+    'POST /webhooks/{source}': async (req) => {
+      const source = req.pathParameters.source ?? '';
+      if (!deps.sources.includes(source)) throw new NotFoundError();
+      const body = jsonBody(req, WEBHOOK_MAX_BODY_BYTES);
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw new ValidationError('Webhook body must be a JSON object');
+      }
+      const payload = body as Record<string, unknown>;
+      const key = idempotencyKeyOf(req.headers['idempotency-key'], payload);
+      const effect = effectFor(deps, source, payload);
+      const result = await deliverWebhook(deps, { source, key, body: req.rawBody ?? '' }, effect);
+      return result.duplicate ? ok(result) : { statusCode: 202, body: result };
+    },
+  };
+}
