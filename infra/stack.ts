@@ -73,7 +73,6 @@ export class ThreadGuardStack extends Stack {
       CORS_ORIGINS: config.corsOrigins.join(','),
       RATE_LIMIT_PER_MINUTE: String(config.rateLimitPerMinute),
       RESPOND_LIMIT_PER_MINUTE: String(config.respondLimitPerMinute),
-      CURSOR_SECRET_ARN: cursorSecret.secretArn,
       WEBHOOK_SOURCES: config.webhookSources.join(','),
     };
     const logRetention = config.logRetentionDays as RetentionDays;
@@ -85,7 +84,11 @@ export class ThreadGuardStack extends Stack {
       functions[name] = sf;
     }
 
-    for (const name of ['audit', 'threads', 'admin'] as const) cursorSecret.grantRead(functions[name].fn);
+    // Only the functions that page through lists can read the cursor key.
+    for (const name of ['audit', 'threads', 'admin'] as const) {
+      functions[name].fn.addEnvironment('CURSOR_SECRET_ARN', cursorSecret.secretArn);
+      cursorSecret.grantRead(functions[name].fn);
+    }
     // Enumeration events become a CloudWatch metric, an alarm and an SNS notification (THREATS T2).
     this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms', {
       logGroups: Object.values(functions).map((f) => f.logGroup),

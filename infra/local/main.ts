@@ -11,7 +11,7 @@ try {
   const dataDirEnv = dataDir === '.data' ? '' : `DATA_DIR=${dataDir} `;
   console.log(
     [
-      `ThreadGuard local stack ready in ${Date.now() - t0} ms at ${stack.url}`,
+      `ThreadGuard local stack ready in ${Date.now() - t0} ms at ${stack.url} (WebSocket: ${stack.wsUrl})`,
       stack.devIssuer ? `Dev issuer: ${stack.devIssuer} (tokens: ${dataDirEnv}npm run token -- <user> [--roles admin])` : `Issuer: ${process.env.JWT_ISSUER}`,
       // The developer's own local secret; request logs never contain it.
       `Webhook token (local): ${stack.webhookToken}`,

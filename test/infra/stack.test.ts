@@ -134,14 +134,16 @@ describe('threads, tasks and admin functions', () => {
   });
 
   it('keeps the cursor secret out of the template: generated in Secrets Manager, passed by ARN', () => {
-    const secrets = template.findResources('AWS::SecretsManager::Secret');
+    const secrets = Object.fromEntries(
+      Object.entries(template.findResources('AWS::SecretsManager::Secret')).filter(([id]) => id.startsWith('CursorSecret')),
+    );
     expect(Object.keys(secrets)).toHaveLength(1);
     const [secret] = Object.values(secrets) as Array<{ Properties: Record<string, unknown> }>;
     expect(secret!.Properties.GenerateSecretString).toBeDefined();
     expect(secret!.Properties.SecretString).toBeUndefined();
     const fns = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Environment?: { Variables?: Record<string, unknown> } } }>;
     const withArn = fns.filter((f) => f.Properties.Environment?.Variables?.CURSOR_SECRET_ARN !== undefined);
-    expect(withArn).toHaveLength(2); // threads and admin
+    expect(withArn).toHaveLength(3); // threads, admin and audit
     for (const f of fns) expect(f.Properties.Environment?.Variables?.CURSOR_SECRET).toBeUndefined();
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] })]) },

@@ -59,7 +59,10 @@ describe('webhook and API key infrastructure', () => {
 
   it('lets only the webhook authorizer read the secret', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Res>);
-    const readers = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'));
+    const readers = policies.filter((p) => {
+      const doc = JSON.stringify(p.Properties.PolicyDocument);
+      return doc.includes('secretsmanager:GetSecretValue') && /"Ref":"WebhookToken/.test(doc);
+    });
     expect(readers).toHaveLength(1);
     expect(JSON.stringify(readers[0]!.Properties.Roles)).toContain('WebhookAuthorizerFunction');
   });

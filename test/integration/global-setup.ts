@@ -8,7 +8,12 @@ let stack: StackProcess | undefined;
 export async function setup(project: TestProject) {
   // The run's own webhook secret, handed to the stack as a developer would set WEBHOOK_TOKEN.
   const webhookToken = randomBytes(32).toString('base64url');
-  stack = await startStackProcess({ CORS_ORIGINS: 'http://localhost:5173,https://app.example.com', WEBHOOK_TOKEN: webhookToken });
+  stack = await startStackProcess({
+    CORS_ORIGINS: 'http://localhost:5173,https://app.example.com',
+    WEBHOOK_TOKEN: webhookToken,
+    // Integrity tests post bursts of messages as one user; the limit itself is tested on its own stack.
+    RESPOND_LIMIT_PER_MINUTE: '100',
+  });
   project.provide('baseUrl', stack.baseUrl);
   project.provide('dataDir', stack.dataDir);
   project.provide('logFile', stack.logFile);
