@@ -1,5 +1,5 @@
 // The whole ThreadGuard stack: table, functions, REST API with authorizers, gateway responses, CORS.
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -15,6 +15,9 @@ import {
   type IAuthorizer,
   type IResource,
 } from 'aws-cdk-lib/aws-apigateway';
+import { LogGroupLogDestination as WsLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -25,7 +28,7 @@ import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from '../functions/shared/core
 import type { StackConfig } from './config';
 import { ServiceFunction } from './constructs/service-function';
 import { GATEWAY_RESPONSES, gatewayResponseBody, gatewayResponseHeaders } from './gateway-responses';
-import { AUTHORIZERS, FUNCTIONS, ROUTES, type AuthKind, type FunctionName } from './routes';
+import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, type AuthKind, type FunctionName } from './routes';
 import { TABLES } from './table';
 
 export interface ThreadGuardStackProps extends StackProps {
@@ -38,6 +41,7 @@ export class ThreadGuardStack extends Stack {
   readonly api: RestApi;
   readonly table: TableV2;
   readonly securityAlarms: SecurityAlarms;
+  readonly webSocketApi: WebSocketApi;
 
   constructor(scope: Construct, id: string, props: ThreadGuardStackProps) {
     super(scope, id, props);
@@ -89,10 +93,6 @@ export class ThreadGuardStack extends Stack {
       functions[name].fn.addEnvironment('CURSOR_SECRET_ARN', cursorSecret.secretArn);
       cursorSecret.grantRead(functions[name].fn);
     }
-    // Enumeration events become a CloudWatch metric, an alarm and an SNS notification (THREATS T2).
-    this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms', {
-      logGroups: Object.values(functions).map((f) => f.logGroup),
-    });
 
     const userAuthorizerFn = new ServiceFunction(this, 'AuthorizerFunction', {
       def: AUTHORIZERS.user,
@@ -215,9 +215,58 @@ export class ThreadGuardStack extends Stack {
       reason: 'The account-level API Gateway logging role needs this AWS-managed policy; it is what API Gateway documents.',
     });
 
+    const ws = this.addWebSocketApi(config, commonEnv, logRetention);
+    this.webSocketApi = ws.api;
+
+    // Enumeration events become a CloudWatch metric, an alarm and an SNS notification (THREATS T2).
+    this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms', {
+      logGroups: [...Object.values(functions).map((f) => f.logGroup), ws.fn.logGroup],
+    });
+
     new CfnOutput(this, 'RestApiUrl', { value: this.api.url });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'SecurityAlarmTopicArn', { value: this.securityAlarms.topic.topicArn });
+  }
+
+  /** WebSocket API: the $connect authorizer, one function for every route, pushes via the Management API. */
+  private addWebSocketApi(config: StackConfig, environment: Record<string, string>, logRetention: RetentionDays): { api: WebSocketApi; fn: ServiceFunction } {
+    const fn = new ServiceFunction(this, 'WebsocketFunction', { def: WEBSOCKET.fn, environment, logRetention });
+    this.table.grantReadWriteData(fn.fn);
+    const authorizerFn = new ServiceFunction(this, 'WsAuthorizerFunction', { def: WEBSOCKET.authorizer, environment, logRetention });
+    this.table.grantReadData(authorizerFn.fn);
+    const integration = (id: string) => new WebSocketLambdaIntegration(id, fn.fn);
+    const api = new WebSocketApi(this, 'WebSocketApi', {
+      routeSelectionExpression: '$request.body.action',
+      connectRouteOptions: {
+        integration: integration('ConnectIntegration'),
+        // No identity sources: either `?key=` or `?token=` may be present, and the function decides.
+        authorizer: new WebSocketLambdaAuthorizer('ConnectAuthorizer', authorizerFn.fn, { identitySource: [] }),
+      },
+      disconnectRouteOptions: { integration: integration('DisconnectIntegration') },
+      defaultRouteOptions: { integration: integration('DefaultIntegration') },
+    });
+    for (const key of WEBSOCKET.routeKeys) api.addRoute(key, { integration: integration(`${key}Integration`) });
+    const accessLogs = new LogGroup(this, 'WebSocketAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const stage = new WebSocketStage(this, 'WebSocketStage', {
+      webSocketApi: api,
+      stageName: 'prod',
+      autoDeploy: true,
+      throttle: { rateLimit: config.stageRateLimit, burstLimit: config.stageBurstLimit },
+      accessLogSettings: { destination: new WsLogDestination(accessLogs) },
+    });
+    api.grantManageConnections(fn.fn);
+    const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
+    const apiLogicalId = this.getLogicalId(api.node.defaultChild as CfnElement);
+    Validations.of(fn).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:<AWS::AccountId>:<${apiLogicalId}>/*/*/@connections/*]`,
+      reason: 'The function answers whichever connection sent the message: @connections/* of this one API, nothing else.',
+    });
+    Validations.of(api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason: 'WebSocket APIs authorize once, on $connect (Lambda authorizer); later routes run in that authorized connection.',
+    });
+    new CfnOutput(this, 'WebSocketUrl', { value: stage.url });
+    return { api, fn };
   }
 
   /**

@@ -1,5 +1,4 @@
 // /threads routes: parse and validate, call one use case, shape the response.
-import { postMessage, type PostMessageDeps } from '../shared/core/agent/post-message';
 import {
   createThread,
   deleteThread,
@@ -13,8 +12,6 @@ import { created, noContent, ok, type RouteControllers } from '../shared/lambda/
 import { jsonBody } from '../shared/lambda/http-request';
 import {
   itemsQuerySchema,
-  messageBodySchema,
-  pageContextOf,
   pageQuerySchema,
   parse,
   pathParam,
@@ -22,7 +19,7 @@ import {
   threadBodySchema,
 } from '../shared/lambda/validation';
 
-export type ThreadsDeps = ThreadDeps & PostMessageDeps;
+export type ThreadsDeps = ThreadDeps;
 
 export function threadsRoutes(deps: ThreadsDeps): RouteControllers {
   return {
@@ -37,9 +34,5 @@ export function threadsRoutes(deps: ThreadsDeps): RouteControllers {
     },
     'GET /threads/{threadId}/items': async (req) =>
       ok(await listItems(deps, threadAccessOf(req), pathParam(req, 'threadId'), parse(itemsQuerySchema, req.query))),
-    'POST /threads/{threadId}/messages': async (req) => {
-      const { content } = parse(messageBodySchema, jsonBody(req));
-      return created(await postMessage(deps, threadAccessOf(req), pathParam(req, 'threadId'), content, pageContextOf(req)));
-    },
   };
 }

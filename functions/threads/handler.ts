@@ -3,9 +3,7 @@ import { randomFillSync } from 'node:crypto';
 import { loadTableConfig } from '../shared/config';
 import { createDocumentClient } from '../shared/adapters/dynamo-client';
 import { secretSource } from '../shared/adapters/secret-source';
-import { dynamoTaskStores } from '../shared/adapters/task-store';
 import { dynamoThreadStores } from '../shared/adapters/thread-store';
-import { taskManagerModel } from '../shared/core/agent/task-manager-model';
 import { cursorCodec } from '../shared/core/cursor';
 import { ulidGenerator } from '../shared/core/ids';
 import { systemClock } from '../shared/core/ports';
@@ -25,8 +23,6 @@ export const handler = httpHandler(
   threadsRoutes({
     threads: stores.threadStore,
     adminReader: stores.adminThreadReader,
-    tasks: dynamoTaskStores({ client, tableName: table.tableName }),
-    model: taskManagerModel,
     cursors,
     audit,
     clock: systemClock,

@@ -50,17 +50,17 @@ export class LocalResponseStream extends Writable {
   }
 }
 
-// The Lambda runtime's streaming globals, as the nodejs runtime provides them.
-(globalThis as Record<string, unknown>).awslambda ??= {
-  streamifyResponse(fn: AnyHandler) {
-    (fn as unknown as Record<symbol, boolean>)[STREAMING] = true;
-    return fn;
-  },
-  HttpResponseStream: {
-    from(stream: LocalResponseStream, prelude: Prelude) {
-      stream.prelude = prelude;
-      return stream;
-    },
+// The Lambda runtime's streaming globals, as the nodejs runtime provides them. Other libraries may
+// create `awslambda` already (for other members), so fill in only what is missing.
+const runtimeGlobal = ((globalThis as Record<string, unknown>).awslambda ??= {}) as Record<string, unknown>;
+runtimeGlobal.streamifyResponse ??= (fn: AnyHandler) => {
+  (fn as unknown as Record<symbol, boolean>)[STREAMING] = true;
+  return fn;
+};
+runtimeGlobal.HttpResponseStream ??= {
+  from(stream: LocalResponseStream, prelude: Prelude) {
+    stream.prelude = prelude;
+    return stream;
   },
 };
 

@@ -302,11 +302,11 @@ export function createRestGateway(opts: RestGatewayOptions) {
       try {
         await (fn as unknown as (e: unknown, s: unknown, c: unknown) => Promise<void>)(event, stream, lambdaContext(`${dir}-local`));
         if (!stream.writableEnded) stream.end();
-      } catch {
+      } catch (err) {
         if (!stream.opened) {
           sendGatewayResponse(res, 'DEFAULT_5XX', 502);
           status = 502;
-          log({ integration: 'error' });
+          log({ integration: 'error', error: String((err as Error)?.message) });
           return status;
         }
         res.destroy(); // mid-stream crash: the client sees a truncated stream, as with API Gateway

@@ -36,7 +36,7 @@ describe('abuse prevention and audit infrastructure', () => {
 
   it('turns enumeration audit lines of every function into the ThreadGuard/EnumerationSuspected metric', () => {
     const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')) as { Properties: any }[];
-    expect(filters).toHaveLength(Object.keys(FUNCTIONS).length);
+    expect(filters).toHaveLength(Object.keys(FUNCTIONS).length + 1); // + the WebSocket function
     for (const f of filters) {
       expect(f.Properties.FilterPattern).toBe('{ $.audit.action = "security.enumeration_suspected" }');
       expect(f.Properties.MetricTransformations).toEqual([

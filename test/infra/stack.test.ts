@@ -123,7 +123,7 @@ describe('threads, tasks and admin functions', () => {
     };
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => (m as { Properties: Record<string, any> }).Properties);
     const byRoute = new Map(methods.map((p) => [`${p.HttpMethod} ${pathOf(p.ResourceId)}`, p]));
-    const added = ROUTES.filter((r) => ['threads', 'tasks', 'admin'].includes(r.fn));
+    const added = ROUTES.filter((r) => ['threads', 'messages', 'tasks', 'admin'].includes(r.fn));
     expect(added).toHaveLength(14);
     for (const r of added) {
       const m = byRoute.get(`${r.method} ${r.path}`);
@@ -147,6 +147,36 @@ describe('threads, tasks and admin functions', () => {
     for (const f of fns) expect(f.Properties.Environment?.Variables?.CURSOR_SECRET).toBeUndefined();
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] })]) },
+    });
+  });
+});
+
+describe('streaming and WebSocket', () => {
+  const { template } = synth();
+
+  it('streams the messages route with responseTransferMode STREAM and nothing else', () => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as Array<{ Properties: any }>;
+    const streaming = methods.filter((m) => m.Properties.Integration?.ResponseTransferMode === 'STREAM');
+    expect(streaming.length).toBe(ROUTES.filter((r) => r.streaming).length);
+    expect(streaming.length).toBeGreaterThan(0);
+    for (const m of streaming) expect(m.Properties.HttpMethod).toBe('POST');
+  });
+
+  it('puts the Lambda REQUEST authorizer on $connect and keeps a throttled stage', () => {
+    const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer');
+    expect(Object.keys(authorizers)).toHaveLength(1);
+    const [authId] = Object.keys(authorizers);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'REQUEST' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$connect',
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: { Ref: authId },
+    });
+    for (const key of ['$disconnect', '$default', 'sendMessage', 'ping']) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key });
+    }
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() }),
     });
   });
 });

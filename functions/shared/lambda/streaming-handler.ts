@@ -6,6 +6,7 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { Writable } from 'node:stream';
 import { NotFoundError } from '../core/errors';
 import { corsResponseHeaders } from '../core/cors';
+import { SECURITY_HEADERS } from '../core/security-headers';
 import { toErrorResponse } from './error-map';
 import type { HttpHandlerOptions, HttpResult } from './http-handler';
 import { toHttpRequest, type HttpRequest } from './http-request';
@@ -39,7 +40,10 @@ async function withSecurityHeaders(prelude: Prelude): Promise<Prelude> {
   // Reuse the middleware's own header set rather than copying it.
   const request = { response: { statusCode: prelude.statusCode, headers: { ...prelude.headers } } };
   await securityHeaders.after?.(request as never);
-  return request.response;
+  // Same set as buffered responses: the middleware's, plus ours (core/security-headers.ts).
+  const headers: Record<string, string> = { ...SECURITY_HEADERS };
+  for (const [k, v] of Object.entries(request.response.headers)) if (typeof v === 'string' && v !== '') headers[k] = v;
+  return { statusCode: prelude.statusCode, headers };
 }
 
 export function streamingHttpHandler(routes: Readonly<Record<string, StreamingController>>, options: HttpHandlerOptions) {

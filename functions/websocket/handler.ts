@@ -1,0 +1,37 @@
+// Composition root for the WebSocket API ($connect, $disconnect, ping, sendMessage, $default).
+import { loadTableConfig } from '../shared/config';
+import { managementApiSender, managementEndpoint } from '../shared/adapters/connection-sender';
+import { dynamoConnectionStore } from '../shared/adapters/connection-store';
+import { createDocumentClient } from '../shared/adapters/dynamo-client';
+import { startExchange } from '../shared/core/agent/post-message';
+import { systemClock } from '../shared/core/ports';
+import { chatWiring } from '../shared/lambda/chat-wiring';
+import { rateLimiterFromEnv } from '../shared/lambda/edge-options';
+import { websocketHandler, type ChatTurn } from './controller';
+
+const table = loadTableConfig(process.env);
+const client = createDocumentClient(table);
+const { deps } = chatWiring(client, table.tableName);
+const limiter = rateLimiterFromEnv(process.env, client);
+const senders = new Map<string, ReturnType<typeof managementApiSender>>();
+
+/** Every send is an agent reply: both buckets count it, as on REST. */
+const chat: ChatTurn = async (principal, origin, { threadId, content }, emit) => {
+  await limiter.consume(principal, 'requests');
+  await limiter.consume(principal, 'respond');
+  const exchange = await startExchange(deps, { principal, origin }, threadId);
+  await exchange.complete(content, null, async (e) => {
+    if (e.type !== 'tool_call') await emit(e as unknown as Record<string, unknown> & { type: string });
+  });
+};
+
+export const handler = websocketHandler({
+  connections: dynamoConnectionStore(client, table.tableName, systemClock),
+  sender: (domainName, stage) => {
+    const endpoint = managementEndpoint(domainName, stage);
+    let s = senders.get(endpoint);
+    if (!s) senders.set(endpoint, (s = managementApiSender(endpoint)));
+    return s;
+  },
+  chat,
+});
