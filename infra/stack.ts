@@ -89,7 +89,7 @@ export class ThreadGuardStack extends Stack {
     }
 
     // Only the functions that page through lists can read the cursor key.
-    for (const name of ['audit', 'threads', 'admin'] as const) {
+    for (const name of ['audit', 'threads', 'admin', 'chatkit'] as const) {
       functions[name].fn.addEnvironment('CURSOR_SECRET_ARN', cursorSecret.secretArn);
       cursorSecret.grantRead(functions[name].fn);
     }

@@ -1,0 +1,166 @@
+// POST /chatkit: the ChatKit server protocol over the same per-principal stores and use cases as the
+// REST routes (a thread made here is listed by GET /threads and the other way round). Every refusal
+// (validation, read-only, a thread outside the caller's partition) is a JSON error before any stream.
+import { startExchange, type Exchange, type ExchangeEvent, type PostMessageDeps } from '../shared/core/agent/post-message';
+import type { RateLimiter } from '../shared/core/rate-limit';
+import type { Item, Thread } from '../shared/core/threads/thread';
+import {
+  createThread,
+  deleteThread,
+  getThread,
+  listItems,
+  listThreads,
+  updateThread,
+  type ThreadDeps,
+} from '../shared/core/threads/thread-use-cases';
+import type { ThreadAccess } from '../shared/core/threads/audited-access';
+import { toErrorResponse } from '../shared/lambda/error-map';
+import { eventChannel } from '../shared/lambda/event-channel';
+import { ok } from '../shared/lambda/http-handler';
+import { jsonBody } from '../shared/lambda/http-request';
+import type { StreamingController, StreamResult } from '../shared/lambda/streaming-handler';
+import { threadAccessOf } from '../shared/lambda/validation';
+import {
+  inputText,
+  outputText,
+  parseChatKitRequest,
+  sse,
+  type Page,
+  type ThreadItemWire,
+  type ThreadStreamEvent,
+  type ThreadWire,
+} from './protocol';
+
+export interface ChatKitDeps {
+  readonly threadDeps: ThreadDeps;
+  readonly chat: PostMessageDeps;
+  readonly limiter: RateLimiter;
+}
+
+const DEFAULT_PAGE = 20;
+const TITLE_LENGTH = 60;
+
+const emptyPage = <T>(): Page<T> => ({ data: [], has_more: false });
+
+export const threadWire = (t: Thread, items: Page<ThreadItemWire> = emptyPage()): ThreadWire => ({
+  id: t.id,
+  title: t.title,
+  created_at: t.createdAt,
+  status: { type: 'active' },
+  metadata: {},
+  items,
+});
+
+/** Only messages are ChatKit items; tool calls and notices stay REST-only. */
+export function itemWire(i: Item): ThreadItemWire | null {
+  if (i.type === 'user_message') {
+    return {
+      type: 'user_message',
+      id: i.id,
+      thread_id: i.threadId,
+      created_at: i.createdAt,
+      content: [{ type: 'input_text', text: i.content }],
+      attachments: [],
+      inference_options: {},
+    };
+  }
+  if (i.type === 'assistant_message') {
+    return { type: 'assistant_message', id: i.id, thread_id: i.threadId, created_at: i.createdAt, content: [outputText(i.content)] };
+  }
+  return null;
+}
+
+const page = <T>(data: T[], nextCursor: string | null): Page<T> =>
+  nextCursor ? { data, has_more: true, after: nextCursor } : { data, has_more: false };
+
+const wireItems = (items: Item[]) => items.map(itemWire).filter((i): i is ThreadItemWire => i !== null);
+
+/** Maps our exchange events to ChatKit's canonical assistant-message sequence (protocol §2.4). */
+function* chatKitEvents(e: ExchangeEvent): Generator<ThreadStreamEvent> {
+  if (e.type === 'item.added' && e.item.type === 'user_message') {
+    yield { type: 'thread.item.done', item: itemWire(e.item)! };
+    yield { type: 'stream_options', stream_options: { allow_cancel: false } };
+  } else if (e.type === 'item.added') {
+    yield { type: 'thread.item.added', item: { ...(itemWire(e.item) as ThreadItemWire), content: [] } as ThreadItemWire };
+    yield { type: 'thread.item.updated', item_id: e.item.id, update: { type: 'assistant_message.content_part.added', content_index: 0, content: outputText('') } };
+  } else if (e.type === 'text.delta') {
+    yield { type: 'thread.item.updated', item_id: e.itemId, update: { type: 'assistant_message.content_part.text_delta', content_index: 0, delta: e.delta } };
+  } else if (e.type === 'item.done') {
+    yield { type: 'thread.item.updated', item_id: e.item.id, update: { type: 'assistant_message.content_part.done', content_index: 0, content: outputText(e.item.content) } };
+    yield { type: 'thread.item.done', item: itemWire(e.item)! };
+  }
+}
+
+function streamReply(exchange: Exchange, content: string, first: ThreadStreamEvent[] = []): StreamResult {
+  return {
+    statusCode: 200,
+    stream: (async function* () {
+      for (const e of first) yield sse(e);
+      for await (const e of eventChannel<ExchangeEvent>((emit) => exchange.complete(content, null, emit))) {
+        for (const out of chatKitEvents(e)) yield sse(out);
+      }
+    })(),
+    onError: (err) => {
+      const { statusCode, body } = toErrorResponse(err);
+      // Client errors are shown as written; anything else is ChatKit's generic, retryable stream error.
+      return statusCode < 500
+        ? sse({ type: 'error', code: 'custom', message: body.error.message, allow_retry: false })
+        : sse({ type: 'error', code: 'stream.error', allow_retry: true });
+    },
+  };
+}
+
+export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, StreamingController>> {
+  const { threadDeps } = deps;
+  const startReply = async (access: ThreadAccess, threadId: string) => {
+    await deps.limiter.consume(access.principal, 'respond');
+    return startExchange(deps.chat, access, threadId);
+  };
+  return {
+    'POST /chatkit': async (req) => {
+      const request = parseChatKitRequest(jsonBody(req));
+      const access = threadAccessOf(req);
+      switch (request.type) {
+        case 'threads.create': {
+          const content = inputText(request.params.input);
+          const thread = await createThread(threadDeps, access, { title: content.slice(0, TITLE_LENGTH) });
+          const exchange = await startReply(access, thread.id);
+          return streamReply(exchange, content, [{ type: 'thread.created', thread: threadWire(thread) }]);
+        }
+        case 'threads.add_user_message': {
+          const content = inputText(request.params.input);
+          return streamReply(await startReply(access, request.params.thread_id), content);
+        }
+        case 'threads.get_by_id': {
+          const thread = await getThread(threadDeps, access, request.params.thread_id);
+          const items = await listItems(threadDeps, access, thread.id, { limit: 100, cursor: null, order: 'asc' });
+          return ok(threadWire(thread, page(wireItems(items.data), items.nextCursor)));
+        }
+        case 'threads.list': {
+          // Newest first always (ChatKit's default order); `order: "asc"` is not offered by the store.
+          const p = request.params ?? {};
+          const res = await listThreads(threadDeps, access, { limit: p.limit || DEFAULT_PAGE, cursor: p.after ?? null });
+          return ok(page(res.data.map((t) => threadWire(t)), res.nextCursor));
+        }
+        case 'threads.update':
+          return ok(threadWire(await updateThread(threadDeps, access, request.params.thread_id, { title: request.params.title })));
+        case 'threads.delete':
+          await deleteThread(threadDeps, access, request.params.thread_id);
+          return ok({});
+        case 'items.list': {
+          const p = request.params;
+          const res = await listItems(threadDeps, access, p.thread_id, {
+            limit: p.limit || DEFAULT_PAGE,
+            cursor: p.after ?? null,
+            order: p.order ?? 'desc',
+          });
+          return ok(page(wireItems(res.data), res.nextCursor));
+        }
+        case 'items.feedback':
+          // Accepted for threads the caller owns (checked and audited like a read); not stored.
+          await getThread(threadDeps, access, request.params.thread_id);
+          return ok({});
+      }
+    },
+  };
+}
