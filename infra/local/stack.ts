@@ -7,7 +7,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET } from '../routes';
 import { TABLES } from '../table';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
-import { startDynamoProxy, type DynamoProxy } from './dynamo-proxy';
 import { ensureTables } from './tables';
 import { DEV_AUDIENCE, DEV_ISSUER_PATH, DEV_JWKS_PATH, devJwks, loadOrCreateDevKey, recordDevIssuer } from './dev-issuer';
 import { createRestGateway } from './rest-gateway';
@@ -20,8 +19,6 @@ export interface LocalStackOptions {
   readonly dataDir: string;
   readonly env: Record<string, string | undefined>;
   readonly log?: (line: string) => void;
-  /** Benchmarks: called with each DynamoDB operation the functions send (through a counting proxy). */
-  readonly onDynamoRequest?: (operation: string) => void;
 }
 
 export interface LocalStack {
@@ -56,10 +53,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   let ddb: DynamoDbLocal | null = null;
   let server: Server | null = null;
   let ws: ReturnType<typeof createWebSocketGateway> | null = null;
-  let proxy: DynamoProxy | null = null;
   const stop = async () => {
     ws?.close();
-    await proxy?.close();
     if (server) await new Promise<void>((r) => server!.close(() => r()));
     server?.closeAllConnections();
     await ddb?.stop();
@@ -74,7 +69,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     });
     const tableNames = await ensureTables(admin);
     admin.destroy();
-    if (opts.onDynamoRequest) proxy = await startDynamoProxy(ddb.endpoint, opts.onDynamoRequest);
 
     const corsPlaceholder = '__PORT__';
     const corsOrigins = (env.CORS_ORIGINS ?? `http://localhost:5173,http://127.0.0.1:${corsPlaceholder}`)
@@ -122,7 +116,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // The functions read their configuration from the environment at cold start, as on Lambda.
     Object.assign(process.env, {
       [TABLES.main.envVar]: tableNames.main,
-      DYNAMODB_ENDPOINT: proxy?.endpoint ?? ddb.endpoint,
+      DYNAMODB_ENDPOINT: ddb.endpoint,
       AWS_REGION: process.env.AWS_REGION ?? 'local',
       JWT_ISSUER: devIssuer ?? env.JWT_ISSUER,
       JWKS_URI: devIssuer ? `${url}${DEV_JWKS_PATH}` : (env.JWKS_URI ?? ''),
