@@ -1,27 +1,5 @@
 // Composition root for the WebSocket $connect authorizer: same rules as REST, credentials from the query.
-import { loadAuthConfig, loadTableConfig } from '../shared/config';
-import { DynamoDbApiKeyLookup, lazyDocumentClient } from '../shared/adapters/api-key-lookup';
-import { DynamoDbApiKeyUsage } from '../shared/adapters/api-key-usage';
-import { systemClock } from '../shared/core/ports';
-import { logger } from '../shared/lambda/logger';
-import { createTokenVerifier } from '../shared/adapters/jwt-token-verifier';
 import { createAuthorizer, fromQuery } from '../authorizer/authorizer';
+import { authorizerDeps } from '../authorizer/dependencies';
 
-const auth = loadAuthConfig(process.env);
-const table = loadTableConfig(process.env);
-const sdk = lazyDocumentClient(table);
-
-export const handler = createAuthorizer(
-  {
-    tokens: createTokenVerifier(auth),
-    apiKeys: new DynamoDbApiKeyLookup(sdk, table.tableName),
-    apiKeyUsage: new DynamoDbApiKeyUsage({
-      sdk,
-      tableName: table.tableName,
-      clock: systemClock,
-      onError: (err) => logger.warn('lastUsedAt update failed', { error: (err as Error)?.name }),
-    }),
-    rolesClaim: auth.rolesClaim,
-  },
-  fromQuery,
-);
+export const handler = createAuthorizer(authorizerDeps(process.env), fromQuery);

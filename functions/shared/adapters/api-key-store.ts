@@ -1,37 +1,12 @@
 // API keys in DynamoDB: the lookup item (APIKEY#<sha256>, read by the authorizer), the owner's
 // reference item (USER#<owner> / APIKEYREF#<id>, listed) and a per-user counter, always changed
 // together in one transaction so the authorizer never sees a key its owner cannot see.
-import {
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyStore, ApiKeyView, StoredApiKey } from '../core/api-keys';
 import { keys } from '../core/keys';
 import type { Principal } from '../core/principal';
-
-const isCancelled = (err: unknown) => (err as Error)?.name === 'TransactionCanceledException';
-const conditionFailed = (err: unknown) => isCancelled(err) && reasonCodes(err).includes('ConditionalCheckFailed');
-const reasonCodes = (err: unknown): (string | undefined)[] =>
-  ((err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((r) => r.Code);
-
-/**
- * Transactions touching the same counter item conflict when they overlap (TransactionConflict);
- * those are retried with jitter, while a failed condition is an answer and is returned at once.
- */
-async function transact(client: DynamoDBDocumentClient, command: TransactWriteCommand, attempts = 6): Promise<void> {
-  for (let i = 1; ; i++) {
-    try {
-      await client.send(command);
-      return;
-    } catch (err) {
-      const conflict = isCancelled(err) && reasonCodes(err).includes('TransactionConflict');
-      if (!conflict || i >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** i));
-    }
-  }
-}
+import { queryAll } from './dynamo-reads';
+import { TransactionCancelled, transactWrite } from './dynamo-writes';
 
 function view(item: Record<string, unknown>): ApiKeyView {
   return {
@@ -61,104 +36,85 @@ export function dynamoApiKeyStore(
       async create(key: StoredApiKey, maxKeys: number) {
         const { keyHash, ...shown } = key;
         try {
-          await transact(
-            client,
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Put: {
-                    TableName: tableName,
-                    Item: {
-                      ...lookupKey(keyHash),
-                      type: 'apiKey',
-                      keyId: key.id,
-                      ownerId: principal.userId,
-                      readOnly: key.readOnly,
-                      enabled: true,
-                      createdAt: key.createdAt,
-                    },
-                    ConditionExpression: 'attribute_not_exists(PK)',
-                  },
+          await transactWrite(client, [
+            {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  ...lookupKey(keyHash),
+                  type: 'apiKey',
+                  keyId: key.id,
+                  ownerId: principal.userId,
+                  readOnly: key.readOnly,
+                  enabled: true,
+                  createdAt: key.createdAt,
                 },
-                {
-                  Put: {
-                    TableName: tableName,
-                    Item: { ...refKey(key.id), type: 'apiKeyRef', ...shown, keyHash },
-                    ConditionExpression: 'attribute_not_exists(PK)',
-                  },
-                },
-                {
-                  Update: {
-                    TableName: tableName,
-                    Key: counterKey,
-                    UpdateExpression: 'ADD keyCount :one SET #type = :type',
-                    ConditionExpression: 'attribute_not_exists(keyCount) OR keyCount < :max',
-                    ExpressionAttributeNames: { '#type': 'type' },
-                    ExpressionAttributeValues: { ':one': 1, ':max': maxKeys, ':type': 'apiKeyCounter' },
-                  },
-                },
-              ],
-            }),
-          );
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+            {
+              Put: {
+                TableName: tableName,
+                Item: { ...refKey(key.id), type: 'apiKeyRef', ...shown, keyHash },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+            {
+              Update: {
+                TableName: tableName,
+                Key: counterKey,
+                UpdateExpression: 'ADD keyCount :one SET #type = :type',
+                ConditionExpression: 'attribute_not_exists(keyCount) OR keyCount < :max',
+                ExpressionAttributeNames: { '#type': 'type' },
+                ExpressionAttributeValues: { ':one': 1, ':max': maxKeys, ':type': 'apiKeyCounter' },
+              },
+            },
+          ]);
           return 'created';
         } catch (err) {
           // Only the counter's condition can fail for a fresh random key; anything else is a fault.
-          if (isCancelled(err) && reasonCodes(err)[2] === 'ConditionalCheckFailed') return 'limit';
+          if (err instanceof TransactionCancelled && err.reasons[2]?.Code === 'ConditionalCheckFailed') return 'limit';
           throw err;
         }
       },
 
       async list() {
-        const out: ApiKeyView[] = [];
-        let start: Record<string, unknown> | undefined;
-        do {
-          const res = await client.send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-              ExpressionAttributeValues: { ':pk': userPk, ':prefix': keys.apiKeyRefSkPrefix() },
-              ConsistentRead: true,
-              ScanIndexForward: false,
-              ExclusiveStartKey: start,
-            }),
-          );
-          out.push(...(res.Items ?? []).map(view));
-          start = res.LastEvaluatedKey;
-        } while (start);
-        return out;
+        const rows = await queryAll(client, {
+          TableName: tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': userPk, ':prefix': keys.apiKeyRefSkPrefix() },
+          ConsistentRead: true,
+          ScanIndexForward: false,
+        });
+        return rows.map(view);
       },
 
       async setEnabled(keyId, enabled, at) {
         const ref = await getRef(keyId);
         if (!ref) return null;
         try {
-          await transact(
-            client,
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Update: {
-                    TableName: tableName,
-                    Key: refKey(keyId),
-                    UpdateExpression: 'SET enabled = :e, updatedAt = :at',
-                    ConditionExpression: 'attribute_exists(PK)',
-                    ExpressionAttributeValues: { ':e': enabled, ':at': at },
-                  },
-                },
-                {
-                  Update: {
-                    TableName: tableName,
-                    Key: lookupKey(String(ref.keyHash)),
-                    UpdateExpression: 'SET enabled = :e',
-                    ConditionExpression: 'attribute_exists(PK)',
-                    ExpressionAttributeValues: { ':e': enabled },
-                  },
-                },
-              ],
-            }),
-          );
+          await transactWrite(client, [
+            {
+              Update: {
+                TableName: tableName,
+                Key: refKey(keyId),
+                UpdateExpression: 'SET enabled = :e, updatedAt = :at',
+                ConditionExpression: 'attribute_exists(PK)',
+                ExpressionAttributeValues: { ':e': enabled, ':at': at },
+              },
+            },
+            {
+              Update: {
+                TableName: tableName,
+                Key: lookupKey(String(ref.keyHash)),
+                UpdateExpression: 'SET enabled = :e',
+                ConditionExpression: 'attribute_exists(PK)',
+                ExpressionAttributeValues: { ':e': enabled },
+              },
+            },
+          ]);
         } catch (err) {
-          if (conditionFailed(err)) return null; // revoked meanwhile
+          if (err instanceof TransactionCancelled && err.failedCondition() >= 0) return null; // revoked meanwhile
           throw err;
         }
         return view({ ...ref, enabled });
@@ -168,25 +124,20 @@ export function dynamoApiKeyStore(
         const ref = await getRef(keyId);
         if (!ref) return false;
         try {
-          await transact(
-            client,
-            new TransactWriteCommand({
-              TransactItems: [
-                { Delete: { TableName: tableName, Key: refKey(keyId), ConditionExpression: 'attribute_exists(PK)' } },
-                { Delete: { TableName: tableName, Key: lookupKey(String(ref.keyHash)) } },
-                {
-                  Update: {
-                    TableName: tableName,
-                    Key: counterKey,
-                    UpdateExpression: 'ADD keyCount :minus',
-                    ExpressionAttributeValues: { ':minus': -1 },
-                  },
-                },
-              ],
-            }),
-          );
+          await transactWrite(client, [
+            { Delete: { TableName: tableName, Key: refKey(keyId), ConditionExpression: 'attribute_exists(PK)' } },
+            { Delete: { TableName: tableName, Key: lookupKey(String(ref.keyHash)) } },
+            {
+              Update: {
+                TableName: tableName,
+                Key: counterKey,
+                UpdateExpression: 'ADD keyCount :minus',
+                ExpressionAttributeValues: { ':minus': -1 },
+              },
+            },
+          ]);
         } catch (err) {
-          if (conditionFailed(err)) return false; // revoked by a concurrent request
+          if (err instanceof TransactionCancelled && err.failedCondition() >= 0) return false; // revoked by a concurrent request
           throw err;
         }
         return true;

@@ -1,8 +1,9 @@
 // Tasks in DynamoDB, one store per principal: keys only ever in the principal's own partition.
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../core/keys';
 import type { Principal } from '../core/principal';
 import type { StagedWrite, Task, TaskChange, TaskPatch, TaskStore } from '../core/tasks/task';
+import { queryAll } from './dynamo-reads';
 import type { TransactItem } from './dynamo-writes';
 import type { DynamoStoreProps } from './thread-store';
 
@@ -38,25 +39,14 @@ export function dynamoTaskStores({ client, tableName }: DynamoStoreProps) {
     const isConditionFailure = (err: unknown) => (err as Error).name === 'ConditionalCheckFailedException';
     return {
       async list(status) {
-        const tasks: Task[] = [];
-        let start: Record<string, unknown> | undefined;
-        do {
-          const res = await client.send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-              ...(status
-                ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
-                : {}),
-              ExpressionAttributeValues: { ':pk': PK, ':prefix': keys.taskSkPrefix(), ...(status ? { ':status': status } : {}) },
-              ExclusiveStartKey: start,
-              ConsistentRead: true,
-            }),
-          );
-          tasks.push(...(res.Items ?? []).map(toTask));
-          start = res.LastEvaluatedKey;
-        } while (start);
-        return tasks;
+        const rows = await queryAll(client, {
+          TableName: tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ...(status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+          ExpressionAttributeValues: { ':pk': PK, ':prefix': keys.taskSkPrefix(), ...(status ? { ':status': status } : {}) },
+          ConsistentRead: true,
+        });
+        return rows.map(toTask);
       },
       async get(taskId) {
         const res = await client.send(new GetCommand({ TableName: tableName, Key: Key(taskId), ConsistentRead: true }));

@@ -25,6 +25,7 @@ import {
   type ThreadRecord,
   type ThreadStore,
 } from '../core/threads/thread';
+import { queryPages } from './dynamo-reads';
 import { batchDelete, TransactionCancelled, transactWrite, type TransactItem } from './dynamo-writes';
 
 export interface DynamoStoreProps {
@@ -222,21 +223,14 @@ export function dynamoThreadStores(props: DynamoStoreProps) {
         }
         // 2. Every item, page by page (strongly consistent, so each committed exchange is seen).
         const prefix = keys.itemSkPrefix(threadId);
-        let start: Record<string, unknown> | undefined;
-        do {
-          const res = await client.send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-              ExpressionAttributeValues: { ':pk': PK, ':prefix': prefix },
-              ProjectionExpression: 'PK, SK',
-              ExclusiveStartKey: start,
-              ConsistentRead: true,
-            }),
-          );
-          await batchDelete(client, tableName, res.Items ?? []);
-          start = res.LastEvaluatedKey;
-        } while (start);
+        const pages = queryPages(client, {
+          TableName: tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': PK, ':prefix': prefix },
+          ProjectionExpression: 'PK, SK',
+          ConsistentRead: true,
+        });
+        for await (const page of pages) await batchDelete(client, tableName, page);
         // 3. The thread last: a failure above leaves it marked, hidden, and a repeated DELETE finishes.
         await client.send(new DeleteCommand({ TableName: tableName, Key: threadKey(threadId) }));
         return true;

@@ -4,10 +4,9 @@ import middy from '@middy/core';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { NotFoundError } from '../core/errors';
 import { corsResponseHeaders } from '../core/cors';
 import { SECURITY_HEADERS } from '../core/security-headers';
-import { toErrorResponse } from './error-map';
+import { dispatch } from './dispatch';
 import { toHttpRequest, type HttpRequest } from './http-request';
 import { logger } from './logger';
 
@@ -38,19 +37,7 @@ export function httpHandler(routes: RouteControllers, options: HttpHandlerOption
   const handle = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const req = toHttpRequest(event);
     const extra: Record<string, string> = corsResponseHeaders(req.headers.origin, options.corsOrigins);
-    let result: HttpResult;
-    try {
-      const controller = routes[`${req.method} ${req.resource}`];
-      if (!controller) throw new NotFoundError();
-      for (const guard of options.guards ?? []) await guard(req, extra);
-      result = await controller(req);
-    } catch (err) {
-      const mapped = toErrorResponse(err);
-      if (mapped.statusCode >= 500) logger.error('request failed', { error: err as Error, route: req.resource });
-      else logger.info('request refused', { status: mapped.statusCode, code: mapped.body.error.code, route: req.resource });
-      result = mapped;
-    }
-    return toProxyResult(result, extra);
+    return toProxyResult(await dispatch(routes, req, extra, options), extra);
   };
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(handle)
     .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -4,10 +4,9 @@
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { Writable } from 'node:stream';
-import { NotFoundError } from '../core/errors';
 import { corsResponseHeaders } from '../core/cors';
 import { SECURITY_HEADERS } from '../core/security-headers';
-import { toErrorResponse } from './error-map';
+import { dispatch } from './dispatch';
 import type { HttpHandlerOptions, HttpResult } from './http-handler';
 import { toHttpRequest, type HttpRequest } from './http-request';
 import { logger } from './logger';
@@ -51,17 +50,7 @@ export function streamingHttpHandler(routes: Readonly<Record<string, StreamingCo
     logger.addContext(context);
     const req = toHttpRequest(event);
     const extra = corsResponseHeaders(req.headers.origin, options.corsOrigins);
-    let result: HttpResult | StreamResult;
-    try {
-      const controller = routes[`${req.method} ${req.resource}`];
-      if (!controller) throw new NotFoundError();
-      for (const guard of options.guards ?? []) await guard(req, extra);
-      result = await controller(req);
-    } catch (err) {
-      const mapped = toErrorResponse(err);
-      if (mapped.statusCode >= 500) logger.error('request failed', { error: err as Error, route: req.resource });
-      result = mapped;
-    }
+    const result = await dispatch(routes, req, extra, options);
 
     if ('stream' in result) {
       const out = awslambda.HttpResponseStream.from(

@@ -1,0 +1,29 @@
+// Route dispatch shared by the buffered and the streaming edge wrappers.
+import { NotFoundError } from '../core/errors';
+import { toErrorResponse } from './error-map';
+import type { HttpHandlerOptions, HttpResult } from './http-handler';
+import type { HttpRequest } from './http-request';
+import { logger } from './logger';
+
+/**
+ * Finds the route's controller, runs the guards, then the controller; any error becomes its mapped
+ * response here, the one place refusals are logged. Shared by buffered and streaming functions.
+ */
+export async function dispatch<R>(
+  routes: Readonly<Record<string, (req: HttpRequest) => Promise<R>>>,
+  req: HttpRequest,
+  extra: Record<string, string>,
+  options: HttpHandlerOptions,
+): Promise<R | HttpResult> {
+  try {
+    const controller = routes[`${req.method} ${req.resource}`];
+    if (!controller) throw new NotFoundError();
+    for (const guard of options.guards ?? []) await guard(req, extra);
+    return await controller(req);
+  } catch (err) {
+    const mapped = toErrorResponse(err);
+    if (mapped.statusCode >= 500) logger.error('request failed', { error: err as Error, route: req.resource });
+    else logger.info('request refused', { status: mapped.statusCode, code: mapped.body.error.code, route: req.resource });
+    return mapped;
+  }
+}
