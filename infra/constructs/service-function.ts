@@ -1,4 +1,4 @@
-// NodejsFunction with the team defaults: Node 22 on ARM, local esbuild (never Docker), ESM bundle,
+// NodejsFunction with the team defaults: Node.js 24 on ARM, local esbuild (never Docker), ESM bundle,
 // its own log group with retention, table wiring through env var plus grant.
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
@@ -42,7 +42,6 @@ export class ServiceFunction extends Construct {
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: `threadguard-${props.def.dir}`,
         ...props.environment,
       },
