@@ -2,13 +2,14 @@
 import { getRandomValues } from 'node:crypto';
 import { loadTableConfig, loadWebhookConfig } from '../shared/config';
 import { createDocumentClient } from '../shared/adapters/dynamo-client';
+import { dynamoTaskStores } from '../shared/adapters/task-store';
 import { DynamoDbWebhookEventStore } from '../shared/adapters/webhook-event-store';
 import { ulidGenerator } from '../shared/core/ids';
+import { WEBHOOK_MAX_BODY_BYTES } from '../shared/core/webhooks';
 import { systemClock } from '../shared/core/ports';
 import { edgeOptions } from '../shared/lambda/edge-options';
 import { httpHandler } from '../shared/lambda/http-handler';
 import { webhookRoutes } from './controller';
-import { dynamoTaskSink } from './task-sink';
 
 const table = loadTableConfig(process.env);
 const { sources } = loadWebhookConfig(process.env);
@@ -18,9 +19,9 @@ export const handler = httpHandler(
   webhookRoutes({
     sources,
     events: new DynamoDbWebhookEventStore(client, table.tableName),
-    tasks: dynamoTaskSink(client, table.tableName, systemClock),
+    tasks: dynamoTaskStores({ client, tableName: table.tableName }),
     clock: systemClock,
     ids: ulidGenerator(systemClock, (b) => getRandomValues(b)),
   }),
-  edgeOptions(),
+  { ...edgeOptions(), maxBodyBytes: WEBHOOK_MAX_BODY_BYTES },
 );

@@ -1,22 +1,40 @@
 // What each source's delivery does, decided (and validated) before anything is stored.
-// `tasks` applies an external tracker's task events to a user's tasks; other sources are stored only.
+// `tasks` applies an external tracker's task events to a user's tasks, through that user's own task
+// store (the same one the API and the agent use); other sources are stored only.
 import { z } from 'zod';
 import { ValidationError } from '../shared/core/errors';
+import { MAX_ID_LENGTH } from '../shared/core/ids';
+import type { Clock } from '../shared/core/ports';
+import { MAX_USER_ID_BYTES, type Principal } from '../shared/core/principal';
+import type { TaskStore } from '../shared/core/tasks/task';
 import type { WebhookEffect } from '../shared/core/webhooks';
-import type { TaskSink } from './task-sink';
+import { taskTitleSchema } from '../shared/lambda/validation';
 
-const userId = z.string().min(1).max(600);
-const taskId = z.string().min(1).max(128);
-const title = z.string().trim().min(1).max(500);
+const userId = z
+  .string()
+  .min(1)
+  .refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_USER_ID_BYTES, 'too long');
+const taskId = z.string().min(1).max(MAX_ID_LENGTH);
 
 const TaskEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('task.created'), userId, taskId: taskId.optional(), title }),
-  z.object({ type: z.literal('task.completed'), userId, taskId, title: title.optional() }),
+  z.object({ type: z.literal('task.created'), userId, taskId: taskId.optional(), title: taskTitleSchema }),
+  z.object({ type: z.literal('task.completed'), userId, taskId, title: taskTitleSchema.optional() }),
 ]);
 
 export interface SourceDeps {
-  readonly tasks: TaskSink;
+  readonly tasks: (principal: Principal) => TaskStore;
+  readonly clock: Clock;
 }
+
+/** The sender acts for this one user: a plain user's rights, in that user's partition only. */
+const actingFor = (userId: string): Principal => ({
+  userId,
+  roles: ['user'],
+  authMethod: 'webhook',
+  keyId: null,
+  readOnly: false,
+  email: null,
+});
 
 export function effectFor(deps: SourceDeps, source: string, payload: Record<string, unknown>): WebhookEffect {
   if (source !== 'tasks') return async () => 'stored';
@@ -27,12 +45,15 @@ export function effectFor(deps: SourceDeps, source: string, payload: Record<stri
     throw new ValidationError(`Invalid tasks event: ${where}${issue?.message ?? 'invalid'}`);
   }
   const event = parsed.data;
+  const store = deps.tasks(actingFor(event.userId));
+  const now = () => deps.clock.now().toISOString();
   if (event.type === 'task.created') {
     // Without a taskId the event id names the task, so a retried delivery cannot create it twice.
-    return async (eventId) =>
-      (await deps.tasks.created(event.userId, { taskId: event.taskId ?? eventId, title: event.title }))
-        ? 'task_created'
-        : 'task_exists';
+    return async (eventId) => {
+      const at = now();
+      const task = { id: event.taskId ?? eventId, title: event.title, status: 'open' as const, dueDate: null, createdAt: at, updatedAt: at };
+      return (await store.create(task)) ? 'task_created' : 'task_exists';
+    };
   }
-  return async () => ((await deps.tasks.completed(event.userId, event.taskId)) ? 'task_completed' : 'task_not_found');
+  return async () => ((await store.update(event.taskId, { status: 'done' }, now())) ? 'task_completed' : 'task_not_found');
 }

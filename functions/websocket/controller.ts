@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ConnectionSender } from '../shared/adapters/connection-sender';
 import type { ConnectionStore } from '../shared/adapters/connection-store';
 import type { RequestOrigin } from '../shared/core/audit';
-import { ValidationError } from '../shared/core/errors';
+import { PayloadTooLargeError, ValidationError } from '../shared/core/errors';
 import { fromAuthorizerContext, type Principal } from '../shared/core/principal';
 import { toErrorResponse } from '../shared/lambda/error-map';
 import { logger } from '../shared/lambda/logger';
@@ -37,6 +37,8 @@ export interface WebSocketDeps {
   readonly connections: ConnectionStore;
   readonly sender: (domainName: string, stage: string) => ConnectionSender;
   readonly chat: ChatTurn;
+  /** Whether the credential the connection was opened with still stands (core/session-validity.ts). */
+  readonly stillValid: (principal: Principal) => Promise<boolean>;
 }
 
 const SendMessage = z.object({
@@ -73,9 +75,16 @@ export function websocketHandler(deps: WebSocketDeps) {
         await deps.connections.remove(ctx.connectionId); // the client left: clean up
       }
     };
+    if (!(await deps.stillValid(principal))) {
+      // Revoked, disabled or expired since $connect: say so once, then close; the client reconnects.
+      await emit({ type: 'error', code: 'unauthorized', message: 'Credentials are no longer valid; reconnect' });
+      await sender.close(ctx.connectionId);
+      await deps.connections.remove(ctx.connectionId);
+      return { statusCode: 200 };
+    }
     try {
       const raw = event.body ?? '';
-      if (Buffer.byteLength(raw, 'utf8') > MAX_FRAME_BYTES) throw new ValidationError('Message is too large');
+      if (Buffer.byteLength(raw, 'utf8') > MAX_FRAME_BYTES) throw new PayloadTooLargeError();
       const body = parseJson(raw);
       if (ctx.routeKey === 'ping') {
         await emit({ type: 'pong' });

@@ -3,7 +3,9 @@ import { loadTableConfig } from '../shared/config';
 import { managementApiSender, managementEndpoint } from '../shared/adapters/connection-sender';
 import { dynamoConnectionStore } from '../shared/adapters/connection-store';
 import { createDocumentClient } from '../shared/adapters/dynamo-client';
+import { dynamoApiKeyStore } from '../shared/adapters/api-key-store';
 import { startExchange } from '../shared/core/agent/post-message';
+import { credentialStillValid } from '../shared/core/session-validity';
 import { systemClock } from '../shared/core/ports';
 import { chatWiring } from '../shared/lambda/chat-wiring';
 import { rateLimiterFromEnv } from '../shared/lambda/edge-options';
@@ -34,4 +36,5 @@ export const handler = websocketHandler({
     return s;
   },
   chat,
+  stillValid: (principal) => credentialStillValid({ apiKeys: dynamoApiKeyStore(client, table.tableName), clock: systemClock }, principal),
 });

@@ -28,6 +28,11 @@ try {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // Never leave DynamoDB Local running without its parent, whatever brings the stack down.
+  process.on('uncaughtException', (err) => {
+    console.error(`Local stack crashed: ${err.message}`);
+    void stack.stop().finally(() => process.exit(1));
+  });
 } catch (err) {
   console.error(`Local stack failed to start: ${(err as Error).message}`);
   process.exit(1);

@@ -116,6 +116,9 @@ export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
     wss.handleUpgrade(req, socket, head, (ws) => {
       connections.set(connectionId, { socket: ws, ...conn });
       opts.onLog?.({ ws: 'connected', ip });
+      // A frame over the size limit closes the socket with 1009 and emits 'error'; unhandled, that
+      // would take the whole local stack down with it. API Gateway likewise just drops the client.
+      ws.on('error', (err) => opts.onLog?.({ ws: 'socket_error', ip, error: err.message }));
       ws.on('message', (data) => {
         const body = data.toString('utf8');
         let action: unknown;

@@ -14,7 +14,9 @@ export class InMemoryTaskStore implements TaskStore {
     return this.tasks.get(taskId) ?? null;
   }
   async create(task: Task) {
+    if (this.tasks.has(task.id)) return false;
     this.tasks.set(task.id, task);
+    return true;
   }
   async update(taskId: string, patch: Parameters<TaskStore['update']>[1], updatedAt: string) {
     const t = this.tasks.get(taskId);

@@ -1,9 +1,12 @@
-// The WebSocket API over real sockets: handshake authentication (THREATS T4/T5 on ?token= and ?key=).
-import { describe, expect, it } from 'vitest';
+// The WebSocket API over real sockets: handshake authentication (THREATS T4/T5 on ?token= and ?key=),
+// and credentials re-checked on every message of an open connection (T8).
+import { describe, expect, it, vi } from 'vitest';
+import { recordCredential } from '../helpers/credentials';
 import { baseUrl, devIssuer, devToken, uniqueUser } from '../helpers/dev-tokens';
 import { forgedTokens } from '../helpers/hostile-tokens';
-import { UNAUTHORIZED_BODY } from '../helpers/http';
-import { handshakeStatus, wsUrl } from '../helpers/ws-client';
+import { api, UNAUTHORIZED_BODY } from '../helpers/http';
+import { call, newThread, testUser } from '../helpers/threads';
+import { connect, handshakeStatus, wsUrl } from '../helpers/ws-client';
 
 describe('WebSocket handshake', () => {
   it.each([
@@ -33,5 +36,76 @@ describe('WebSocket handshake', () => {
   it('does not accept the token in a header instead of the query', async () => {
     const res = await handshakeStatus(wsUrl(baseUrl(), {}), { Authorization: `Bearer ${devToken(uniqueUser('ws'))}` });
     expect(res.status).toBe(401);
+  });
+});
+
+describe('WebSocket sessions after the handshake', () => {
+  const REVOKED_FRAME = { type: 'error', code: 'unauthorized', message: 'Credentials are no longer valid; reconnect' };
+
+  async function keyConnection(name: string) {
+    const owner = testUser(name);
+    const minted = await api(baseUrl(), 'POST', '/api-keys', { token: owner.token, body: { name: 'socket' } });
+    expect(minted.status).toBe(201);
+    recordCredential(minted.body.key);
+    const threadId = await newThread(owner);
+    const ws = await connect(wsUrl(baseUrl(), { key: minted.body.key }));
+    ws.send({ action: 'ping' });
+    await ws.until((f) => f.type === 'pong');
+    return { owner, keyId: minted.body.id as string, threadId, ws };
+  }
+
+  const closedByServer = (ws: Awaited<ReturnType<typeof connect>>) =>
+    new Promise<number>((resolve) => (ws.socket.readyState === ws.socket.CLOSED ? resolve(0) : ws.socket.once('close', resolve)));
+
+  it.each([
+    ['revoked', (token: string, keyId: string) => api(baseUrl(), 'DELETE', `/api-keys/${keyId}`, { token })],
+    ['disabled', (token: string, keyId: string) => api(baseUrl(), 'PATCH', `/api-keys/${keyId}`, { token, body: { enabled: false } })],
+  ])('T8: a key %s after $connect stops the open connection at its next message, and nothing is stored', async (_name, change) => {
+    const { owner, keyId, threadId, ws } = await keyConnection('ws-key');
+    expect((await change(owner.token, keyId)).status).toBeLessThan(300);
+    ws.send({ action: 'sendMessage', threadId, content: 'add a task to sneak in' });
+    const frames = await ws.until((f) => f.type === 'error');
+    await closedByServer(ws);
+    expect(frames.slice(1)).toEqual([REVOKED_FRAME]);
+    expect((await call(owner, 'GET', `/threads/${threadId}/items`)).body.data).toEqual([]);
+  });
+
+  it('T8: a token past its exp stops the open connection at its next message', async () => {
+    const alice = testUser('ws-exp');
+    const threadId = await newThread(alice);
+    const shortLived = devToken(alice.sub, { ttlSeconds: 2 });
+    const exp = JSON.parse(Buffer.from(shortLived.split('.')[1]!, 'base64url').toString()).exp as number;
+    const ws = await connect(wsUrl(baseUrl(), { token: shortLived }));
+    ws.send({ action: 'ping' });
+    await ws.until((f) => f.type === 'pong');
+    // Wait for the token to lapse (a condition on the clock, not a timing assertion).
+    await vi.waitUntil(() => Date.now() > exp * 1000 + 50, { timeout: 5_000, interval: 100 });
+    ws.send({ action: 'sendMessage', threadId, content: 'add a task after expiry' });
+    const frames = await ws.until((f) => f.type === 'error');
+    await closedByServer(ws);
+    expect(frames.slice(1)).toEqual([REVOKED_FRAME]);
+    expect((await call(alice, 'GET', `/threads/${threadId}/items`)).body.data).toEqual([]);
+  });
+
+  it('answers an oversized frame by dropping that client only; the stack keeps serving', async () => {
+    const alice = testUser('ws-big');
+    const big = await connect(wsUrl(baseUrl(), { token: alice.token }));
+    big.socket.send('x'.repeat(128 * 1024 + 1));
+    expect(await closedByServer(big)).toBe(1009);
+    expect((await fetch(`${baseUrl()}/health`)).status).toBe(200);
+    const next = await connect(wsUrl(baseUrl(), { token: alice.token }));
+    next.send({ action: 'ping' });
+    expect(await next.until((f) => f.type === 'pong')).toContainEqual({ type: 'pong' });
+    await next.close();
+  });
+
+  it('answers a frame over 64 KB (within the socket limit) with payload_too_large and keeps the connection', async () => {
+    const alice = testUser('ws-64k');
+    const ws = await connect(wsUrl(baseUrl(), { token: alice.token }));
+    ws.send({ action: 'sendMessage', threadId: 'x', content: 'y'.repeat(64 * 1024) });
+    ws.send({ action: 'ping' });
+    const frames = await ws.until((f) => f.type === 'pong');
+    await ws.close();
+    expect(frames[0]).toEqual({ type: 'error', code: 'payload_too_large', message: 'Payload too large' });
   });
 });

@@ -120,6 +120,10 @@ export function dynamoApiKeyStore(
         return view({ ...ref, enabled });
       },
 
+      async isActive(keyId) {
+        return (await getRef(keyId))?.enabled === true;
+      },
+
       async revoke(keyId) {
         const ref = await getRef(keyId);
         if (!ref) return false;

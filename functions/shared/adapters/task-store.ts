@@ -18,6 +18,8 @@ function toTask(row: Record<string, unknown>): Task {
   };
 }
 
+const byCreation = (a: Task, b: Task) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1);
+
 function updateExpression(patch: TaskPatch, updatedAt: string) {
   const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
   const values: Record<string, unknown> = { ':updatedAt': updatedAt };
@@ -46,14 +48,20 @@ export function dynamoTaskStores({ client, tableName }: DynamoStoreProps) {
           ExpressionAttributeValues: { ':pk': PK, ':prefix': keys.taskSkPrefix(), ...(status ? { ':status': status } : {}) },
           ConsistentRead: true,
         });
-        return rows.map(toTask);
+        return rows.map(toTask).sort(byCreation);
       },
       async get(taskId) {
         const res = await client.send(new GetCommand({ TableName: tableName, Key: Key(taskId), ConsistentRead: true }));
         return res.Item ? toTask(res.Item) : null;
       },
       async create(task) {
-        await client.send(new PutCommand({ TableName: tableName, Item: row(task), ConditionExpression: 'attribute_not_exists(PK)' }));
+        try {
+          await client.send(new PutCommand({ TableName: tableName, Item: row(task), ConditionExpression: 'attribute_not_exists(PK)' }));
+          return true;
+        } catch (err) {
+          if (isConditionFailure(err)) return false;
+          throw err;
+        }
       },
       async update(taskId, patch, updatedAt) {
         try {

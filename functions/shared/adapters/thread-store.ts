@@ -12,12 +12,13 @@ import {
 import { ConflictError, ValidationError } from '../core/errors';
 import { keys } from '../core/keys';
 import { authorize } from '../core/policy';
-import type { Principal } from '../core/principal';
+import { isPossibleUserId, type Principal } from '../core/principal';
 import type { StagedWrite } from '../core/tasks/task';
 import {
   EMPTY_MEMORY,
   type AgentMemory,
   type Item,
+  type Metadata,
   type ItemQuery,
   type Page,
   type Thread,
@@ -41,9 +42,20 @@ function toThread(row: Record<string, unknown>): ThreadRecord {
     title: String(row.title),
     createdAt: String(row.createdAt),
     updatedAt: String(row.updatedAt),
-    metadata: (row.metadata as Record<string, unknown>) ?? {},
+    metadata: metadataFrom(row.metadata),
     agentMemory: (row.agentMemory as AgentMemory) ?? EMPTY_MEMORY,
   };
+}
+
+/**
+ * Metadata is stored as its JSON text: any JSON the API accepted round-trips exactly, including
+ * what a DynamoDB map cannot hold (empty keys, numbers past DynamoDB's range, deep nesting).
+ */
+const metadataText = (m: Metadata): string => JSON.stringify(m);
+
+function metadataFrom(stored: unknown): Metadata {
+  if (typeof stored === 'string') return JSON.parse(stored) as Metadata;
+  return (stored as Metadata | undefined) ?? {}; // rows written before metadata was stored as text
 }
 
 function toItem(row: Record<string, unknown>): Item {
@@ -71,6 +83,13 @@ function toPage<T>(rows: Record<string, unknown>[], lastEvaluated: Record<string
   }
   return { data: rows.map(map), lastKey: lastEvaluated ? String(lastEvaluated.SK) : null };
 }
+
+/** What an admin sees of a userId too long to exist (its key would exceed DynamoDB's limit). */
+const EMPTY_PARTITION: ThreadReader = {
+  list: async () => ({ data: [], lastKey: null }),
+  get: async () => null,
+  listItems: async () => ({ data: [], lastKey: null }),
+};
 
 function partitionReader({ client, tableName }: DynamoStoreProps, userId: string): ThreadReader {
   const PK = keys.userPk(userId);
@@ -125,7 +144,7 @@ export function dynamoThreadStores(props: DynamoStoreProps) {
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...threadKey(thread.id), type: 'thread', ...thread },
+            Item: { ...threadKey(thread.id), type: 'thread', ...thread, metadata: metadataText(thread.metadata) },
             ConditionExpression: 'attribute_not_exists(PK)',
           }),
         );
@@ -141,7 +160,7 @@ export function dynamoThreadStores(props: DynamoStoreProps) {
         }
         if (patch.metadata !== undefined) {
           names['#metadata'] = 'metadata';
-          values[':metadata'] = patch.metadata;
+          values[':metadata'] = metadataText(patch.metadata);
           sets.push('#metadata = :metadata');
         }
         try {
@@ -241,7 +260,7 @@ export function dynamoThreadStores(props: DynamoStoreProps) {
   /** Admin support reads of `ownerId`'s partition: read-only, and only for an admin principal. */
   const adminThreadReader = (principal: Principal, ownerId: string): ThreadReader => {
     authorize(principal, 'admin.read');
-    return partitionReader(props, ownerId);
+    return isPossibleUserId(ownerId) ? partitionReader(props, ownerId) : EMPTY_PARTITION;
   };
 
   return { threadStore, adminThreadReader };

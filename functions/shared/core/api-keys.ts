@@ -44,6 +44,8 @@ export interface ApiKeyStore {
   setEnabled(keyId: string, enabled: boolean, at: string): Promise<ApiKeyView | null>;
   /** False when the key is not in this partition. */
   revoke(keyId: string): Promise<boolean>;
+  /** Whether the key is in this partition and enabled (one strongly consistent read). */
+  isActive(keyId: string): Promise<boolean>;
 }
 
 export interface ApiKeyDeps {

@@ -2,7 +2,7 @@
 // Every failure is an UnauthenticatedError whose `reason` is safe to log (it never holds token text).
 import { createHash } from 'node:crypto';
 import { UnauthenticatedError } from './errors';
-import { rolesFromClaim, type Principal } from './principal';
+import { MAX_SUB_BYTES, rolesFromClaim, type Principal } from './principal';
 
 /** Verified JWT payload (only what we read). */
 export interface VerifiedClaims {
@@ -120,7 +120,7 @@ export async function authenticateJwt(deps: AuthenticateDeps, token: string): Pr
   }
   // The library checks exp only when present; a token that never expires is refused here.
   if (typeof claims.exp !== 'number') throw new AuthFailure('missing_exp');
-  if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 512) {
+  if (typeof claims.sub !== 'string' || claims.sub.length === 0 || Buffer.byteLength(claims.sub, 'utf8') > MAX_SUB_BYTES) {
     throw new AuthFailure('missing_sub');
   }
   const roles = rolesFromClaim(claims[deps.rolesClaim]);
@@ -132,5 +132,6 @@ export async function authenticateJwt(deps: AuthenticateDeps, token: string): Pr
     keyId: null,
     readOnly: roles.includes('guest'), // guest wins over any other role
     email,
+    expiresAt: claims.exp,
   };
 }

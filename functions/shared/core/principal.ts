@@ -2,7 +2,15 @@
 
 export const ROLES = ['user', 'guest', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
-export type AuthMethod = 'jwt' | 'apiKey';
+/** `webhook`: a trusted server acting for a user (the `tasks` source); never built from a request's credentials. */
+export type AuthMethod = 'jwt' | 'apiKey' | 'webhook';
+
+/** Longest `sub` accepted (OIDC allows 255 ASCII characters); keeps every key under DynamoDB's limits. */
+export const MAX_SUB_BYTES = 512;
+/** A userId is a 12-character issuer tag, `:`, and the `sub`. */
+export const MAX_USER_ID_BYTES = 13 + MAX_SUB_BYTES;
+/** Whether `id` could be a userId at all; a longer one names a partition that cannot exist. */
+export const isPossibleUserId = (id: string): boolean => id.length > 0 && Buffer.byteLength(id, 'utf8') <= MAX_USER_ID_BYTES;
 
 export interface Principal {
   readonly userId: string;
@@ -13,6 +21,8 @@ export interface Principal {
   /** Guests and read-only keys. */
   readonly readOnly: boolean;
   readonly email: string | null;
+  /** A JWT's `exp` (epoch seconds); long-lived sessions (WebSocket) stop honouring it after that. */
+  readonly expiresAt?: number | null;
 }
 
 /** API Gateway context values must be flat strings, numbers or booleans. */
@@ -26,6 +36,7 @@ export function toAuthorizerContext(p: Principal): AuthorizerContext {
     keyId: p.keyId ?? '',
     readOnly: String(p.readOnly),
     email: p.email ?? '',
+    expiresAt: p.expiresAt == null ? '' : String(p.expiresAt),
   };
 }
 
@@ -44,6 +55,8 @@ export function fromAuthorizerContext(ctx: Record<string, unknown> | null | unde
     .filter((r): r is Role => (ROLES as readonly string[]).includes(r));
   const keyId = typeof ctx.keyId === 'string' && ctx.keyId !== '' ? ctx.keyId : null;
   const email = typeof ctx.email === 'string' && ctx.email !== '' ? ctx.email : null;
+  const exp = Number(ctx.expiresAt);
+  const expiresAt = ctx.expiresAt !== undefined && ctx.expiresAt !== '' && Number.isFinite(exp) ? exp : null;
   return {
     userId,
     roles: roles.length > 0 ? roles : ['user'],
@@ -51,6 +64,7 @@ export function fromAuthorizerContext(ctx: Record<string, unknown> | null | unde
     keyId,
     readOnly: String(ctx.readOnly) === 'true',
     email,
+    expiresAt,
   };
 }
 

@@ -1,8 +1,8 @@
 // Route dispatch shared by the buffered and the streaming edge wrappers.
-import { NotFoundError } from '../core/errors';
+import { NotFoundError, PayloadTooLargeError } from '../core/errors';
 import { toErrorResponse } from './error-map';
 import type { HttpHandlerOptions, HttpResult } from './http-handler';
-import type { HttpRequest } from './http-request';
+import { MAX_BODY_BYTES, type HttpRequest } from './http-request';
 import { logger } from './logger';
 
 /**
@@ -18,6 +18,7 @@ export async function dispatch<R>(
   try {
     const controller = routes[`${req.method} ${req.resource}`];
     if (!controller) throw new NotFoundError();
+    if (req.rawBody && Buffer.byteLength(req.rawBody, 'utf8') > (options.maxBodyBytes ?? MAX_BODY_BYTES)) throw new PayloadTooLargeError();
     for (const guard of options.guards ?? []) await guard(req, extra);
     return await controller(req);
   } catch (err) {

@@ -27,6 +27,8 @@ export type RequestGuard = (req: HttpRequest, out: Record<string, string>) => Pr
 export interface HttpHandlerOptions {
   readonly corsOrigins: readonly string[];
   readonly guards?: readonly RequestGuard[];
+  /** Bodies over this are a 413 on every method (API.md); default MAX_BODY_BYTES. */
+  readonly maxBodyBytes?: number;
 }
 
 export const ok = (body: unknown, headers?: Record<string, string>): HttpResult => ({ statusCode: 200, body, headers });
@@ -41,8 +43,21 @@ export function httpHandler(routes: RouteControllers, options: HttpHandlerOption
   };
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(handle)
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(dropEmptyHeaders)
     .use(httpSecurityHeaders());
 }
+
+/**
+ * The security-headers middleware blanks the headers it removes (Server, X-Powered-By) rather than
+ * deleting them; API Gateway drops those, so drop them here too and every host sees the same set.
+ */
+const dropEmptyHeaders: middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> = {
+  after: (request) => {
+    const headers = request.response?.headers;
+    if (!headers) return;
+    for (const [k, v] of Object.entries(headers)) if (v === undefined || v === '') delete headers[k];
+  },
+};
 
 function toProxyResult(result: HttpResult, extra: Record<string, string>): APIGatewayProxyResult {
   const headers: Record<string, string> = { ...SECURITY_HEADERS, ...extra, ...(result.headers ?? {}) };

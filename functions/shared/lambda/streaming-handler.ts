@@ -60,7 +60,6 @@ export function streamingHttpHandler(routes: Readonly<Record<string, StreamingCo
           headers: {
             ...extra,
             'Content-Type': 'text/event-stream; charset=utf-8',
-            'Cache-Control': 'no-cache',
             ...(result.headers ?? {}),
           },
         }),

@@ -21,12 +21,42 @@ export const MAX_MESSAGE_BYTES = 16 * 1024;
 export const MAX_METADATA_BYTES = 4 * 1024;
 export const MAX_PAGE_CONTEXT_BYTES = 2 * 1024;
 
-export const metadataSchema = z
-  .record(z.string(), z.unknown())
-  .refine((m) => utf8Bytes(JSON.stringify(m)) <= MAX_METADATA_BYTES, 'must be at most 4 KB as JSON');
+export const MAX_METADATA_DEPTH = 16;
+
+/**
+ * Why metadata is refused, or null. Walks without recursion, so a 10,000-level array is a 400,
+ * not a stack overflow; numbers must be finite (1e400 parses to Infinity and would come back null).
+ */
+function metadataProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be a JSON object';
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === 'number' && !Number.isFinite(v)) return 'numbers must be finite';
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > MAX_METADATA_DEPTH) return `must nest at most ${MAX_METADATA_DEPTH} levels`;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return utf8Bytes(JSON.stringify(value)) <= MAX_METADATA_BYTES ? null : 'must be at most 4 KB as JSON';
+}
+
+/**
+ * Any JSON object, kept exactly as parsed (own `__proto__` or `constructor` keys included: it is
+ * stored as JSON text and never merged into another object).
+ */
+export const metadataSchema = z.custom<Record<string, unknown>>().superRefine((value, ctx) => {
+  const problem = metadataProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const threadBodySchema = z.object({
-  title: z.string().trim().max(200).optional(),
+  // A blank title is no title: the thread keeps (or gets) the default one.
+  title: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .transform((t) => (t === '' ? undefined : t)),
   metadata: metadataSchema.optional(),
 });
 
@@ -40,13 +70,16 @@ export const messageBodySchema = z.object({
 export const dueDateSchema = z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD');
 export const taskStatusSchema = z.enum(['open', 'done']);
 
+/** A task title, wherever a task comes from (the API, the agent's tools, the `tasks` webhook). */
+export const taskTitleSchema = z.string().trim().min(1).max(200);
+
 export const createTaskSchema = z.object({
-  title: z.string().trim().min(1).max(200),
+  title: taskTitleSchema,
   dueDate: dueDateSchema.nullable().optional(),
 });
 
 export const updateTaskSchema = z.object({
-  title: z.string().trim().min(1).max(200).optional(),
+  title: taskTitleSchema.optional(),
   status: taskStatusSchema.optional(),
   dueDate: dueDateSchema.nullable().optional(),
 });

@@ -79,6 +79,7 @@ describe('REST authorizer', () => {
       keyId: '',
       readOnly: 'false',
       email: 'a@example.com',
+      expiresAt: expect.stringMatching(/^\d{10}$/),
     });
     expect(result.policyDocument.Statement).toEqual([
       { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*' },
@@ -160,6 +161,7 @@ describe('REST authorizer', () => {
         keyId: 'k1',
         readOnly: 'true',
         email: '',
+        expiresAt: '',
       });
     });
 

@@ -1,6 +1,6 @@
 // Task use cases over the caller's own task store. Not found and not yours are one 403.
 import { ForbiddenError, TASK_NOT_FOUND_MESSAGE } from '../errors';
-import type { IdGenerator } from '../ids';
+import { isAddressableId, type IdGenerator } from '../ids';
 import { authorize } from '../policy';
 import type { Clock } from '../ports';
 import type { Principal } from '../principal';
@@ -29,6 +29,7 @@ export async function createTask(deps: TaskDeps, principal: Principal, input: { 
 
 export async function updateTask(deps: TaskDeps, principal: Principal, taskId: string, patch: TaskPatch): Promise<Task> {
   authorize(principal, 'write');
+  if (!isAddressableId(taskId)) throw taskNotFound();
   const updated = await deps.tasks(principal).update(taskId, patch, deps.clock.now().toISOString());
   if (!updated) throw taskNotFound();
   return updated;
@@ -36,5 +37,5 @@ export async function updateTask(deps: TaskDeps, principal: Principal, taskId: s
 
 export async function deleteTask(deps: TaskDeps, principal: Principal, taskId: string): Promise<void> {
   authorize(principal, 'write');
-  if (!(await deps.tasks(principal).delete(taskId))) throw taskNotFound();
+  if (!isAddressableId(taskId) || !(await deps.tasks(principal).delete(taskId))) throw taskNotFound();
 }

@@ -31,9 +31,11 @@ export interface StagedWrite {
 }
 
 export interface TaskStore {
+  /** In creation order (ids from outside, such as a tracker's, need not sort by time). */
   list(status?: TaskStatus): Promise<Task[]>;
   get(taskId: string): Promise<Task | null>;
-  create(task: Task): Promise<void>;
+  /** False when this partition already has a task with that id (nothing is changed). */
+  create(task: Task): Promise<boolean>;
   /** Null when the task is absent from this partition. */
   update(taskId: string, patch: TaskPatch, updatedAt: string): Promise<Task | null>;
   /** False when the task is absent from this partition. */

@@ -2,7 +2,8 @@
 // Every transport (REST, SSE, WebSocket, ChatKit) runs its thread operations through this helper,
 // so enumeration detection can be layered on top of it without touching the use cases.
 import type { AuditAction, AuditLog, RequestOrigin } from '../audit';
-import { DomainError } from '../errors';
+import { DomainError, ForbiddenError, THREAD_NOT_FOUND_MESSAGE } from '../errors';
+import { isAddressableId, MAX_ID_LENGTH } from '../ids';
 import type { Principal } from '../principal';
 
 export interface ThreadAccess {
@@ -34,15 +35,19 @@ export async function auditedThreadAccess<T>(
     ownerId: target.ownerId ?? access.principal.userId,
     ...access.origin,
   };
+  // The id as asked for, bounded so a hostile path cannot bloat the audit trail.
+  const threadId = target.threadId === null ? null : target.threadId.slice(0, MAX_ID_LENGTH);
   let result: T;
   try {
+    // An id too long to be stored cannot name a thread: the usual denial, audited like any other.
+    if (target.threadId !== null && !isAddressableId(target.threadId)) throw new ForbiddenError(THREAD_NOT_FOUND_MESSAGE);
     result = await fn();
   } catch (err) {
     if (err instanceof DomainError) {
-      await audit.record({ ...base, threadId: target.threadId, outcome: 'denied', reason: err.code });
+      await audit.record({ ...base, threadId, outcome: 'denied', reason: err.code });
     }
     throw err;
   }
-  await audit.record({ ...base, threadId: target.threadId, outcome: 'allowed', reason: null });
+  await audit.record({ ...base, threadId, outcome: 'allowed', reason: null });
   return result;
 }
