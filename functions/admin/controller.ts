@@ -1,12 +1,31 @@
 // /admin/users/{userId}/threads...: admin support reads of another user's threads (read-only, audited).
+import type { z } from 'zod';
+import { AdminOnlyError } from '../shared/core/errors';
+import { authorize } from '../shared/core/policy';
 import { adminGetThread, adminListItems, adminListThreads, type ThreadDeps } from '../shared/core/threads/thread-use-cases';
 import { ok, type RouteControllers } from '../shared/lambda/http-handler';
+import { requirePrincipal, type HttpRequest } from '../shared/lambda/http-request';
 import { itemsQuerySchema, pageQuerySchema, parse, pathParam, threadAccessOf } from '../shared/lambda/validation';
+
+/**
+ * The query, read only once the caller passes the role check, so a non-admin gets 403 admin_only
+ * whatever it holds. A non-admin's page is the defaults: the use case refuses them before using it,
+ * inside its audit, so the attempt is recorded as before.
+ */
+function adminQuery<T>(req: HttpRequest, schema: z.ZodType<T>): T {
+  try {
+    authorize(requirePrincipal(req), 'admin.read');
+  } catch (err) {
+    if (err instanceof AdminOnlyError) return parse(schema, {});
+    throw err;
+  }
+  return parse(schema, req.query);
+}
 
 export function adminRoutes(deps: ThreadDeps): RouteControllers {
   return {
     'GET /admin/users/{userId}/threads': async (req) =>
-      ok(await adminListThreads(deps, threadAccessOf(req), pathParam(req, 'userId'), parse(pageQuerySchema, req.query))),
+      ok(await adminListThreads(deps, threadAccessOf(req), pathParam(req, 'userId'), adminQuery(req, pageQuerySchema))),
     'GET /admin/users/{userId}/threads/{threadId}': async (req) =>
       ok(await adminGetThread(deps, threadAccessOf(req), pathParam(req, 'userId'), pathParam(req, 'threadId'))),
     'GET /admin/users/{userId}/threads/{threadId}/items': async (req) =>
@@ -16,7 +35,7 @@ export function adminRoutes(deps: ThreadDeps): RouteControllers {
           threadAccessOf(req),
           pathParam(req, 'userId'),
           pathParam(req, 'threadId'),
-          parse(itemsQuerySchema, req.query),
+          adminQuery(req, itemsQuerySchema),
         ),
       ),
   };

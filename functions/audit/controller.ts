@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { listAudit, type ListAuditDeps } from '../shared/core/audit-query';
 import { ValidationError } from '../shared/core/errors';
+import { authorize } from '../shared/core/policy';
 import { ok, type RouteControllers } from '../shared/lambda/http-handler';
 import { requirePrincipal } from '../shared/lambda/http-request';
 
@@ -15,6 +16,8 @@ export function auditRoutes(deps: ListAuditDeps): RouteControllers {
   return {
     'GET /admin/audit': async (req) => {
       const principal = requirePrincipal(req);
+      // Role before query: a non-admin gets 403 admin_only whatever the query holds.
+      authorize(principal, 'admin.read');
       const q = Query.safeParse(req.query);
       if (!q.success) throw new ValidationError('Invalid query: userId, limit (1..100) or cursor');
       return ok(await listAudit(deps, principal, { userId: q.data.userId ?? null, limit: q.data.limit, cursor: q.data.cursor ?? null }));

@@ -1,7 +1,10 @@
 // POST /chatkit: the ChatKit server protocol over the same per-principal stores and use cases as the
 // REST routes (a thread made here is listed by GET /threads and the other way round). Every refusal
-// (validation, read-only, a thread outside the caller's partition) is a JSON error before any stream.
+// (validation, read-only, the reply limit, a thread outside the caller's partition) is a JSON error
+// before any stream.
 import { startExchange, type Exchange, type ExchangeEvent, type PostMessageDeps } from '../shared/core/agent/post-message';
+import type { AuditAction } from '../shared/core/audit';
+import { authorize, canWrite } from '../shared/core/policy';
 import type { RateLimiter } from '../shared/core/rate-limit';
 import type { Item, Thread } from '../shared/core/threads/thread';
 import {
@@ -13,8 +16,8 @@ import {
   updateThread,
   type ThreadDeps,
 } from '../shared/core/threads/thread-use-cases';
-import type { ThreadAccess } from '../shared/core/threads/audited-access';
-import { toErrorResponse } from '../shared/lambda/error-map';
+import { auditedThreadAccess, type ThreadAccess } from '../shared/core/threads/audited-access';
+import { BucketLimitedError, toErrorResponse } from '../shared/lambda/error-map';
 import { eventChannel } from '../shared/lambda/event-channel';
 import { ok } from '../shared/lambda/http-handler';
 import { jsonBody } from '../shared/lambda/http-request';
@@ -24,7 +27,10 @@ import {
   inputText,
   outputText,
   parseChatKitRequest,
+  READ_TYPES,
   sse,
+  type ChatKitRequest,
+  type ReadType,
   type Page,
   type ThreadItemWire,
   type ThreadStreamEvent,
@@ -110,26 +116,53 @@ function streamReply(exchange: Exchange, content: string, first: ThreadStreamEve
   };
 }
 
+type WriteType = Exclude<ChatKitRequest['type'], ReadType>;
+
+/** What a refused write is audited as: the action its REST counterpart records. */
+const WRITE_AUDIT_ACTION: Readonly<Record<WriteType, AuditAction>> = {
+  'threads.create': 'thread.write',
+  'threads.add_user_message': 'thread.message',
+  'threads.update': 'thread.write',
+  'threads.delete': 'thread.delete',
+  'items.feedback': 'thread.write',
+};
+
+/**
+ * Read-only principals may only send READ_TYPES. Refused here, before the reply limit, any stream or
+ * any store (feedback reaches no write use case that would refuse it), and audited as on REST.
+ */
+async function refuseReadOnlyWrites(threadDeps: ThreadDeps, access: ThreadAccess, request: ChatKitRequest): Promise<void> {
+  if (READ_TYPES.has(request.type) || canWrite(access.principal)) return;
+  const threadId = request.params && 'thread_id' in request.params ? request.params.thread_id : null;
+  await auditedThreadAccess(threadDeps.audit, access, WRITE_AUDIT_ACTION[request.type as WriteType], { threadId }, async () =>
+    authorize(access.principal, 'write'),
+  );
+}
+
 export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, StreamingController>> {
   const { threadDeps } = deps;
-  const startReply = async (access: ThreadAccess, threadId: string) => {
-    await deps.limiter.consume(access.principal, 'respond');
-    return startExchange(deps.chat, access, threadId);
+  // Checked before anything is stored, so a refused request leaves no thread or message behind.
+  const admitReply = async (access: ThreadAccess) => {
+    const decision = await deps.limiter.check(access.principal, 'respond');
+    if (!decision.admitted) throw new BucketLimitedError(decision);
   };
   return {
     'POST /chatkit': async (req) => {
       const request = parseChatKitRequest(jsonBody(req));
       const access = threadAccessOf(req);
+      await refuseReadOnlyWrites(threadDeps, access, request);
       switch (request.type) {
         case 'threads.create': {
           const content = inputText(request.params.input);
+          await admitReply(access);
           const thread = await createThread(threadDeps, access, { title: content.slice(0, TITLE_LENGTH) });
-          const exchange = await startReply(access, thread.id);
+          const exchange = await startExchange(deps.chat, access, thread.id);
           return streamReply(exchange, content, [{ type: 'thread.created', thread: threadWire(thread) }]);
         }
         case 'threads.add_user_message': {
           const content = inputText(request.params.input);
-          return streamReply(await startReply(access, request.params.thread_id), content);
+          await admitReply(access);
+          return streamReply(await startExchange(deps.chat, access, request.params.thread_id), content);
         }
         case 'threads.get_by_id': {
           const thread = await getThread(threadDeps, access, request.params.thread_id);

@@ -1,7 +1,10 @@
 // The ChatKit server protocol over real HTTP: a conversation from threads.create through items.list,
 // checked against the protocol's shapes, shared storage with the REST routes, and THREATS T1/T7.
 import { describe, expect, it } from 'vitest';
+import { keys } from '../../functions/shared/core/keys';
+import { api } from '../helpers/http';
 import { baseUrl } from '../helpers/dev-tokens';
+import { auditRows, rowsWithPrefix } from '../helpers/local-db';
 import { postSse } from '../helpers/sse';
 import { call, newThread, testUser, THREAD_FORBIDDEN, type TestUser } from '../helpers/threads';
 
@@ -102,6 +105,50 @@ describe('ChatKit protocol', () => {
     const res = await chatkitStream(guest, { type: 'threads.create', params: { input: input('hi') } });
     expect(res.status).toBe(403);
     expect(JSON.parse(res.body).error.code).toBe('read_only');
+  });
+
+  it('T7: refuses every non-read request from a guest or a read-only key with 403 read_only, before any stream, storing nothing', async () => {
+    const owner = testUser('ck-ro-owner');
+    const guest = testUser('ck-ro-guest', ['guest'], owner.sub); // the owner signing in as a guest
+    const created = await chatkitStream(owner, { type: 'threads.create', params: { input: input('hello') } });
+    const threadId: string = created.events[0].thread.id;
+    const replyId: string = created.events.at(-1).item.id;
+    const key: string = (await call(owner, 'POST', '/api-keys', { name: 'ck-reader', readOnly: true })).body.key;
+    const stored = () => rowsWithPrefix(keys.userPk(owner.userId), '').then((rows) => rows.filter((r) => /^(THREAD|ITEM|TASK)#/.test(String(r.SK))));
+    const deniedReadOnly = async () => (await auditRows(owner.userId)).filter((e) => e.outcome === 'denied' && e.reason === 'read_only').length;
+    const before = await stored();
+    const deniedBefore = await deniedReadOnly();
+
+    const writes = [
+      { type: 'threads.create', params: { input: input('hi') } },
+      { type: 'threads.add_user_message', params: { thread_id: threadId, input: input('hi') } },
+      { type: 'threads.update', params: { thread_id: threadId, title: 'mine now' } },
+      { type: 'threads.delete', params: { thread_id: threadId } },
+      { type: 'items.feedback', params: { thread_id: threadId, item_ids: [replyId], kind: 'negative' } },
+    ];
+    const callers = [
+      { name: 'guest', cred: { token: guest.token } },
+      { name: 'read-only key', cred: { apiKey: key } },
+    ];
+    for (const { name, cred } of callers) {
+      for (const body of writes) {
+        // Asked as a stream, as the ChatKit client asks: the refusal must still be plain JSON.
+        const res = await postSse(`${baseUrl()}/chatkit`, { ...cred, body });
+        expect(res.status, `${name} ${body.type}`).toBe(403);
+        expect(String(res.headers['content-type']), `${name} ${body.type}`).toMatch(/^application\/json/);
+        expect(JSON.parse(res.body), `${name} ${body.type}`).toEqual({ error: { code: 'read_only', message: 'This principal is read-only' } });
+      }
+      for (const body of [
+        { type: 'threads.list', params: {} },
+        { type: 'threads.get_by_id', params: { thread_id: threadId } },
+        { type: 'items.list', params: { thread_id: threadId } },
+      ]) {
+        expect((await api(baseUrl(), 'POST', '/chatkit', { ...cred, body })).status, `${name} ${body.type}`).toBe(200);
+      }
+    }
+    expect(await stored()).toEqual(before);
+    // Each refusal is audited, as the REST routes audit a refused write.
+    expect((await deniedReadOnly()) - deniedBefore).toBe(writes.length * callers.length);
   });
 
   it('refuses unknown request types and malformed bodies with a clear 400', async () => {
