@@ -17,7 +17,7 @@ import {
   type ThreadDeps,
 } from '../shared/core/threads/thread-use-cases';
 import { auditedThreadAccess, type ThreadAccess } from '../shared/core/threads/audited-access';
-import { BucketLimitedError, toErrorResponse } from '../shared/lambda/error-map';
+import { toErrorResponse } from '../shared/lambda/error-map';
 import { eventChannel } from '../shared/lambda/event-channel';
 import { ok } from '../shared/lambda/http-handler';
 import { jsonBody } from '../shared/lambda/http-request';
@@ -143,8 +143,7 @@ export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, Stream
   const { threadDeps } = deps;
   // Checked before anything is stored, so a refused request leaves no thread or message behind.
   const admitReply = async (access: ThreadAccess) => {
-    const decision = await deps.limiter.check(access.principal, 'respond');
-    if (!decision.admitted) throw new BucketLimitedError(decision);
+    await deps.limiter.consume(access.principal, 'respond');
   };
   return {
     'POST /chatkit': async (req) => {

@@ -49,7 +49,6 @@ export const ChatKitRequest = z.discriminatedUnion('type', [
 ]);
 export type ChatKitRequest = z.infer<typeof ChatKitRequest>;
 
-export const STREAMING_TYPES = new Set(['threads.create', 'threads.add_user_message']);
 const READ_TYPE_LIST = ['threads.list', 'threads.get_by_id', 'items.list'] as const;
 /** The only requests a read-only principal may send (API.md). */
 export type ReadType = (typeof READ_TYPE_LIST)[number];

@@ -1,4 +1,5 @@
 // Domain errors: what went wrong, in product terms. No HTTP here; lambda/error-map.ts owns status codes.
+import type { RateDecision } from './rate-limit';
 
 export abstract class DomainError extends Error {
   abstract readonly code: string;
@@ -74,8 +75,13 @@ export class PayloadTooLargeError extends DomainError {
 
 export class RateLimitedError extends DomainError {
   readonly code = 'rate_limited';
+  /**
+   * @param decision - the bucket's decision that refused, when known, so the 429 describes that
+   *   bucket (ChatKit's reply limit is decided after the edge guard set the `requests` headers).
+   */
   constructor(
     readonly retryAfterSeconds: number,
+    readonly decision: RateDecision | null = null,
     message = 'Rate limit exceeded',
     options?: ErrorOptions,
   ) {

@@ -78,7 +78,7 @@ export function createRateLimiter(deps: { counter: RateCounter; clock: Clock; li
     check,
     async consume(principal, bucket) {
       const decision = await check(principal, bucket);
-      if (!decision.admitted) throw new RateLimitedError(decision.retryAfterSeconds);
+      if (!decision.admitted) throw new RateLimitedError(decision.retryAfterSeconds, decision);
       return decision;
     },
   };

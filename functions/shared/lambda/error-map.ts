@@ -11,7 +11,7 @@ import {
   UnauthenticatedError,
   ValidationError,
 } from '../core/errors';
-import { rateLimitHeaders, type RateDecision } from '../core/rate-limit';
+import { rateLimitHeaders } from '../core/rate-limit';
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -21,17 +21,6 @@ export interface MappedError {
   statusCode: number;
   body: ErrorBody;
   headers: Record<string, string>;
-}
-
-/**
- * A 429 decided after the edge guard (ChatKit's reply limit, which depends on the body). It carries
- * its decision so the X-RateLimit-* sent describe the bucket that refused, not the guard's `requests`.
- */
-export class BucketLimitedError extends RateLimitedError {
-  constructor(readonly decision: RateDecision) {
-    super(decision.retryAfterSeconds);
-    this.name = 'BucketLimitedError';
-  }
 }
 
 type ErrorClass = abstract new (...args: never[]) => DomainError;
@@ -60,8 +49,8 @@ export function toErrorResponse(err: unknown): MappedError {
     if (entry) {
       const headers: Record<string, string> = {};
       if (err instanceof RateLimitedError) headers['Retry-After'] = String(err.retryAfterSeconds);
-      // Same names as the guard's headers, so these replace them on the response.
-      if (err instanceof BucketLimitedError) Object.assign(headers, rateLimitHeaders(err.decision));
+      // Same names as the guard's headers, so the refusing bucket's replace them on the response.
+      if (err instanceof RateLimitedError && err.decision) Object.assign(headers, rateLimitHeaders(err.decision));
       return { statusCode: entry[1], body: errorBody(err.code, err.message), headers };
     }
   }

@@ -17,6 +17,6 @@ export function rateLimitGuard(limiter: RateLimiter): RequestGuard {
       decision = tighter(decision, await limiter.check(req.principal, 'respond'));
     }
     Object.assign(out, rateLimitHeaders(decision));
-    if (!decision.admitted) throw new RateLimitedError(decision.retryAfterSeconds);
+    if (!decision.admitted) throw new RateLimitedError(decision.retryAfterSeconds, decision);
   };
 }
