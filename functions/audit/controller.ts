@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { listAudit, type ListAuditDeps } from '../shared/core/audit-query';
 import { ValidationError } from '../shared/core/errors';
 import { authorize } from '../shared/core/policy';
+import { isPossibleUserId } from '../shared/core/principal';
 import { ok, type RouteControllers } from '../shared/lambda/http-handler';
 import { requirePrincipal } from '../shared/lambda/http-request';
 
 const Query = z.object({
-  userId: z.string().min(1).max(1024).optional(),
+  userId: z.string().min(1).refine(isPossibleUserId).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().min(1).max(4096).optional(),
 });

@@ -55,6 +55,9 @@ describe('ids too long to exist', () => {
     expect((await call(admin, 'GET', `/admin/users/${LONG}/threads`)).body).toEqual({ data: [], nextCursor: null });
     const one = await call(admin, 'GET', `/admin/users/${LONG}/threads/01JZZZZZZZZZZZZZZZZZZZZZZZ`);
     expect([one.status, one.body]).toEqual([403, THREAD_FORBIDDEN]);
+    // A userId filter too long to exist (each '#' would triple in the key) is a 400, not a 500.
+    const audit = await call(admin, 'GET', `/admin/audit?userId=${encodeURIComponent('#'.repeat(700))}`);
+    expect([audit.status, audit.body.error.code]).toEqual([400, 'bad_request']);
   });
 });
 
