@@ -23,12 +23,25 @@ const str = (v: unknown, d: string): string => (typeof v === 'string' && v !== '
 const num = (v: unknown, d: number): number => (v === undefined || v === '' ? d : Number(v));
 const bool = (v: unknown, d: boolean): boolean => (v === undefined ? d : v === true || v === 'true');
 
+function isBareOrigin(value: string): boolean {
+  try {
+    const u = new URL(value);
+    // URL() accepts `*` in a host name; an origin never has one (a wildcard would be compared literally anyway).
+    return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === value && /^[a-z0-9.:[\]-]+$/i.test(u.host);
+  } catch {
+    return false;
+  }
+}
+
 export function stackConfigFrom(node: Node): StackConfig {
   const corsOrigins = str(ctx(node, 'corsOrigins'), 'http://localhost:5173')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   if (corsOrigins.includes('*')) throw new Error('threadguard:corsOrigins must not contain "*"');
+  // Each origin is compared verbatim, and written into the preflight's VTL as a string literal:
+  // only a bare http(s) origin (no path, no trailing slash, no quotes) may get there.
+  for (const o of corsOrigins) if (!isBareOrigin(o)) throw new Error(`threadguard:corsOrigins: "${o}" is not an origin like https://app.example.com`);
   return {
     // A placeholder issuer keeps `cdk synth` working offline; deployments set the real one.
     jwtIssuer: str(ctx(node, 'jwtIssuer'), 'https://issuer.example.com'),

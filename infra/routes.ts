@@ -5,33 +5,50 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 /** public: no authorizer; user: the REST authorizer (JWT or API key); webhook: the static-token authorizer. */
 export type AuthKind = 'public' | 'user' | 'webhook';
 
+/**
+ * What a function may do on the main table; the stack grants exactly this and nothing more (no
+ * function may Scan: every request path is a key operation, DESIGN.md). Decide from the code under
+ * functions/<dir>/: a function that never reaches DynamoDB gets `none`.
+ * - `none`: no DynamoDB permission at all.
+ * - `rateLimit`: UpdateItem on the per-user rate counters (`RATE#…`) only: the edge rate-limit
+ *   guard every authenticated REST function runs, for a function that touches no other data.
+ * - `read`: `rateLimit` plus GetItem/Query.
+ * - `readwrite`: GetItem, Query, PutItem, UpdateItem, DeleteItem, BatchWriteItem (transactions
+ *   are authorised as their Put/Update/Delete parts).
+ * - `apiKeyAuth`: the edge authorizers: GetItem on API key lookup items (`APIKEY#…`), UpdateItem on
+ *   those and on the owners' key references (`USER#…`) for `lastUsedAt` (api-key-usage.ts).
+ */
+export type TableAccess = 'none' | 'rateLimit' | 'read' | 'readwrite' | 'apiKeyAuth';
+
 export interface FunctionDef {
   /** Folder under functions/ holding handler.ts. */
   readonly dir: string;
+  readonly table: TableAccess;
   readonly memoryMb?: number;
   readonly timeoutSeconds?: number;
 }
 
 /** Every Lambda function of the REST API; authorizers are listed in AUTHORIZERS. */
 export const FUNCTIONS = {
-  health: { dir: 'health' },
-  me: { dir: 'me' },
-  tools: { dir: 'tools' },
-  audit: { dir: 'audit' },
-  threads: { dir: 'threads' },
-  messages: { dir: 'messages' },
-  chatkit: { dir: 'chatkit' },
-  tasks: { dir: 'tasks' },
-  admin: { dir: 'admin' },
-  apiKeys: { dir: 'api-keys' },
-  webhook: { dir: 'webhook' },
+  // Public and principal-less: its rate-limit guard never runs, so it never reaches DynamoDB.
+  health: { dir: 'health', table: 'none' },
+  me: { dir: 'me', table: 'readwrite' }, // creates the profile on first call
+  tools: { dir: 'tools', table: 'rateLimit' }, // the tool list is static; only the request is counted
+  audit: { dir: 'audit', table: 'read' }, // queries audit events; writes only its rate counter
+  threads: { dir: 'threads', table: 'readwrite' },
+  messages: { dir: 'messages', table: 'readwrite' },
+  chatkit: { dir: 'chatkit', table: 'readwrite' },
+  tasks: { dir: 'tasks', table: 'readwrite' },
+  admin: { dir: 'admin', table: 'readwrite' }, // reads other partitions, but writes audit events and denial counters
+  apiKeys: { dir: 'api-keys', table: 'readwrite' },
+  webhook: { dir: 'webhook', table: 'readwrite' },
 } as const satisfies Record<string, FunctionDef>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
 
 export const AUTHORIZERS = {
-  user: { dir: 'authorizer' },
-  webhook: { dir: 'webhook-authorizer' },
+  user: { dir: 'authorizer', table: 'apiKeyAuth' },
+  webhook: { dir: 'webhook-authorizer', table: 'none' }, // compares against its secret only
 } as const satisfies Record<string, FunctionDef>;
 
 export interface RouteDef {
@@ -73,8 +90,9 @@ export const ROUTES: readonly RouteDef[] = [
 
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */
 export const WEBSOCKET = {
-  fn: { dir: 'websocket' },
-  authorizer: { dir: 'ws-authorizer' },
+  fn: { dir: 'websocket', table: 'readwrite' },
+  // The same code and adapters as the REST authorizer (functions/authorizer/dependencies.ts), so the same grant.
+  authorizer: { dir: 'ws-authorizer', table: 'apiKeyAuth' },
   /** Route keys besides $connect/$disconnect/$default, selected by `$request.body.action`. */
   routeKeys: ['sendMessage', 'ping'],
 } as const satisfies { fn: FunctionDef; authorizer: FunctionDef; routeKeys: readonly string[] };

@@ -8,12 +8,15 @@ import { logger } from '../shared/lambda/logger';
 export const UNAUTHORIZED = 'Unauthorized';
 
 /**
- * Allow the whole stage: caching is off, so the policy never outlives this one request's check.
- * REST: arn:...:{apiId}/{stage}/{method}/{path}; WebSocket: arn:...:{apiId}/{stage}/$connect.
+ * Allow exactly the method being called (REST: arn:...:{apiId}/{stage}/{METHOD}/{path}; WebSocket:
+ * arn:...:{apiId}/{stage}/$connect), never the whole stage. Caching is off (TTL 0), so this is
+ * defence in depth: a policy never outlives its request. Turning caching on would make a cached
+ * policy deny the caller's other routes until it expires: revisit this together with the TTL.
  */
-export function stageWideResource(methodArn: string): string {
-  const [apiArn, stage] = methodArn.split('/');
-  return `${apiArn}/${stage}/*`;
+export function allowedResource(methodArn: string | undefined): string {
+  // Without a method ARN there is nothing to scope to: a fault (logged, then `Unauthorized`), never a wider Allow.
+  if (typeof methodArn !== 'string' || !methodArn.startsWith('arn:')) throw new Error('authorizer event without a method ARN');
+  return methodArn;
 }
 
 function header(headers: Record<string, string | undefined> | null | undefined, name: string): string | undefined {
@@ -46,7 +49,7 @@ export function createAuthorizer(
         principalId: principal.userId,
         policyDocument: {
           Version: '2012-10-17',
-          Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWideResource(event.methodArn) }],
+          Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: allowedResource(event.methodArn) }],
         },
         context: toAuthorizerContext(principal),
       };

@@ -1,19 +1,23 @@
 // NodejsFunction with the team defaults: Node.js 24 on ARM, local esbuild (never Docker), ESM bundle,
-// its own log group with retention, table wiring through env var plus grant.
+// its own log group with retention, and exactly the table access its definition declares.
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUNDLING, type FunctionDef } from '../routes';
+import { grantTableAccess } from './table-access';
 
 const FUNCTIONS_ROOT = fileURLToPath(new URL('../../functions/', import.meta.url));
 
 export interface ServiceFunctionProps {
   readonly def: FunctionDef;
   readonly environment: Record<string, string>;
+  /** The main table: granted as `def.table` says. Required unless that is `none`. */
+  readonly table?: ITableV2;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
 }
@@ -56,9 +60,13 @@ export class ServiceFunction extends Construct {
         banner: BUNDLING.banner,
       },
     });
+    if (props.def.table !== 'none') {
+      if (!props.table) throw new Error(`functions/${props.def.dir} declares table access '${props.def.table}' but got no table`);
+      grantTableAccess(props.table, this.fn, props.def.table);
+    }
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords only accept Resource "*"; table grants are scoped to the table and its indexes.',
+      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords only accept Resource "*"; table grants name the table ARN only.',
     });
   }
 }

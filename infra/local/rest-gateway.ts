@@ -123,6 +123,13 @@ function queryMaps(url: URL) {
 
 const isPrimitive = (v: unknown) => ['string', 'number', 'boolean'].includes(typeof v);
 
+/**
+ * The method ARN API Gateway hands a REST authorizer and checks its policy against: the request's
+ * own method and path (not the resource template). The authorizer allows exactly this ARN.
+ */
+export const restMethodArn = (stage: string, method: string, path: string): string =>
+  `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/${stage}/${method}${path}`;
+
 export function createRestGateway(opts: RestGatewayOptions) {
   const resources = compileResources(opts.routes);
 
@@ -188,7 +195,7 @@ export function createRestGateway(opts: RestGatewayOptions) {
     }
 
     const query = queryMaps(url);
-    const methodArn = `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/${opts.stage}/${method}${url.pathname}`;
+    const methodArn = restMethodArn(opts.stage, method, url.pathname);
     const pathParameters = Object.keys(matched.params).length > 0 ? matched.params : null;
     const requestContext = {
       accountId: ACCOUNT,

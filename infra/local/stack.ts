@@ -43,6 +43,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Listens on loopback only; resolves the port (an ephemeral one for port 0). */
+async function listen(server: Server, port: number): Promise<number> {
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  const addr = server.address();
+  return typeof addr === 'object' && addr ? addr.port : port;
+}
+
+/** Stops accepting, drops open (keep-alive or streaming) connections, and waits for the close. */
+async function closeServer(server: Server | null): Promise<void> {
+  if (!server?.listening) return;
+  const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+  server.closeAllConnections();
+  await closed;
+}
+
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const dataDir = resolve(opts.dataDir);
@@ -52,11 +73,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
   let ddb: DynamoDbLocal | null = null;
   let server: Server | null = null;
+  let management: Server | null = null;
   let ws: ReturnType<typeof createWebSocketGateway> | null = null;
   const stop = async () => {
     ws?.close();
-    if (server) await new Promise<void>((r) => server!.close(() => r()));
-    server?.closeAllConnections();
+    await Promise.all([closeServer(server), closeServer(management)]);
     await ddb?.stop();
   };
 
@@ -87,10 +108,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         res.writeHead(503).end();
         return;
       }
-      if (req.url?.startsWith(`${MANAGEMENT_PATH}/`)) {
-        ws.handleManagement(req, res).catch(() => res.writeHead(500).end());
-        return;
-      }
       gateway(req, res).catch((err: unknown) => {
         log(JSON.stringify(redactDeep({ level: 'ERROR', message: 'local gateway fault', error: String((err as Error)?.message) })));
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
@@ -101,13 +118,25 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       if (!ws) socket.destroy();
       else ws.handleUpgrade(req, socket, head);
     });
-    await new Promise<void>((r, reject) => {
-      server!.once('error', reject);
-      server!.listen(opts.port, '127.0.0.1', () => r());
-    });
-    const addr = server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+    const port = await listen(server, opts.port);
     const url = `http://127.0.0.1:${port}`;
+
+    // The emulated Management API (postToConnection and friends). Deployed, it needs SigV4 from a
+    // role allowed `execute-api:ManageConnections`; here nothing checks the caller, so it is never on
+    // the public port: its own listener, loopback only, on an ephemeral port that only the functions
+    // are told (WS_MANAGEMENT_ENDPOINT). The public port answers its path with the API's 404.
+    management = createServer((req, res) => {
+      if (!ws || !req.url?.startsWith(`${MANAGEMENT_PATH}/`)) {
+        req.resume();
+        res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
+        return;
+      }
+      ws.handleManagement(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
+    const managementUrl = `http://127.0.0.1:${await listen(management, 0)}${MANAGEMENT_PATH}`;
     const origins = corsOrigins.map((o) => o.replace(corsPlaceholder, String(port)));
 
     const devIssuer = devKey ? `${url}${DEV_ISSUER_PATH}` : null;
@@ -124,15 +153,16 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       ROLES_CLAIM: env.ROLES_CLAIM ?? 'roles',
       CORS_ORIGINS: origins.join(','),
       POWERTOOLS_SERVICE_NAME: 'threadguard-local',
-      WS_MANAGEMENT_ENDPOINT: `${url}${MANAGEMENT_PATH}`,
+      WS_MANAGEMENT_ENDPOINT: managementUrl,
       CURSOR_SECRET: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET),
     });
     const webhookToken = localSecret(dataDir, 'WEBHOOK_TOKEN', env.WEBHOOK_TOKEN);
     process.env.WEBHOOK_TOKEN = webhookToken;
-    // Where this stack's database is, for tests and tools that inspect it directly (never served over HTTP).
+    // Where this stack's database and Management API are, for tests and tools that inspect them
+    // directly (never served over HTTP; the file is the developer's own, mode 0600).
     writeFileSync(
       join(dataDir, 'local-stack.json'),
-      JSON.stringify({ url, dynamodbEndpoint: ddb.endpoint, tableName: tableNames.main, tables: tableNames }),
+      JSON.stringify({ url, dynamodbEndpoint: ddb.endpoint, managementEndpoint: managementUrl, tableName: tableNames.main, tables: tableNames }),
       { mode: 0o600 },
     );
 

@@ -32,6 +32,9 @@ interface Connection {
 
 const API_ID = 'local-ws';
 
+/** The method ARN of `$connect`, which the $connect authorizer's policy must allow. */
+export const connectMethodArn = (stage: string): string => `arn:aws:execute-api:local:000000000000:${API_ID}/${stage}/$connect`;
+
 export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 128 * 1024 });
   const connections = new Map<string, Connection>();
@@ -78,7 +81,7 @@ export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
     for (const [k, v] of url.searchParams) query[k] = v;
     const headers: Record<string, string> = {};
     for (let i = 0; i < req.rawHeaders.length; i += 2) headers[req.rawHeaders[i]!] = req.rawHeaders[i + 1]!;
-    const methodArn = `arn:aws:execute-api:local:000000000000:${API_ID}/${opts.stage}/$connect`;
+    const methodArn = connectMethodArn(opts.stage);
     const connectedAt = Date.now();
 
     let result: APIGatewayAuthorizerResult;

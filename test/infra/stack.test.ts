@@ -5,28 +5,54 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ROUTES } from '../../infra/routes';
 import { GATEWAY_RESPONSES } from '../../infra/gateway-responses';
 import { synth } from '../helpers/synth';
+import { PUBLIC_ROUTES, routeKey } from './public-routes';
+
+type Template = ReturnType<typeof synth>['template'];
+
+/** Every API Gateway method of the template by `METHOD /full/path`, the path rebuilt from the Resource tree. */
+function methodsByRoute(template: Template): Map<string, Record<string, any>> {
+  const resources = template.findResources('AWS::ApiGateway::Resource') as Record<string, { Properties: { PathPart: string; ParentId: unknown } }>;
+  const pathOf = (id: unknown): string => {
+    const ref = (id as { Ref?: string })?.Ref;
+    const res = ref ? resources[ref] : undefined;
+    return res ? `${pathOf(res.Properties.ParentId)}/${res.Properties.PathPart}` : '';
+  };
+  const out = new Map<string, Record<string, any>>();
+  for (const m of Object.values(template.findResources('AWS::ApiGateway::Method'))) {
+    const p = (m as { Properties: Record<string, any> }).Properties;
+    const key = `${p.HttpMethod} ${pathOf(p.ResourceId) || '/'}`;
+    expect(out.has(key), `${key} defined twice`).toBe(false);
+    out.set(key, p);
+  }
+  return out;
+}
 
 describe('ThreadGuardStack', () => {
   const { app, stack, template } = synth();
 
-  it('puts the REST authorizer on every protected method and none on public ones', () => {
-    const methods = template.findResources('AWS::ApiGateway::Method');
-    const byRoute = new Map<string, Record<string, unknown>>();
-    for (const m of Object.values(methods)) {
-      const props = (m as { Properties: Record<string, unknown> }).Properties;
-      if (props.HttpMethod === 'OPTIONS') {
-        expect(props.AuthorizationType).toBe('NONE');
+  it('puts an authorizer on every method but the documented public ones', () => {
+    const methods = methodsByRoute(template);
+    const preflights = [...methods.entries()].filter(([k]) => k.startsWith('OPTIONS '));
+    for (const [, m] of preflights) expect(m.AuthorizationType).toBe('NONE');
+    const served = [...methods.keys()].filter((k) => !k.startsWith('OPTIONS ')).sort();
+    // The template serves exactly the route table, each route once ...
+    expect(served).toEqual(ROUTES.map(routeKey).sort());
+    const authorizers = Object.entries(template.findResources('AWS::ApiGateway::Authorizer')) as Array<[string, { Properties: { Name: string } }]>;
+    const authorizerOf = (kind: string) => authorizers.find(([id]) => id.startsWith(kind === 'user' ? 'UserAuthorizer' : 'WebhookAuthorizer'))?.[0];
+    for (const key of served) {
+      const m = methods.get(key)!;
+      if (PUBLIC_ROUTES.includes(key)) {
+        expect(m.AuthorizationType, key).toBe('NONE');
         continue;
       }
-      byRoute.set(String(props.HttpMethod), props);
+      // ... and every route outside the hand-written public list is behind its authorizer, read
+      // from the template, not from the route table's own `auth` field.
+      expect(m.AuthorizationType, key).toBe('CUSTOM');
+      const route = ROUTES.find((r) => routeKey(r) === key)!;
+      expect(route.auth, key).not.toBe('public');
+      expect(m.AuthorizerId, key).toEqual({ Ref: authorizerOf(route.auth) });
     }
-    const nonPreflight = Object.values(methods).filter(
-      (m) => (m as { Properties: { HttpMethod: string } }).Properties.HttpMethod !== 'OPTIONS',
-    );
-    expect(nonPreflight).toHaveLength(ROUTES.length);
-    const custom = nonPreflight.filter((m) => (m as { Properties: { AuthorizationType: string } }).Properties.AuthorizationType === 'CUSTOM');
-    expect(custom).toHaveLength(ROUTES.filter((r) => r.auth !== 'public').length);
-    for (const m of custom) expect((m as { Properties: { AuthorizerId?: unknown } }).Properties.AuthorizerId).toBeDefined();
+    expect(ROUTES.filter((r) => r.auth === 'public').map(routeKey)).toEqual(PUBLIC_ROUTES);
   });
 
   it('uses an uncached REQUEST authorizer so revoked keys fail at once', () => {
@@ -114,15 +140,7 @@ describe('threads, tasks and admin functions', () => {
   const { template } = synth();
 
   it('routes every thread, task and admin method through the REST authorizer', () => {
-    // Rebuild each method's full path from the Resource tree, then look every new route up.
-    const resources = template.findResources('AWS::ApiGateway::Resource') as Record<string, { Properties: { PathPart: string; ParentId: unknown } }>;
-    const pathOf = (id: unknown): string => {
-      const ref = (id as { Ref?: string })?.Ref;
-      const res = ref ? resources[ref] : undefined;
-      return res ? `${pathOf(res.Properties.ParentId)}/${res.Properties.PathPart}` : '';
-    };
-    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => (m as { Properties: Record<string, any> }).Properties);
-    const byRoute = new Map(methods.map((p) => [`${p.HttpMethod} ${pathOf(p.ResourceId)}`, p]));
+    const byRoute = methodsByRoute(template);
     const added = ROUTES.filter((r) => ['threads', 'messages', 'tasks', 'admin'].includes(r.fn));
     expect(added).toHaveLength(14);
     for (const r of added) {

@@ -67,16 +67,19 @@ describe('webhook and API key infrastructure', () => {
     expect(JSON.stringify(readers[0]!.Properties.Roles)).toContain('WebhookAuthorizerFunction');
   });
 
-  it('lets the user authorizer update only key and owner items (lastUsedAt), nothing broader', () => {
-    const policies = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Res>).filter((p) =>
-      JSON.stringify(p.Properties.Roles).includes('AuthorizerFunctionRole') && !JSON.stringify(p.Properties.Roles).includes('Webhook'),
-    );
-    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, any>[]);
-    const writes = statements.filter((s) => [s.Action].flat().some((a: string) => /^dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite)/.test(a)));
-    expect(writes).toHaveLength(1);
-    expect(writes[0]).toMatchObject({
-      Action: 'dynamodb:UpdateItem',
-      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APIKEY#*', 'USER#*'] } },
-    });
-  });
+  it.each(['AuthorizerFunctionRole', 'WsAuthorizerFunctionRole'])(
+    'lets the %s update only key and owner items (lastUsedAt), nothing broader',
+    (role) => {
+      const policies = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Res>).filter((p) =>
+        (p.Properties.Roles as Array<{ Ref?: string }>).some((r) => r.Ref?.startsWith(role)),
+      );
+      const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, any>[]);
+      const writes = statements.filter((s) => [s.Action].flat().some((a: string) => /^dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite)/.test(a)));
+      expect(writes).toHaveLength(1);
+      expect(writes[0]).toMatchObject({
+        Action: 'dynamodb:UpdateItem',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APIKEY#*', 'USER#*'] } },
+      });
+    },
+  );
 });

@@ -6,8 +6,11 @@ import { userIdFor } from '../../functions/shared/core/authenticate';
 import { api, UNAUTHORIZED_BODY } from '../helpers/http';
 import { baseUrl, devIssuer, devToken, uniqueUser } from '../helpers/dev-tokens';
 import { forgedTokens, missingCredentialHeaders } from '../helpers/hostile-tokens';
+import { PUBLIC_ROUTES, routeKey } from '../infra/public-routes';
 
-const protectedRoutes = ROUTES.filter((r) => r.auth === 'user');
+// Every route but the hand-written public list, whatever the route table says about it; the test
+// below fails when a route outside the list is declared public.
+const protectedRoutes = ROUTES.filter((r) => !PUBLIC_ROUTES.includes(routeKey(r)));
 const concretePath = (p: string) => p.replace(/\{\w+\}/g, '01JTESTID0000000000000000');
 const usedSecrets: string[] = [];
 
@@ -16,6 +19,36 @@ describe('edge authentication over HTTP', () => {
     const res = await api(baseUrl(), 'GET', '/health');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('declares only the documented public routes public; every other route has an authorizer', () => {
+    expect(ROUTES.filter((r) => r.auth === 'public').map(routeKey)).toEqual(PUBLIC_ROUTES);
+    for (const r of protectedRoutes) expect(r.auth, routeKey(r)).not.toBe('public');
+    expect(protectedRoutes.length).toBe(ROUTES.length - PUBLIC_ROUTES.length);
+  });
+
+  it('does not serve the emulated WebSocket Management API on the public port', async () => {
+    const token = devToken(uniqueUser('mgmt'));
+    for (const method of ['GET', 'POST', 'DELETE']) {
+      for (const path of ['/_ws-management/@connections/abc%3D', '/@connections/abc%3D']) {
+        const res = await api(baseUrl(), method, path, { token, rawBody: method === 'POST' ? '{"type":"pong"}' : undefined });
+        expect(res.status, `${method} ${path}`).toBe(404);
+        expect(res.body).toEqual({ error: { code: 'not_found', message: 'Not found' } });
+      }
+    }
+  });
+
+  it('lets the method-scoped Allow through on paths with wildcard and regex characters', async () => {
+    // The authorizer allows exactly the request's method ARN; the gateway must still match it, so
+    // the function answers (the thread 403), not the gateway's ACCESS_DENIED.
+    const token = devToken(uniqueUser('arn'));
+    for (const id of ['a.b(c)+d$e', 'x*y', '%5Bz%5D%7Bq%7D%5E%7C']) {
+      const res = await api(baseUrl(), 'GET', `/threads/${id}`, { token });
+      expect(res.status, id).toBe(403);
+      expect(res.body, id).toEqual({ error: { code: 'forbidden', message: 'Thread not found or access denied' } });
+    }
+    const me = await api(baseUrl(), 'GET', '/me/', { token });
+    expect(me.status).toBe(200);
   });
 
   it('answers an unknown route with the documented 404 body', async () => {

@@ -2,7 +2,7 @@
 // the test and a JWKS served by a real loopback HTTP server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { createAuthorizer, stageWideResource } from '../../../functions/authorizer/authorizer';
+import { allowedResource, createAuthorizer, fromQuery } from '../../../functions/authorizer/authorizer';
 import { createTokenVerifier } from '../../../functions/shared/adapters/jwt-token-verifier';
 import { loadAuthConfig } from '../../../functions/shared/config';
 import { sha256Hex, userIdFor, type ApiKeyRecord } from '../../../functions/shared/core/authenticate';
@@ -13,12 +13,12 @@ import { forgedTokens, missingCredentialHeaders, validClaims } from '../../helpe
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/me';
 const AUDIENCE = 'threadguard';
 
-function event(headers: Record<string, string | undefined>): APIGatewayRequestAuthorizerEvent {
+function event(headers: Record<string, string | undefined>, methodArn = METHOD_ARN): APIGatewayRequestAuthorizerEvent {
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) if (v !== undefined) clean[k] = v;
   return {
     type: 'REQUEST',
-    methodArn: METHOD_ARN,
+    methodArn,
     resource: '/me',
     path: '/me',
     httpMethod: 'GET',
@@ -81,9 +81,7 @@ describe('REST authorizer', () => {
       email: 'a@example.com',
       expiresAt: expect.stringMatching(/^\d{10}$/),
     });
-    expect(result.policyDocument.Statement).toEqual([
-      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*' },
-    ]);
+    expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: METHOD_ARN }]);
   });
 
   it('takes roles only from the configured claim and marks guests read-only', async () => {
@@ -196,10 +194,34 @@ describe('REST authorizer', () => {
     });
   });
 
-  it('scopes the policy to the API stage', () => {
-    expect(stageWideResource('arn:aws:execute-api:us-east-1:1:api/dev/POST/threads/x/messages')).toBe(
-      'arn:aws:execute-api:us-east-1:1:api/dev/*',
-    );
-    expect(stageWideResource('arn:aws:execute-api:us-east-1:1:ws/dev/$connect')).toBe('arn:aws:execute-api:us-east-1:1:ws/dev/*');
+  describe('policy scope', () => {
+    it('allows only the method ARN of the request, never the stage or a wildcard', async () => {
+      const token = signJwt(rsa, validClaims(iut(), 'scope'));
+      for (const arn of [
+        'arn:aws:execute-api:us-east-1:123456789012:api/dev/POST/threads/01J/messages',
+        'arn:aws:execute-api:us-east-1:123456789012:api/dev/DELETE/api-keys/k1',
+      ]) {
+        const result = await authorize(event({ Authorization: `Bearer ${token}` }, arn));
+        expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: arn }]);
+      }
+    });
+
+    it('allows only $connect on the WebSocket authorizer', async () => {
+      const wsAuthorize = createAuthorizer(
+        { tokens: createTokenVerifier(loadAuthConfig({ JWT_ISSUER: server.issuer, JWKS_URI: server.jwksUri, JWT_AUDIENCE: AUDIENCE })), apiKeys: { findByHash: async () => null }, rolesClaim: 'roles' },
+        fromQuery,
+      );
+      const connectArn = 'arn:aws:execute-api:us-east-1:123456789012:ws1/prod/$connect';
+      const wsEvent = { ...event({}, connectArn), queryStringParameters: { token: signJwt(rsa, validClaims(iut(), 'ws')) } };
+      const result = await wsAuthorize(wsEvent);
+      expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: connectArn }]);
+    });
+
+    it('refuses, rather than allowing more, when the event has no method ARN', async () => {
+      const token = signJwt(rsa, validClaims(iut(), 'no-arn'));
+      await expect(authorize(event({ Authorization: `Bearer ${token}` }, null as unknown as string))).rejects.toThrow(/^Unauthorized$/);
+      await expect(authorize(event({ Authorization: `Bearer ${token}` }, '*'))).rejects.toThrow(/^Unauthorized$/);
+      expect(() => allowedResource('arn:aws:execute-api:us-east-1:1:api/dev/GET/me')).not.toThrow();
+    });
   });
 });

@@ -1,0 +1,169 @@
+// Least privilege on the table, read from the synthesized template: each function's role holds
+// exactly the DynamoDB statements its route-table entry declares, written out here by hand (a change
+// to a grant must change this file too), and no role anywhere may Scan.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CfnElement } from 'aws-cdk-lib';
+import { READWRITE_ACTIONS } from '../../infra/constructs/table-access';
+import type { ServiceFunction } from '../../infra/constructs/service-function';
+import { AUTHORIZERS, FUNCTIONS, WEBSOCKET } from '../../infra/routes';
+import { synth } from '../helpers/synth';
+
+interface Grant {
+  readonly actions: readonly string[];
+  /** `dynamodb:LeadingKeys` patterns, when the statement is limited to some partitions. */
+  readonly leadingKeys?: readonly string[];
+}
+
+const READWRITE: Grant[] = [{ actions: [...READWRITE_ACTIONS] }];
+const RATE_COUNTERS: Grant = { actions: ['dynamodb:UpdateItem'], leadingKeys: ['RATE#*'] };
+const API_KEY_AUTH: Grant[] = [
+  { actions: ['dynamodb:GetItem'], leadingKeys: ['APIKEY#*'] },
+  { actions: ['dynamodb:UpdateItem'], leadingKeys: ['APIKEY#*', 'USER#*'] },
+];
+
+/** Construct id → expected DynamoDB statements. */
+const EXPECTED: Record<string, Grant[]> = {
+  HealthFunction: [],
+  ToolsFunction: [RATE_COUNTERS],
+  AuditFunction: [{ actions: ['dynamodb:GetItem', 'dynamodb:Query'] }, RATE_COUNTERS],
+  MeFunction: READWRITE,
+  ThreadsFunction: READWRITE,
+  MessagesFunction: READWRITE,
+  ChatkitFunction: READWRITE,
+  TasksFunction: READWRITE,
+  AdminFunction: READWRITE,
+  ApiKeysFunction: READWRITE,
+  WebhookFunction: READWRITE,
+  WebsocketFunction: READWRITE,
+  AuthorizerFunction: API_KEY_AUTH,
+  WsAuthorizerFunction: API_KEY_AUTH,
+  WebhookAuthorizerFunction: [],
+};
+
+const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+describe('table grants', () => {
+  const { stack, template } = synth();
+  const tableId = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))[0]!;
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { Roles: unknown[]; PolicyDocument: { Statement: any[] } } }>;
+  const roles = template.findResources('AWS::IAM::Role') as Record<string, { Properties: { Policies?: Array<{ PolicyDocument: { Statement: any[] } }> } }>;
+
+  const isDynamo = (s: any) => asArray<string>(s.Action).some((a) => a.startsWith('dynamodb:'));
+  /** Every DynamoDB statement attached to one role, inline or through AWS::IAM::Policy. */
+  const dynamoStatements = (roleId: string): any[] => [
+    ...policies.filter((p) => p.Properties.Roles.some((r) => (r as { Ref?: string }).Ref === roleId)).flatMap((p) => p.Properties.PolicyDocument.Statement),
+    ...(roles[roleId]?.Properties.Policies ?? []).flatMap((p) => p.PolicyDocument.Statement),
+  ].filter(isDynamo);
+  const roleOf = (constructId: string): string => {
+    const sf = stack.node.findChild(constructId) as ServiceFunction;
+    return stack.getLogicalId(sf.fn.role!.node.defaultChild as CfnElement);
+  };
+  const normalise = (s: any): Grant => {
+    expect(s.Effect).toBe('Allow');
+    expect(s.Resource, 'the table itself, no index or other table').toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+    const conditions = s.Condition ?? {};
+    expect(Object.keys(conditions).filter((k) => k !== 'ForAllValues:StringLike')).toEqual([]);
+    const leadingKeys = conditions['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+    return { actions: asArray<string>(s.Action).sort(), ...(leadingKeys ? { leadingKeys: [...leadingKeys].sort() } : {}) };
+  };
+  const sortGrants = (grants: Grant[]) =>
+    grants.map((g) => ({ ...g, actions: [...g.actions].sort(), ...(g.leadingKeys ? { leadingKeys: [...g.leadingKeys].sort() } : {}) })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+  it('covers every function of the route table', () => {
+    const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
+    const declared = [...Object.keys(FUNCTIONS).map((n) => `${pascal(n)}Function`), 'AuthorizerFunction', 'WebhookAuthorizerFunction', 'WebsocketFunction', 'WsAuthorizerFunction'];
+    expect(Object.keys(EXPECTED).sort()).toEqual(declared.sort());
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(declared.length);
+  });
+
+  it.each(Object.entries(EXPECTED))('%s holds exactly its declared table access', (id, expected) => {
+    expect(sortGrants(dynamoStatements(roleOf(id)).map(normalise))).toEqual(sortGrants(expected));
+  });
+
+  it('gives health no DynamoDB permission at all', () => {
+    expect(FUNCTIONS.health.table).toBe('none');
+    expect(dynamoStatements(roleOf('HealthFunction'))).toEqual([]);
+  });
+
+  it('gives both edge authorizers the same grant: API key reads and lastUsedAt updates, no Scan/Query/Put/Delete', () => {
+    expect(AUTHORIZERS.user.table).toBe('apiKeyAuth');
+    expect(WEBSOCKET.authorizer.table).toBe('apiKeyAuth');
+    const rest = dynamoStatements(roleOf('AuthorizerFunction'));
+    const ws = dynamoStatements(roleOf('WsAuthorizerFunction'));
+    expect(ws).toEqual(rest);
+    const actions = rest.flatMap((s) => asArray<string>(s.Action));
+    expect(actions).toContain('dynamodb:UpdateItem'); // the lastUsedAt transaction's two updates
+    for (const forbidden of ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem']) {
+      expect(actions).not.toContain(forbidden);
+    }
+    for (const s of rest) expect(s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'], JSON.stringify(s)).toBeDefined();
+  });
+
+  it('lets no role Scan, use a DynamoDB wildcard, or touch another table', () => {
+    const all = [
+      ...policies.flatMap((p) => p.Properties.PolicyDocument.Statement),
+      ...Object.values(roles).flatMap((r) => (r.Properties.Policies ?? []).flatMap((p) => p.PolicyDocument.Statement)),
+    ].filter(isDynamo);
+    expect(all.length).toBeGreaterThan(0);
+    for (const s of all) {
+      for (const a of asArray<string>(s.Action)) {
+        expect(a).not.toMatch(/\*/);
+        expect(a).not.toBe('dynamodb:Scan');
+      }
+      expect(s.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+    }
+  });
+});
+
+describe('DynamoDB calls in the function code', () => {
+  // A call whose action no grant holds fails only when deployed (AccessDenied, and the authorizer's
+  // lastUsedAt write even swallows it). So every command the functions use must map to a granted action.
+  const COMMAND_ACTIONS: Record<string, string[]> = {
+    GetCommand: ['dynamodb:GetItem'],
+    GetItemCommand: ['dynamodb:GetItem'],
+    QueryCommand: ['dynamodb:Query'],
+    PutCommand: ['dynamodb:PutItem'],
+    PutItemCommand: ['dynamodb:PutItem'],
+    UpdateCommand: ['dynamodb:UpdateItem'],
+    UpdateItemCommand: ['dynamodb:UpdateItem'],
+    DeleteCommand: ['dynamodb:DeleteItem'],
+    DeleteItemCommand: ['dynamodb:DeleteItem'],
+    BatchWriteCommand: ['dynamodb:BatchWriteItem'],
+    BatchWriteItemCommand: ['dynamodb:BatchWriteItem'],
+    BatchGetCommand: ['dynamodb:BatchGetItem'],
+    BatchGetItemCommand: ['dynamodb:BatchGetItem'],
+    // Authorised as their parts: Put/Update/Delete (checked via the parts' own commands' actions),
+    // ConditionCheck as dynamodb:ConditionCheckItem (looked for below).
+    TransactWriteCommand: [],
+    TransactWriteItemsCommand: [],
+    TransactGetCommand: ['dynamodb:GetItem'],
+    TransactGetItemsCommand: ['dynamodb:GetItem'],
+    ScanCommand: ['dynamodb:Scan'],
+    ExecuteStatementCommand: ['dynamodb:PartiQLSelect'],
+  };
+  /** SDK commands of other services (granted elsewhere: the secret's read, ManageConnections). */
+  const OTHER_SERVICES = new Set(['GetSecretValueCommand', 'PostToConnectionCommand', 'DeleteConnectionCommand', 'GetConnectionCommand']);
+  const root = join(import.meta.dirname, '../../functions');
+  const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join(root, f));
+
+  it('uses only commands whose IAM actions the readwrite grant holds', () => {
+    const granted = new Set<string>(READWRITE_ACTIONS);
+    let seen = 0;
+    for (const file of files) {
+      // Every `…Command`, imported or reached through a lazily imported module (`lib.GetCommand`).
+      const text = readFileSync(file, 'utf8');
+      const where = relative(root, file);
+      for (const [, name] of text.matchAll(/\b(\w+Command)\b/g)) {
+        if (OTHER_SERVICES.has(name!)) continue;
+        const actions = COMMAND_ACTIONS[name!];
+        expect(actions, `${where}: map ${name} to its IAM action here (and grant it in infra/constructs/table-access.ts)`).toBeDefined();
+        for (const a of actions!) expect(granted.has(a), `${where}: ${name} needs ${a}`).toBe(true);
+        seen++;
+      }
+      expect(/\bConditionCheck\s*:/.test(text), `${where}: a ConditionCheck needs dynamodb:ConditionCheckItem`).toBe(false);
+    }
+    expect(seen).toBeGreaterThan(0);
+  });
+});
