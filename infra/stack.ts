@@ -22,6 +22,7 @@ import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { SecurityAlarms } from './constructs/security-alarms';
+import { SECURITY_HEADERS } from '../functions/shared/core/security-headers';
 import { Construct } from 'constructs';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from '../functions/shared/core/cors';
 import type { StackConfig } from './config';
@@ -275,18 +276,22 @@ export class ThreadGuardStack extends Stack {
       '#set($context.responseOverride.header.Access-Control-Max-Age = "600")',
       '#end',
     ].join('\n');
+    // Every response carries the security headers, preflights included.
+    const staticHeaders = Object.fromEntries(
+      Object.entries({ Vary: 'Origin', ...SECURITY_HEADERS }).map(([k, v]) => [`method.response.header.${k}`, `'${v}'`]),
+    );
     const preflight = resource.addMethod(
       'OPTIONS',
       new MockIntegration({
         passthroughBehavior: PassthroughBehavior.NEVER,
         requestTemplates: { 'application/json': '{ "statusCode": 200 }' },
-        integrationResponses: [
-          { statusCode: '204', responseParameters: { 'method.response.header.Vary': "'Origin'" }, responseTemplates: { 'application/json': template } },
-        ],
+        integrationResponses: [{ statusCode: '204', responseParameters: staticHeaders, responseTemplates: { 'application/json': template } }],
       }),
       {
         authorizationType: AuthorizationType.NONE,
-        methodResponses: [{ statusCode: '204', responseParameters: { 'method.response.header.Vary': true } }],
+        methodResponses: [
+          { statusCode: '204', responseParameters: Object.fromEntries(Object.keys(staticHeaders).map((k) => [k, true])) },
+        ],
       },
     );
     Validations.of(preflight).acknowledge({

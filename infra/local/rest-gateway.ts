@@ -11,6 +11,7 @@ import type {
 import type { AuthKind, RouteDef } from '../routes';
 import { gatewayResponseHeaders, gatewayResponse, gatewayResponseBody, type GatewayResponseType } from '../gateway-responses';
 import { preflightHeaders } from '../../functions/shared/core/cors';
+import { SECURITY_HEADERS } from '../../functions/shared/core/security-headers';
 import { isAllowed } from './iam-policy';
 import { isStreamingHandler, lambdaContext, loadHandler, LocalResponseStream } from './lambda-runtime';
 
@@ -167,7 +168,7 @@ export function createRestGateway(opts: RestGatewayOptions) {
     if (method === 'OPTIONS') {
       // The CORS preflight mock integration (same rules as the deployed one).
       req.resume();
-      res.writeHead(204, preflightHeaders(origin, opts.corsOrigins));
+      res.writeHead(204, { ...SECURITY_HEADERS, ...preflightHeaders(origin, opts.corsOrigins) });
       res.end();
       status = 204;
       log({});

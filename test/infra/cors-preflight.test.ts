@@ -4,6 +4,7 @@
 // echoed value is that origin and never `*`, and the headers match the local gateway's copy.
 import { describe, expect, it } from 'vitest';
 import { preflightHeaders } from '../../functions/shared/core/cors';
+import { SECURITY_HEADERS } from '../../functions/shared/core/security-headers';
 import { ROUTES } from '../../infra/routes';
 import { synth } from '../helpers/synth';
 
@@ -61,14 +62,19 @@ describe('CORS preflight (deployed MOCK integration)', () => {
     expect(new Set(all.map((p) => p.vtl)).size).toBe(1);
   });
 
-  it('is a MOCK 204 whose only static header is Vary: Origin (no fixed Allow-Origin)', () => {
+  it('is a MOCK 204 whose static headers are Vary: Origin and the security headers (no fixed Allow-Origin)', () => {
+    const expected = Object.fromEntries(
+      Object.entries({ Vary: 'Origin', ...SECURITY_HEADERS }).map(([k, v]) => [`method.response.header.${k}`, `'${v}'`]),
+    );
     for (const p of all) {
       expect(p.integration.Type).toBe('MOCK');
       expect(p.integration.PassthroughBehavior).toBe('NEVER');
       expect(p.integration.IntegrationResponses).toHaveLength(1);
       expect(p.integration.IntegrationResponses[0].StatusCode).toBe('204');
-      expect(p.integration.IntegrationResponses[0].ResponseParameters).toEqual({ 'method.response.header.Vary': "'Origin'" });
-      expect(p.methodResponses).toEqual([{ StatusCode: '204', ResponseParameters: { 'method.response.header.Vary': true } }]);
+      expect(p.integration.IntegrationResponses[0].ResponseParameters).toEqual(expected);
+      expect(p.methodResponses).toEqual([
+        { StatusCode: '204', ResponseParameters: Object.fromEntries(Object.keys(expected).map((k) => [k, true])) },
+      ]);
     }
   });
 

@@ -67,7 +67,7 @@ describe('CORS (T12)', () => {
 });
 
 describe('security headers', () => {
-  it('are the same set on function successes, function errors and gateway responses', async () => {
+  it('are the same set on function successes, function errors, gateway responses and preflights, with no blank headers', async () => {
     const token = devToken(uniqueUser('sec'));
     const responses = {
       'function 200': await api(baseUrl(), 'GET', '/me', { token }),
@@ -75,8 +75,11 @@ describe('security headers', () => {
       'public 200': await api(baseUrl(), 'GET', '/health'),
       'gateway 401': await api(baseUrl(), 'GET', '/me'),
       'gateway 404': await api(baseUrl(), 'GET', '/nope'),
+      'preflight, listed origin': await preflight('/me', LISTED),
+      'preflight, unlisted origin': await preflight('/me', UNLISTED),
     };
     for (const [name, res] of Object.entries(responses)) {
+      expect([...res.headers.entries()].filter(([, v]) => v === '' || v === 'undefined'), `${name}: blank headers`).toEqual([]);
       for (const [header, value] of Object.entries(SECURITY_HEADERS)) {
         expect(res.headers.get(header), `${name}: ${header}`).toBe(value);
       }
