@@ -69,6 +69,8 @@ describe('edge authentication over HTTP', () => {
       expect(res.status).toBe(401);
       expect(res.body).toEqual(UNAUTHORIZED_BODY);
       expect(res.headers.get('content-type')).toMatch(/application\/json/);
+      // Refused by the gateway's authorizer step (its gateway response), not by the function.
+      expect(res.headers.get('x-amzn-errortype')).toBe('UNAUTHORIZED');
     });
   });
 
@@ -81,6 +83,8 @@ describe('edge authentication over HTTP', () => {
         const res = await api(baseUrl(), route.method, concretePath(route.path), { token });
         expect(res.status, `${route.method} ${route.path}`).toBe(401);
         expect(res.body).toEqual(UNAUTHORIZED_BODY);
+        // None reaches a chat function: the authorizer refused at the edge.
+        expect(res.headers.get('x-amzn-errortype'), `${route.method} ${route.path}`).toBe('UNAUTHORIZED');
       }
     });
 
