@@ -24,7 +24,15 @@ if (suite === 'streaming') {
     const r = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, s], {
       stdio: 'inherit',
       // The per-user limits would refuse a benchmark's traffic; it measures the data path.
-      env: { ...process.env, RATE_LIMIT_PER_MINUTE: '1000000', RESPOND_LIMIT_PER_MINUTE: '1000000' },
+      // Set before any module loads: the functions' loggers read the level once, at import, and
+      // their per-request info lines would drown the tables. The SDK's Node version notice, too.
+      env: {
+        ...process.env,
+        RATE_LIMIT_PER_MINUTE: '1000000',
+        RESPOND_LIMIT_PER_MINUTE: '1000000',
+        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+        NODE_NO_WARNINGS: '1',
+      },
     });
     if (r.status !== 0) process.exitCode = r.status ?? 1;
   }

@@ -49,7 +49,6 @@ function wsOnce(ws: WebSocket, threadId: string): Promise<{ first: number; total
 }
 
 export async function benchStreaming(report: Report): Promise<void> {
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const dataDir = mkdtempSync(join(tmpdir(), 'threadguard-bench-stream-'));
   const stack = await startLocalStack({ port: 0, dataDir, env: { ...process.env, JWT_ISSUER: undefined, JWKS_URI: undefined }, log: () => undefined });
   try {

@@ -25,7 +25,6 @@ const fmt = (counts: Record<string, number>) =>
 
 export async function benchThreads(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'threadguard-bench-'));
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN'; // the in-process functions' info lines would drown the table
   const stack = await startLocalStack({ port: 0, dataDir, env: { ...process.env, JWT_ISSUER: undefined, JWKS_URI: undefined }, log: () => undefined });
   const realEndpoint = process.env.DYNAMODB_ENDPOINT!;
   const counter = await startDynamoCounter(realEndpoint);
@@ -94,7 +93,7 @@ export async function benchThreads(): Promise<void> {
       return id;
     }, (id) => call('DELETE', `/threads/${id}`));
 
-    console.log('\nThreads: DynamoDB requests per call (counted at the client; PutItem on these routes is the audit event) and latency');
+    console.log('\nThreads: DynamoDB requests per call (counted at the client; the audit event is one TransactWriteItems, each rate-limit bucket one UpdateItem) and latency');
     console.log(`${'call'.padEnd(46)} ${'DynamoDB requests'.padEnd(44)} ${'p50 ms'.padStart(7)} ${'p95 ms'.padStart(7)}`);
     for (const [name, counts, p50, p95] of rows) {
       console.log(`${name.padEnd(46)} ${counts.padEnd(44)} ${p50.toFixed(1).padStart(7)} ${p95.toFixed(1).padStart(7)}`);
