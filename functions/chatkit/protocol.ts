@@ -4,6 +4,7 @@
 import type { Attachment, ToolChoice, UserMessageContent } from '@openai/chatkit';
 import { z } from 'zod';
 import { ValidationError } from '../shared/core/errors';
+import { threadTitleSchema } from '../shared/lambda/validation';
 
 const MAX_TEXT_BYTES = 16 * 1024;
 const id = z.string().min(1).max(128);
@@ -39,7 +40,7 @@ export const ChatKitRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('threads.add_user_message'), params: z.object({ thread_id: id, input: userMessageInput }) }),
   z.object({ type: z.literal('threads.get_by_id'), params: z.object({ thread_id: id }) }),
   z.object({ type: z.literal('threads.list'), params: z.object(pageParams).nullish() }),
-  z.object({ type: z.literal('threads.update'), params: z.object({ thread_id: id, title: z.string().max(200) }) }),
+  z.object({ type: z.literal('threads.update'), params: z.object({ thread_id: id, title: threadTitleSchema }) }),
   z.object({ type: z.literal('threads.delete'), params: z.object({ thread_id: id }) }),
   z.object({ type: z.literal('items.list'), params: z.object({ thread_id: id, ...pageParams }) }),
   z.object({

@@ -75,14 +75,14 @@ export function websocketHandler(deps: WebSocketDeps) {
         await deps.connections.remove(ctx.connectionId); // the client left: clean up
       }
     };
-    if (!(await deps.stillValid(principal))) {
-      // Revoked, disabled or expired since $connect: say so once, then close; the client reconnects.
-      await emit({ type: 'error', code: 'unauthorized', message: 'Credentials are no longer valid; reconnect' });
-      await sender.close(ctx.connectionId);
-      await deps.connections.remove(ctx.connectionId);
-      return { statusCode: 200 };
-    }
     try {
+      if (!(await deps.stillValid(principal))) {
+        // Revoked, disabled or expired since $connect: say so once, then close; the client reconnects.
+        await emit({ type: 'error', code: 'unauthorized', message: 'Credentials are no longer valid; reconnect' });
+        await sender.close(ctx.connectionId);
+        await deps.connections.remove(ctx.connectionId);
+        return { statusCode: 200 };
+      }
       const raw = event.body ?? '';
       if (Buffer.byteLength(raw, 'utf8') > MAX_FRAME_BYTES) throw new PayloadTooLargeError();
       const body = parseJson(raw);

@@ -21,14 +21,21 @@ const API_KEY_LOOKUPS = ['APIKEY#*'];
 /** `lastUsedAt` lives on the lookup item and on the owner's `USER#…`/`APIKEYREF#…` item. */
 const API_KEY_USAGE = ['APIKEY#*', 'USER#*'];
 
-const onLeadingKeys = (actions: string[], tableArn: string, prefixes: string[]) =>
+/** The only attributes the lastUsedAt update names (keys, its condition and the time itself). */
+export const API_KEY_USAGE_ATTRIBUTES = ['PK', 'SK', 'lastUsedAt'];
+
+const onLeadingKeys = (actions: string[], tableArn: string, prefixes: string[], attributes?: string[]) =>
   new PolicyStatement({
     effect: Effect.ALLOW,
     actions,
     resources: [tableArn],
-    // ForAllValues: every partition key the request touches must match (a BatchWrite or a
-    // transaction cannot smuggle in one other key).
-    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes } },
+    conditions: {
+      // ForAllValues: every partition key the request touches must match (a BatchWrite or a
+      // transaction cannot smuggle in one other key).
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes },
+      // And, where given, every attribute it names: an update of USER#… may touch lastUsedAt only.
+      ...(attributes ? { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': attributes } } : {}),
+    },
   });
 
 export function tableAccessStatements(tableArn: string, access: TableAccess): PolicyStatement[] {
@@ -46,7 +53,7 @@ export function tableAccessStatements(tableArn: string, access: TableAccess): Po
       return [
         onLeadingKeys(['dynamodb:GetItem'], tableArn, API_KEY_LOOKUPS),
         // At most once a minute per key, as one transaction of two updates (api-key-usage.ts).
-        onLeadingKeys(['dynamodb:UpdateItem'], tableArn, API_KEY_USAGE),
+        onLeadingKeys(['dynamodb:UpdateItem'], tableArn, API_KEY_USAGE, API_KEY_USAGE_ATTRIBUTES),
       ];
   }
 }

@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CfnElement } from 'aws-cdk-lib';
-import { READWRITE_ACTIONS } from '../../infra/constructs/table-access';
+import { DynamoDbApiKeyUsage } from '../../functions/shared/adapters/api-key-usage';
+import { API_KEY_USAGE_ATTRIBUTES, READWRITE_ACTIONS } from '../../infra/constructs/table-access';
 import type { ServiceFunction } from '../../infra/constructs/service-function';
 import { AUTHORIZERS, FUNCTIONS, WEBSOCKET } from '../../infra/routes';
 import { synth } from '../helpers/synth';
@@ -14,13 +15,15 @@ interface Grant {
   readonly actions: readonly string[];
   /** `dynamodb:LeadingKeys` patterns, when the statement is limited to some partitions. */
   readonly leadingKeys?: readonly string[];
+  /** `dynamodb:Attributes`, when the statement is limited to some attributes. */
+  readonly attributes?: readonly string[];
 }
 
 const READWRITE: Grant[] = [{ actions: [...READWRITE_ACTIONS] }];
 const RATE_COUNTERS: Grant = { actions: ['dynamodb:UpdateItem'], leadingKeys: ['RATE#*'] };
 const API_KEY_AUTH: Grant[] = [
   { actions: ['dynamodb:GetItem'], leadingKeys: ['APIKEY#*'] },
-  { actions: ['dynamodb:UpdateItem'], leadingKeys: ['APIKEY#*', 'USER#*'] },
+  { actions: ['dynamodb:UpdateItem'], leadingKeys: ['APIKEY#*', 'USER#*'], attributes: ['PK', 'SK', 'lastUsedAt'] },
 ];
 
 /** Construct id → expected DynamoDB statements. */
@@ -64,12 +67,24 @@ describe('table grants', () => {
     expect(s.Effect).toBe('Allow');
     expect(s.Resource, 'the table itself, no index or other table').toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
     const conditions = s.Condition ?? {};
-    expect(Object.keys(conditions).filter((k) => k !== 'ForAllValues:StringLike')).toEqual([]);
+    expect(Object.keys(conditions).filter((k) => k !== 'ForAllValues:StringLike' && k !== 'ForAllValues:StringEquals')).toEqual([]);
     const leadingKeys = conditions['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
-    return { actions: asArray<string>(s.Action).sort(), ...(leadingKeys ? { leadingKeys: [...leadingKeys].sort() } : {}) };
+    const attributes = conditions['ForAllValues:StringEquals']?.['dynamodb:Attributes'];
+    return {
+      actions: asArray<string>(s.Action).sort(),
+      ...(leadingKeys ? { leadingKeys: [...leadingKeys].sort() } : {}),
+      ...(attributes ? { attributes: [...attributes].sort() } : {}),
+    };
   };
   const sortGrants = (grants: Grant[]) =>
-    grants.map((g) => ({ ...g, actions: [...g.actions].sort(), ...(g.leadingKeys ? { leadingKeys: [...g.leadingKeys].sort() } : {}) })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    grants
+      .map((g) => ({
+        ...g,
+        actions: [...g.actions].sort(),
+        ...(g.leadingKeys ? { leadingKeys: [...g.leadingKeys].sort() } : {}),
+        ...(g.attributes ? { attributes: [...g.attributes].sort() } : {}),
+      }))
+      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
   it('covers every function of the route table', () => {
     const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
@@ -165,5 +180,28 @@ describe('DynamoDB calls in the function code', () => {
       expect(/\bConditionCheck\s*:/.test(text), `${where}: a ConditionCheck needs dynamodb:ConditionCheckItem`).toBe(false);
     }
     expect(seen).toBeGreaterThan(0);
+  });
+});
+
+describe('the authorizers\' attribute-limited update', () => {
+  it('names no attribute beyond the grant\'s dynamodb:Attributes (so IAM never refuses the lastUsedAt write)', async () => {
+    const sent: any[] = [];
+    const usage = new DynamoDbApiKeyUsage({
+      sdk: async () => ({ client: { send: async (c: any) => void sent.push(c.input) } as never, lib: await import('@aws-sdk/lib-dynamodb') }),
+      tableName: 't',
+      clock: { now: () => new Date('2026-11-23T10:00:00Z') },
+    });
+    await usage.noteUse('a'.repeat(64), { keyId: 'k1', ownerId: 'u1', readOnly: false, enabled: true, lastUsedAt: null });
+    const updates = sent.flatMap((input) => input.TransactItems.map((t: any) => t.Update));
+    expect(updates).toHaveLength(2);
+    const KEYWORDS = new Set(['SET', 'AND', 'OR', 'NOT', 'attribute_exists', 'attribute_not_exists']);
+    for (const u of updates) {
+      const named = [
+        ...Object.keys(u.Key),
+        ...`${u.UpdateExpression} ${u.ConditionExpression ?? ''}`.replace(/[:#]\w+/g, ' ').match(/[A-Za-z_]\w*/g)!.filter((w) => !KEYWORDS.has(w)),
+        ...Object.values(u.ExpressionAttributeNames ?? {}),
+      ];
+      for (const attribute of named) expect(API_KEY_USAGE_ATTRIBUTES).toContain(attribute);
+    }
   });
 });

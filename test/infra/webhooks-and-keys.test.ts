@@ -78,7 +78,10 @@ describe('webhook and API key infrastructure', () => {
       expect(writes).toHaveLength(1);
       expect(writes[0]).toMatchObject({
         Action: 'dynamodb:UpdateItem',
-        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APIKEY#*', 'USER#*'] } },
+        Condition: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APIKEY#*', 'USER#*'] },
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['PK', 'SK', 'lastUsedAt'] },
+        },
       });
     },
   );

@@ -57,6 +57,9 @@ describe('ChatKit protocol', () => {
 
     // threads.update, items.feedback, threads.delete
     expect((await chatkit(alice, { type: 'threads.update', params: { thread_id: thread.id, title: 'Passport' } })).body.title).toBe('Passport');
+    // A blank title leaves the title alone, as a REST PATCH does.
+    expect((await chatkit(alice, { type: 'threads.update', params: { thread_id: thread.id, title: '   ' } })).body.title).toBe('Passport');
+    expect((await call(alice, 'GET', `/threads/${thread.id}`)).body.title).toBe('Passport');
     expect((await chatkit(alice, { type: 'items.feedback', params: { thread_id: thread.id, item_ids: [reply.id], kind: 'positive' } })).body).toEqual({});
     expect((await chatkit(alice, { type: 'threads.delete', params: { thread_id: thread.id } })).body).toEqual({});
     expect((await call(alice, 'GET', `/threads/${thread.id}`)).status).toBe(403);

@@ -49,14 +49,15 @@ export const metadataSchema = z.custom<Record<string, unknown>>().superRefine((v
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/** A thread title, on REST and ChatKit alike: trimmed, and a blank one is no title (the thread keeps or gets the default). */
+export const threadTitleSchema = z
+  .string()
+  .trim()
+  .max(200)
+  .transform((t) => (t === '' ? undefined : t));
+
 export const threadBodySchema = z.object({
-  // A blank title is no title: the thread keeps (or gets) the default one.
-  title: z
-    .string()
-    .trim()
-    .max(200)
-    .optional()
-    .transform((t) => (t === '' ? undefined : t)),
+  title: threadTitleSchema.optional(),
   metadata: metadataSchema.optional(),
 });
 

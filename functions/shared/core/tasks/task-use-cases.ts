@@ -1,5 +1,5 @@
 // Task use cases over the caller's own task store. Not found and not yours are one 403.
-import { ForbiddenError, TASK_NOT_FOUND_MESSAGE } from '../errors';
+import { ConflictError, ForbiddenError, TASK_NOT_FOUND_MESSAGE } from '../errors';
 import { isAddressableId, type IdGenerator } from '../ids';
 import { authorize } from '../policy';
 import type { Clock } from '../ports';
@@ -23,7 +23,8 @@ export async function createTask(deps: TaskDeps, principal: Principal, input: { 
   authorize(principal, 'write');
   const now = deps.clock.now().toISOString();
   const task: Task = { id: deps.ids.next(), title: input.title, status: 'open', dueDate: input.dueDate ?? null, createdAt: now, updatedAt: now };
-  await deps.tasks(principal).create(task);
+  // A fresh id cannot collide with ours; one a tracker chose (webhook) could, and must not pass as created.
+  if (!(await deps.tasks(principal).create(task))) throw new ConflictError('A task with this id already exists; please try again');
   return task;
 }
 
