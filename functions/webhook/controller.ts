@@ -1,7 +1,7 @@
-// POST /webhooks/{source}: known source, size-capped JSON object, idempotency key, one delivery.
+// POST /webhooks/{source}: known source, JSON object (size-capped at 256 KB by dispatch), idempotency key, one delivery.
 // The static-token check already happened in the webhook authorizer.
 import { NotFoundError, ValidationError } from '../shared/core/errors';
-import { deliverWebhook, idempotencyKeyOf, WEBHOOK_MAX_BODY_BYTES, type DeliverDeps } from '../shared/core/webhooks';
+import { deliverWebhook, idempotencyKeyOf, type DeliverDeps } from '../shared/core/webhooks';
 import { ok, type RouteControllers } from '../shared/lambda/http-handler';
 import { jsonBody } from '../shared/lambda/http-request';
 import { effectFor, type SourceDeps } from './sources';
@@ -15,7 +15,7 @@ export function webhookRoutes(deps: WebhookDeps): RouteControllers {
     'POST /webhooks/{source}': async (req) => {
       const source = req.pathParameters.source ?? '';
       if (!deps.sources.includes(source)) throw new NotFoundError();
-      const body = jsonBody(req, WEBHOOK_MAX_BODY_BYTES);
+      const body = jsonBody(req);
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw new ValidationError('Webhook body must be a JSON object');
       }

@@ -1,7 +1,7 @@
 // A transport-neutral view of an API Gateway REST (payload v1) request, built once per invocation.
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { fromAuthorizerContext, type Principal } from '../core/principal';
-import { PayloadTooLargeError, UnauthenticatedError, ValidationError } from '../core/errors';
+import { UnauthenticatedError, ValidationError } from '../core/errors';
 
 /** Every non-webhook route refuses bodies above this (API.md). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -56,10 +56,9 @@ export function requirePrincipal(req: HttpRequest): Principal {
   return req.principal;
 }
 
-/** Parse the JSON body with the size cap applied first. Empty body → `{}`. */
-export function jsonBody(req: HttpRequest, maxBytes = MAX_BODY_BYTES): unknown {
+/** Parse the JSON body (its size cap was applied by dispatch, on every method). Empty body → `{}`. */
+export function jsonBody(req: HttpRequest): unknown {
   if (req.rawBody === null || req.rawBody === '') return {};
-  if (Buffer.byteLength(req.rawBody, 'utf8') > maxBytes) throw new PayloadTooLargeError();
   try {
     return JSON.parse(req.rawBody);
   } catch {
