@@ -3,6 +3,7 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DenialCounter } from '../core/enumeration';
 import { keys } from '../core/keys';
+import { isConditionFailed } from './dynamo-writes';
 
 export class DynamoDbDenialCounter implements DenialCounter {
   constructor(
@@ -41,7 +42,7 @@ export class DynamoDbDenialCounter implements DenialCounter {
       );
       return true;
     } catch (err) {
-      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailed(err)) return false;
       throw err;
     }
   }

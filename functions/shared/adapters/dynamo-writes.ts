@@ -10,6 +10,9 @@ import {
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 export type { TransactItem };
 
+/** A single write's condition did not hold (an answer, not a fault). */
+export const isConditionFailed = (err: unknown): boolean => (err as Error)?.name === 'ConditionalCheckFailedException';
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const jitter = (attempt: number) => Math.random() * Math.min(1000, 25 * 2 ** attempt);
 

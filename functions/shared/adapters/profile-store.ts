@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import { keys } from '../core/keys';
 import type { Principal } from '../core/principal';
 import type { Clock } from '../core/ports';
+import { isConditionFailed } from './dynamo-writes';
 
 export interface Profile {
   userId: string;
@@ -42,7 +43,7 @@ export function dynamoProfileStore(
           );
           return view(item);
         } catch (err) {
-          if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+          if (!isConditionFailed(err)) throw err;
           const again = await client.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }));
           return view(again.Item ?? item);
         }

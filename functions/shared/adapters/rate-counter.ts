@@ -4,6 +4,7 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../core/keys';
 import type { RateCounter } from '../core/rate-limit';
+import { isConditionFailed } from './dynamo-writes';
 
 export class DynamoDbRateCounter implements RateCounter {
   constructor(
@@ -26,7 +27,7 @@ export class DynamoDbRateCounter implements RateCounter {
       );
       return { admitted: true, count: Number(res.Attributes?.count ?? input.limit) };
     } catch (err) {
-      if ((err as Error).name === 'ConditionalCheckFailedException') return { admitted: false, count: input.limit };
+      if (isConditionFailed(err)) return { admitted: false, count: input.limit };
       throw err;
     }
   }

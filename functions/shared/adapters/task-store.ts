@@ -4,7 +4,7 @@ import { keys } from '../core/keys';
 import type { Principal } from '../core/principal';
 import type { StagedWrite, Task, TaskChange, TaskPatch, TaskStore } from '../core/tasks/task';
 import { queryAll } from './dynamo-reads';
-import type { TransactItem } from './dynamo-writes';
+import { isConditionFailed, type TransactItem } from './dynamo-writes';
 import type { DynamoStoreProps } from './thread-store';
 
 function toTask(row: Record<string, unknown>): Task {
@@ -38,7 +38,6 @@ export function dynamoTaskStores({ client, tableName }: DynamoStoreProps) {
     const PK = keys.userPk(principal.userId);
     const Key = (taskId: string) => ({ PK, SK: keys.taskSk(taskId) });
     const row = (task: Task) => ({ ...Key(task.id), type: 'task', ...task });
-    const isConditionFailure = (err: unknown) => (err as Error).name === 'ConditionalCheckFailedException';
     return {
       async list(status) {
         const rows = await queryAll(client, {
@@ -59,7 +58,7 @@ export function dynamoTaskStores({ client, tableName }: DynamoStoreProps) {
           await client.send(new PutCommand({ TableName: tableName, Item: row(task), ConditionExpression: 'attribute_not_exists(PK)' }));
           return true;
         } catch (err) {
-          if (isConditionFailure(err)) return false;
+          if (isConditionFailed(err)) return false;
           throw err;
         }
       },
@@ -76,7 +75,7 @@ export function dynamoTaskStores({ client, tableName }: DynamoStoreProps) {
           );
           return toTask(res.Attributes ?? {});
         } catch (err) {
-          if (isConditionFailure(err)) return null;
+          if (isConditionFailed(err)) return null;
           throw err;
         }
       },
@@ -85,7 +84,7 @@ export function dynamoTaskStores({ client, tableName }: DynamoStoreProps) {
           await client.send(new DeleteCommand({ TableName: tableName, Key: Key(taskId), ConditionExpression: 'attribute_exists(PK)' }));
           return true;
         } catch (err) {
-          if (isConditionFailure(err)) return false;
+          if (isConditionFailed(err)) return false;
           throw err;
         }
       },

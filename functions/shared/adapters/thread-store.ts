@@ -27,7 +27,7 @@ import {
   type ThreadStore,
 } from '../core/threads/thread';
 import { queryPages } from './dynamo-reads';
-import { batchDelete, TransactionCancelled, transactWrite, type TransactItem } from './dynamo-writes';
+import { batchDelete, isConditionFailed, TransactionCancelled, transactWrite, type TransactItem } from './dynamo-writes';
 
 export interface DynamoStoreProps {
   readonly client: DynamoDBDocumentClient;
@@ -177,7 +177,7 @@ export function dynamoThreadStores(props: DynamoStoreProps) {
           );
           return toThread(res.Attributes ?? {});
         } catch (err) {
-          if ((err as Error).name === 'ConditionalCheckFailedException') return null;
+          if (isConditionFailed(err)) return null;
           throw err;
         }
       },
@@ -237,7 +237,7 @@ export function dynamoThreadStores(props: DynamoStoreProps) {
             }),
           );
         } catch (err) {
-          if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+          if (isConditionFailed(err)) return false;
           throw err;
         }
         // 2. Every item, page by page (strongly consistent, so each committed exchange is seen).

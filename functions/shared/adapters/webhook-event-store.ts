@@ -15,8 +15,8 @@ import {
   type NewWebhookEvent,
   type WebhookEventStore,
 } from '../core/webhooks';
+import { isConditionFailed } from './dynamo-writes';
 
-const failedCondition = (err: unknown) => (err as Error)?.name === 'ConditionalCheckFailedException';
 
 export class DynamoDbWebhookEventStore implements WebhookEventStore {
   constructor(
@@ -55,7 +55,7 @@ export class DynamoDbWebhookEventStore implements WebhookEventStore {
       );
       return { status: 'claimed', eventId: event.eventId };
     } catch (err) {
-      if (!failedCondition(err)) throw err;
+      if (!isConditionFailed(err)) throw err;
     }
     const seen = (await this.client.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }))).Item;
     // Gone again (a failed first delivery released it just now): the sender's retry will run it.
@@ -82,7 +82,7 @@ export class DynamoDbWebhookEventStore implements WebhookEventStore {
       );
       return { status: 'claimed', eventId };
     } catch (err) {
-      if (failedCondition(err)) return { status: 'in_progress' };
+      if (isConditionFailed(err)) return { status: 'in_progress' };
       throw err;
     }
   }
@@ -111,7 +111,7 @@ export class DynamoDbWebhookEventStore implements WebhookEventStore {
         }),
       );
     } catch (err) {
-      if (!failedCondition(err)) throw err; // taken over by a retry: theirs to finish
+      if (!isConditionFailed(err)) throw err; // taken over by a retry: theirs to finish
     }
   }
 }
