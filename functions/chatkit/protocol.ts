@@ -4,10 +4,10 @@
 import type { Attachment, ToolChoice, UserMessageContent } from '@openai/chatkit';
 import { z } from 'zod';
 import { ValidationError } from '../shared/core/errors';
-import { threadTitleSchema } from '../shared/lambda/validation';
+import { MAX_ID_LENGTH } from '../shared/core/ids';
+import { MAX_MESSAGE_BYTES, threadTitleSchema } from '../shared/lambda/validation';
 
-const MAX_TEXT_BYTES = 16 * 1024;
-const id = z.string().min(1).max(128);
+const id = z.string().min(1).max(MAX_ID_LENGTH);
 
 const userMessageContent = z.union([
   z.object({ type: z.literal('input_text'), text: z.string() }),
@@ -75,7 +75,7 @@ export function inputText(input: { content: UserMessageContent[] }): string {
     .join(' ')
     .trim();
   if (text.length === 0) throw new ValidationError('Message is empty');
-  if (Buffer.byteLength(text, 'utf8') > MAX_TEXT_BYTES) throw new ValidationError('Message is over 16 KB');
+  if (Buffer.byteLength(text, 'utf8') > MAX_MESSAGE_BYTES) throw new ValidationError('Message is over 16 KB');
   return text;
 }
 

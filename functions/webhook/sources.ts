@@ -5,15 +5,12 @@ import { z } from 'zod';
 import { ValidationError } from '../shared/core/errors';
 import { MAX_ID_LENGTH } from '../shared/core/ids';
 import type { Clock } from '../shared/core/ports';
-import { MAX_USER_ID_BYTES, type Principal } from '../shared/core/principal';
+import { isPossibleUserId, type Principal } from '../shared/core/principal';
 import type { TaskStore } from '../shared/core/tasks/task';
 import type { WebhookEffect } from '../shared/core/webhooks';
 import { taskTitleSchema } from '../shared/lambda/validation';
 
-const userId = z
-  .string()
-  .min(1)
-  .refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_USER_ID_BYTES, 'too long');
+const userId = z.string().min(1).refine(isPossibleUserId, 'too long');
 const taskId = z.string().min(1).max(MAX_ID_LENGTH);
 
 const TaskEvent = z.discriminatedUnion('type', [

@@ -6,8 +6,11 @@ import type { ConnectionStore } from '../shared/adapters/connection-store';
 import type { RequestOrigin } from '../shared/core/audit';
 import { PayloadTooLargeError, ValidationError } from '../shared/core/errors';
 import { fromAuthorizerContext, type Principal } from '../shared/core/principal';
+import { MAX_ID_LENGTH } from '../shared/core/ids';
 import { toErrorResponse } from '../shared/lambda/error-map';
+import { MAX_BODY_BYTES } from '../shared/lambda/http-request';
 import { logger } from '../shared/lambda/logger';
+import { MAX_MESSAGE_BYTES } from '../shared/lambda/validation';
 
 export interface WebSocketEvent {
   requestContext: {
@@ -43,15 +46,13 @@ export interface WebSocketDeps {
 
 const SendMessage = z.object({
   action: z.literal('sendMessage'),
-  threadId: z.string().min(1).max(128),
+  threadId: z.string().min(1).max(MAX_ID_LENGTH),
   content: z
     .string()
     .min(1)
-    .refine((s) => Buffer.byteLength(s, 'utf8') <= 16 * 1024, 'content is over 16 KB'),
+    .refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_MESSAGE_BYTES, 'content is over 16 KB'),
 });
 
-/** Same cap as REST bodies: API Gateway allows larger frames, we do not. */
-const MAX_FRAME_BYTES = 64 * 1024;
 
 export function websocketHandler(deps: WebSocketDeps) {
   return async (event: WebSocketEvent): Promise<{ statusCode: number }> => {
@@ -84,7 +85,7 @@ export function websocketHandler(deps: WebSocketDeps) {
         return { statusCode: 200 };
       }
       const raw = event.body ?? '';
-      if (Buffer.byteLength(raw, 'utf8') > MAX_FRAME_BYTES) throw new PayloadTooLargeError();
+      if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(); // the REST body cap: API Gateway allows larger frames, we do not
       const body = parseJson(raw);
       if (ctx.routeKey === 'ping') {
         await emit({ type: 'pong' });

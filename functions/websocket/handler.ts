@@ -15,6 +15,7 @@ const table = loadTableConfig(process.env);
 const client = createDocumentClient(table);
 const { deps } = chatWiring(client, table.tableName);
 const limiter = rateLimiterFromEnv(process.env, client);
+const sessionDeps = { apiKeys: dynamoApiKeyStore(client, table.tableName), clock: systemClock };
 const senders = new Map<string, ReturnType<typeof managementApiSender>>();
 
 /** Every send is an agent reply: both buckets count it, as on REST. */
@@ -36,5 +37,5 @@ export const handler = websocketHandler({
     return s;
   },
   chat,
-  stillValid: (principal) => credentialStillValid({ apiKeys: dynamoApiKeyStore(client, table.tableName), clock: systemClock }, principal),
+  stillValid: (principal) => credentialStillValid(sessionDeps, principal),
 });

@@ -51,19 +51,11 @@ export function streamingHttpHandler(routes: Readonly<Record<string, StreamingCo
     const req = toHttpRequest(event);
     const extra = corsResponseHeaders(req.headers.origin, options.corsOrigins);
     const result = await dispatch(routes, req, extra, options);
+    const open = async (headers: Record<string, string>) =>
+      awslambda.HttpResponseStream.from(responseStream, await withSecurityHeaders({ statusCode: result.statusCode, headers: { ...extra, ...headers } }));
 
     if ('stream' in result) {
-      const out = awslambda.HttpResponseStream.from(
-        responseStream,
-        await withSecurityHeaders({
-          statusCode: result.statusCode,
-          headers: {
-            ...extra,
-            'Content-Type': 'text/event-stream; charset=utf-8',
-            ...(result.headers ?? {}),
-          },
-        }),
-      );
+      const out = await open({ 'Content-Type': 'text/event-stream; charset=utf-8', ...(result.headers ?? {}) });
       try {
         for await (const chunk of result.stream) out.write(chunk);
       } catch (err) {
@@ -75,17 +67,7 @@ export function streamingHttpHandler(routes: Readonly<Record<string, StreamingCo
     }
 
     const hasBody = result.body !== undefined;
-    const out = awslambda.HttpResponseStream.from(
-      responseStream,
-      await withSecurityHeaders({
-        statusCode: result.statusCode,
-        headers: {
-          ...extra,
-          ...(result.headers ?? {}),
-          ...(hasBody ? { 'Content-Type': 'application/json; charset=utf-8' } : {}),
-        },
-      }),
-    );
+    const out = await open({ ...(result.headers ?? {}), ...(hasBody ? { 'Content-Type': 'application/json; charset=utf-8' } : {}) });
     out.end(hasBody ? JSON.stringify(result.body) : undefined);
   });
 }
