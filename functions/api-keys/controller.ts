@@ -8,10 +8,10 @@ import {
   type ApiKeyDeps,
 } from '../shared/core/api-keys';
 import type { RequestOrigin } from '../shared/core/audit';
-import { ValidationError } from '../shared/core/errors';
 import { authorize } from '../shared/core/policy';
 import { created, noContent, ok, type RouteControllers } from '../shared/lambda/http-handler';
 import { jsonBody, requirePrincipal, type HttpRequest } from '../shared/lambda/http-request';
+import { parse } from '../shared/lambda/validation';
 
 // Strict: a misspelt `readonly` must not silently mint a write-capable key.
 const CreateBody = z.strictObject({
@@ -20,15 +20,6 @@ const CreateBody = z.strictObject({
 });
 const PatchBody = z.strictObject({ enabled: z.boolean() });
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const res = schema.safeParse(value);
-  if (!res.success) {
-    const issue = res.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    throw new ValidationError(`Invalid request body: ${where}${issue?.message ?? 'invalid'}`);
-  }
-  return res.data;
-}
 
 const origin = (req: HttpRequest): RequestOrigin => ({
   ip: req.sourceIp,
@@ -47,13 +38,13 @@ export function apiKeysRoutes(deps: ApiKeyDeps): RouteControllers {
   return {
     'POST /api-keys': async (req) => {
       const principal = manager(req);
-      const input = parse(CreateBody, jsonBody(req));
+      const input = parse(CreateBody, jsonBody(req), 'Invalid request body');
       return created(await issueApiKey(deps, principal, origin(req), input));
     },
     'GET /api-keys': async (req) => ok({ data: await listApiKeys(deps, manager(req)) }),
     'PATCH /api-keys/{id}': async (req) => {
       const principal = manager(req);
-      const { enabled } = parse(PatchBody, jsonBody(req));
+      const { enabled } = parse(PatchBody, jsonBody(req), 'Invalid request body');
       return ok(await setApiKeyEnabled(deps, principal, origin(req), req.pathParameters.id ?? '', enabled));
     },
     'DELETE /api-keys/{id}': async (req) => {

@@ -2,13 +2,12 @@
 // `tasks` applies an external tracker's task events to a user's tasks, through that user's own task
 // store (the same one the API and the agent use); other sources are stored only.
 import { z } from 'zod';
-import { ValidationError } from '../shared/core/errors';
 import { MAX_ID_LENGTH } from '../shared/core/ids';
 import type { Clock } from '../shared/core/ports';
 import { isPossibleUserId, type Principal } from '../shared/core/principal';
 import type { TaskStore } from '../shared/core/tasks/task';
 import type { WebhookEffect } from '../shared/core/webhooks';
-import { taskTitleSchema } from '../shared/lambda/validation';
+import { parse, taskTitleSchema } from '../shared/lambda/validation';
 
 const userId = z.string().min(1).refine(isPossibleUserId, 'too long');
 const taskId = z.string().min(1).max(MAX_ID_LENGTH);
@@ -35,13 +34,7 @@ const actingFor = (userId: string): Principal => ({
 
 export function effectFor(deps: SourceDeps, source: string, payload: Record<string, unknown>): WebhookEffect {
   if (source !== 'tasks') return async () => 'stored';
-  const parsed = TaskEvent.safeParse(payload);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    throw new ValidationError(`Invalid tasks event: ${where}${issue?.message ?? 'invalid'}`);
-  }
-  const event = parsed.data;
+  const event = parse(TaskEvent, payload, 'Invalid tasks event');
   const store = deps.tasks(actingFor(event.userId));
   const now = () => deps.clock.now().toISOString();
   if (event.type === 'task.created') {

@@ -7,12 +7,13 @@ import { ValidationError } from '../core/errors';
 import type { ThreadAccess } from '../core/threads/audited-access';
 import { requirePrincipal, type HttpRequest } from './http-request';
 
-export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+/** @param context - what was being read, put before the field (`Invalid request body: name: ...`). */
+export function parse<T>(schema: z.ZodType<T>, value: unknown, context?: string): T {
   const res = schema.safeParse(value);
   if (res.success) return res.data;
   const issue = res.error.issues[0];
   const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  throw new ValidationError(`${where}${issue?.message ?? 'invalid input'}`);
+  throw new ValidationError(`${context ? `${context}: ` : ''}${where}${issue?.message ?? 'invalid input'}`);
 }
 
 const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
