@@ -158,14 +158,7 @@ export function createRestGateway(opts: RestGatewayOptions) {
       opts.onAccessLog?.({ requestId, ip: sourceIp, method, path: url.pathname, status, ms: Date.now() - started, ...extra });
 
     const matched = matchResource(resources, url.pathname);
-    if (!matched) {
-      req.resume();
-      sendGatewayResponse(res, 'MISSING_AUTHENTICATION_TOKEN');
-      status = res.statusCode;
-      log({});
-      return status;
-    }
-    if (method === 'OPTIONS') {
+    if (matched && method === 'OPTIONS') {
       // The CORS preflight mock integration (same rules as the deployed one).
       req.resume();
       res.writeHead(204, { ...SECURITY_HEADERS, ...preflightHeaders(origin, opts.corsOrigins) });
@@ -174,8 +167,9 @@ export function createRestGateway(opts: RestGatewayOptions) {
       log({});
       return status;
     }
-    const route = matched.res.methods.get(method);
-    if (!route) {
+    // An unknown path, or a method the path does not have: API Gateway's MISSING_AUTHENTICATION_TOKEN.
+    const route = matched?.res.methods.get(method);
+    if (!matched || !route) {
       req.resume();
       sendGatewayResponse(res, 'MISSING_AUTHENTICATION_TOKEN');
       status = res.statusCode;
