@@ -13,6 +13,7 @@ import { createRestGateway } from './rest-gateway';
 import { createWebSocketGateway, MANAGEMENT_PATH } from './websocket-gateway';
 import { redactDeep } from '../../functions/shared/core/redact';
 import { localSecret } from './secrets';
+import { webhookTokenFrom } from '../../functions/shared/core/webhooks';
 
 export interface LocalStackOptions {
   readonly port: number;
@@ -28,6 +29,8 @@ export interface LocalStack {
   readonly wsUrl: string;
   /** The local webhook secret (from WEBHOOK_TOKEN or generated into DATA_DIR). */
   readonly webhookToken: string;
+  /** Where a generated webhook token is stored (mode 0600); null when WEBHOOK_TOKEN supplied it. */
+  readonly webhookTokenFile: string | null;
   stop(): Promise<void>;
 }
 
@@ -70,6 +73,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const env = opts.env;
   const useDevIssuer = !env.JWT_ISSUER && !env.JWKS_URI;
   const devKey = useDevIssuer ? loadOrCreateDevKey(dataDir) : null;
+  // Checked before anything starts: a token senders could never present fails here, naming the variable.
+  const webhook = localSecret(dataDir, 'WEBHOOK_TOKEN', env.WEBHOOK_TOKEN);
+  const webhookToken = { value: webhookTokenFrom('WEBHOOK_TOKEN', webhook.value), file: webhook.file };
 
   let ddb: DynamoDbLocal | null = null;
   let server: Server | null = null;
@@ -154,10 +160,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       CORS_ORIGINS: origins.join(','),
       POWERTOOLS_SERVICE_NAME: 'threadguard-local',
       WS_MANAGEMENT_ENDPOINT: managementUrl,
-      CURSOR_SECRET: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET),
+      CURSOR_SECRET: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET).value,
     });
-    const webhookToken = localSecret(dataDir, 'WEBHOOK_TOKEN', env.WEBHOOK_TOKEN);
-    process.env.WEBHOOK_TOKEN = webhookToken;
+    process.env.WEBHOOK_TOKEN = webhookToken.value;
     // Where this stack's database and Management API are, for tests and tools that inspect them
     // directly (never served over HTTP; the file is the developer's own, mode 0600).
     writeFileSync(
@@ -183,7 +188,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       onLog: (entry) => log(JSON.stringify(redactDeep({ level: 'INFO', message: 'websocket', ...entry }))),
     });
 
-    return { url, port, devIssuer, wsUrl: `${url.replace('http:', 'ws:')}/ws`, webhookToken, stop };
+    return { url, port, devIssuer, wsUrl: `${url.replace('http:', 'ws:')}/ws`, webhookToken: webhookToken.value, webhookTokenFile: webhookToken.file, stop };
   } catch (err) {
     await stop();
     throw err;
