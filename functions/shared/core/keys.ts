@@ -23,6 +23,8 @@ const e = escapeKeyPart;
 export const keys = {
   userPk: (userId: string) => join('USER', e(userId)),
   profileSk: () => 'PROFILE',
+  /** Sign-out time and the owner's role as last seen, read by the authorizers (core/sessions.ts). */
+  sessionSk: () => 'SESSION',
   threadSk: (threadId: string) => join('THREAD', e(threadId)),
   threadSkPrefix: () => 'THREAD#',
   itemSk: (threadId: string, itemId: string) => join('ITEM', e(threadId), e(itemId)),
