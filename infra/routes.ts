@@ -34,7 +34,10 @@ export type Setting =
   | 'CORS_ORIGINS'
   | 'RATE_LIMIT_PER_MINUTE'
   | 'RESPOND_LIMIT_PER_MINUTE'
-  | 'WEBHOOK_SOURCES';
+  | 'WEBHOOK_SOURCES'
+  | 'JWKS_MAX_AGE_SECONDS'
+  | 'JWT_MAX_LIFETIME_SECONDS'
+  | 'WS_MAX_CONNECTIONS_PER_USER';
 
 /**
  * Secrets a function may read. Deployed, the function gets `<NAME>_ARN` and read access to that
@@ -56,7 +59,7 @@ export interface FunctionDef {
 /** The settings every REST function's edge (CORS and the per-user rate-limit guard) reads. */
 const EDGE = ['TABLE_NAME', 'CORS_ORIGINS', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE'] as const satisfies readonly Setting[];
 /** What the JWT / API-key authorizers read (functions/authorizer/dependencies.ts). */
-const AUTH = ['TABLE_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'ROLES_CLAIM'] as const satisfies readonly Setting[];
+const AUTH = ['TABLE_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'ROLES_CLAIM', 'JWKS_MAX_AGE_SECONDS', 'JWT_MAX_LIFETIME_SECONDS'] as const satisfies readonly Setting[];
 
 /** Every Lambda function of the REST API; authorizers are listed in AUTHORIZERS. */
 export const FUNCTIONS = {

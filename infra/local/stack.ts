@@ -171,6 +171,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       RATE_LIMIT_PER_MINUTE: env.RATE_LIMIT_PER_MINUTE ?? '',
       RESPOND_LIMIT_PER_MINUTE: env.RESPOND_LIMIT_PER_MINUTE ?? '',
       WEBHOOK_SOURCES: env.WEBHOOK_SOURCES ?? '',
+      JWKS_MAX_AGE_SECONDS: env.JWKS_MAX_AGE_SECONDS ?? '',
+      JWT_MAX_LIFETIME_SECONDS: env.JWT_MAX_LIFETIME_SECONDS ?? '',
+      WS_MAX_CONNECTIONS_PER_USER: env.WS_MAX_CONNECTIONS_PER_USER ?? '',
     };
     const secrets = {
       CURSOR_SECRET: { value: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET).value },
