@@ -25,15 +25,21 @@ const fmt = (counts: Record<string, number>) =>
 
 export async function benchThreads(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'threadguard-bench-'));
-  const stack = await startLocalStack({ port: 0, dataDir, env: { ...process.env, JWT_ISSUER: undefined, JWKS_URI: undefined }, log: () => undefined });
-  const realEndpoint = process.env.DYNAMODB_ENDPOINT!;
-  const counter = await startDynamoCounter(realEndpoint);
-  // Handlers load on first request (their cold start), so they pick up the counting endpoint.
-  process.env.DYNAMODB_ENDPOINT = counter.endpoint;
+  let counter: Awaited<ReturnType<typeof startDynamoCounter>> | undefined;
+  // The functions reach DynamoDB Local through the counting proxy.
+  const stack = await startLocalStack({
+    port: 0,
+    dataDir,
+    env: { ...process.env, JWT_ISSUER: undefined, JWKS_URI: undefined },
+    log: () => undefined,
+    functionsDynamodbEndpoint: async (endpoint) => (counter = await startDynamoCounter(endpoint)).endpoint,
+  });
+  const realEndpoint = stack.dynamodbEndpoint;
+  const counting = counter!;
   const seeder = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: realEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   );
-  const tableName = process.env.TABLE_NAME!;
+  const tableName = stack.tableName;
   try {
     const sub = `bench-${Date.now()}`;
     const token = mintDevToken(dataDir, sub);
@@ -68,7 +74,7 @@ export async function benchThreads(): Promise<void> {
     await call('GET', '/threads');
     await call('GET', `/threads/${chatThread}/items`);
     await call('POST', `/threads/${chatThread}/messages`, { content: 'hello' });
-    counter.take();
+    counting.take();
 
     const rows: Array<[string, string, string, number, number]> = [];
     const measure = async (name: string, rounds: number, before: (() => Promise<string>) | null, run: (arg: string) => Promise<{ ms: number }>) => {
@@ -77,11 +83,11 @@ export async function benchThreads(): Promise<void> {
       let units = { read: 0, write: 0 };
       for (let i = 0; i < rounds; i++) {
         const arg = before ? await before() : '';
-        counter.take();
-        counter.takeCapacity();
+        counting.take();
+        counting.takeCapacity();
         times.push((await run(arg)).ms);
-        counts = counter.take();
-        units = counter.takeCapacity();
+        counts = counting.take();
+        units = counting.takeCapacity();
       }
       rows.push([name, fmt(counts), `${units.read} RCU + ${units.write} WCU`, pct(times, 50), pct(times, 95)]);
     };
@@ -110,11 +116,10 @@ export async function benchThreads(): Promise<void> {
     console.log(`goal: an audited read (GET /threads/{id}) costs <= 1 RCU + 3 WCU: ${rcu} RCU + ${wcu} WCU ${rcu! <= 1 && wcu! <= 3 ? '[goal met]' : '[GOAL MISSED]'}`);
 
     await benchAuditWrite(seeder, tableName);
-    await benchHotKeys(stack.url, dataDir, counter);
+    await benchHotKeys(stack.url, dataDir, counting);
   } finally {
-    process.env.DYNAMODB_ENDPOINT = realEndpoint;
     seeder.destroy();
-    await counter.close();
+    await counter?.close();
     await stack.stop();
   }
 }
