@@ -22,6 +22,8 @@ export interface StackConfig {
   readonly jwtMaxLifetimeSeconds: number;
   /** Open WebSocket connections per user; the next handshake gets 429. */
   readonly wsMaxConnectionsPerUser: number;
+  /** Partition keys per day of the unfiltered audit list (functions/shared/adapters/audit-log.ts). */
+  readonly auditShards: number;
 }
 
 const ctx = (node: Node, key: string): unknown => node.tryGetContext(`threadguard:${key}`);
@@ -68,5 +70,6 @@ export function stackConfigFrom(node: Node): StackConfig {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    auditShards: num(ctx(node, 'auditShards'), 16),
   };
 }

@@ -95,6 +95,7 @@ export class ThreadGuardStack extends Stack {
         JWKS_MAX_AGE_SECONDS: String(config.jwksMaxAgeSeconds),
         JWT_MAX_LIFETIME_SECONDS: String(config.jwtMaxLifetimeSeconds),
         WS_MAX_CONNECTIONS_PER_USER: String(config.wsMaxConnectionsPerUser),
+        AUDIT_SHARDS: String(config.auditShards),
       } satisfies Settings,
       secrets: { CURSOR_SECRET: cursorSecret, WEBHOOK_TOKEN: webhookSecret },
       logRetention: config.logRetentionDays as RetentionDays,

@@ -65,6 +65,7 @@ describe('local function environments', () => {
     JWKS_MAX_AGE_SECONDS: '',
     JWT_MAX_LIFETIME_SECONDS: '',
     WS_MAX_CONNECTIONS_PER_USER: '',
+    AUDIT_SHARDS: '',
   };
   const secrets = { CURSOR_SECRET: { value: 'cursor-key-for-tests' }, WEBHOOK_TOKEN: { value: 'webhook-token-for-tests' } };
   const local = (def: FunctionDef) => localFunction(def.dir, { ...functionEnvironment(def, settings, secrets), DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' });
