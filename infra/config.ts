@@ -21,6 +21,8 @@ export interface StackConfig {
   readonly agent: ModelConfig;
   /** An existing Secrets Manager secret holding the OpenAI API key; without it the stack creates one to fill in. */
   readonly openAiSecretArn: string;
+  /** Partition keys per day of the unfiltered audit list (functions/shared/adapters/audit-log.ts). */
+  readonly auditShards: number;
 }
 
 const ctx = (node: Node, key: string): unknown => node.tryGetContext(`threadguard:${key}`);
@@ -79,5 +81,6 @@ export function stackConfigFrom(node: Node): StackConfig {
       .filter(Boolean),
     agent: agentConfigFrom(node),
     openAiSecretArn: str(ctx(node, 'openAiSecretArn'), ''),
+    auditShards: num(ctx(node, 'auditShards'), 16),
   };
 }

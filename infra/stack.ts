@@ -99,6 +99,7 @@ export class ThreadGuardStack extends Stack {
         AGENT_PROVIDER: config.agent.provider,
         AGENT_MODEL: config.agent.model,
         AGENT_MAX_OUTPUT_TOKENS: String(config.agent.maxOutputTokens),
+        AUDIT_SHARDS: String(config.auditShards),
       } satisfies Settings,
       secrets: { CURSOR_SECRET: cursorSecret, WEBHOOK_TOKEN: webhookSecret, OPENAI_API_KEY: openAiKey },
       agent: config.agent,

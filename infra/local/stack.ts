@@ -182,6 +182,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       AGENT_PROVIDER: env.AGENT_PROVIDER ?? '',
       AGENT_MODEL: env.AGENT_MODEL ?? '',
       AGENT_MAX_OUTPUT_TOKENS: env.AGENT_MAX_OUTPUT_TOKENS ?? '',
+      AUDIT_SHARDS: env.AUDIT_SHARDS ?? '',
     };
     const secrets = {
       CURSOR_SECRET: { value: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET) },
