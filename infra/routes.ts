@@ -32,6 +32,7 @@ export interface FunctionDef {
 export const FUNCTIONS = {
   // Public and principal-less: its rate-limit guard never runs, so it never reaches DynamoDB.
   health: { dir: 'health', table: 'none' },
+  openapi: { dir: 'openapi', table: 'none' }, // serves the bundled docs/openapi.json
   me: { dir: 'me', table: 'readwrite' }, // creates the profile on first call
   tools: { dir: 'tools', table: 'rateLimit' }, // the tool list is static; only the request is counted
   audit: { dir: 'audit', table: 'read' }, // queries audit events; writes only its rate counter
@@ -51,6 +52,7 @@ export const AUTHORIZERS = {
   webhook: { dir: 'webhook-authorizer', table: 'none' }, // compares against its secret only
 } as const satisfies Record<string, FunctionDef>;
 
+/** Each route's OpenAPI operation is in infra/openapi/operations.ts (a test fails when one is missing). */
 export interface RouteDef {
   readonly method: HttpMethod;
   /** API Gateway resource template, e.g. `/threads/{threadId}`. */
@@ -63,6 +65,7 @@ export interface RouteDef {
 
 export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/health', fn: 'health', auth: 'public' },
+  { method: 'GET', path: '/openapi.json', fn: 'openapi', auth: 'public' },
   { method: 'GET', path: '/me', fn: 'me', auth: 'user' },
   { method: 'GET', path: '/tools/available', fn: 'tools', auth: 'user' },
   { method: 'GET', path: '/admin/audit', fn: 'audit', auth: 'user' },
