@@ -68,6 +68,8 @@ const SHARED_RESPONSES = {
   // From the per-user guard (with the refusing bucket's headers) or the stage throttle (without).
   RateLimited: errorResponse(['rate_limited'], { ...RATE_HEADERS, 'Retry-After': ref('headers', 'Retry-After') }),
   InternalError: errorResponse(['internal']),
+  // Refused by the HTTP front door before any route is matched (API Gateway, or Node's parser locally).
+  HeadersTooLarge: { description: 'Request headers too large (an oversized token may get 401 instead); never a 5xx.' },
 };
 const sharedResponse = (name: keyof typeof SHARED_RESPONSES) => ({ $ref: `#/components/responses/${name}` });
 
@@ -109,6 +111,7 @@ function operation(route: RouteDef, spec: OperationSpec): ZodOpenApiOperationObj
   if (route.auth !== 'public') responses['401'] = sharedResponse('Unauthorized');
   responses['413'] = sharedResponse('PayloadTooLarge');
   responses['429'] = sharedResponse('RateLimited');
+  responses['431'] = sharedResponse('HeadersTooLarge');
   responses['500'] = sharedResponse('InternalError');
   const params = pathParams(route.path);
   return {

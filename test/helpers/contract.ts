@@ -37,7 +37,8 @@ interface Route {
 const ROUTES: readonly Route[] = Object.keys(doc.paths)
   .map((template) => ({
     template,
-    pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+').replace(/\./g, '\\.')}$`),
+    // API Gateway matches a resource with or without a trailing slash.
+    pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+').replace(/\./g, '\\.')}/?$`),
     params: (template.match(/\{/g) ?? []).length,
   }))
   // A literal segment wins over a parameter, as in API Gateway.
