@@ -76,6 +76,7 @@ const REPLY_SECRETS = ['OPENAI_API_KEY'] as const satisfies readonly SecretName[
 export const FUNCTIONS = {
   // Public and principal-less: its rate-limit guard never runs, so it never reaches DynamoDB.
   health: { dir: 'health', table: 'none', env: EDGE },
+  openapi: { dir: 'openapi', table: 'none', env: EDGE }, // serves the bundled docs/openapi.json
   me: { dir: 'me', table: 'readwrite', env: EDGE }, // creates the profile on first call
   tools: { dir: 'tools', table: 'rateLimit', env: EDGE }, // the tool list is static; only the request is counted
   audit: { dir: 'audit', table: 'read', env: AUDITED, secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
@@ -96,6 +97,7 @@ export const AUTHORIZERS = {
   webhook: { dir: 'webhook-authorizer', table: 'none', env: [], secrets: ['WEBHOOK_TOKEN'] }, // compares against its secret only
 } as const satisfies Record<string, FunctionDef>;
 
+/** Each route's OpenAPI operation is in infra/openapi/operations.ts (a test fails when one is missing). */
 export interface RouteDef {
   readonly method: HttpMethod;
   /** API Gateway resource template, e.g. `/threads/{threadId}`. */
@@ -108,6 +110,7 @@ export interface RouteDef {
 
 export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/health', fn: 'health', auth: 'public' },
+  { method: 'GET', path: '/openapi.json', fn: 'openapi', auth: 'public' },
   { method: 'GET', path: '/me', fn: 'me', auth: 'user' },
   { method: 'GET', path: '/tools/available', fn: 'tools', auth: 'user' },
   { method: 'GET', path: '/admin/audit', fn: 'audit', auth: 'user' },
