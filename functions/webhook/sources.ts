@@ -11,7 +11,7 @@ import { idSchema, parse, taskTitleSchema } from '../shared/lambda/validation';
 const userId = z.string().min(1).refine(isPossibleUserId, 'too long or not well-formed Unicode');
 const taskId = idSchema;
 
-const TaskEvent = z.discriminatedUnion('type', [
+export const TaskEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('task.created'), userId, taskId: taskId.optional(), title: taskTitleSchema }),
   z.object({ type: z.literal('task.completed'), userId, taskId, title: taskTitleSchema.optional() }),
 ]);
