@@ -3,11 +3,10 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { functionEnvironment, type Settings } from '../function-environment';
 import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, type FunctionDef } from '../routes';
 import { TABLES } from '../table';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { createAdminClient, openDynamoDb, type SupervisedDynamoDb } from './dynamodb-supervisor';
 import { ensureTables } from './tables';
 import { DEV_AUDIENCE, DEV_ISSUER_PATH, DEV_JWKS_PATH, devJwks, loadOrCreateDevKey, recordDevIssuer } from './dev-issuer';
 import { createRestGateway } from './rest-gateway';
@@ -93,7 +92,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const useDevIssuer = !env.JWT_ISSUER && !env.JWKS_URI;
   const devKey = useDevIssuer ? loadOrCreateDevKey(dataDir) : null;
 
-  let ddb: DynamoDbLocal | null = null;
+  let ddb: SupervisedDynamoDb | null = null;
   let server: Server | null = null;
   let management: Server | null = null;
   let ws: ReturnType<typeof createWebSocketGateway> | null = null;
@@ -104,12 +103,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   };
 
   try {
-    ddb = await startDynamoDbLocal({ dataDir, port: await freePort() });
-    const admin = new DynamoDBClient({
-      endpoint: ddb.endpoint,
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    // DynamoDB Local under a supervisor, or the endpoint DYNAMODB_ENDPOINT names (tables created if missing).
+    ddb = await openDynamoDb({ dataDir, port: freePort, env, log });
+    const admin = createAdminClient(ddb.endpoint);
     const tableNames = await ensureTables(admin);
     admin.destroy();
 
@@ -201,7 +197,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // directly (never served over HTTP; the file is the developer's own, mode 0600).
     writeFileSync(
       join(dataDir, 'local-stack.json'),
-      JSON.stringify({ url, dynamodbEndpoint: ddb.endpoint, managementEndpoint: managementUrl, tableName: tableNames.main, tables: tableNames }),
+      JSON.stringify({ url, dynamodbEndpoint: ddb.endpoint, dynamodbPid: ddb.pid(), managementEndpoint: managementUrl, tableName: tableNames.main, tables: tableNames }),
       { mode: 0o600 },
     );
 
