@@ -1,5 +1,6 @@
 // Composition root for the admin thread reads.
-import { randomFillSync } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
+import { dynamoAdminApiKeyStore, dynamoApiKeyStore } from '../shared/adapters/api-key-store';
 import { loadTableConfig } from '../shared/config';
 import { createDocumentClient } from '../shared/adapters/dynamo-client';
 import { secretSource } from '../shared/adapters/secret-source';
@@ -16,15 +17,26 @@ const table = loadTableConfig(process.env);
 const client = createDocumentClient(table);
 const ids = ulidGenerator(systemClock, (b) => randomFillSync(b));
 const stores = dynamoThreadStores({ client, tableName: table.tableName });
+const audit = createAuditLog({ client, tableName: table.tableName }).log;
 
 export const handler = httpHandler(
-  adminRoutes({
-    threads: stores.threadStore,
-    adminReader: stores.adminThreadReader,
-    cursors: cursorCodec(await secretSource({ name: 'CURSOR_SECRET', env: process.env }).get()),
-    audit: createAuditLog({ client, tableName: table.tableName }).log,
-    clock: systemClock,
-    ids,
-  }),
+  adminRoutes(
+    {
+      threads: stores.threadStore,
+      adminReader: stores.adminThreadReader,
+      cursors: cursorCodec(await secretSource({ name: 'CURSOR_SECRET', env: process.env }).get()),
+      audit,
+      clock: systemClock,
+      ids,
+    },
+    {
+      store: dynamoApiKeyStore(client, table.tableName),
+      adminStore: dynamoAdminApiKeyStore(client, table.tableName),
+      audit,
+      clock: systemClock,
+      ids,
+      newKey: randomUUID,
+    },
+  ),
   edgeOptions(process.env, client),
 );

@@ -1,11 +1,28 @@
 // GET /me: the caller's profile, created in their own partition on first call.
+// POST /me/sign-out: ends every session of the caller's tokens issued up to now (core/sessions.ts).
 import type { ProfileStore } from '../shared/adapters/profile-store';
+import type { AuditLog } from '../shared/core/audit';
+import type { Clock } from '../shared/core/ports';
 import type { Principal } from '../shared/core/principal';
-import { ok, type RouteControllers } from '../shared/lambda/http-handler';
+import { signOut, type SessionStore } from '../shared/core/sessions';
+import { noContent, ok, type RouteControllers } from '../shared/lambda/http-handler';
 import { requirePrincipal } from '../shared/lambda/http-request';
+import { threadAccessOf } from '../shared/lambda/validation';
 
-export function meRoutes(profiles: (p: Principal) => ProfileStore): RouteControllers {
+export interface MeDeps {
+  readonly profiles: (p: Principal) => ProfileStore;
+  readonly sessions: Pick<SessionStore, 'signOut'>;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+}
+
+export function meRoutes(deps: MeDeps): RouteControllers {
   return {
-    'GET /me': async (req) => ok(await profiles(requirePrincipal(req)).getOrCreate()),
+    'GET /me': async (req) => ok(await deps.profiles(requirePrincipal(req)).getOrCreate()),
+    'POST /me/sign-out': async (req) => {
+      const { principal, origin } = threadAccessOf(req);
+      await signOut(deps, principal, origin);
+      return noContent();
+    },
   };
 }

@@ -7,6 +7,9 @@ import { dynamoApiKeyStore } from '../shared/adapters/api-key-store';
 import { startExchange } from '../shared/core/agent/post-message';
 import { credentialStillValid } from '../shared/core/session-validity';
 import { systemClock } from '../shared/core/ports';
+import * as lib from '@aws-sdk/lib-dynamodb';
+import { DynamoDbSessionStore } from '../shared/adapters/session-store';
+import { cachedSessionStore } from '../shared/core/sessions';
 import { chatWiring } from '../shared/lambda/chat-wiring';
 import { rateLimiterFromEnv } from '../shared/lambda/edge-options';
 import { websocketHandler, type ChatTurn } from './controller';
@@ -15,7 +18,11 @@ const table = loadTableConfig(process.env);
 const client = createDocumentClient(table);
 const { deps } = chatWiring(client, table.tableName);
 const limiter = rateLimiterFromEnv(process.env, client);
-const sessionDeps = { apiKeys: dynamoApiKeyStore(client, table.tableName), clock: systemClock };
+const sessionDeps = {
+  apiKeys: dynamoApiKeyStore(client, table.tableName),
+  clock: systemClock,
+  sessions: cachedSessionStore(new DynamoDbSessionStore(async () => ({ client, lib }), table.tableName)),
+};
 const senders = new Map<string, ReturnType<typeof managementApiSender>>();
 
 /** Every send is an agent reply: both buckets count it, as on REST. */

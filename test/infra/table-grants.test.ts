@@ -6,7 +6,8 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CfnElement } from 'aws-cdk-lib';
 import { DynamoDbApiKeyUsage } from '../../functions/shared/adapters/api-key-usage';
-import { API_KEY_USAGE_ATTRIBUTES, READWRITE_ACTIONS } from '../../infra/constructs/table-access';
+import { DynamoDbSessionStore } from '../../functions/shared/adapters/session-store';
+import { API_KEY_USAGE_ATTRIBUTES, READWRITE_ACTIONS, SESSION_ATTRIBUTES } from '../../infra/constructs/table-access';
 import type { ServiceFunction } from '../../infra/constructs/service-function';
 import { AUTHORIZERS, FUNCTIONS, WEBSOCKET } from '../../infra/routes';
 import { synth } from '../helpers/synth';
@@ -24,6 +25,8 @@ const RATE_COUNTERS: Grant = { actions: ['dynamodb:UpdateItem'], leadingKeys: ['
 const API_KEY_AUTH: Grant[] = [
   { actions: ['dynamodb:GetItem'], leadingKeys: ['APIKEY#*'] },
   { actions: ['dynamodb:UpdateItem'], leadingKeys: ['APIKEY#*', 'USER#*'], attributes: ['PK', 'SK', 'lastUsedAt'] },
+  { actions: ['dynamodb:GetItem'], leadingKeys: ['USER#*'], attributes: ['PK', 'SK', 'notBefore', 'keysReadOnly', 'roleIat'] },
+  { actions: ['dynamodb:UpdateItem'], leadingKeys: ['USER#*'], attributes: ['PK', 'SK', 'notBefore', 'keysReadOnly', 'roleIat'] },
 ];
 
 /** Construct id → expected DynamoDB statements. */
@@ -181,6 +184,28 @@ describe('DynamoDB calls in the function code', () => {
       expect(/\bConditionCheck\s*:/.test(text), `${where}: a ConditionCheck needs dynamodb:ConditionCheckItem`).toBe(false);
     }
     expect(seen).toBeGreaterThan(0);
+  });
+});
+
+describe('the authorizers\' attribute-limited session item', () => {
+  it('reads and writes only the session attributes, reads with a projection', async () => {
+    const sent: any[] = [];
+    const store = new DynamoDbSessionStore(async () => ({ client: { send: async (c: any) => (sent.push(c.input), {}) } as never, lib: await import('@aws-sdk/lib-dynamodb') }), 't');
+    await store.get('u1');
+    await store.noteRole('u1', true, 1000);
+    await store.signOut('u1', 1000);
+    expect(sent).toHaveLength(3);
+    expect(sent[0].ProjectionExpression.split(/,\s*/)).toEqual(expect.arrayContaining(['notBefore', 'keysReadOnly', 'roleIat']));
+    for (const input of sent) {
+      const named = [
+        ...Object.keys(input.Key),
+        ...`${input.ProjectionExpression ?? ''} ${input.UpdateExpression ?? ''} ${input.ConditionExpression ?? ''}`
+          .replace(/[:#]\w+/g, ' ')
+          .match(/[A-Za-z_]\w*/g)!
+          .filter((w) => !['SET', 'AND', 'OR', 'NOT', 'attribute_exists', 'attribute_not_exists'].includes(w)),
+      ];
+      for (const attribute of named) expect(SESSION_ATTRIBUTES).toContain(attribute);
+    }
   });
 });
 
