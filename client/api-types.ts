@@ -419,6 +419,13 @@ export interface components {
                 message: string;
             };
         };
+        "Error-service_unavailable": {
+            error: {
+                /** @enum {string} */
+                code: "service_unavailable";
+                message: string;
+            };
+        };
         Health: {
             /** @constant */
             status: "ok";
@@ -517,6 +524,13 @@ export interface components {
             error: {
                 /** @enum {string} */
                 code: "read_only";
+                message: string;
+            };
+        };
+        "Error-conflict": {
+            error: {
+                /** @enum {string} */
+                code: "conflict";
                 message: string;
             };
         };
@@ -770,13 +784,6 @@ export interface components {
              */
             createdAt: string;
         };
-        "Error-conflict": {
-            error: {
-                /** @enum {string} */
-                code: "conflict";
-                message: string;
-            };
-        };
         ApiKeyList: {
             data: components["schemas"]["ApiKey"][];
         };
@@ -834,6 +841,16 @@ export interface components {
                 "application/json": components["schemas"]["Error-internal"];
             };
         };
+        /** @description `service_unavailable`: DynamoDB throttled or could not be reached after the SDK's retries (`Retry-After` says when to retry). Nothing was stored half-way. */
+        ServiceUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error-service_unavailable"];
+            };
+        };
         /** @description Request headers too large (an oversized token may get 401 instead); never a 5xx. */
         HeadersTooLarge: {
             headers: {
@@ -851,7 +868,7 @@ export interface components {
         "X-RateLimit-Remaining": number;
         /** @description End of that window, in epoch seconds. */
         "X-RateLimit-Reset": number;
-        /** @description Seconds until a retry can succeed (the end of the refusing window). */
+        /** @description Seconds until a retry can succeed (the end of the refusing window, or how long the database needs). */
         "Retry-After": number;
     };
     pathItems: never;
@@ -934,6 +951,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     signOut: {
@@ -1000,6 +1018,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listAuditEvents: {
@@ -1056,6 +1075,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listThreads: {
@@ -1099,12 +1119,16 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createThread: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1157,10 +1181,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error-read_only"];
                 };
             };
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-conflict"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getThread: {
@@ -1204,6 +1241,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteThread: {
@@ -1245,6 +1283,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateThread: {
@@ -1310,6 +1349,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listItems: {
@@ -1369,6 +1409,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     postMessage: {
@@ -1445,6 +1486,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     chatkit: {
@@ -1608,6 +1650,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listTasks: {
@@ -1650,12 +1693,16 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1705,10 +1752,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error-read_only"];
                 };
             };
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-conflict"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteTask: {
@@ -1750,6 +1810,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateTask: {
@@ -1814,6 +1875,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     adminListThreads: {
@@ -1872,6 +1934,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     adminGetThread: {
@@ -1917,6 +1980,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     adminListItems: {
@@ -1978,6 +2042,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     adminDisableApiKey: {
@@ -2075,6 +2140,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createApiKey: {
@@ -2131,7 +2197,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error-forbidden-read_only"];
                 };
             };
-            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed). */
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2147,6 +2213,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     revokeApiKey: {
@@ -2188,6 +2255,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     setApiKeyEnabled: {
@@ -2249,6 +2317,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deliverWebhook: {
@@ -2309,7 +2378,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error-not_found"];
                 };
             };
-            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed). */
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2322,6 +2391,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }
