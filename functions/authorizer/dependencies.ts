@@ -25,6 +25,8 @@ export function authorizerDeps(env: NodeJS.ProcessEnv): AuthenticateDeps {
       onError: (err) => logger.warn('lastUsedAt update failed', { error: (err as Error)?.name }),
     }),
     rolesClaim: auth.rolesClaim,
-    sessions: cachedSessionStore(new DynamoDbSessionStore(sdk, table.tableName)),
+    sessions: cachedSessionStore(new DynamoDbSessionStore(sdk, table.tableName), Date.now, undefined, (err) =>
+      logger.warn('session state unavailable; sign-out and key role not applied to this request', { error: (err as Error)?.name }),
+    ),
   };
 }

@@ -1,5 +1,5 @@
 // Composition root for the WebSocket API ($connect, $disconnect, ping, sendMessage, $default).
-import { loadTableConfig } from '../shared/config';
+import { loadTableConfig, loadWebSocketConfig } from '../shared/config';
 import { managementApiSender, managementEndpoint } from '../shared/adapters/connection-sender';
 import { dynamoConnectionStore } from '../shared/adapters/connection-store';
 import { createDocumentClient } from '../shared/adapters/dynamo-client';
@@ -25,9 +25,8 @@ const sessionDeps = {
 };
 const senders = new Map<string, ReturnType<typeof managementApiSender>>();
 
-/** Every send is an agent reply: both buckets count it, as on REST. */
+/** Every send is an agent reply: its frame already counted in `requests`; it counts in `respond` too, as on REST. */
 const chat: ChatTurn = async (principal, origin, { threadId, content }, emit) => {
-  await limiter.consume(principal, 'requests');
   await limiter.consume(principal, 'respond');
   const exchange = await startExchange(deps, { principal, origin }, threadId);
   await exchange.complete(content, null, async (e) => {
@@ -45,4 +44,6 @@ export const handler = websocketHandler({
   },
   chat,
   stillValid: (principal) => credentialStillValid(sessionDeps, principal),
+  meter: async (principal) => void (await limiter.consume(principal, 'requests')),
+  maxConnectionsPerUser: loadWebSocketConfig(process.env).maxConnectionsPerUser,
 });

@@ -77,13 +77,22 @@ describe('cachedSessionStore', () => {
     expect(table.reads).toBe(2);
   });
 
-  it('does not cache a failed read', async () => {
-    let fail = true;
+  it('answers a failed read with the last state it saw (else none), reports it, and reads again next time', async () => {
+    let fail = false;
     const table = new InMemorySessions();
-    const flaky: SessionStore = { ...table, get: async (u) => (fail ? Promise.reject(new Error('down')) : table.get(u)), noteRole: table.noteRole.bind(table), signOut: table.signOut.bind(table) };
-    const cache = cachedSessionStore(flaky, () => 0);
-    await expect(cache.get('u')).rejects.toThrow('down');
+    const flaky: SessionStore = { get: async (u) => (fail ? Promise.reject(new Error('down')) : table.get(u)), noteRole: table.noteRole.bind(table), signOut: table.signOut.bind(table) };
+    let now = 0;
+    const failures: unknown[] = [];
+    const cache = cachedSessionStore(flaky, () => now, SESSION_CACHE_SECONDS * 1000, (e) => failures.push(e));
+    await table.signOut('u', 1000);
+    expect((await cache.get('u')).notBefore).toBe(1000);
+    fail = true;
+    now += SESSION_CACHE_SECONDS * 1000;
+    expect((await cache.get('u')).notBefore).toBe(1000); // last known: the sign-out still holds
+    expect(await cache.get('never-seen')).toEqual(NO_SESSION_STATE);
+    expect(failures).toHaveLength(2);
     fail = false;
-    await expect(cache.get('u')).resolves.toEqual(NO_SESSION_STATE);
+    await table.signOut('u', 2000);
+    expect((await cache.get('u')).notBefore).toBe(2000);
   });
 });
