@@ -16,6 +16,8 @@ export interface StackConfig {
   readonly logRetentionDays: number;
   /** Accepted webhook sources (`/webhooks/{source}`). */
   readonly webhookSources: readonly string[];
+  /** Partition keys per day of the unfiltered audit list (functions/shared/adapters/audit-log.ts). */
+  readonly auditShards: number;
 }
 
 const ctx = (node: Node, key: string): unknown => node.tryGetContext(`threadguard:${key}`);
@@ -114,5 +116,6 @@ export function stackConfigFrom(node: Node): StackConfig {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    auditShards: positiveInt(node, 'auditShards', 16),
   };
 }

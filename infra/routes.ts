@@ -34,7 +34,8 @@ export type Setting =
   | 'CORS_ORIGINS'
   | 'RATE_LIMIT_PER_MINUTE'
   | 'RESPOND_LIMIT_PER_MINUTE'
-  | 'WEBHOOK_SOURCES';
+  | 'WEBHOOK_SOURCES'
+  | 'AUDIT_SHARDS';
 
 /**
  * Secrets a function may read. Deployed, the function gets `<NAME>_ARN` and read access to that
@@ -55,6 +56,8 @@ export interface FunctionDef {
 
 /** The settings every REST function's edge (CORS and the per-user rate-limit guard) reads. */
 const EDGE = ['TABLE_NAME', 'CORS_ORIGINS', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE'] as const satisfies readonly Setting[];
+/** Functions that write or read audit events also read the day list's shard count. */
+const AUDITED = [...EDGE, 'AUDIT_SHARDS'] as const satisfies readonly Setting[];
 /** What the JWT / API-key authorizers read (functions/authorizer/dependencies.ts). */
 const AUTH = ['TABLE_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'ROLES_CLAIM'] as const satisfies readonly Setting[];
 
@@ -64,13 +67,13 @@ export const FUNCTIONS = {
   health: { dir: 'health', table: 'none', env: EDGE },
   me: { dir: 'me', table: 'readwrite', env: EDGE }, // creates the profile on first call
   tools: { dir: 'tools', table: 'rateLimit', env: EDGE }, // the tool list is static; only the request is counted
-  audit: { dir: 'audit', table: 'read', env: EDGE, secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
-  threads: { dir: 'threads', table: 'readwrite', env: EDGE, secrets: ['CURSOR_SECRET'] },
-  messages: { dir: 'messages', table: 'readwrite', env: EDGE },
-  chatkit: { dir: 'chatkit', table: 'readwrite', env: EDGE, secrets: ['CURSOR_SECRET'] },
+  audit: { dir: 'audit', table: 'read', env: AUDITED, secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
+  threads: { dir: 'threads', table: 'readwrite', env: AUDITED, secrets: ['CURSOR_SECRET'] },
+  messages: { dir: 'messages', table: 'readwrite', env: AUDITED },
+  chatkit: { dir: 'chatkit', table: 'readwrite', env: AUDITED, secrets: ['CURSOR_SECRET'] },
   tasks: { dir: 'tasks', table: 'readwrite', env: EDGE },
   // Reads other partitions, but writes audit events and denial counters.
-  admin: { dir: 'admin', table: 'readwrite', env: EDGE, secrets: ['CURSOR_SECRET'] },
+  admin: { dir: 'admin', table: 'readwrite', env: AUDITED, secrets: ['CURSOR_SECRET'] },
   apiKeys: { dir: 'api-keys', table: 'readwrite', env: EDGE },
   webhook: { dir: 'webhook', table: 'readwrite', env: [...EDGE, 'WEBHOOK_SOURCES'] },
 } as const satisfies Record<string, FunctionDef>;
@@ -121,7 +124,7 @@ export const ROUTES: readonly RouteDef[] = [
 
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */
 export const WEBSOCKET = {
-  fn: { dir: 'websocket', table: 'readwrite', env: ['TABLE_NAME', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE'] },
+  fn: { dir: 'websocket', table: 'readwrite', env: ['TABLE_NAME', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE', 'AUDIT_SHARDS'] },
   // The same code and adapters as the REST authorizer (functions/authorizer/dependencies.ts), so the same grant.
   authorizer: { dir: 'ws-authorizer', table: 'apiKeyAuth', env: AUTH },
   /** Route keys besides $connect/$disconnect/$default, selected by `$request.body.action`. */

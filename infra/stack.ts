@@ -92,6 +92,7 @@ export class ThreadGuardStack extends Stack {
         RATE_LIMIT_PER_MINUTE: String(config.rateLimitPerMinute),
         RESPOND_LIMIT_PER_MINUTE: String(config.respondLimitPerMinute),
         WEBHOOK_SOURCES: config.webhookSources.join(','),
+        AUDIT_SHARDS: String(config.auditShards),
       } satisfies Settings,
       secrets: { CURSOR_SECRET: cursorSecret, WEBHOOK_TOKEN: webhookSecret },
       logRetention: config.logRetentionDays as RetentionDays,

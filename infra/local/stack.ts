@@ -166,6 +166,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       RATE_LIMIT_PER_MINUTE: env.RATE_LIMIT_PER_MINUTE ?? '',
       RESPOND_LIMIT_PER_MINUTE: env.RESPOND_LIMIT_PER_MINUTE ?? '',
       WEBHOOK_SOURCES: env.WEBHOOK_SOURCES ?? '',
+      AUDIT_SHARDS: env.AUDIT_SHARDS ?? '',
     };
     const secrets = {
       CURSOR_SECRET: { value: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET) },

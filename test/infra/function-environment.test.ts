@@ -62,6 +62,7 @@ describe('local function environments', () => {
     RATE_LIMIT_PER_MINUTE: '',
     RESPOND_LIMIT_PER_MINUTE: '',
     WEBHOOK_SOURCES: '',
+    AUDIT_SHARDS: '',
   };
   const secrets = { CURSOR_SECRET: { value: 'cursor-key-for-tests' }, WEBHOOK_TOKEN: { value: 'webhook-token-for-tests' } };
   const local = (def: FunctionDef) => localFunction(def.dir, { ...functionEnvironment(def, settings, secrets), DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' });
