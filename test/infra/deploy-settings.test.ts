@@ -51,7 +51,7 @@ describe('deployment settings', () => {
     expect(withContext({ 'threadguard:jwksUri': 'http://tenant.auth0.com/jwks' })).toThrow(/threadguard:jwksUri: .* must be an https URL/);
   });
 
-  it.each(['rateLimitPerMinute', 'respondLimitPerMinute', 'stageRateLimit', 'stageBurstLimit', 'auditShards'])(
+  it.each(['rateLimitPerMinute', 'respondLimitPerMinute', 'stageRateLimit', 'stageBurstLimit', 'auditShards', 'jwksMaxAgeSeconds', 'jwtMaxLifetimeSeconds', 'wsMaxConnectionsPerUser'])(
     'accepts only a positive whole number for %s',
     (key) => {
       for (const bad of [0, -5, 1.5, 'abc', '12abc', 'NaN', true]) {
