@@ -451,6 +451,13 @@ export interface components {
                 message: string;
             };
         };
+        "Error-conflict": {
+            error: {
+                /** @enum {string} */
+                code: "conflict";
+                message: string;
+            };
+        };
         /** @description The agent tools this principal may use (read tools only for guests and read-only keys). */
         ToolList: {
             tools: {
@@ -524,13 +531,6 @@ export interface components {
             error: {
                 /** @enum {string} */
                 code: "read_only";
-                message: string;
-            };
-        };
-        "Error-conflict": {
-            error: {
-                /** @enum {string} */
-                code: "conflict";
                 message: string;
             };
         };
@@ -957,7 +957,10 @@ export interface operations {
     signOut: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -986,10 +989,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error-forbidden"];
                 };
             };
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-conflict"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listTools: {
@@ -2048,7 +2064,10 @@ export interface operations {
     adminDisableApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A ThreadGuard user id, as `GET /me` shows it. */
                 userId: string;
@@ -2096,10 +2115,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error-forbidden-admin_only"];
                 };
             };
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-conflict"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listApiKeys: {

@@ -18,6 +18,8 @@ interface Grant {
   readonly leadingKeys?: readonly string[];
   /** `dynamodb:Attributes`, when the statement is limited to some attributes. */
   readonly attributes?: readonly string[];
+  /** `dynamodb:Select` required (a read limited to attributes must project them). */
+  readonly select?: string;
 }
 
 const READWRITE: Grant[] = [{ actions: [...READWRITE_ACTIONS] }];
@@ -25,7 +27,7 @@ const RATE_COUNTERS: Grant = { actions: ['dynamodb:UpdateItem'], leadingKeys: ['
 const API_KEY_AUTH: Grant[] = [
   { actions: ['dynamodb:GetItem'], leadingKeys: ['APIKEY#*'] },
   { actions: ['dynamodb:UpdateItem'], leadingKeys: ['APIKEY#*', 'USER#*'], attributes: ['PK', 'SK', 'lastUsedAt'] },
-  { actions: ['dynamodb:GetItem'], leadingKeys: ['USER#*'], attributes: ['PK', 'SK', 'notBefore', 'keysReadOnly', 'roleIat'] },
+  { actions: ['dynamodb:GetItem'], leadingKeys: ['USER#*'], attributes: ['PK', 'SK', 'notBefore', 'keysReadOnly', 'roleIat'], select: 'SPECIFIC_ATTRIBUTES' },
   { actions: ['dynamodb:UpdateItem'], leadingKeys: ['USER#*'], attributes: ['PK', 'SK', 'notBefore', 'keysReadOnly', 'roleIat'] },
 ];
 
@@ -71,13 +73,16 @@ describe('table grants', () => {
     expect(s.Effect).toBe('Allow');
     expect(s.Resource, 'the table itself, no index or other table').toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
     const conditions = s.Condition ?? {};
-    expect(Object.keys(conditions).filter((k) => k !== 'ForAllValues:StringLike' && k !== 'ForAllValues:StringEquals')).toEqual([]);
+    expect(Object.keys(conditions).filter((k) => !['ForAllValues:StringLike', 'ForAllValues:StringEquals', 'StringEqualsIfExists'].includes(k))).toEqual([]);
+    expect(Object.keys(conditions.StringEqualsIfExists ?? {}).filter((k) => k !== 'dynamodb:Select')).toEqual([]);
     const leadingKeys = conditions['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
     const attributes = conditions['ForAllValues:StringEquals']?.['dynamodb:Attributes'];
+    const select = conditions.StringEqualsIfExists?.['dynamodb:Select'];
     return {
       actions: asArray<string>(s.Action).sort(),
       ...(leadingKeys ? { leadingKeys: [...leadingKeys].sort() } : {}),
       ...(attributes ? { attributes: [...attributes].sort() } : {}),
+      ...(select ? { select } : {}),
     };
   };
   const sortGrants = (grants: Grant[]) =>
