@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiObject, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { metadataSchema } from '../../functions/shared/lambda/validation';
-import { ROUTES, type RouteDef } from '../routes';
+import { FUNCTIONS, ROUTES, type RouteDef } from '../routes';
 import { ERROR_CODES, OPERATIONS, PATH_PARAMS, type Codes, type OperationSpec } from './operations';
 import * as S from './schemas';
 
@@ -28,7 +28,7 @@ const HEADERS = {
   ),
   'X-RateLimit-Remaining': integerHeader('Requests left in that window.'),
   'X-RateLimit-Reset': integerHeader('End of that window, in epoch seconds.'),
-  'Retry-After': integerHeader('Seconds until a retry can succeed (the end of the refusing window).'),
+  'Retry-After': integerHeader('Seconds until a retry can succeed: the end of the refusing window (429), or a back-off (503).'),
 };
 
 const SECURITY_SCHEMES = {
@@ -60,7 +60,7 @@ function errorResponse(codes: Codes, headers?: ZodOpenApiResponseObject['headers
   };
 }
 
-/** Answers every route can give, whatever it does. */
+/** Answers every route can give, whatever it does (rate headers only when the guard ran first). */
 const SHARED_RESPONSES = {
   Unauthorized: errorResponse(['unauthorized']),
   // The size check runs before the rate-limit guard, so a 413 carries no rate headers.
@@ -68,6 +68,7 @@ const SHARED_RESPONSES = {
   // From the per-user guard (with the refusing bucket's headers) or the stage throttle (without).
   RateLimited: errorResponse(['rate_limited'], { ...RATE_HEADERS, 'Retry-After': ref('headers', 'Retry-After') }),
   InternalError: errorResponse(['internal']),
+  ServiceUnavailable: errorResponse(['service_unavailable'], { ...RATE_HEADERS, 'Retry-After': ref('headers', 'Retry-After') }),
   // Refused by the HTTP front door before any route is matched (API Gateway, or Node's parser locally).
   HeadersTooLarge: { description: 'Request headers too large (an oversized token may get 401 instead); never a 5xx.' },
 };
@@ -113,6 +114,8 @@ function operation(route: RouteDef, spec: OperationSpec): ZodOpenApiOperationObj
   responses['429'] = sharedResponse('RateLimited');
   responses['431'] = sharedResponse('HeadersTooLarge');
   responses['500'] = sharedResponse('InternalError');
+  // Every function that reaches DynamoDB (the rate-limit guard included) can find it throttled or gone.
+  if (FUNCTIONS[route.fn].table !== 'none') responses['503'] = sharedResponse('ServiceUnavailable');
   const params = pathParams(route.path);
   return {
     operationId: spec.operationId,

@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   payload_too_large: 'Body over the limit: 64 KB on every route, 256 KB on webhooks.',
   rate_limited: 'Over a per-user rate limit (`Retry-After` says when to retry) or the stage throttle.',
   internal: 'Anything else. Never a stack trace, never a token.',
+  service_unavailable: 'DynamoDB throttled or could not be reached after the SDK\'s retries; `Retry-After` says when to retry.',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 export type Codes = readonly [ErrorCode, ...ErrorCode[]];
@@ -56,7 +57,7 @@ export interface OperationSpec {
   readonly headers?: z.ZodObject;
   readonly body?: z.ZodType;
   readonly responses: Readonly<Record<number, SuccessResponse>>;
-  /** Statuses particular to this operation; 401, 413, 429 and 500 come with the route's auth kind. */
+  /** Statuses particular to this operation; 401, 413, 429, 431, 500 and 503 are added by document.ts. */
   readonly errors?: Readonly<Partial<Record<400 | 403 | 404 | 409, Codes>>>;
 }
 
