@@ -483,6 +483,13 @@ export interface components {
                 message: string;
             };
         };
+        "Error-conflict": {
+            error: {
+                /** @enum {string} */
+                code: "conflict";
+                message: string;
+            };
+        };
         ThreadPage: {
             data: components["schemas"]["Thread"][];
             /** @description Opaque cursor of the next page, bound to the caller and the list; null on the last page. */
@@ -725,13 +732,6 @@ export interface components {
              */
             createdAt: string;
         };
-        "Error-conflict": {
-            error: {
-                /** @enum {string} */
-                code: "conflict";
-                message: string;
-            };
-        };
         ApiKeyList: {
             data: components["schemas"]["ApiKey"][];
         };
@@ -804,12 +804,9 @@ export interface components {
                 "application/json": components["schemas"]["Error-internal"];
             };
         };
-        /** @description `service_unavailable`: DynamoDB throttled or could not be reached after the SDK's retries; `Retry-After` says when to retry. */
+        /** @description `service_unavailable`: DynamoDB throttled or could not be reached after the SDK's retries (`Retry-After` says when to retry). Nothing was stored half-way. */
         ServiceUnavailable: {
             headers: {
-                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                 "Retry-After": components["headers"]["Retry-After"];
                 [name: string]: unknown;
             };
@@ -834,7 +831,7 @@ export interface components {
         "X-RateLimit-Remaining": number;
         /** @description End of that window, in epoch seconds. */
         "X-RateLimit-Reset": number;
-        /** @description Seconds until a retry can succeed: the end of the refusing window (429), or a back-off (503). */
+        /** @description Seconds until a retry can succeed (the end of the refusing window, or how long the database needs). */
         "Retry-After": number;
     };
     pathItems: never;
@@ -1053,7 +1050,10 @@ export interface operations {
     createThread: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1104,6 +1104,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error-read_only"];
+                };
+            };
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-conflict"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -1612,7 +1624,10 @@ export interface operations {
     createTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1660,6 +1675,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error-read_only"];
+                };
+            };
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-conflict"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -2038,7 +2065,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error-forbidden-read_only"];
                 };
             };
-            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed). */
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2219,7 +2246,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error-not_found"];
                 };
             };
-            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed). */
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
             409: {
                 headers: {
                     [name: string]: unknown;
