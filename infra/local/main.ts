@@ -3,15 +3,18 @@ import { startLocalStack } from './stack';
 
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = process.env.DATA_DIR ?? '.data';
+// The web client listens next to the API: PORT + 1 unless WEB_PORT says otherwise.
+const webPort = Number(process.env.WEB_PORT ?? (port === 0 ? 0 : port + 1));
 const t0 = Date.now();
 
 try {
-  const stack = await startLocalStack({ port, dataDir, env: process.env });
+  const stack = await startLocalStack({ port, dataDir, webPort, env: process.env });
   const tokenCmd = stack.devIssuer ? 'npm run -s token -- alice' : '<a token from your issuer>';
   const dataDirEnv = dataDir === '.data' ? '' : `DATA_DIR=${dataDir} `;
   console.log(
     [
       `ThreadGuard local stack ready in ${Date.now() - t0} ms at ${stack.url} (WebSocket: ${stack.wsUrl})`,
+      `Web client: ${stack.webUrl}`,
       stack.devIssuer ? `Dev issuer: ${stack.devIssuer} (tokens: ${dataDirEnv}npm run token -- <user> [--roles admin])` : `Issuer: ${process.env.JWT_ISSUER}`,
       // The developer's own local secret; request logs never contain it.
       `Webhook token (local): ${stack.webhookToken}`,

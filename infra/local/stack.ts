@@ -8,16 +8,19 @@ import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET } from '../routes';
 import { TABLES } from '../table';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { ensureTables } from './tables';
-import { DEV_AUDIENCE, DEV_ISSUER_PATH, DEV_JWKS_PATH, devJwks, loadOrCreateDevKey, recordDevIssuer } from './dev-issuer';
+import { DEV_AUDIENCE, DEV_ISSUER_PATH, DEV_JWKS_PATH, devJwks, loadOrCreateDevKey, mintDevToken, recordDevIssuer } from './dev-issuer';
 import { createRestGateway } from './rest-gateway';
 import { createWebSocketGateway, MANAGEMENT_PATH } from './websocket-gateway';
 import { redactDeep } from '../../functions/shared/core/redact';
 import { localSecret } from './secrets';
+import { startWebServer, type WebServer } from './web-server';
 
 export interface LocalStackOptions {
   readonly port: number;
   readonly dataDir: string;
   readonly env: Record<string, string | undefined>;
+  /** The web client's port (0: any free one; default 0). */
+  readonly webPort?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -26,6 +29,8 @@ export interface LocalStack {
   readonly port: number;
   readonly devIssuer: string | null;
   readonly wsUrl: string;
+  /** The web client (its origin is on the CORS allow-list). */
+  readonly webUrl: string;
   /** The local webhook secret (from WEBHOOK_TOKEN or generated into DATA_DIR). */
   readonly webhookToken: string;
   stop(): Promise<void>;
@@ -64,6 +69,17 @@ async function closeServer(server: Server | null): Promise<void> {
   await closed;
 }
 
+/** OIDC settings for the web client when the stack trusts an external issuer (its first one). */
+function webOidcConfig(env: Record<string, string | undefined>) {
+  return {
+    issuer: (env.JWT_ISSUER ?? '').split(',')[0]!.trim(),
+    clientId: env.WEB_OIDC_CLIENT_ID ?? '',
+    scope: env.WEB_OIDC_SCOPE ?? 'openid',
+    ...(env.WEB_OIDC_AUDIENCE ? { audience: env.WEB_OIDC_AUDIENCE } : {}),
+    tokenType: env.WEB_OIDC_TOKEN === 'id_token' ? ('id_token' as const) : ('access_token' as const),
+  };
+}
+
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const dataDir = resolve(opts.dataDir);
@@ -75,8 +91,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   let server: Server | null = null;
   let management: Server | null = null;
   let ws: ReturnType<typeof createWebSocketGateway> | null = null;
+  let web: WebServer | null = null;
   const stop = async () => {
     ws?.close();
+    await web?.stop();
     await Promise.all([closeServer(server), closeServer(management)]);
     await ddb?.stop();
   };
@@ -137,9 +155,19 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       });
     });
     const managementUrl = `http://127.0.0.1:${await listen(management, 0)}${MANAGEMENT_PATH}`;
-    const origins = corsOrigins.map((o) => o.replace(corsPlaceholder, String(port)));
-
     const devIssuer = devKey ? `${url}${DEV_ISSUER_PATH}` : null;
+    const wsUrl = `${url.replace('http:', 'ws:')}/ws`;
+    web = await startWebServer({
+      port: opts.webPort ?? 0,
+      apiUrl: url,
+      wsUrl,
+      ...(devKey
+        ? { mintDevToken: (sub: string, roles: string[]) => mintDevToken(dataDir, sub, { roles }) }
+        : { oidc: webOidcConfig(env) }),
+    });
+    // The web client's origin joins the allow-list, as the deployed one's does.
+    const origins = [...new Set([...corsOrigins.map((o) => o.replace(corsPlaceholder, String(port))), web.origin])];
+
     if (devIssuer) recordDevIssuer(dataDir, devIssuer, env.JWT_AUDIENCE ?? DEV_AUDIENCE);
 
     // The functions read their configuration from the environment at cold start, as on Lambda.
@@ -183,7 +211,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       onLog: (entry) => log(JSON.stringify(redactDeep({ level: 'INFO', message: 'websocket', ...entry }))),
     });
 
-    return { url, port, devIssuer, wsUrl: `${url.replace('http:', 'ws:')}/ws`, webhookToken, stop };
+    return { url, port, devIssuer, wsUrl, webUrl: web.url, webhookToken, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -15,6 +15,7 @@ export async function setup(project: TestProject) {
     RESPOND_LIMIT_PER_MINUTE: '100',
   });
   project.provide('baseUrl', stack.baseUrl);
+  project.provide('webUrl', stack.webUrl);
   project.provide('dataDir', stack.dataDir);
   project.provide('logFile', stack.logFile);
   project.provide('webhookToken', webhookToken);
@@ -27,6 +28,7 @@ export async function teardown() {
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string;
+    webUrl: string;
     dataDir: string;
     logFile: string;
     webhookToken: string;
