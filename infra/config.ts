@@ -16,6 +16,8 @@ export interface StackConfig {
   readonly logRetentionDays: number;
   /** Accepted webhook sources (`/webhooks/{source}`). */
   readonly webhookSources: readonly string[];
+  /** Partition keys per day of the unfiltered audit list (functions/shared/adapters/audit-log.ts). */
+  readonly auditShards: number;
   /** The optional web client (S3 + CloudFront); its origin joins the CORS allow-list. */
   readonly webClient: {
     readonly enabled: boolean;
@@ -92,6 +94,7 @@ export function stackConfigFrom(node: Node): StackConfig {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    auditShards: num(ctx(node, 'auditShards'), 16),
     webClient: webClientConfig(node),
   };
 }

@@ -30,6 +30,8 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   return Number.isInteger(n) && n > 0 ? n : fail(name, 'must be a positive integer');
 }
 
+const atMost = (name: string, n: number, max: number): number => (n <= max ? n : fail(name, `must be at most ${max}`));
+
 function required(name: string, value: string | undefined, minLength = 1): string {
   return value !== undefined && value.length >= minLength ? value : fail(name, 'required');
 }
@@ -126,13 +128,19 @@ export interface AuditConfig {
   readonly retentionDays: number;
   readonly enumerationThreshold: number;
   readonly enumerationWindowMinutes: number;
+  /** Partition keys per day of the unfiltered audit list (each takes ~1,000 events/s). */
+  readonly shards: number;
 }
+
+/** Each shard is one more Query per day for the unfiltered admin list; past this it costs more than it spreads. */
+const MAX_AUDIT_SHARDS = 100;
 
 export function loadAuditConfig(env: Env): AuditConfig {
   return Object.freeze({
     retentionDays: positiveInt('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 90),
     enumerationThreshold: positiveInt('ENUMERATION_THRESHOLD', env.ENUMERATION_THRESHOLD, 20),
     enumerationWindowMinutes: positiveInt('ENUMERATION_WINDOW_MINUTES', env.ENUMERATION_WINDOW_MINUTES, 5),
+    shards: atMost('AUDIT_SHARDS', positiveInt('AUDIT_SHARDS', env.AUDIT_SHARDS, 16), MAX_AUDIT_SHARDS),
   });
 }
 
@@ -148,4 +156,39 @@ export function loadWebhookConfig(env: Env): WebhookConfig {
   if (sources.length === 0) fail('WEBHOOK_SOURCES', 'needs at least one source');
   for (const s of sources) if (!SOURCE_NAME.test(s)) fail('WEBHOOK_SOURCES', 'sources are lower-case names (a-z, 0-9, -, _)');
   return Object.freeze({ sources });
+}
+
+export const AGENT_PROVIDERS = ['rules', 'bedrock', 'openai'] as const;
+export type AgentProvider = (typeof AGENT_PROVIDERS)[number];
+
+/** Used when AGENT_MODEL is unset: a small tool-calling model of each provider. */
+export const DEFAULT_AGENT_MODELS: Readonly<Record<AgentProvider, string>> = {
+  rules: 'task-manager-rules',
+  bedrock: 'amazon.nova-lite-v1:0',
+  openai: 'gpt-4.1-mini',
+};
+
+export interface ModelConfig {
+  readonly provider: AgentProvider;
+  /** Bedrock: a model id or an inference profile id; OpenAI: a model name. */
+  readonly model: string;
+  /** Upper bound on output tokens per model turn (a cost knob; the provider's own limit may be lower). */
+  readonly maxOutputTokens: number;
+}
+
+// Bedrock model and inference profile ids (`amazon.nova-lite-v1:0`, `us.anthropic.claude-…-v1:0`)
+// and OpenAI model names (`gpt-4.1-mini`, `ft:gpt-4o-mini:org::id`). No ARNs, no slashes, no spaces:
+// the id also goes into IAM resource ARNs at deploy time.
+const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+export function loadModelConfig(env: Env): ModelConfig {
+  const provider = (env.AGENT_PROVIDER || 'rules') as AgentProvider;
+  if (!AGENT_PROVIDERS.includes(provider)) fail('AGENT_PROVIDER', `must be one of ${AGENT_PROVIDERS.join(', ')}`);
+  const model = env.AGENT_MODEL || DEFAULT_AGENT_MODELS[provider];
+  if (!MODEL_ID.test(model)) fail('AGENT_MODEL', 'must be a model id or inference profile id (letters, digits, . _ : -)');
+  return Object.freeze({
+    provider,
+    model,
+    maxOutputTokens: positiveInt('AGENT_MAX_OUTPUT_TOKENS', env.AGENT_MAX_OUTPUT_TOKENS, 1024),
+  });
 }

@@ -8,10 +8,12 @@ import {
   PayloadTooLargeError,
   RateLimitedError,
   ReadOnlyError,
+  ServiceUnavailableError,
   UnauthenticatedError,
   ValidationError,
 } from '../core/errors';
 import { rateLimitHeaders } from '../core/rate-limit';
+import { asUnavailable } from '../adapters/dynamo-faults';
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -36,6 +38,7 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [ConflictError, 409],
   [PayloadTooLargeError, 413],
   [RateLimitedError, 429],
+  [ServiceUnavailableError, 503],
 ];
 
 export const errorBody = (code: string, message: string): ErrorBody => ({ error: { code, message } });
@@ -43,12 +46,14 @@ export const errorBody = (code: string, message: string): ErrorBody => ({ error:
 export const INTERNAL_ERROR: ErrorBody = errorBody('internal', 'Internal server error');
 
 /** Map any thrown value to the documented response. Unknown errors never expose their message. */
-export function toErrorResponse(err: unknown): MappedError {
+export function toErrorResponse(thrown: unknown): MappedError {
+  // Throttling and an unreachable database, after the SDK's retries, are a 503, never a 500.
+  const err = thrown instanceof DomainError ? thrown : (asUnavailable(thrown) ?? thrown);
   if (err instanceof DomainError) {
     const entry = STATUS_BY_ERROR.find(([cls]) => err instanceof cls);
     if (entry) {
       const headers: Record<string, string> = {};
-      if (err instanceof RateLimitedError) headers['Retry-After'] = String(err.retryAfterSeconds);
+      if (err instanceof RateLimitedError || err instanceof ServiceUnavailableError) headers['Retry-After'] = String(err.retryAfterSeconds);
       // Same names as the guard's headers, so the refusing bucket's replace them on the response.
       if (err instanceof RateLimitedError && err.decision) Object.assign(headers, rateLimitHeaders(err.decision));
       return { statusCode: entry[1], body: errorBody(err.code, err.message), headers };

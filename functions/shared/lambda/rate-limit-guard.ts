@@ -12,10 +12,11 @@ export function rateLimitGuard(limiter: RateLimiter): RequestGuard {
   return async (req, out) => {
     // Public routes carry no principal and are limited only by the stage throttle.
     if (!req.principal) return;
-    let decision = await limiter.check(req.principal, 'requests');
-    if (decision.admitted && RESPOND_ROUTES.has(`${req.method} ${req.resource}`)) {
-      decision = tighter(decision, await limiter.check(req.principal, 'respond'));
-    }
+    // Both buckets at once on reply routes (two independent counters, one round trip of latency);
+    // the price is that a request refused by `requests` still counts in `respond`.
+    const decision = RESPOND_ROUTES.has(`${req.method} ${req.resource}`)
+      ? tighter(...(await Promise.all([limiter.check(req.principal, 'requests'), limiter.check(req.principal, 'respond')])))
+      : await limiter.check(req.principal, 'requests');
     Object.assign(out, rateLimitHeaders(decision));
     if (!decision.admitted) throw new RateLimitedError(decision.retryAfterSeconds, decision);
   };
