@@ -1,5 +1,6 @@
 // Deployment settings from CDK context (cdk.json or `-c threadguard:jwtIssuer=...`).
 import type { Node } from 'constructs';
+import { loadModelConfig, type ModelConfig } from '../functions/shared/config';
 
 export interface StackConfig {
   readonly jwtIssuer: string;
@@ -16,6 +17,10 @@ export interface StackConfig {
   readonly logRetentionDays: number;
   /** Accepted webhook sources (`/webhooks/{source}`). */
   readonly webhookSources: readonly string[];
+  /** The agent's provider and model (`agentProvider`, `agentModel`, `agentMaxOutputTokens`), checked as a cold start checks them. */
+  readonly agent: ModelConfig;
+  /** An existing Secrets Manager secret holding the OpenAI API key; without it the stack creates one to fill in. */
+  readonly openAiSecretArn: string;
   /** Partition keys per day of the unfiltered audit list (functions/shared/adapters/audit-log.ts). */
   readonly auditShards: number;
   /** The optional web client (S3 + CloudFront); its origin joins the CORS allow-list. */
@@ -68,6 +73,19 @@ function webClientConfig(node: Node): StackConfig['webClient'] {
   };
 }
 
+/** The same rules a cold start applies to AGENT_PROVIDER / AGENT_MODEL, so a bad value fails the synth. */
+function agentConfigFrom(node: Node): ModelConfig {
+  try {
+    return loadModelConfig({
+      AGENT_PROVIDER: str(ctx(node, 'agentProvider'), ''),
+      AGENT_MODEL: str(ctx(node, 'agentModel'), ''),
+      AGENT_MAX_OUTPUT_TOKENS: String(ctx(node, 'agentMaxOutputTokens') ?? ''),
+    });
+  } catch (err) {
+    throw new Error(`threadguard:agentProvider/agentModel/agentMaxOutputTokens: ${(err as Error).message}`);
+  }
+}
+
 export function stackConfigFrom(node: Node): StackConfig {
   const corsOrigins = str(ctx(node, 'corsOrigins'), 'http://localhost:5173')
     .split(',')
@@ -94,6 +112,8 @@ export function stackConfigFrom(node: Node): StackConfig {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    agent: agentConfigFrom(node),
+    openAiSecretArn: str(ctx(node, 'openAiSecretArn'), ''),
     auditShards: num(ctx(node, 'auditShards'), 16),
     webClient: webClientConfig(node),
   };

@@ -19,6 +19,19 @@ import { localFunction } from './lambda-runtime';
 
 /** Host variables every local function also sees: log tuning, and basics the Lambda runtime sets too. */
 const PASSED_THROUGH = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV', 'AWS_LAMBDA_LOG_LEVEL', 'TZ', 'LANG', 'PATH'] as const;
+/**
+ * For the agent's provider: AWS credentials (on Lambda the runtime sets them from the function's role;
+ * locally they are the developer's, or dummies for a stand-in) and the providers' endpoint overrides,
+ * read by the SDKs themselves (AWS_ENDPOINT_URL_BEDROCK_RUNTIME, OPENAI_BASE_URL).
+ */
+const PROVIDER_PASSED_THROUGH = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'AWS_ENDPOINT_URL_BEDROCK_RUNTIME',
+  'OPENAI_BASE_URL',
+] as const;
 
 export interface LocalStackOptions {
   readonly port: number;
@@ -194,17 +207,22 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       RATE_LIMIT_PER_MINUTE: env.RATE_LIMIT_PER_MINUTE ?? '',
       RESPOND_LIMIT_PER_MINUTE: env.RESPOND_LIMIT_PER_MINUTE ?? '',
       WEBHOOK_SOURCES: env.WEBHOOK_SOURCES ?? '',
+      AGENT_PROVIDER: env.AGENT_PROVIDER ?? '',
+      AGENT_MODEL: env.AGENT_MODEL ?? '',
+      AGENT_MAX_OUTPUT_TOKENS: env.AGENT_MAX_OUTPUT_TOKENS ?? '',
       AUDIT_SHARDS: env.AUDIT_SHARDS ?? '',
     };
     const secrets = {
       CURSOR_SECRET: { value: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET) },
       WEBHOOK_TOKEN: { value: webhookToken },
+      // The developer's own key (never generated: a made-up one would only fail at OpenAI).
+      OPENAI_API_KEY: env.OPENAI_API_KEY ? { value: env.OPENAI_API_KEY } : null,
     };
     const runtime: Record<string, string> = {
       AWS_REGION: env.AWS_REGION ?? 'local',
       DYNAMODB_ENDPOINT: functionsDynamodbEndpoint,
       WS_MANAGEMENT_ENDPOINT: managementUrl,
-      ...Object.fromEntries(PASSED_THROUGH.flatMap((k) => (env[k] ? [[k, env[k]]] : []))),
+      ...Object.fromEntries([...PASSED_THROUGH, ...PROVIDER_PASSED_THROUGH].flatMap((k) => (env[k] ? [[k, env[k]]] : []))),
     };
     const fn = (def: FunctionDef) => localFunction(def.dir, { ...functionEnvironment(def, settings, secrets), ...runtime });
     // Where this stack's database and Management API are, for tests and tools that inspect them
