@@ -77,11 +77,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       return devSignIn(req, res, opts.mintDevToken);
     }
     req.resume();
-    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method_not_allowed', 'GET only');
-    if (path === '/config.json') return sendJson(res, 200, config);
-    const file = files.get(path === '/' ? 'index.html' : path.slice(1));
+    const name = path === '/' ? 'index.html' : path.slice(1);
+    const file = name === 'config.json' ? Buffer.from(JSON.stringify(config)) : files.get(name);
     if (!file) return refuse(res, 404, 'not_found', 'Not found');
-    res.writeHead(200, { 'Content-Type': contentTypeOf(path === '/' ? 'index.html' : path), 'Cache-Control': 'no-cache' }).end(req.method === 'HEAD' ? undefined : file);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method_not_allowed', 'GET only');
+    res.writeHead(200, { 'Content-Type': contentTypeOf(name), 'Cache-Control': 'no-cache' }).end(req.method === 'HEAD' ? undefined : file);
   };
 
   const server: Server = createServer((req, res) => {

@@ -6,6 +6,7 @@
 // errors, uncaught errors, CSP violations and every API request and response it made.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -99,3 +100,6 @@ export async function openRecordedPage(browser: Browser): Promise<RecordedPage> 
   };
 }
 
+
+/** The page answers after real requests on a shared, loaded machine: wait up to 15 s, not vitest's 1 s. */
+export const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openRecordedPage, type RecordedPage } from '../helpers/browser';
+import { launchChromium, openRecordedPage, poll, type RecordedPage } from '../helpers/browser';
 import { recordCredential } from '../helpers/credentials';
 import { baseUrl, uniqueUser } from '../helpers/dev-tokens';
 
@@ -47,7 +47,7 @@ async function newThread(page: Page, title: string): Promise<string> {
   await page.fill('#new-thread input[name=title]', title);
   await page.click('#new-thread button[type=submit]');
   const link = page.locator('#thread-list a[aria-current=page]');
-  await expect.poll(() => link.textContent()).toBe(title);
+  await poll(() => link.textContent()).toBe(title);
   return (await link.getAttribute('data-thread-id'))!;
 }
 
@@ -116,16 +116,16 @@ describe('web client in headless Chromium', () => {
       const task = `${user} secret errand`;
       expect(await send(page, `add a task to ${task} tomorrow`)).toContain(task);
       // The task panel shows the agent's change without a reload.
-      await expect.poll(() => page.locator('#task-list .task-title').allTextContents()).toEqual([task]);
+      await poll(() => page.locator('#task-list .task-title').allTextContents()).toEqual([task]);
       seen.push({ threadId, title, task });
     }
     // Once more each, interleaved, so both pages are live at the same time.
     await Promise.all(recs.map((r) => send(r.page, 'mark it done')));
     for (const [i, rec] of recs.entries()) {
-      await expect.poll(() => rec.page.locator('#task-list .task.done').count()).toBe(1);
+      await poll(() => rec.page.locator('#task-list .task.done').count()).toBe(1);
       await rec.page.reload();
       await signIn(rec.page, users[i]!);
-      await expect.poll(() => rec.page.locator('#thread-list a').allTextContents()).toEqual([seen[i]!.title]);
+      await poll(() => rec.page.locator('#thread-list a').allTextContents()).toEqual([seen[i]!.title]);
       await rec.settle();
       recordTokens(rec);
       const other = seen[1 - i]!;
@@ -218,7 +218,7 @@ describe('web client in headless Chromium', () => {
     await page.fill('#new-thread input[name=title]', 'guest write');
     await page.click('#new-thread button[type=submit]');
     const notice = page.locator('#notice');
-    await expect.poll(() => notice.getAttribute('data-code')).toBe('read_only');
+    await poll(() => notice.getAttribute('data-code')).toBe('read_only');
     expect(await notice.textContent()).toMatch(/read-only/);
     await rec.settle();
     recordTokens(rec);
@@ -243,25 +243,25 @@ describe('web client in headless Chromium', () => {
     recordCredential(key);
     expect(key).toMatch(/^[0-9a-f-]{36}$/);
     await page.click('#copy-key');
-    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(key);
+    await poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(key);
     // The key works until it is disabled.
     const me = () => fetch(`${baseUrl()}/me`, { headers: { 'X-API-Key': key } }).then((r) => r.status);
     expect(await me()).toBe(200);
     const row = page.locator('#key-rows tr', { hasText: 'deploy script' });
     await row.locator('.toggle-key').click();
-    await expect.poll(() => row.locator('.key-state').textContent()).toBe('disabled');
+    await poll(() => row.locator('.key-state').textContent()).toBe('disabled');
     expect(await me()).toBe(401);
 
     await page.reload();
     await signIn(page, user);
     await page.click('#nav-keys');
-    await expect.poll(() => page.locator('#key-rows .key-name').allTextContents()).toEqual(['deploy script']);
+    await poll(() => page.locator('#key-rows .key-name').allTextContents()).toEqual(['deploy script']);
     expect(await page.content()).not.toContain(key);
     expect(await page.locator('#new-key-once').isVisible()).toBe(false);
 
     page.once('dialog', (d) => void d.accept());
     await page.locator('#key-rows tr', { hasText: 'deploy script' }).locator('.revoke-key').click();
-    await expect.poll(() => page.locator('#key-rows .key-name').count()).toBe(0);
+    await poll(() => page.locator('#key-rows .key-name').count()).toBe(0);
     await rec.settle();
     recordTokens(rec);
     // Only the create response ever carried the key.
