@@ -17,6 +17,12 @@ export interface StackConfig {
   readonly logRetentionDays: number;
   /** Accepted webhook sources (`/webhooks/{source}`). */
   readonly webhookSources: readonly string[];
+  /** A cached JWKS is re-read at least this often (seconds). */
+  readonly jwksMaxAgeSeconds: number;
+  /** Longest accepted token lifetime, `exp - iat` (seconds). */
+  readonly jwtMaxLifetimeSeconds: number;
+  /** Open WebSocket connections per user; the next handshake gets 429. */
+  readonly wsMaxConnectionsPerUser: number;
   /** The agent's provider and model (`agentProvider`, `agentModel`, `agentMaxOutputTokens`), checked as a cold start checks them. */
   readonly agent: ModelConfig;
   /** An existing Secrets Manager secret holding the OpenAI API key; without it the stack creates one to fill in. */
@@ -108,6 +114,9 @@ export function stackConfigFrom(node: Node): StackConfig {
     stageRateLimit: num(ctx(node, 'stageRateLimit'), 200),
     stageBurstLimit: num(ctx(node, 'stageBurstLimit'), 400),
     logRetentionDays: num(ctx(node, 'logRetentionDays'), 30),
+    jwksMaxAgeSeconds: num(ctx(node, 'jwksMaxAgeSeconds'), 600),
+    jwtMaxLifetimeSeconds: num(ctx(node, 'jwtMaxLifetimeSeconds'), 86_400),
+    wsMaxConnectionsPerUser: num(ctx(node, 'wsMaxConnectionsPerUser'), 10),
     webhookSources: str(ctx(node, 'webhookSources'), 'chainhook,dao,tasks')
       .split(',')
       .map((s) => s.trim())

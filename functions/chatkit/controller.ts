@@ -5,6 +5,7 @@
 import { startExchange, type Exchange, type ExchangeEvent, type PostMessageDeps } from '../shared/core/agent/post-message';
 import type { AuditAction } from '../shared/core/audit';
 import { authorize, canWrite } from '../shared/core/policy';
+import { truncateText } from '../shared/core/text';
 import type { RateLimiter } from '../shared/core/rate-limit';
 import type { Item, Thread } from '../shared/core/threads/thread';
 import {
@@ -154,7 +155,7 @@ export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, Stream
         case 'threads.create': {
           const content = inputText(request.params.input);
           await admitReply(access);
-          const thread = await createThread(threadDeps, access, { title: content.slice(0, TITLE_LENGTH) });
+          const thread = await createThread(threadDeps, access, { title: truncateText(content, TITLE_LENGTH) });
           const exchange = await startExchange(deps.chat, access, thread.id);
           return streamReply(exchange, content, [{ type: 'thread.created', thread: threadWire(thread) }]);
         }

@@ -6,11 +6,11 @@ import type { ConnectionStore } from '../shared/adapters/connection-store';
 import type { RequestOrigin } from '../shared/core/audit';
 import { PayloadTooLargeError, ValidationError } from '../shared/core/errors';
 import { fromAuthorizerContext, type Principal } from '../shared/core/principal';
-import { MAX_ID_LENGTH } from '../shared/core/ids';
 import { toErrorResponse } from '../shared/lambda/error-map';
-import { MAX_BODY_BYTES } from '../shared/lambda/http-request';
+import { MAX_BODY_BYTES, MAX_STORED_HEADER_LENGTH } from '../shared/lambda/http-request';
 import { logger } from '../shared/lambda/logger';
-import { MAX_MESSAGE_BYTES } from '../shared/lambda/validation';
+import { idSchema, MAX_MESSAGE_BYTES } from '../shared/lambda/validation';
+import { truncateText } from '../shared/core/text';
 
 export interface WebSocketEvent {
   requestContext: {
@@ -46,7 +46,7 @@ export interface WebSocketDeps {
 
 const SendMessage = z.object({
   action: z.literal('sendMessage'),
-  threadId: z.string().min(1).max(MAX_ID_LENGTH),
+  threadId: idSchema,
   content: z
     .string()
     .min(1)
@@ -98,7 +98,7 @@ export function websocketHandler(deps: WebSocketDeps) {
         principal,
         {
           ip: ctx.identity?.sourceIp ?? '',
-          userAgent: ctx.identity?.userAgent ?? '',
+          userAgent: truncateText(ctx.identity?.userAgent ?? '', MAX_STORED_HEADER_LENGTH),
           requestId: ctx.requestId ?? '',
         },
         { threadId: parsed.data.threadId, content: parsed.data.content },

@@ -3,11 +3,10 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { functionEnvironment, type Settings } from '../function-environment';
 import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, type FunctionDef } from '../routes';
 import { TABLES } from '../table';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { createAdminClient, openDynamoDb, type SupervisedDynamoDb } from './dynamodb-supervisor';
 import { ensureTables } from './tables';
 import { DEV_AUDIENCE, DEV_ISSUER_PATH, DEV_JWKS_PATH, devJwks, loadOrCreateDevKey, mintDevToken, recordDevIssuer } from './dev-issuer';
 import { createRestGateway } from './rest-gateway';
@@ -15,6 +14,7 @@ import { createWebSocketGateway, MANAGEMENT_PATH } from './websocket-gateway';
 import { redactDeep } from '../../functions/shared/core/redact';
 import { localSecret } from './secrets';
 import { startWebServer, type WebServer } from './web-server';
+import { webhookTokenFrom } from '../../functions/shared/core/webhooks';
 import { localFunction } from './lambda-runtime';
 
 /** Host variables every local function also sees: log tuning, and basics the Lambda runtime sets too. */
@@ -53,6 +53,8 @@ export interface LocalStack {
   readonly webUrl: string;
   /** The local webhook secret (from WEBHOOK_TOKEN or generated into DATA_DIR). */
   readonly webhookToken: string;
+  /** Where a generated webhook token is stored (mode 0600); null when WEBHOOK_TOKEN supplied it. */
+  readonly webhookTokenFile: string | null;
   readonly dynamodbEndpoint: string;
   readonly tableName: string;
   stop(): Promise<void>;
@@ -108,8 +110,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const env = opts.env;
   const useDevIssuer = !env.JWT_ISSUER && !env.JWKS_URI;
   const devKey = useDevIssuer ? loadOrCreateDevKey(dataDir) : null;
+  // Checked before anything starts: a token senders could never present fails here, naming the variable.
+  const webhook = localSecret(dataDir, 'WEBHOOK_TOKEN', env.WEBHOOK_TOKEN);
+  const webhookToken = { value: webhookTokenFrom('WEBHOOK_TOKEN', webhook.value), file: webhook.file };
 
-  let ddb: DynamoDbLocal | null = null;
+  let ddb: SupervisedDynamoDb | null = null;
   let server: Server | null = null;
   let management: Server | null = null;
   let ws: ReturnType<typeof createWebSocketGateway> | null = null;
@@ -122,12 +127,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   };
 
   try {
-    ddb = await startDynamoDbLocal({ dataDir, port: await freePort() });
-    const admin = new DynamoDBClient({
-      endpoint: ddb.endpoint,
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    // DynamoDB Local under a supervisor, or the endpoint DYNAMODB_ENDPOINT names (tables created if missing).
+    ddb = await openDynamoDb({ dataDir, port: freePort, env, log });
+    const admin = createAdminClient(ddb.endpoint);
     const tableNames = await ensureTables(admin);
     admin.destroy();
 
@@ -192,7 +194,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
     if (devIssuer) recordDevIssuer(dataDir, devIssuer, env.JWT_AUDIENCE ?? DEV_AUDIENCE);
 
-    const webhookToken = localSecret(dataDir, 'WEBHOOK_TOKEN', env.WEBHOOK_TOKEN);
     const functionsDynamodbEndpoint = opts.functionsDynamodbEndpoint ? await opts.functionsDynamodbEndpoint(ddb.endpoint) : ddb.endpoint;
     // Each function gets only what its definition in routes.ts declares (functionEnvironment, as the
     // CDK stack builds it), plus what the Lambda runtime itself provides and the local stand-ins for
@@ -207,14 +208,17 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       RATE_LIMIT_PER_MINUTE: env.RATE_LIMIT_PER_MINUTE ?? '',
       RESPOND_LIMIT_PER_MINUTE: env.RESPOND_LIMIT_PER_MINUTE ?? '',
       WEBHOOK_SOURCES: env.WEBHOOK_SOURCES ?? '',
+      JWKS_MAX_AGE_SECONDS: env.JWKS_MAX_AGE_SECONDS ?? '',
+      JWT_MAX_LIFETIME_SECONDS: env.JWT_MAX_LIFETIME_SECONDS ?? '',
+      WS_MAX_CONNECTIONS_PER_USER: env.WS_MAX_CONNECTIONS_PER_USER ?? '',
+      AUDIT_SHARDS: env.AUDIT_SHARDS ?? '',
       AGENT_PROVIDER: env.AGENT_PROVIDER ?? '',
       AGENT_MODEL: env.AGENT_MODEL ?? '',
       AGENT_MAX_OUTPUT_TOKENS: env.AGENT_MAX_OUTPUT_TOKENS ?? '',
-      AUDIT_SHARDS: env.AUDIT_SHARDS ?? '',
     };
     const secrets = {
-      CURSOR_SECRET: { value: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET) },
-      WEBHOOK_TOKEN: { value: webhookToken },
+      CURSOR_SECRET: { value: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET).value },
+      WEBHOOK_TOKEN: { value: webhookToken.value },
       // The developer's own key (never generated: a made-up one would only fail at OpenAI).
       OPENAI_API_KEY: env.OPENAI_API_KEY ? { value: env.OPENAI_API_KEY } : null,
     };
@@ -229,7 +233,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // directly (never served over HTTP; the file is the developer's own, mode 0600).
     writeFileSync(
       join(dataDir, 'local-stack.json'),
-      JSON.stringify({ url, dynamodbEndpoint: ddb.endpoint, managementEndpoint: managementUrl, tableName: tableNames.main, tables: tableNames }),
+      JSON.stringify({ url, dynamodbEndpoint: ddb.endpoint, dynamodbPid: ddb.pid(), managementEndpoint: managementUrl, tableName: tableNames.main, tables: tableNames }),
       { mode: 0o600 },
     );
 
@@ -250,7 +254,18 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       onLog: (entry) => log(JSON.stringify(redactDeep({ level: 'INFO', message: 'websocket', ...entry }))),
     });
 
-    return { url, port, devIssuer, wsUrl, webUrl: web.url, webhookToken, dynamodbEndpoint: ddb.endpoint, tableName: tableNames.main, stop };
+    return {
+      url,
+      port,
+      devIssuer,
+      wsUrl,
+      webUrl: web.url,
+      webhookToken: webhookToken.value,
+      webhookTokenFile: webhookToken.file,
+      dynamodbEndpoint: ddb.endpoint,
+      tableName: tableNames.main,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

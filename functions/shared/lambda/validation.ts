@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { isCalendarDate } from '../core/agent/due-dates';
 import type { PageContext } from '../core/agent/chat-model';
 import { ValidationError } from '../core/errors';
+import { MAX_ID_LENGTH } from '../core/ids';
+import { ILL_FORMED_MESSAGE, isWellFormed } from '../core/text';
 import type { ThreadAccess } from '../core/threads/audited-access';
 import { requirePrincipal, type HttpRequest } from './http-request';
 
@@ -17,6 +19,9 @@ export function parse<T>(schema: z.ZodType<T>, value: unknown, context?: string)
 }
 
 const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/** A thread, item, task or key id in a body: it becomes part of a key, so well-formed Unicode only (THREATS T15). */
+export const idSchema = z.string().min(1).max(MAX_ID_LENGTH).refine(isWellFormed, ILL_FORMED_MESSAGE);
 
 export const MAX_MESSAGE_BYTES = 16 * 1024;
 export const MAX_METADATA_BYTES = 4 * 1024;
