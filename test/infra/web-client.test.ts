@@ -8,7 +8,7 @@ import { synth } from '../helpers/synth';
 
 const WEB = {
   'threadguard:webClient': 'true',
-  'threadguard:jwtIssuer': 'https://id.example.com/realms/tg',
+  'threadguard:jwtIssuer': 'https://sso.acme-corp.io/realms/tg',
   'threadguard:webOidcClientId': 'threadguard-web',
   'threadguard:webOidcAudience': 'threadguard',
 };
@@ -58,7 +58,7 @@ describe('web client construct', () => {
     const wsApi = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0]!;
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
-    expect(csp).toMatch(new RegExp(`connect-src 'self' https://",\\{"Ref":"${restApi}"\\},".execute-api.*wss://",\\{"Ref":"${wsApi}"\\},".execute-api.* https://id.example.com; `));
+    expect(csp).toMatch(new RegExp(`connect-src 'self' https://",\\{"Ref":"${restApi}"\\},".execute-api.*wss://",\\{"Ref":"${wsApi}"\\},".execute-api.* https://sso.acme-corp.io; `));
     expect(csp).not.toMatch(/unsafe|\*/);
     expect(headers.ContentSecurityPolicy.Override).toBe(true);
     expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });

@@ -7,6 +7,7 @@ import { DynamoDbRateCounter } from '../adapters/rate-counter';
 import { systemClock } from '../core/ports';
 import { createRateLimiter, type RateLimiter } from '../core/rate-limit';
 import type { HttpHandlerOptions } from './http-handler';
+import { idempotentPosts } from './idempotency';
 import { rateLimitGuard } from './rate-limit-guard';
 
 type Env = Record<string, string | undefined>;
@@ -27,8 +28,11 @@ export function rateLimiterFromEnv(env: Env = process.env, client?: DynamoDBDocu
 
 /** @param client - the function's own document client, when it has one (saves a second client). */
 export function edgeOptions(env: Env = process.env, client?: DynamoDBDocumentClient): HttpHandlerOptions {
+  const table = loadTableConfig(env);
+  const db = client ?? createDocumentClient(table);
   return {
     corsOrigins: loadHttpConfig(env).corsOrigins,
-    guards: [rateLimitGuard(rateLimiterFromEnv(env, client))],
+    guards: [rateLimitGuard(rateLimiterFromEnv(env, db))],
+    idempotency: idempotentPosts(db, table.tableName),
   };
 }
