@@ -1,8 +1,11 @@
-// Every call the page makes to the ThreadGuard API, in one place: credentials, X-Page-Context,
-// errors (as ApiError with Retry-After) and the two reply transports (SSE over fetch, WebSocket).
+// Every call the page makes to the ThreadGuard API, in one place: the typed client generated from
+// the OpenAPI document (client/, openapi-fetch), with the in-memory token and X-Page-Context added
+// to each request, errors as ApiError with Retry-After, and the two reply transports (SSE read from
+// the fetch body, WebSocket).
+import { createThreadGuardClient } from '../../client';
 import { ApiError, parseRetryAfter } from './refusals';
 import { readSse } from './sse';
-import type { ApiKey, Item, Me, Page, PageContext, StreamEvent, Task, Thread } from './types';
+import type { PageContext, StreamEvent } from './types';
 
 export interface ApiOptions {
   readonly apiUrl: string;
@@ -18,51 +21,43 @@ export type Transport = 'sse' | 'websocket';
 export const pageContextHeader = (ctx: PageContext): string =>
   JSON.stringify(ctx).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
-async function errorOf(res: Response): Promise<ApiError> {
-  let code = `http_${res.status}`;
-  let message = res.statusText;
-  try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string } };
-    code = body.error?.code ?? code;
-    message = body.error?.message ?? message;
-  } catch {
-    /* not the API's error shape (a proxy's page): keep the status */
-  }
-  return new ApiError(res.status, code, message, parseRetryAfter(res.headers.get('Retry-After'), Date.now()));
+function apiError(response: Response, body: unknown): ApiError {
+  const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+  return new ApiError(
+    response.status,
+    error?.code ?? `http_${response.status}`,
+    error?.message ?? response.statusText,
+    parseRetryAfter(response.headers.get('Retry-After'), Date.now()),
+  );
+}
+
+/** The data of a typed call, or its refusal as an ApiError (openapi-fetch returns, never throws, on 4xx/5xx). */
+async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw apiError(response, error);
+  return data as T;
 }
 
 export function createApi(opts: ApiOptions) {
-  const headers = (extra: Record<string, string> = {}): Record<string, string> => {
-    const token = opts.token();
-    return {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      'X-Page-Context': pageContextHeader(opts.pageContext()),
-      ...extra,
-    };
-  };
-
-  async function send(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<Response> {
-    const res = await fetch(`${opts.apiUrl}${path}`, {
-      method,
-      headers: headers({ Accept: accept, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) }),
-      body: body === undefined ? undefined : JSON.stringify(body),
-      // Credentials are headers, never cookies.
-      credentials: 'omit',
-    });
-    if (!res.ok) throw await errorOf(res);
-    return res;
-  }
-
-  const json = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await send(method, path, body);
-    return (res.status === 204 ? undefined : await res.json()) as T;
-  };
+  // Credentials are headers, never cookies.
+  const client = createThreadGuardClient(opts.apiUrl, undefined, { credentials: 'omit' });
+  client.use({
+    onRequest({ request }) {
+      const token = opts.token();
+      if (token) request.headers.set('Authorization', `Bearer ${token}`);
+      request.headers.set('X-Page-Context', pageContextHeader(opts.pageContext()));
+      return request;
+    },
+  });
+  const thread = (threadId: string) => ({ path: { threadId } });
 
   /** Runs one reply over SSE; resolves when the stream ends. Refusals before the stream are ApiErrors. */
   async function streamSse(threadId: string, content: string, onEvent: (e: StreamEvent) => void): Promise<void> {
-    const res = await send('POST', `/threads/${encodeURIComponent(threadId)}/messages`, { content }, 'text/event-stream');
-    if (!res.body) throw new ApiError(res.status, 'internal', 'The reply stream was empty');
-    for await (const data of readSse(res.body)) {
+    const body = await ok(
+      client.POST('/threads/{threadId}/messages', { params: thread(threadId), body: { content }, headers: { Accept: 'text/event-stream' }, parseAs: 'stream' }),
+    );
+    if (!body) throw new ApiError(200, 'internal', 'The reply stream was empty');
+    for await (const data of readSse(body)) {
       const event = data as StreamEvent;
       // A failure after the stream opened: nothing of the exchange was stored.
       if (event.type === 'error') throw new ApiError(0, event.code, event.message);
@@ -119,15 +114,15 @@ export function createApi(opts: ApiOptions) {
   }
 
   return {
-    me: () => json<Me>('GET', '/me'),
-    listThreads: () => json<Page<Thread>>('GET', '/threads?limit=50'),
-    createThread: (title: string) => json<Thread>('POST', '/threads', title ? { title } : {}),
-    listItems: (threadId: string) => json<Page<Item>>('GET', `/threads/${encodeURIComponent(threadId)}/items?limit=100`),
-    listTasks: () => json<Page<Task>>('GET', '/tasks'),
-    listApiKeys: () => json<{ data: ApiKey[] }>('GET', '/api-keys'),
-    createApiKey: (name: string, readOnly: boolean) => json<ApiKey & { key: string }>('POST', '/api-keys', { name, readOnly }),
-    setApiKeyEnabled: (id: string, enabled: boolean) => json<ApiKey>('PATCH', `/api-keys/${encodeURIComponent(id)}`, { enabled }),
-    revokeApiKey: (id: string) => json<void>('DELETE', `/api-keys/${encodeURIComponent(id)}`),
+    me: () => ok(client.GET('/me')),
+    listThreads: () => ok(client.GET('/threads', { params: { query: { limit: '50' } } })),
+    createThread: (title: string) => ok(client.POST('/threads', { body: title ? { title } : {} })),
+    listItems: (threadId: string) => ok(client.GET('/threads/{threadId}/items', { params: { ...thread(threadId), query: { limit: '100' } } })),
+    listTasks: () => ok(client.GET('/tasks')),
+    listApiKeys: () => ok(client.GET('/api-keys')),
+    createApiKey: (name: string, readOnly: boolean) => ok(client.POST('/api-keys', { body: { name, readOnly } })),
+    setApiKeyEnabled: (id: string, enabled: boolean) => ok(client.PATCH('/api-keys/{id}', { params: { path: { id } }, body: { enabled } })),
+    revokeApiKey: (id: string) => ok(client.DELETE('/api-keys/{id}', { params: { path: { id } } })),
     sendMessage: (transport: Transport, threadId: string, content: string, onEvent: (e: StreamEvent) => void) =>
       transport === 'websocket' ? streamWebSocket(threadId, content, onEvent) : streamSse(threadId, content, onEvent),
     /** Drops the WebSocket (sign-out): it was opened with this user's token. */
