@@ -149,7 +149,7 @@ export interface LocalFunction {
 }
 
 /** One function of the local stack: its folder under functions/ and exactly its environment. */
-export function localFunction(dir: string, env: Record<string, string>): LocalFunction {
+export function localFunction(dir: string, env: Record<string, string>, timeoutSeconds = 29): LocalFunction {
   isolateEnvironment();
   labelLogLines();
   const name = `${dir}-local`;
@@ -169,7 +169,7 @@ export function localFunction(dir: string, env: Record<string, string>): LocalFu
     invoke: (...args) =>
       scope.run(fnScope, async () => {
         const handler = await load();
-        return (handler as (...a: unknown[]) => Promise<unknown>)(...args, lambdaContext(name));
+        return (handler as (...a: unknown[]) => Promise<unknown>)(...args, lambdaContext(name, timeoutSeconds * 1000));
       }),
   };
 }
