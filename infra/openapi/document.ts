@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { createDocument, type ZodOpenApiObject, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { WITHOUT_IDEMPOTENCY_KEY } from '../../functions/shared/lambda/idempotency-routes';
 import { metadataSchema } from '../../functions/shared/lambda/validation';
-import { ROUTES, type RouteDef } from '../routes';
+import { FUNCTIONS, ROUTES, type RouteDef } from '../routes';
 import { ERROR_CODES, OPERATIONS, PATH_PARAMS, type Codes, type OperationSpec } from './operations';
 import * as S from './schemas';
 
@@ -78,7 +78,7 @@ function errorResponse(codes: Codes, headers?: ZodOpenApiResponseObject['headers
   };
 }
 
-/** Answers every route can give, whatever it does. */
+/** Answers every route can give, whatever it does (rate headers only when the guard ran first). */
 const SHARED_RESPONSES = {
   Unauthorized: errorResponse(['unauthorized']),
   // The size check runs before the rate-limit guard, so a 413 carries no rate headers.
@@ -138,8 +138,8 @@ function operation(route: RouteDef, spec: OperationSpec): ZodOpenApiOperationObj
   responses['429'] = sharedResponse('RateLimited');
   responses['431'] = sharedResponse('HeadersTooLarge');
   responses['500'] = sharedResponse('InternalError');
-  // Every non-public route reaches DynamoDB (the rate counter at least).
-  if (route.auth !== 'public') responses['503'] = sharedResponse('ServiceUnavailable');
+  // Every function that reaches DynamoDB (the rate-limit guard included) can find it throttled or gone.
+  if (FUNCTIONS[route.fn].table !== 'none') responses['503'] = sharedResponse('ServiceUnavailable');
   const params = pathParams(route.path);
   return {
     operationId: spec.operationId,

@@ -58,7 +58,7 @@ export interface OperationSpec {
   readonly headers?: z.ZodObject;
   readonly body?: z.ZodType;
   readonly responses: Readonly<Record<number, SuccessResponse>>;
-  /** Statuses particular to this operation; 401, 413, 429 and 500 come with the route's auth kind. */
+  /** Statuses particular to this operation; 401, 413, 429, 431, 500 and 503 are added by document.ts. */
   readonly errors?: Readonly<Partial<Record<400 | 403 | 404 | 409, Codes>>>;
 }
 
