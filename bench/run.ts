@@ -8,6 +8,7 @@ import { benchSignOutCheck } from './sign-out-check';
 import { Report } from './report';
 import { benchStreaming } from './streaming';
 import { benchThreads } from './threads';
+import { benchWebClient } from './web-client';
 
 const suite = process.argv[2];
 if (suite === 'streaming') {
@@ -21,6 +22,7 @@ if (suite === 'streaming') {
   const report = new Report();
   await benchAuthorizer(report);
   await benchSignOutCheck(report);
+  benchWebClient(report);
   report.print();
   for (const s of ['threads', 'streaming']) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, s], {
