@@ -16,6 +16,8 @@ export interface StackConfig {
   readonly logRetentionDays: number;
   /** Accepted webhook sources (`/webhooks/{source}`). */
   readonly webhookSources: readonly string[];
+  /** Model tokens (input + output) per user per UTC day (`AGENT_DAILY_TOKEN_BUDGET`). */
+  readonly agentDailyTokenBudget: number;
 }
 
 const ctx = (node: Node, key: string): unknown => node.tryGetContext(`threadguard:${key}`);
@@ -59,5 +61,6 @@ export function stackConfigFrom(node: Node): StackConfig {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    agentDailyTokenBudget: num(ctx(node, 'agentDailyTokenBudget'), 200_000),
   };
 }

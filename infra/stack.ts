@@ -78,6 +78,7 @@ export class ThreadGuardStack extends Stack {
       RATE_LIMIT_PER_MINUTE: String(config.rateLimitPerMinute),
       RESPOND_LIMIT_PER_MINUTE: String(config.respondLimitPerMinute),
       WEBHOOK_SOURCES: config.webhookSources.join(','),
+      AGENT_DAILY_TOKEN_BUDGET: String(config.agentDailyTokenBudget),
     };
     const logRetention = config.logRetentionDays as RetentionDays;
 

@@ -149,3 +149,24 @@ export function loadWebhookConfig(env: Env): WebhookConfig {
   for (const s of sources) if (!SOURCE_NAME.test(s)) fail('WEBHOOK_SOURCES', 'sources are lower-case names (a-z, 0-9, -, _)');
   return Object.freeze({ sources });
 }
+
+export interface AgentConfig {
+  /** `rules` (built in, offline), `bedrock` or `openai`. */
+  readonly provider: 'rules' | 'bedrock' | 'openai';
+  /** The provider's model id; empty for `rules`. */
+  readonly model: string;
+  /** Model tokens (input + output) per user per UTC day. */
+  readonly dailyTokenBudget: number;
+}
+
+const PROVIDERS = ['rules', 'bedrock', 'openai'] as const;
+
+export function loadAgentConfig(env: Env): AgentConfig {
+  const provider = (env.AGENT_PROVIDER || 'rules') as AgentConfig['provider'];
+  if (!PROVIDERS.includes(provider)) fail('AGENT_PROVIDER', `must be one of ${PROVIDERS.join(', ')}`);
+  return Object.freeze({
+    provider,
+    model: env.AGENT_MODEL ?? '',
+    dailyTokenBudget: positiveInt('AGENT_DAILY_TOKEN_BUDGET', env.AGENT_DAILY_TOKEN_BUDGET, 200_000),
+  });
+}

@@ -1,9 +1,9 @@
 // Route dispatch shared by the buffered and the streaming edge wrappers.
 import { NotFoundError, PayloadTooLargeError } from '../core/errors';
-import { toErrorResponse } from './error-map';
 import type { HttpHandlerOptions, HttpResult } from './http-handler';
 import { MAX_BODY_BYTES, type HttpRequest } from './http-request';
 import { logger } from './logger';
+import { wireError } from './wire-error';
 
 /**
  * Finds the route's controller, runs the guards, then the controller; any error becomes its mapped
@@ -22,9 +22,8 @@ export async function dispatch<R>(
     for (const guard of options.guards ?? []) await guard(req, extra);
     return await controller(req);
   } catch (err) {
-    const mapped = toErrorResponse(err);
-    if (mapped.statusCode >= 500) logger.error('request failed', { error: err as Error, route: req.resource });
-    else logger.info('request refused', { status: mapped.statusCode, code: mapped.body.error.code, route: req.resource });
+    const mapped = wireError(err, req.resource);
+    if (mapped.statusCode < 500) logger.info('request refused', { status: mapped.statusCode, code: mapped.body.error.code, route: req.resource });
     return mapped;
   }
 }

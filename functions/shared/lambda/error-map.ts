@@ -1,11 +1,14 @@
 // THE table from error type to HTTP status and public body. Handlers never pick error statuses.
+import { ProviderError } from '../core/agent/model-port';
 import {
   AdminOnlyError,
+  BudgetExceededError,
   ConflictError,
   DomainError,
   ForbiddenError,
   NotFoundError,
   PayloadTooLargeError,
+  ProviderUnavailableError,
   RateLimitedError,
   ReadOnlyError,
   UnauthenticatedError,
@@ -36,6 +39,8 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [ConflictError, 409],
   [PayloadTooLargeError, 413],
   [RateLimitedError, 429],
+  [BudgetExceededError, 429],
+  [ProviderUnavailableError, 503],
 ];
 
 export const errorBody = (code: string, message: string): ErrorBody => ({ error: { code, message } });
@@ -43,12 +48,16 @@ export const errorBody = (code: string, message: string): ErrorBody => ({ error:
 export const INTERNAL_ERROR: ErrorBody = errorBody('internal', 'Internal server error');
 
 /** Map any thrown value to the documented response. Unknown errors never expose their message. */
-export function toErrorResponse(err: unknown): MappedError {
+export function toErrorResponse(thrown: unknown): MappedError {
+  // A provider failure that reached the edge unconverted is the same documented 503.
+  const err = thrown instanceof ProviderError ? new ProviderUnavailableError(thrown.retryAfterSeconds, undefined, { cause: thrown }) : thrown;
   if (err instanceof DomainError) {
     const entry = STATUS_BY_ERROR.find(([cls]) => err instanceof cls);
     if (entry) {
       const headers: Record<string, string> = {};
-      if (err instanceof RateLimitedError) headers['Retry-After'] = String(err.retryAfterSeconds);
+      if (err instanceof RateLimitedError || err instanceof BudgetExceededError || err instanceof ProviderUnavailableError) {
+        headers['Retry-After'] = String(err.retryAfterSeconds);
+      }
       // Same names as the guard's headers, so the refusing bucket's replace them on the response.
       if (err instanceof RateLimitedError && err.decision) Object.assign(headers, rateLimitHeaders(err.decision));
       return { statusCode: entry[1], body: errorBody(err.code, err.message), headers };
