@@ -25,15 +25,21 @@ const fmt = (counts: Record<string, number>) =>
 
 export async function benchThreads(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'threadguard-bench-'));
-  const stack = await startLocalStack({ port: 0, dataDir, env: { ...process.env, JWT_ISSUER: undefined, JWKS_URI: undefined }, log: () => undefined });
-  const realEndpoint = process.env.DYNAMODB_ENDPOINT!;
-  const counter = await startDynamoCounter(realEndpoint);
-  // Handlers load on first request (their cold start), so they pick up the counting endpoint.
-  process.env.DYNAMODB_ENDPOINT = counter.endpoint;
+  let counter: Awaited<ReturnType<typeof startDynamoCounter>> | undefined;
+  // The functions reach DynamoDB Local through the counting proxy.
+  const stack = await startLocalStack({
+    port: 0,
+    dataDir,
+    env: { ...process.env, JWT_ISSUER: undefined, JWKS_URI: undefined },
+    log: () => undefined,
+    functionsDynamodbEndpoint: async (endpoint) => (counter = await startDynamoCounter(endpoint)).endpoint,
+  });
+  const realEndpoint = stack.dynamodbEndpoint;
+  const counting = counter!;
   const seeder = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: realEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   );
-  const tableName = process.env.TABLE_NAME!;
+  const tableName = stack.tableName;
   try {
     const sub = `bench-${Date.now()}`;
     const token = mintDevToken(dataDir, sub);
@@ -68,7 +74,7 @@ export async function benchThreads(): Promise<void> {
     await call('GET', '/threads');
     await call('GET', `/threads/${chatThread}/items`);
     await call('POST', `/threads/${chatThread}/messages`, { content: 'hello' });
-    counter.take();
+    counting.take();
 
     const rows: Array<[string, string, number, number]> = [];
     const measure = async (name: string, rounds: number, before: (() => Promise<string>) | null, run: (arg: string) => Promise<{ ms: number }>) => {
@@ -76,9 +82,9 @@ export async function benchThreads(): Promise<void> {
       let counts: Record<string, number> = {};
       for (let i = 0; i < rounds; i++) {
         const arg = before ? await before() : '';
-        counter.take();
+        counting.take();
         times.push((await run(arg)).ms);
-        counts = counter.take();
+        counts = counting.take();
       }
       rows.push([name, fmt(counts), pct(times, 50), pct(times, 95)]);
     };
@@ -99,9 +105,8 @@ export async function benchThreads(): Promise<void> {
       console.log(`${name.padEnd(46)} ${counts.padEnd(44)} ${p50.toFixed(1).padStart(7)} ${p95.toFixed(1).padStart(7)}`);
     }
   } finally {
-    process.env.DYNAMODB_ENDPOINT = realEndpoint;
     seeder.destroy();
-    await counter.close();
+    await counter?.close();
     await stack.stop();
   }
 }

@@ -16,6 +16,8 @@ export interface StackConfig {
   readonly logRetentionDays: number;
   /** Accepted webhook sources (`/webhooks/{source}`). */
   readonly webhookSources: readonly string[];
+  /** Days audit events are kept (`AUDIT_RETENTION_DAYS`). */
+  readonly auditRetentionDays: number;
   /** Model tokens (input + output) per user per UTC day (`AGENT_DAILY_TOKEN_BUDGET`). */
   readonly agentDailyTokenBudget: number;
 }
@@ -61,6 +63,7 @@ export function stackConfigFrom(node: Node): StackConfig {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    auditRetentionDays: num(ctx(node, 'auditRetentionDays'), 90),
     agentDailyTokenBudget: num(ctx(node, 'agentDailyTokenBudget'), 200_000),
   };
 }

@@ -20,35 +20,72 @@ export type AuthKind = 'public' | 'user' | 'webhook';
  */
 export type TableAccess = 'none' | 'rateLimit' | 'read' | 'readwrite' | 'apiKeyAuth';
 
+/**
+ * Deployment settings a function may be given as environment variables. Both the CDK stack and the
+ * local stack must supply a value for every name (the type makes a missing one a compile error);
+ * a function receives only the names its definition lists.
+ */
+export type Setting =
+  | 'TABLE_NAME'
+  | 'JWT_ISSUER'
+  | 'JWT_AUDIENCE'
+  | 'JWKS_URI'
+  | 'ROLES_CLAIM'
+  | 'CORS_ORIGINS'
+  | 'RATE_LIMIT_PER_MINUTE'
+  | 'RESPOND_LIMIT_PER_MINUTE'
+  | 'WEBHOOK_SOURCES'
+  | 'AUDIT_RETENTION_DAYS'
+  | 'AGENT_DAILY_TOKEN_BUDGET';
+
+/**
+ * Secrets a function may read. Deployed, the function gets `<NAME>_ARN` and read access to that
+ * secret only; locally it gets `<NAME>` holding the value (functions/shared/adapters/secret-source.ts).
+ */
+export type SecretName = 'CURSOR_SECRET' | 'WEBHOOK_TOKEN';
+
 export interface FunctionDef {
   /** Folder under functions/ holding handler.ts. */
   readonly dir: string;
   readonly table: TableAccess;
+  /** The settings this function reads; it gets these and no others (function-environment.ts). */
+  readonly env: readonly Setting[];
+  readonly secrets?: readonly SecretName[];
   readonly memoryMb?: number;
   readonly timeoutSeconds?: number;
 }
 
+/** The settings every REST function's edge (CORS and the per-user rate-limit guard) reads. */
+const EDGE = ['TABLE_NAME', 'CORS_ORIGINS', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE'] as const satisfies readonly Setting[];
+/** Functions that write audit events (lambda/audit-log.ts, through the wiring module). */
+const AUDIT = ['AUDIT_RETENTION_DAYS'] as const satisfies readonly Setting[];
+/** Functions that run agent replies (the reply use case) or show the token budget. */
+const BUDGET = ['AGENT_DAILY_TOKEN_BUDGET'] as const satisfies readonly Setting[];
+/** What the JWT / API-key authorizers read (functions/authorizer/dependencies.ts). */
+const AUTH = ['TABLE_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'ROLES_CLAIM'] as const satisfies readonly Setting[];
+
 /** Every Lambda function of the REST API; authorizers are listed in AUTHORIZERS. */
 export const FUNCTIONS = {
   // Public and principal-less: its rate-limit guard never runs, so it never reaches DynamoDB.
-  health: { dir: 'health', table: 'none' },
-  me: { dir: 'me', table: 'readwrite' }, // creates the profile on first call
-  tools: { dir: 'tools', table: 'rateLimit' }, // the tool list is static; only the request is counted
-  audit: { dir: 'audit', table: 'read' }, // queries audit events; writes only its rate counter
-  threads: { dir: 'threads', table: 'readwrite' },
-  messages: { dir: 'messages', table: 'readwrite' },
-  chatkit: { dir: 'chatkit', table: 'readwrite' },
-  tasks: { dir: 'tasks', table: 'readwrite' },
-  admin: { dir: 'admin', table: 'readwrite' }, // reads other partitions, but writes audit events and denial counters
-  apiKeys: { dir: 'api-keys', table: 'readwrite' },
-  webhook: { dir: 'webhook', table: 'readwrite' },
+  health: { dir: 'health', table: 'none', env: EDGE },
+  me: { dir: 'me', table: 'readwrite', env: [...EDGE, ...BUDGET] }, // creates the profile on first call
+  tools: { dir: 'tools', table: 'rateLimit', env: EDGE }, // the tool list is static; only the request is counted
+  audit: { dir: 'audit', table: 'read', env: [...EDGE, ...AUDIT], secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
+  threads: { dir: 'threads', table: 'readwrite', env: [...EDGE, ...AUDIT], secrets: ['CURSOR_SECRET'] },
+  messages: { dir: 'messages', table: 'readwrite', env: [...EDGE, ...AUDIT, ...BUDGET] },
+  chatkit: { dir: 'chatkit', table: 'readwrite', env: [...EDGE, ...AUDIT, ...BUDGET], secrets: ['CURSOR_SECRET'] },
+  tasks: { dir: 'tasks', table: 'readwrite', env: EDGE },
+  // Reads other partitions, but writes audit events and denial counters.
+  admin: { dir: 'admin', table: 'readwrite', env: [...EDGE, ...AUDIT], secrets: ['CURSOR_SECRET'] },
+  apiKeys: { dir: 'api-keys', table: 'readwrite', env: [...EDGE, ...AUDIT] },
+  webhook: { dir: 'webhook', table: 'readwrite', env: [...EDGE, 'WEBHOOK_SOURCES'] },
 } as const satisfies Record<string, FunctionDef>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
 
 export const AUTHORIZERS = {
-  user: { dir: 'authorizer', table: 'apiKeyAuth' },
-  webhook: { dir: 'webhook-authorizer', table: 'none' }, // compares against its secret only
+  user: { dir: 'authorizer', table: 'apiKeyAuth', env: AUTH },
+  webhook: { dir: 'webhook-authorizer', table: 'none', env: [], secrets: ['WEBHOOK_TOKEN'] }, // compares against its secret only
 } as const satisfies Record<string, FunctionDef>;
 
 export interface RouteDef {
@@ -90,9 +127,9 @@ export const ROUTES: readonly RouteDef[] = [
 
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */
 export const WEBSOCKET = {
-  fn: { dir: 'websocket', table: 'readwrite' },
+  fn: { dir: 'websocket', table: 'readwrite', env: ['TABLE_NAME', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE', ...AUDIT, ...BUDGET] },
   // The same code and adapters as the REST authorizer (functions/authorizer/dependencies.ts), so the same grant.
-  authorizer: { dir: 'ws-authorizer', table: 'apiKeyAuth' },
+  authorizer: { dir: 'ws-authorizer', table: 'apiKeyAuth', env: AUTH },
   /** Route keys besides $connect/$disconnect/$default, selected by `$request.body.action`. */
   routeKeys: ['sendMessage', 'ping'],
 } as const satisfies { fn: FunctionDef; authorizer: FunctionDef; routeKeys: readonly string[] };

@@ -150,23 +150,46 @@ export function loadWebhookConfig(env: Env): WebhookConfig {
   return Object.freeze({ sources });
 }
 
-export interface AgentConfig {
-  /** `rules` (built in, offline), `bedrock` or `openai`. */
-  readonly provider: 'rules' | 'bedrock' | 'openai';
-  /** The provider's model id; empty for `rules`. */
+export const AGENT_PROVIDERS = ['rules', 'bedrock', 'openai'] as const;
+export type AgentProvider = (typeof AGENT_PROVIDERS)[number];
+
+/** Used when AGENT_MODEL is unset: a small tool-calling model of each provider. */
+export const DEFAULT_AGENT_MODELS: Readonly<Record<AgentProvider, string>> = {
+  rules: 'task-manager-rules',
+  bedrock: 'amazon.nova-lite-v1:0',
+  openai: 'gpt-4.1-mini',
+};
+
+export interface ModelConfig {
+  readonly provider: AgentProvider;
+  /** Bedrock: a model id or an inference profile id; OpenAI: a model name. */
   readonly model: string;
+  /** Upper bound on output tokens per model turn (a cost knob; the provider's own limit may be lower). */
+  readonly maxOutputTokens: number;
+}
+
+// Bedrock model and inference profile ids (`amazon.nova-lite-v1:0`, `us.anthropic.claude-…-v1:0`)
+// and OpenAI model names (`gpt-4.1-mini`, `ft:gpt-4o-mini:org::id`). No ARNs, no slashes, no spaces:
+// the id also goes into IAM resource ARNs at deploy time.
+const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+export function loadModelConfig(env: Env): ModelConfig {
+  const provider = (env.AGENT_PROVIDER || 'rules') as AgentProvider;
+  if (!AGENT_PROVIDERS.includes(provider)) fail('AGENT_PROVIDER', `must be one of ${AGENT_PROVIDERS.join(', ')}`);
+  const model = env.AGENT_MODEL || DEFAULT_AGENT_MODELS[provider];
+  if (!MODEL_ID.test(model)) fail('AGENT_MODEL', 'must be a model id or inference profile id (letters, digits, . _ : -)');
+  return Object.freeze({
+    provider,
+    model,
+    maxOutputTokens: positiveInt('AGENT_MAX_OUTPUT_TOKENS', env.AGENT_MAX_OUTPUT_TOKENS, 1024),
+  });
+}
+
+export interface BudgetConfig {
   /** Model tokens (input + output) per user per UTC day. */
   readonly dailyTokenBudget: number;
 }
 
-const PROVIDERS = ['rules', 'bedrock', 'openai'] as const;
-
-export function loadAgentConfig(env: Env): AgentConfig {
-  const provider = (env.AGENT_PROVIDER || 'rules') as AgentConfig['provider'];
-  if (!PROVIDERS.includes(provider)) fail('AGENT_PROVIDER', `must be one of ${PROVIDERS.join(', ')}`);
-  return Object.freeze({
-    provider,
-    model: env.AGENT_MODEL ?? '',
-    dailyTokenBudget: positiveInt('AGENT_DAILY_TOKEN_BUDGET', env.AGENT_DAILY_TOKEN_BUDGET, 200_000),
-  });
+export function loadBudgetConfig(env: Env): BudgetConfig {
+  return Object.freeze({ dailyTokenBudget: positiveInt('AGENT_DAILY_TOKEN_BUDGET', env.AGENT_DAILY_TOKEN_BUDGET, 200_000) });
 }

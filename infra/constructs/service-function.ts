@@ -7,15 +7,20 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { BUNDLING, type FunctionDef } from '../routes';
+import { functionEnvironment, type Settings } from '../function-environment';
+import { BUNDLING, type FunctionDef, type SecretName } from '../routes';
 import { grantTableAccess } from './table-access';
 
 const FUNCTIONS_ROOT = fileURLToPath(new URL('../../functions/', import.meta.url));
 
 export interface ServiceFunctionProps {
   readonly def: FunctionDef;
-  readonly environment: Record<string, string>;
+  /** Every setting's value; the function gets only those `def.env` lists. */
+  readonly settings: Settings;
+  /** Every secret; the function gets the ARN of, and read access to, only those `def.secrets` lists. */
+  readonly secrets: Readonly<Record<SecretName, ISecret>>;
   /** The main table: granted as `def.table` says. Required unless that is `none`. */
   readonly table?: ITableV2;
   /** @default RetentionDays.ONE_MONTH */
@@ -45,10 +50,11 @@ export class ServiceFunction extends Construct {
       timeout: Duration.seconds(props.def.timeoutSeconds ?? 29),
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: `threadguard-${props.def.dir}`,
-        ...props.environment,
-      },
+      environment: functionEnvironment(
+        props.def,
+        props.settings,
+        Object.fromEntries(Object.entries(props.secrets).map(([name, s]) => [name, { arn: s.secretArn }])) as Record<SecretName, { arn: string }>,
+      ),
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
@@ -60,6 +66,7 @@ export class ServiceFunction extends Construct {
         banner: BUNDLING.banner,
       },
     });
+    for (const name of props.def.secrets ?? []) props.secrets[name].grantRead(this.fn);
     if (props.def.table !== 'none') {
       if (!props.table) throw new Error(`functions/${props.def.dir} declares table access '${props.def.table}' but got no table`);
       grantTableAccess(props.table, this.fn, props.def.table);

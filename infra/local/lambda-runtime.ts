@@ -1,4 +1,7 @@
-// Loads function handlers in-process and gives them a Lambda-like context.
+// Loads function handlers in-process and gives them a Lambda-like context, each function with only
+// its own environment (as each Lambda function has its own), so a variable a function forgot to
+// declare in routes.ts is missing here exactly as it would be deployed.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
@@ -66,21 +69,67 @@ runtimeGlobal.HttpResponseStream ??= {
 
 export const isStreamingHandler = (h: AnyHandler): boolean => (h as unknown as Record<symbol, boolean>)[STREAMING] === true;
 
-const cache = new Map<string, Promise<AnyHandler>>();
+interface FunctionScope {
+  readonly name: string;
+  readonly env: Record<string, string>;
+}
 
-/** Imports functions/<dir>/handler.ts once (its module scope is the cold start). */
-export function loadHandler(dir: string, exportName = 'handler'): Promise<AnyHandler> {
-  const id = `${dir}#${exportName}`;
-  let p = cache.get(id);
-  if (!p) {
-    p = import(pathToFileURL(join(FUNCTIONS_ROOT, dir, 'handler.ts')).href).then((m) => {
-      const h = (m as Record<string, unknown>)[exportName];
-      if (typeof h !== 'function') throw new Error(`functions/${dir}/handler.ts does not export ${exportName}`);
-      return h as AnyHandler;
-    });
-    cache.set(id, p);
-  }
-  return p;
+const scope = new AsyncLocalStorage<FunctionScope>();
+
+/**
+ * Makes `process.env` read, inside a function's cold start and invocations, that function's own
+ * environment only; outside them (the local stack itself) it is the real one. Installed once.
+ */
+function isolateEnvironment(): void {
+  if ((process.env as unknown as Record<symbol, boolean>)[ISOLATED]) return;
+  const real = process.env;
+  const target = (): Record<string | symbol, unknown> => (scope.getStore()?.env ?? real) as Record<string | symbol, unknown>;
+  process.env = new Proxy(real, {
+    get: (_, key) => (key === ISOLATED ? true : target()[key]),
+    set: (_, key, value) => ((target()[key] = String(value)), true),
+    has: (_, key) => key in target(),
+    deleteProperty: (_, key) => delete target()[key],
+    ownKeys: () => Reflect.ownKeys(target()),
+    getOwnPropertyDescriptor: (_, key) => {
+      const d = Reflect.getOwnPropertyDescriptor(target(), key);
+      return d && { ...d, configurable: true };
+    },
+  });
+}
+const ISOLATED = Symbol.for('threadguard.local.isolatedEnv');
+
+export interface LocalFunction {
+  /** The Lambda function name it runs as locally, e.g. `threads-local`. */
+  readonly name: string;
+  /** Imports functions/<dir>/handler.ts once, inside the function's environment (its cold start). */
+  load(): Promise<AnyHandler>;
+  /** Calls the handler with `args` and a fresh context, inside the function's environment. */
+  invoke(...args: unknown[]): Promise<unknown>;
+}
+
+/** One function of the local stack: its folder under functions/ and exactly its environment. */
+export function localFunction(dir: string, env: Record<string, string>): LocalFunction {
+  isolateEnvironment();
+  const name = `${dir}-local`;
+  const fnScope: FunctionScope = { name, env: { ...env, AWS_LAMBDA_FUNCTION_NAME: name } };
+  let loaded: Promise<AnyHandler> | null = null;
+  const load = () =>
+    (loaded ??= scope.run(fnScope, () =>
+      import(pathToFileURL(join(FUNCTIONS_ROOT, dir, 'handler.ts')).href).then((m) => {
+        const h = (m as Record<string, unknown>).handler;
+        if (typeof h !== 'function') throw new Error(`functions/${dir}/handler.ts does not export handler`);
+        return h as AnyHandler;
+      }),
+    ));
+  return {
+    name,
+    load,
+    invoke: (...args) =>
+      scope.run(fnScope, async () => {
+        const handler = await load();
+        return (handler as (...a: unknown[]) => Promise<unknown>)(...args, lambdaContext(name));
+      }),
+  };
 }
 
 export function lambdaContext(functionName: string, timeoutMs = 29_000): Context {

@@ -13,7 +13,7 @@ import { gatewayResponseHeaders, gatewayResponse, gatewayResponseBody, type Gate
 import { preflightHeaders } from '../../functions/shared/core/cors';
 import { SECURITY_HEADERS } from '../../functions/shared/core/security-headers';
 import { isAllowed } from './iam-policy';
-import { isStreamingHandler, lambdaContext, loadHandler, LocalResponseStream } from './lambda-runtime';
+import { isStreamingHandler, LocalResponseStream, type LocalFunction } from './lambda-runtime';
 
 /** API Gateway's own payload limit; functions enforce the smaller API limits themselves. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
@@ -23,9 +23,9 @@ const REGION = 'local';
 
 export interface RestGatewayOptions {
   readonly routes: readonly RouteDef[];
-  readonly functionDirs: Readonly<Record<string, string>>;
-  /** Authorizer function folder per auth kind (public routes have none). */
-  readonly authorizerDirs: Readonly<Partial<Record<AuthKind, string>>>;
+  readonly functions: Readonly<Record<string, LocalFunction>>;
+  /** Authorizer function per auth kind (public routes have none). */
+  readonly authorizers: Readonly<Partial<Record<AuthKind, LocalFunction>>>;
   readonly corsOrigins: readonly string[];
   readonly stage: string;
   readonly onAccessLog?: (entry: Record<string, unknown>) => void;
@@ -226,9 +226,9 @@ export function createRestGateway(opts: RestGatewayOptions) {
       stage: opts.stage,
     };
 
-    const authorizerDir = opts.authorizerDirs[route.auth];
+    const authorizer = opts.authorizers[route.auth];
     if (route.auth !== 'public') {
-      if (!authorizerDir) throw new Error(`no authorizer for ${route.auth}`);
+      if (!authorizer) throw new Error(`no authorizer for ${route.auth}`);
       const authEvent: APIGatewayRequestAuthorizerEvent = {
         type: 'REQUEST',
         methodArn,
@@ -245,8 +245,7 @@ export function createRestGateway(opts: RestGatewayOptions) {
       };
       let result: APIGatewayAuthorizerResult;
       try {
-        const authorizer = await loadHandler(authorizerDir);
-        result = (await authorizer(authEvent, lambdaContext(`${authorizerDir}-local`))) as APIGatewayAuthorizerResult;
+        result = (await authorizer.invoke(authEvent)) as APIGatewayAuthorizerResult;
       } catch (err) {
         // Only the exact message `Unauthorized` is a 401; any other failure is API Gateway's 500.
         const type = (err as Error)?.message === 'Unauthorized' ? 'UNAUTHORIZED' : 'DEFAULT_5XX';
@@ -292,17 +291,16 @@ export function createRestGateway(opts: RestGatewayOptions) {
       isBase64Encoded: false,
     };
 
-    const dir = opts.functionDirs[route.fn];
-    if (!dir) throw new Error(`no function ${route.fn}`);
-    const fn = await loadHandler(dir);
-    if (isStreamingHandler(fn) !== (route.streaming === true)) {
+    const fn = opts.functions[route.fn];
+    if (!fn) throw new Error(`no function ${route.fn}`);
+    if (isStreamingHandler(await fn.load()) !== (route.streaming === true)) {
       // The route table and the function disagree: deployed, the integration would fail too.
-      throw new Error(`${route.method} ${route.path}: streaming flag does not match functions/${dir}`);
+      throw new Error(`${route.method} ${route.path}: streaming flag does not match ${fn.name}`);
     }
     if (route.streaming) {
       const stream = new LocalResponseStream(res, { 'x-amzn-RequestId': requestId });
       try {
-        await (fn as unknown as (e: unknown, s: unknown, c: unknown) => Promise<void>)(event, stream, lambdaContext(`${dir}-local`));
+        await fn.invoke(event, stream);
         if (!stream.writableEnded) stream.end();
       } catch (err) {
         if (!stream.opened) {
@@ -319,7 +317,7 @@ export function createRestGateway(opts: RestGatewayOptions) {
     }
     let result: APIGatewayProxyResult;
     try {
-      result = (await fn(event, lambdaContext(`${dir}-local`))) as APIGatewayProxyResult;
+      result = (await fn.invoke(event)) as APIGatewayProxyResult;
     } catch {
       sendGatewayResponse(res, 'DEFAULT_5XX', 502);
       status = 502;

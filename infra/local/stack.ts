@@ -4,7 +4,8 @@ import { createServer as createNetServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET } from '../routes';
+import { functionEnvironment, type Settings } from '../function-environment';
+import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, type FunctionDef } from '../routes';
 import { TABLES } from '../table';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { ensureTables } from './tables';
@@ -13,12 +14,18 @@ import { createRestGateway } from './rest-gateway';
 import { createWebSocketGateway, MANAGEMENT_PATH } from './websocket-gateway';
 import { redactDeep } from '../../functions/shared/core/redact';
 import { localSecret } from './secrets';
+import { localFunction } from './lambda-runtime';
+
+/** Host variables every local function also sees: log tuning, and basics the Lambda runtime sets too. */
+const PASSED_THROUGH = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV', 'AWS_LAMBDA_LOG_LEVEL', 'TZ', 'LANG', 'PATH'] as const;
 
 export interface LocalStackOptions {
   readonly port: number;
   readonly dataDir: string;
   readonly env: Record<string, string | undefined>;
   readonly log?: (line: string) => void;
+  /** Where the functions reach DynamoDB, given DynamoDB Local's endpoint (a benchmark counts requests there). */
+  readonly functionsDynamodbEndpoint?: (endpoint: string) => Promise<string>;
 }
 
 export interface LocalStack {
@@ -28,6 +35,8 @@ export interface LocalStack {
   readonly wsUrl: string;
   /** The local webhook secret (from WEBHOOK_TOKEN or generated into DATA_DIR). */
   readonly webhookToken: string;
+  readonly dynamodbEndpoint: string;
+  readonly tableName: string;
   stop(): Promise<void>;
 }
 
@@ -142,22 +151,35 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const devIssuer = devKey ? `${url}${DEV_ISSUER_PATH}` : null;
     if (devIssuer) recordDevIssuer(dataDir, devIssuer, env.JWT_AUDIENCE ?? DEV_AUDIENCE);
 
-    // The functions read their configuration from the environment at cold start, as on Lambda.
-    Object.assign(process.env, {
+    const webhookToken = localSecret(dataDir, 'WEBHOOK_TOKEN', env.WEBHOOK_TOKEN);
+    const functionsDynamodbEndpoint = opts.functionsDynamodbEndpoint ? await opts.functionsDynamodbEndpoint(ddb.endpoint) : ddb.endpoint;
+    // Each function gets only what its definition in routes.ts declares (functionEnvironment, as the
+    // CDK stack builds it), plus what the Lambda runtime itself provides and the local stand-ins for
+    // AWS endpoints. A value left empty here is left out, and the function applies its own default.
+    const settings: Settings = {
       [TABLES.main.envVar]: tableNames.main,
-      DYNAMODB_ENDPOINT: ddb.endpoint,
-      AWS_REGION: process.env.AWS_REGION ?? 'local',
-      JWT_ISSUER: devIssuer ?? env.JWT_ISSUER,
+      JWT_ISSUER: devIssuer ?? env.JWT_ISSUER ?? '',
       JWKS_URI: devIssuer ? `${url}${DEV_JWKS_PATH}` : (env.JWKS_URI ?? ''),
       JWT_AUDIENCE: env.JWT_AUDIENCE ?? DEV_AUDIENCE,
       ROLES_CLAIM: env.ROLES_CLAIM ?? 'roles',
       CORS_ORIGINS: origins.join(','),
-      POWERTOOLS_SERVICE_NAME: 'threadguard-local',
+      RATE_LIMIT_PER_MINUTE: env.RATE_LIMIT_PER_MINUTE ?? '',
+      RESPOND_LIMIT_PER_MINUTE: env.RESPOND_LIMIT_PER_MINUTE ?? '',
+      WEBHOOK_SOURCES: env.WEBHOOK_SOURCES ?? '',
+      AUDIT_RETENTION_DAYS: env.AUDIT_RETENTION_DAYS ?? '',
+      AGENT_DAILY_TOKEN_BUDGET: env.AGENT_DAILY_TOKEN_BUDGET ?? '',
+    };
+    const secrets = {
+      CURSOR_SECRET: { value: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET) },
+      WEBHOOK_TOKEN: { value: webhookToken },
+    };
+    const runtime: Record<string, string> = {
+      AWS_REGION: env.AWS_REGION ?? 'local',
+      DYNAMODB_ENDPOINT: functionsDynamodbEndpoint,
       WS_MANAGEMENT_ENDPOINT: managementUrl,
-      CURSOR_SECRET: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET),
-    });
-    const webhookToken = localSecret(dataDir, 'WEBHOOK_TOKEN', env.WEBHOOK_TOKEN);
-    process.env.WEBHOOK_TOKEN = webhookToken;
+      ...Object.fromEntries(PASSED_THROUGH.flatMap((k) => (env[k] ? [[k, env[k]]] : []))),
+    };
+    const fn = (def: FunctionDef) => localFunction(def.dir, { ...functionEnvironment(def, settings, secrets), ...runtime });
     // Where this stack's database and Management API are, for tests and tools that inspect them
     // directly (never served over HTTP; the file is the developer's own, mode 0600).
     writeFileSync(
@@ -168,22 +190,22 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
     gateway = createRestGateway({
       routes: ROUTES,
-      functionDirs: Object.fromEntries(Object.entries(FUNCTIONS).map(([k, v]) => [k, v.dir])),
-      authorizerDirs: { user: AUTHORIZERS.user.dir, webhook: AUTHORIZERS.webhook.dir },
+      functions: Object.fromEntries(Object.entries(FUNCTIONS).map(([k, def]) => [k, fn(def)])),
+      authorizers: { user: fn(AUTHORIZERS.user), webhook: fn(AUTHORIZERS.webhook) },
       corsOrigins: origins,
       stage: 'local',
       onAccessLog: (entry) => log(JSON.stringify(redactDeep({ level: 'INFO', message: 'request', ...entry }))),
     });
 
     ws = createWebSocketGateway({
-      authorizerDir: WEBSOCKET.authorizer.dir,
-      functionDir: WEBSOCKET.fn.dir,
+      authorizer: fn(WEBSOCKET.authorizer),
+      fn: fn(WEBSOCKET.fn),
       routeKeys: WEBSOCKET.routeKeys,
       stage: 'local',
       onLog: (entry) => log(JSON.stringify(redactDeep({ level: 'INFO', message: 'websocket', ...entry }))),
     });
 
-    return { url, port, devIssuer, wsUrl: `${url.replace('http:', 'ws:')}/ws`, webhookToken, stop };
+    return { url, port, devIssuer, wsUrl: `${url.replace('http:', 'ws:')}/ws`, webhookToken, dynamodbEndpoint: ddb.endpoint, tableName: tableNames.main, stop };
   } catch (err) {
     await stop();
     throw err;

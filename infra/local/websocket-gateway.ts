@@ -8,14 +8,14 @@ import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { gatewayResponse, gatewayResponseBody } from '../gateway-responses';
 import { isAllowed } from './iam-policy';
-import { lambdaContext, loadHandler } from './lambda-runtime';
+import type { LocalFunction } from './lambda-runtime';
 
 export const WS_PATH = '/ws';
 export const MANAGEMENT_PATH = '/_ws-management';
 
 export interface WebSocketGatewayOptions {
-  readonly authorizerDir: string;
-  readonly functionDir: string;
+  readonly authorizer: LocalFunction;
+  readonly fn: LocalFunction;
   /** Route keys with their own integration; other actions go to $default. */
   readonly routeKeys: readonly string[];
   readonly stage: string;
@@ -55,8 +55,7 @@ export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
   });
 
   async function invoke(event: unknown): Promise<{ statusCode?: number } | undefined> {
-    const fn = await loadHandler(opts.functionDir);
-    return (await fn(event, lambdaContext(`${opts.functionDir}-local`))) as { statusCode?: number } | undefined;
+    return (await opts.fn.invoke(event)) as { statusCode?: number } | undefined;
   }
 
   function refuse(socket: Duplex, status: number, type: 'UNAUTHORIZED' | 'DEFAULT_5XX' | 'ACCESS_DENIED') {
@@ -86,8 +85,7 @@ export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
 
     let result: APIGatewayAuthorizerResult;
     try {
-      const authorizer = await loadHandler(opts.authorizerDir);
-      result = (await authorizer(
+      result = (await opts.authorizer.invoke(
         {
           type: 'REQUEST',
           methodArn,
@@ -95,7 +93,6 @@ export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
           queryStringParameters: Object.keys(query).length ? query : null,
           requestContext: context(connectionId, '$connect', 'CONNECT', host, { ip, userAgent, connectedAt }),
         },
-        lambdaContext(`${opts.authorizerDir}-local`),
       )) as APIGatewayAuthorizerResult;
     } catch (err) {
       const unauthorized = (err as Error)?.message === 'Unauthorized';

@@ -158,8 +158,8 @@ describe('DynamoDB calls in the function code', () => {
     ScanCommand: ['dynamodb:Scan'],
     ExecuteStatementCommand: ['dynamodb:PartiQLSelect'],
   };
-  /** SDK commands of other services (granted elsewhere: the secret's read, ManageConnections). */
-  const OTHER_SERVICES = new Set(['GetSecretValueCommand', 'PostToConnectionCommand', 'DeleteConnectionCommand', 'GetConnectionCommand']);
+  /** SDK commands of other services (granted elsewhere: the secret's read, ManageConnections, the model grant). */
+  const OTHER_SERVICES = new Set(['GetSecretValueCommand', 'PostToConnectionCommand', 'DeleteConnectionCommand', 'GetConnectionCommand', 'ConverseStreamCommand']);
   const root = join(import.meta.dirname, '../../functions');
   const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join(root, f));
 

@@ -3,7 +3,11 @@
 // requests with the same error code (blank content, a foreign thread, a guest, over the token budget
 // (THREATS T17), over the reply rate limit), storing nothing for any of them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintDevToken } from '../../infra/local/dev-issuer';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mintDevToken, readDevIssuer } from '../../infra/local/dev-issuer';
+import { userIdFor } from '../../functions/shared/core/authenticate';
+import { keys } from '../../functions/shared/core/keys';
+import { localDb } from '../helpers/local-db';
 import { fixedWindow } from '../../functions/shared/core/rate-limit';
 import { recordCredential } from '../helpers/credentials';
 import { baseUrl, uniqueUser } from '../helpers/dev-tokens';
@@ -68,10 +72,10 @@ describe('the same reply pipeline on every transport', () => {
 });
 
 describe('budget and reply limit on every transport (T17)', () => {
-  // Low limits on a stack of their own: 2 replies a minute, and a budget one reply uses up.
+  // Low limits on a stack of their own: 2 replies a minute, a budget one reply uses up, 7 days of audit.
   let stack: StackProcess;
   beforeAll(async () => {
-    stack = await startStackProcess({ RESPOND_LIMIT_PER_MINUTE: '2', AGENT_DAILY_TOKEN_BUDGET: '60' });
+    stack = await startStackProcess({ RESPOND_LIMIT_PER_MINUTE: '2', AGENT_DAILY_TOKEN_BUDGET: '60', AUDIT_RETENTION_DAYS: '7' });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -108,5 +112,26 @@ describe('budget and reply limit on every transport (T17)', () => {
     midnight.setUTCHours(24, 0, 0, 0);
     const expected = (midnight.getTime() - Date.now()) / 1000;
     expect(Math.abs(Number(res.headers.get('retry-after')) - expected)).toBeLessThan(5);
+  });
+
+  it('keeps audit events of API-key changes for AUDIT_RETENTION_DAYS, like every other audit event', async () => {
+    const sub = uniqueUser('retention');
+    const token = mintDevToken(stack.dataDir, sub);
+    recordCredential(token);
+    const created = await api(stack.baseUrl, 'POST', '/api-keys', { token, body: { name: 'ci' } });
+    expect(created.status).toBe(201);
+    recordCredential(created.body.key);
+    const threadId = (await api(stack.baseUrl, 'POST', '/threads', { token, body: {} })).body.id as string;
+    await api(stack.baseUrl, 'POST', `/threads/${threadId}/messages`, { token, body: { content: 'hi' } });
+    const { doc, tableName } = localDb(stack.dataDir);
+    const userId = userIdFor(readDevIssuer(stack.dataDir).issuer, sub);
+    const rows = (await doc.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.auditPk(userId) }, ConsistentRead: true }))).Items ?? [];
+    const byAction = (action: string) => rows.find((r) => r.action === action);
+    const sevenDays = Date.now() / 1000 + 7 * 86_400;
+    for (const action of ['apikey.create', 'thread.message']) {
+      const row = byAction(action);
+      expect(row, action).toBeDefined();
+      expect(Math.abs(Number(row!.expiresAt) - sevenDays), action).toBeLessThan(120);
+    }
   });
 });

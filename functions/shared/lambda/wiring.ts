@@ -2,7 +2,7 @@
 // handler gets the same clock, id generator, DynamoDB client, stores, audit log (with the configured
 // retention and enumeration detection), rate limiter, token budget and model, configured the same way.
 import { randomFillSync } from 'node:crypto';
-import { loadAgentConfig, loadHttpConfig, loadLimitsConfig, loadTableConfig } from '../config';
+import { loadBudgetConfig, loadHttpConfig, loadLimitsConfig, loadModelConfig, loadTableConfig } from '../config';
 import { createDocumentClient } from '../adapters/dynamo-client';
 import { createStreamingModel } from '../adapters/models/model-factory';
 import { DynamoDbRateCounter } from '../adapters/rate-counter';
@@ -43,11 +43,10 @@ const limiter = once(() => {
     limits: { requests: limits.requestsPerMinute, respond: limits.respondsPerMinute },
   });
 });
-const agentConfig = once(() => loadAgentConfig(env));
 const budget = once(() =>
-  createTokenBudget({ counter: new DynamoDbTokenCounter(client(), table().tableName), clock: systemClock, dailyLimit: agentConfig().dailyTokenBudget }),
+  createTokenBudget({ counter: new DynamoDbTokenCounter(client(), table().tableName), clock: systemClock, dailyLimit: loadBudgetConfig(env).dailyTokenBudget }),
 );
-const model = once(() => createStreamingModel(agentConfig()));
+const model = once(() => createStreamingModel(loadModelConfig(env)));
 const cursorSecret = once(() => secretSource({ name: 'CURSOR_SECRET', env }));
 
 export const wiring = {

@@ -1,0 +1,93 @@
+// Per-function environment: declared once per function in routes.ts, built by functionEnvironment
+// for both stacks. Deployed, each function gets exactly its declared settings and secrets (by ARN,
+// with read access to those only); locally, a function sees only its own environment, so one that
+// did not declare a secret fails its cold start here just as it would on Lambda.
+import { describe, expect, it } from 'vitest';
+import { functionEnvironment, type Settings } from '../../infra/function-environment';
+import { localFunction } from '../../infra/local/lambda-runtime';
+import { AUTHORIZERS, FUNCTIONS, WEBSOCKET, type FunctionDef } from '../../infra/routes';
+import { synth } from '../helpers/synth';
+
+type Fn = { Properties: { Handler?: string; Role?: { 'Fn::GetAtt': [string, string] }; Environment?: { Variables?: Record<string, unknown> } } };
+
+const ALL: Record<string, FunctionDef> = {
+  ...FUNCTIONS,
+  Authorizer: AUTHORIZERS.user,
+  WebhookAuthorizer: AUTHORIZERS.webhook,
+  Websocket: WEBSOCKET.fn,
+  WsAuthorizer: WEBSOCKET.authorizer,
+};
+const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
+
+describe('deployed function environments', () => {
+  const { template } = synth();
+  const fns = template.findResources('AWS::Lambda::Function') as Record<string, Fn>;
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { Roles: Array<{ Ref: string }>; PolicyDocument: { Statement: Array<{ Action: unknown; Resource: unknown }> } } }>;
+
+  it('gives each function exactly the settings and secret ARNs its definition declares', () => {
+    for (const [name, def] of Object.entries(ALL)) {
+      const entry = Object.entries(fns).find(([id]) => id.startsWith(`${pascal(name)}Function`));
+      expect(entry, name).toBeDefined();
+      const vars = entry![1].Properties.Environment?.Variables ?? {};
+      const expected = ['POWERTOOLS_SERVICE_NAME', ...def.env, ...(def.secrets ?? []).map((s) => `${s}_ARN`)];
+      // JWKS_URI is empty unless configured (derived from the issuer), and then left out.
+      expect(Object.keys(vars).sort(), name).toEqual(expected.filter((k) => k !== 'JWKS_URI').sort());
+    }
+  });
+
+  it('lets a function read a secret only when it declares it', () => {
+    for (const [name, def] of Object.entries(ALL)) {
+      const [, fn] = Object.entries(fns).find(([id]) => id.startsWith(`${pascal(name)}Function`))!;
+      const role = fn.Properties.Role!['Fn::GetAtt'][0];
+      const reads = policies
+        .filter((p) => p.Properties.Roles.some((r) => r.Ref === role))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement)
+        .filter((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'))
+        .map((s) => JSON.stringify(s.Resource));
+      const declared = (def.secrets ?? []).map((s) => (s === 'CURSOR_SECRET' ? 'CursorSecret' : 'WebhookToken'));
+      expect(reads.length, name).toBe(declared.length);
+      for (const id of declared) expect(reads.some((r) => r.includes(id)), `${name} reads ${id}`).toBe(true);
+    }
+  });
+});
+
+describe('local function environments', () => {
+  const settings: Settings = {
+    TABLE_NAME: 'threadguard-local-test',
+    JWT_ISSUER: 'http://127.0.0.1:1/issuer',
+    JWT_AUDIENCE: 'threadguard',
+    JWKS_URI: '',
+    ROLES_CLAIM: 'roles',
+    CORS_ORIGINS: 'http://localhost:5173',
+    RATE_LIMIT_PER_MINUTE: '',
+    RESPOND_LIMIT_PER_MINUTE: '',
+    WEBHOOK_SOURCES: '',
+    AUDIT_RETENTION_DAYS: '',
+    AGENT_DAILY_TOKEN_BUDGET: '',
+  };
+  const secrets = { CURSOR_SECRET: { value: 'cursor-key-for-tests' }, WEBHOOK_TOKEN: { value: 'webhook-token-for-tests' } };
+  const local = (def: FunctionDef) => localFunction(def.dir, { ...functionEnvironment(def, settings, secrets), DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' });
+
+  it('builds the same names for the local stack as for the deployed one, with values instead of ARNs', () => {
+    expect(functionEnvironment(FUNCTIONS.threads, settings, secrets)).toMatchObject({ CURSOR_SECRET: 'cursor-key-for-tests', TABLE_NAME: 'threadguard-local-test' });
+    expect(functionEnvironment(FUNCTIONS.me, settings, secrets)).not.toHaveProperty('CURSOR_SECRET');
+    expect(functionEnvironment(AUTHORIZERS.webhook, settings, secrets)).toEqual({
+      POWERTOOLS_SERVICE_NAME: 'threadguard-webhook-authorizer',
+      WEBHOOK_TOKEN: 'webhook-token-for-tests',
+    });
+  });
+
+  it('fails the cold start of a function that did not declare the cursor secret, even when the host environment has it', async () => {
+    process.env.CURSOR_SECRET = 'host-cursor-secret';
+    try {
+      const forgot = { ...FUNCTIONS.threads, secrets: [] };
+      await expect(local(forgot).load()).rejects.toThrow('CURSOR_SECRET: required');
+    } finally {
+      delete process.env.CURSOR_SECRET;
+    }
+  });
+
+  it('loads a function that declares what it reads', async () => {
+    await expect(local(FUNCTIONS.audit).load()).resolves.toBeTypeOf('function');
+  });
+});
