@@ -1,29 +1,112 @@
-// A loopback proxy in front of DynamoDB Local that counts requests by operation (X-Amz-Target):
-// what the functions' DynamoDB client sends, counted on the wire at the client side.
+// A loopback proxy in front of DynamoDB Local that counts what the functions' DynamoDB client sends,
+// on the wire at the client side: requests by operation (X-Amz-Target), the capacity units each one
+// consumed (the proxy asks for `ReturnConsumedCapacity: TOTAL` on every request and reads the
+// answer), and item writes per partition key (to find hot keys).
 import { createServer, request, type Server } from 'node:http';
+
+export interface Capacity {
+  read: number;
+  write: number;
+}
 
 export interface DynamoCounter {
   readonly endpoint: string;
   /** Counts since the last reset, e.g. { Query: 1, PutItem: 1 }. */
   take(): Record<string, number>;
+  /** Capacity units consumed since the last takeCapacity(). */
+  takeCapacity(): Capacity;
+  /** Item writes per partition key since the last takeWrites(). */
+  takeWrites(): Map<string, number>;
   close(): Promise<void>;
+}
+
+/** Operations that accept ReturnConsumedCapacity. */
+const CAPACITY_OPS = new Set(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem', 'TransactGetItems', 'TransactWriteItems']);
+
+type Attr = { S?: string } | undefined;
+type Body = Record<string, unknown>;
+
+/** Partition keys each write request writes (one entry per item written). */
+function writtenKeys(op: string, body: Body): string[] {
+  const pk = (m: Record<string, Attr> | undefined) => m?.PK?.S ?? '?';
+  switch (op) {
+    case 'PutItem':
+      return [pk(body.Item as Record<string, Attr>)];
+    case 'UpdateItem':
+    case 'DeleteItem':
+      return [pk(body.Key as Record<string, Attr>)];
+    case 'BatchWriteItem':
+      return Object.values((body.RequestItems ?? {}) as Record<string, Array<{ PutRequest?: { Item: Record<string, Attr> }; DeleteRequest?: { Key: Record<string, Attr> } }>>)
+        .flat()
+        .map((r) => pk(r.PutRequest?.Item ?? r.DeleteRequest?.Key));
+    case 'TransactWriteItems':
+      return ((body.TransactItems ?? []) as Array<Record<string, { Item?: Record<string, Attr>; Key?: Record<string, Attr> }>>)
+        .filter((t) => !t.ConditionCheck)
+        .map((t) => {
+          const w = t.Put ?? t.Update ?? t.Delete;
+          return pk(w?.Item ?? w?.Key);
+        });
+    default:
+      return [];
+  }
 }
 
 export async function startDynamoCounter(target: string): Promise<DynamoCounter> {
   let counts: Record<string, number> = {};
+  let capacity: Capacity = { read: 0, write: 0 };
+  let writes = new Map<string, number>();
   const upstream = new URL(target);
   const server: Server = createServer((req, res) => {
     const op = String(req.headers['x-amz-target'] ?? 'unknown').split('.').pop()!;
     counts[op] = (counts[op] ?? 0) + 1;
-    const fwd = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    fwd.on('error', () => res.writeHead(502).end());
-    req.pipe(fwd);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let payload = Buffer.concat(chunks);
+      try {
+        const body = JSON.parse(payload.toString('utf8')) as Body;
+        for (const pk of writtenKeys(op, body)) writes.set(pk, (writes.get(pk) ?? 0) + 1);
+        // DynamoDB Local does not check request signatures, so the proxy may add the parameter.
+        if (CAPACITY_OPS.has(op) && !body.ReturnConsumedCapacity) {
+          body.ReturnConsumedCapacity = 'TOTAL';
+          payload = Buffer.from(JSON.stringify(body));
+        }
+      } catch {
+        /* not JSON: forwarded as it came */
+      }
+      const headers = { ...req.headers, 'content-length': String(payload.length) };
+      const fwd = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (up) => {
+        const out: Buffer[] = [];
+        up.on('data', (c: Buffer) => out.push(c));
+        up.on('end', () => {
+          const text = Buffer.concat(out);
+          try {
+            const parsed = JSON.parse(text.toString('utf8')) as { ConsumedCapacity?: unknown };
+            const list = ([] as Array<{ ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number }>).concat(
+              (parsed.ConsumedCapacity ?? []) as never,
+            );
+            for (const c of list) {
+              const r = c.ReadCapacityUnits ?? 0;
+              const w = c.WriteCapacityUnits ?? 0;
+              // Some answers give only the total: reads for read operations, writes otherwise.
+              if (r === 0 && w === 0 && c.CapacityUnits) {
+                if (/Get|Query|Scan/.test(op)) capacity.read += c.CapacityUnits;
+                else capacity.write += c.CapacityUnits;
+              } else {
+                capacity.read += r;
+                capacity.write += w;
+              }
+            }
+          } catch {
+            /* not JSON */
+          }
+          res.writeHead(up.statusCode ?? 502, { ...up.headers, 'content-length': String(text.length) });
+          res.end(text);
+        });
+      });
+      fwd.on('error', () => res.writeHead(502).end());
+      fwd.end(payload);
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const addr = server.address();
@@ -35,6 +118,20 @@ export async function startDynamoCounter(target: string): Promise<DynamoCounter>
       counts = {};
       return out;
     },
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    takeCapacity() {
+      const out = capacity;
+      capacity = { read: 0, write: 0 };
+      return out;
+    },
+    takeWrites() {
+      const out = writes;
+      writes = new Map();
+      return out;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -20,6 +20,8 @@ export interface StackConfig {
   readonly auditRetentionDays: number;
   /** Model tokens (input + output) per user per UTC day (`AGENT_DAILY_TOKEN_BUDGET`). */
   readonly agentDailyTokenBudget: number;
+  /** Partition keys per day of the unfiltered audit list (functions/shared/adapters/audit-log.ts). */
+  readonly auditShards: number;
 }
 
 const ctx = (node: Node, key: string): unknown => node.tryGetContext(`threadguard:${key}`);
@@ -65,5 +67,6 @@ export function stackConfigFrom(node: Node): StackConfig {
       .filter(Boolean),
     auditRetentionDays: num(ctx(node, 'auditRetentionDays'), 90),
     agentDailyTokenBudget: num(ctx(node, 'agentDailyTokenBudget'), 200_000),
+    auditShards: num(ctx(node, 'auditShards'), 16),
   };
 }

@@ -35,6 +35,7 @@ export type Setting =
   | 'RATE_LIMIT_PER_MINUTE'
   | 'RESPOND_LIMIT_PER_MINUTE'
   | 'WEBHOOK_SOURCES'
+  | 'AUDIT_SHARDS'
   | 'AUDIT_RETENTION_DAYS'
   | 'AGENT_DAILY_TOKEN_BUDGET';
 
@@ -57,8 +58,8 @@ export interface FunctionDef {
 
 /** The settings every REST function's edge (CORS and the per-user rate-limit guard) reads. */
 const EDGE = ['TABLE_NAME', 'CORS_ORIGINS', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE'] as const satisfies readonly Setting[];
-/** Functions that write audit events (lambda/audit-log.ts, through the wiring module). */
-const AUDIT = ['AUDIT_RETENTION_DAYS'] as const satisfies readonly Setting[];
+/** Functions that write or read audit events read the day list's shard count and the retention (lambda/audit-log.ts). */
+const AUDITED = [...EDGE, 'AUDIT_SHARDS', 'AUDIT_RETENTION_DAYS'] as const satisfies readonly Setting[];
 /** Functions that run agent replies (the reply use case) or show the token budget. */
 const BUDGET = ['AGENT_DAILY_TOKEN_BUDGET'] as const satisfies readonly Setting[];
 /** What the JWT / API-key authorizers read (functions/authorizer/dependencies.ts). */
@@ -70,14 +71,14 @@ export const FUNCTIONS = {
   health: { dir: 'health', table: 'none', env: EDGE },
   me: { dir: 'me', table: 'readwrite', env: [...EDGE, ...BUDGET] }, // creates the profile on first call
   tools: { dir: 'tools', table: 'rateLimit', env: EDGE }, // the tool list is static; only the request is counted
-  audit: { dir: 'audit', table: 'read', env: [...EDGE, ...AUDIT], secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
-  threads: { dir: 'threads', table: 'readwrite', env: [...EDGE, ...AUDIT], secrets: ['CURSOR_SECRET'] },
-  messages: { dir: 'messages', table: 'readwrite', env: [...EDGE, ...AUDIT, ...BUDGET] },
-  chatkit: { dir: 'chatkit', table: 'readwrite', env: [...EDGE, ...AUDIT, ...BUDGET], secrets: ['CURSOR_SECRET'] },
+  audit: { dir: 'audit', table: 'read', env: AUDITED, secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
+  threads: { dir: 'threads', table: 'readwrite', env: AUDITED, secrets: ['CURSOR_SECRET'] },
+  messages: { dir: 'messages', table: 'readwrite', env: [...AUDITED, ...BUDGET] },
+  chatkit: { dir: 'chatkit', table: 'readwrite', env: [...AUDITED, ...BUDGET], secrets: ['CURSOR_SECRET'] },
   tasks: { dir: 'tasks', table: 'readwrite', env: EDGE },
   // Reads other partitions, but writes audit events and denial counters.
-  admin: { dir: 'admin', table: 'readwrite', env: [...EDGE, ...AUDIT], secrets: ['CURSOR_SECRET'] },
-  apiKeys: { dir: 'api-keys', table: 'readwrite', env: [...EDGE, ...AUDIT] },
+  admin: { dir: 'admin', table: 'readwrite', env: AUDITED, secrets: ['CURSOR_SECRET'] },
+  apiKeys: { dir: 'api-keys', table: 'readwrite', env: AUDITED },
   webhook: { dir: 'webhook', table: 'readwrite', env: [...EDGE, 'WEBHOOK_SOURCES'] },
 } as const satisfies Record<string, FunctionDef>;
 
@@ -127,7 +128,7 @@ export const ROUTES: readonly RouteDef[] = [
 
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */
 export const WEBSOCKET = {
-  fn: { dir: 'websocket', table: 'readwrite', env: ['TABLE_NAME', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE', ...AUDIT, ...BUDGET] },
+  fn: { dir: 'websocket', table: 'readwrite', env: ['TABLE_NAME', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE', 'AUDIT_SHARDS', 'AUDIT_RETENTION_DAYS', ...BUDGET] },
   // The same code and adapters as the REST authorizer (functions/authorizer/dependencies.ts), so the same grant.
   authorizer: { dir: 'ws-authorizer', table: 'apiKeyAuth', env: AUTH },
   /** Route keys besides $connect/$disconnect/$default, selected by `$request.body.action`. */

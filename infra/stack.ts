@@ -94,6 +94,7 @@ export class ThreadGuardStack extends Stack {
         WEBHOOK_SOURCES: config.webhookSources.join(','),
         AUDIT_RETENTION_DAYS: String(config.auditRetentionDays),
         AGENT_DAILY_TOKEN_BUDGET: String(config.agentDailyTokenBudget),
+        AUDIT_SHARDS: String(config.auditShards),
       } satisfies Settings,
       secrets: { CURSOR_SECRET: cursorSecret, WEBHOOK_TOKEN: webhookSecret },
       logRetention: config.logRetentionDays as RetentionDays,

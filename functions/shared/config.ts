@@ -30,6 +30,8 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   return Number.isInteger(n) && n > 0 ? n : fail(name, 'must be a positive integer');
 }
 
+const atMost = (name: string, n: number, max: number): number => (n <= max ? n : fail(name, `must be at most ${max}`));
+
 function required(name: string, value: string | undefined, minLength = 1): string {
   return value !== undefined && value.length >= minLength ? value : fail(name, 'required');
 }
@@ -126,13 +128,19 @@ export interface AuditConfig {
   readonly retentionDays: number;
   readonly enumerationThreshold: number;
   readonly enumerationWindowMinutes: number;
+  /** Partition keys per day of the unfiltered audit list (each takes ~1,000 events/s). */
+  readonly shards: number;
 }
+
+/** Each shard is one more Query per day for the unfiltered admin list; past this it costs more than it spreads. */
+const MAX_AUDIT_SHARDS = 100;
 
 export function loadAuditConfig(env: Env): AuditConfig {
   return Object.freeze({
     retentionDays: positiveInt('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 90),
     enumerationThreshold: positiveInt('ENUMERATION_THRESHOLD', env.ENUMERATION_THRESHOLD, 20),
     enumerationWindowMinutes: positiveInt('ENUMERATION_WINDOW_MINUTES', env.ENUMERATION_WINDOW_MINUTES, 5),
+    shards: atMost('AUDIT_SHARDS', positiveInt('AUDIT_SHARDS', env.AUDIT_SHARDS, 16), MAX_AUDIT_SHARDS),
   });
 }
 

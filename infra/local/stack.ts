@@ -168,6 +168,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       WEBHOOK_SOURCES: env.WEBHOOK_SOURCES ?? '',
       AUDIT_RETENTION_DAYS: env.AUDIT_RETENTION_DAYS ?? '',
       AGENT_DAILY_TOKEN_BUDGET: env.AGENT_DAILY_TOKEN_BUDGET ?? '',
+      AUDIT_SHARDS: env.AUDIT_SHARDS ?? '',
     };
     const secrets = {
       CURSOR_SECRET: { value: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET) },

@@ -64,6 +64,7 @@ describe('local function environments', () => {
     WEBHOOK_SOURCES: '',
     AUDIT_RETENTION_DAYS: '',
     AGENT_DAILY_TOKEN_BUDGET: '',
+    AUDIT_SHARDS: '',
   };
   const secrets = { CURSOR_SECRET: { value: 'cursor-key-for-tests' }, WEBHOOK_TOKEN: { value: 'webhook-token-for-tests' } };
   const local = (def: FunctionDef) => localFunction(def.dir, { ...functionEnvironment(def, settings, secrets), DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' });

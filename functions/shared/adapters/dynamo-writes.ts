@@ -1,5 +1,5 @@
 // Write helpers shared by the stores: transactions retried on transaction conflicts (concurrent
-// posts to one thread), and batch deletes retried until no UnprocessedItems remain.
+// posts to one thread), and batch writes retried until no UnprocessedItems remain.
 import {
   BatchWriteCommand,
   TransactWriteCommand,
@@ -50,6 +50,37 @@ export async function transactWrite(client: DynamoDBDocumentClient, items: Trans
   }
 }
 
+/** A batch write whose items DynamoDB kept refusing (throttling) after every retry. */
+export class UnprocessedItemsError extends Error {
+  constructor() {
+    super('batch write: items left unprocessed after retries');
+    this.name = 'UnprocessedItemsError';
+  }
+}
+
+type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
+
+/**
+ * BatchWriteItem in chunks of 25, retrying UnprocessedItems with backoff until every request landed.
+ * Only for idempotent puts and deletes (a retried put of the same item writes the same item).
+ */
+export async function batchWrite(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  requests: readonly WriteRequest[],
+  maxAttempts = 8,
+): Promise<void> {
+  for (let i = 0; i < requests.length; i += 25) {
+    let pending = requests.slice(i, i + 25);
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > maxAttempts) throw new UnprocessedItemsError();
+      if (attempt > 1) await sleep(jitter(attempt));
+      const res = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: [...pending] } }));
+      pending = (res.UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
+    }
+  }
+}
+
 /** Deletes the keys in batches of 25, retrying UnprocessedItems with backoff. */
 export async function batchDelete(
   client: DynamoDBDocumentClient,
@@ -57,13 +88,5 @@ export async function batchDelete(
   keys: ReadonlyArray<Record<string, unknown>>,
   maxAttempts = 8,
 ): Promise<void> {
-  for (let i = 0; i < keys.length; i += 25) {
-    let pending = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > maxAttempts) throw new Error('batch delete: items left unprocessed after retries');
-      if (attempt > 1) await sleep(jitter(attempt));
-      const res = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-      pending = (res.UnprocessedItems?.[tableName] ?? []) as typeof pending;
-    }
-  }
+  await batchWrite(client, tableName, keys.map((Key) => ({ DeleteRequest: { Key } })), maxAttempts);
 }

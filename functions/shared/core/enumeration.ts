@@ -42,12 +42,12 @@ export function withEnumerationDetection(deps: EnumerationDetectorDeps): AuditLo
   const windowSeconds = deps.settings.windowMinutes * 60;
   return {
     async record(event: AuditRecord): Promise<void> {
-      await deps.inner.record(event);
-      if (event.outcome !== 'denied' || !THREAD_ACCESS_ACTIONS.has(event.action)) return;
+      if (event.outcome !== 'denied' || !THREAD_ACCESS_ACTIONS.has(event.action)) return deps.inner.record(event);
       const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
       const windowStart = nowSeconds - (nowSeconds % windowSeconds);
       const expiresAt = windowStart + 2 * windowSeconds;
-      const count = await deps.counter.addDenial(event.userId, windowStart, expiresAt);
+      // Independent writes, so side by side rather than one after the other on the response path.
+      const [, count] = await Promise.all([deps.inner.record(event), deps.counter.addDenial(event.userId, windowStart, expiresAt)]);
       if (count <= deps.settings.threshold) return;
       // Every denial past the threshold tries the mark; the conditional write lets exactly one through.
       if (!(await deps.counter.markFlagged(event.userId, windowStart, expiresAt))) return;

@@ -125,6 +125,19 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** A dependency (the database) throttled or could not be reached, after the SDK's retries. */
+export class ServiceUnavailableError extends DomainError {
+  readonly code = 'service_unavailable';
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'Service temporarily unavailable; retry later',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'ServiceUnavailableError';
+  }
+}
+
 /** Configuration is missing or invalid; raised at cold start. */
 export class ConfigError extends Error {
   constructor(message: string) {

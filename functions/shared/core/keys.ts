@@ -39,8 +39,11 @@ export const keys = {
   rateSk: (windowStart: number) => join('WINDOW', String(windowStart)),
   auditPk: (userId: string) => join('AUDIT', e(userId)),
   auditSk: (atIso: string, id: string) => join(e(atIso), e(id)),
-  /** Every actor's events of one UTC day, so the unfiltered admin list is a Query, never a Scan. */
-  auditDayPk: (day: string) => join('AUDIT_ALL', e(day)),
+  /**
+   * One shard of every actor's events of one UTC day: the unfiltered admin list is a Query per
+   * shard (never a Scan), and no single key takes every user's writes.
+   */
+  auditDayPk: (day: string, shard: number) => join('AUDIT_ALL', e(day), String(shard)),
   denialsPk: (userId: string) => join('DENIALS', e(userId)),
   denialsSk: (windowStart: number) => join('WINDOW', String(windowStart)),
   connectionPk: (connectionId: string) => join('CONN', e(connectionId)),

@@ -29,6 +29,7 @@ export function createAuditLog(w: AuditWiring): { log: AuditLog; store: DynamoDb
     clock,
     ids: ulidGenerator(clock, (b) => crypto.getRandomValues(b)),
     retentionDays: config.retentionDays,
+    shards: config.shards,
     log: (event) => logger.info('audit', { audit: event }),
   });
   const log = withEnumerationDetection({

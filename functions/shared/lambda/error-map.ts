@@ -11,10 +11,12 @@ import {
   ProviderUnavailableError,
   RateLimitedError,
   ReadOnlyError,
+  ServiceUnavailableError,
   UnauthenticatedError,
   ValidationError,
 } from '../core/errors';
 import { rateLimitHeaders } from '../core/rate-limit';
+import { asUnavailable } from '../adapters/dynamo-faults';
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -41,6 +43,7 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [RateLimitedError, 429],
   [BudgetExceededError, 429],
   [ProviderUnavailableError, 503],
+  [ServiceUnavailableError, 503],
 ];
 
 export const errorBody = (code: string, message: string): ErrorBody => ({ error: { code, message } });
@@ -49,13 +52,19 @@ export const INTERNAL_ERROR: ErrorBody = errorBody('internal', 'Internal server 
 
 /** Map any thrown value to the documented response. Unknown errors never expose their message. */
 export function toErrorResponse(thrown: unknown): MappedError {
-  // A provider failure that reached the edge unconverted is the same documented 503.
-  const err = thrown instanceof ProviderError ? new ProviderUnavailableError(thrown.retryAfterSeconds, undefined, { cause: thrown }) : thrown;
+  // A provider failure that reached the edge unconverted is the documented 503 provider_unavailable;
+  // throttling and an unreachable database, after the SDK's retries, are a 503, never a 500.
+  const err =
+    thrown instanceof DomainError
+      ? thrown
+      : thrown instanceof ProviderError
+        ? new ProviderUnavailableError(thrown.retryAfterSeconds, undefined, { cause: thrown })
+        : (asUnavailable(thrown) ?? thrown);
   if (err instanceof DomainError) {
     const entry = STATUS_BY_ERROR.find(([cls]) => err instanceof cls);
     if (entry) {
       const headers: Record<string, string> = {};
-      if (err instanceof RateLimitedError || err instanceof BudgetExceededError || err instanceof ProviderUnavailableError) {
+      if (err instanceof RateLimitedError || err instanceof BudgetExceededError || err instanceof ProviderUnavailableError || err instanceof ServiceUnavailableError) {
         headers['Retry-After'] = String(err.retryAfterSeconds);
       }
       // Same names as the guard's headers, so the refusing bucket's replace them on the response.

@@ -7,7 +7,7 @@
 // message, the reply, the agent's memory and every task change are stored in one transaction.
 // A failure after the first event stores nothing.
 import type { AuditLog } from '../audit';
-import { ProviderUnavailableError } from '../errors';
+import { ProviderUnavailableError, RateLimitedError } from '../errors';
 import type { IdGenerator } from '../ids';
 import { authorize } from '../policy';
 import type { Clock } from '../ports';
@@ -88,9 +88,15 @@ const providerUnavailable = (err: unknown) =>
 
 async function admit(deps: ReplyDeps, req: ReplyRequest): Promise<RateDecision> {
   const { principal } = req.access;
-  const requests = req.requestsDecision ?? (await deps.limiter.consume(principal, 'requests'));
-  const respond = await deps.limiter.consume(principal, 'respond');
-  return tighter(requests, respond);
+  // Without an edge decision (WebSocket) both buckets are counted at once: two independent
+  // counters, one round trip; a send refused by `requests` still counts in `respond`.
+  const [requests, respond] = await Promise.all([
+    req.requestsDecision ?? deps.limiter.check(principal, 'requests'),
+    deps.limiter.check(principal, 'respond'),
+  ]);
+  const decision = tighter(requests, respond);
+  if (!decision.admitted) throw new RateLimitedError(decision.retryAfterSeconds, decision);
+  return decision;
 }
 
 /** Earlier user and assistant messages, oldest first, newest kept within the bounds. */
