@@ -24,6 +24,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
+          // Every response the tests receive is checked against docs/openapi.json.
+          setupFiles: ['test/integration/contract-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 90_000,
         },

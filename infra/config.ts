@@ -1,5 +1,6 @@
 // Deployment settings from CDK context (cdk.json or `-c threadguard:jwtIssuer=...`).
 import type { Node } from 'constructs';
+import { loadModelConfig, type ModelConfig } from '../functions/shared/config';
 
 export interface StackConfig {
   readonly jwtIssuer: string;
@@ -20,6 +21,10 @@ export interface StackConfig {
   readonly auditRetentionDays: number;
   /** Model tokens (input + output) per user per UTC day (`AGENT_DAILY_TOKEN_BUDGET`). */
   readonly agentDailyTokenBudget: number;
+  /** The agent's provider and model (`agentProvider`, `agentModel`, `agentMaxOutputTokens`), checked as a cold start checks them. */
+  readonly agent: ModelConfig;
+  /** An existing Secrets Manager secret holding the OpenAI API key; without it the stack creates one to fill in. */
+  readonly openAiSecretArn: string;
   /** Partition keys per day of the unfiltered audit list (functions/shared/adapters/audit-log.ts). */
   readonly auditShards: number;
 }
@@ -36,6 +41,19 @@ function isBareOrigin(value: string): boolean {
     return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === value && /^[a-z0-9.:[\]-]+$/i.test(u.host);
   } catch {
     return false;
+  }
+}
+
+/** The same rules a cold start applies to AGENT_PROVIDER / AGENT_MODEL, so a bad value fails the synth. */
+function agentConfigFrom(node: Node): ModelConfig {
+  try {
+    return loadModelConfig({
+      AGENT_PROVIDER: str(ctx(node, 'agentProvider'), ''),
+      AGENT_MODEL: str(ctx(node, 'agentModel'), ''),
+      AGENT_MAX_OUTPUT_TOKENS: String(ctx(node, 'agentMaxOutputTokens') ?? ''),
+    });
+  } catch (err) {
+    throw new Error(`threadguard:agentProvider/agentModel/agentMaxOutputTokens: ${(err as Error).message}`);
   }
 }
 
@@ -67,6 +85,8 @@ export function stackConfigFrom(node: Node): StackConfig {
       .filter(Boolean),
     auditRetentionDays: num(ctx(node, 'auditRetentionDays'), 90),
     agentDailyTokenBudget: num(ctx(node, 'agentDailyTokenBudget'), 200_000),
+    agent: agentConfigFrom(node),
+    openAiSecretArn: str(ctx(node, 'openAiSecretArn'), ''),
     auditShards: num(ctx(node, 'auditShards'), 16),
   };
 }

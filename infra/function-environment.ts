@@ -2,8 +2,11 @@
 // exactly the settings and secrets its definition in routes.ts declares, nothing shared.
 import type { FunctionDef, SecretName, Setting } from './routes';
 
-/** Deployed: the secret's ARN (the function reads it at cold start); locally: the value itself. */
-export type SecretRef = { readonly arn: string } | { readonly value: string };
+/**
+ * Deployed: the secret's ARN (the function reads it at cold start); locally: the value itself;
+ * null: not configured here (the OpenAI key unless the provider is OpenAI), so left out.
+ */
+export type SecretRef = { readonly arn: string } | { readonly value: string } | null;
 
 export type Settings = Readonly<Record<Setting, string>>;
 
@@ -13,6 +16,7 @@ export function functionEnvironment(def: FunctionDef, settings: Settings, secret
   for (const name of def.env) if (settings[name] !== '') env[name] = settings[name];
   for (const name of def.secrets ?? []) {
     const ref = secrets[name];
+    if (ref === null) continue;
     if ('arn' in ref) env[`${name}_ARN`] = ref.arn;
     else env[name] = ref.value;
   }

@@ -37,13 +37,17 @@ export type Setting =
   | 'WEBHOOK_SOURCES'
   | 'AUDIT_SHARDS'
   | 'AUDIT_RETENTION_DAYS'
-  | 'AGENT_DAILY_TOKEN_BUDGET';
+  | 'AGENT_DAILY_TOKEN_BUDGET'
+  | 'AGENT_PROVIDER'
+  | 'AGENT_MODEL'
+  | 'AGENT_MAX_OUTPUT_TOKENS';
 
 /**
  * Secrets a function may read. Deployed, the function gets `<NAME>_ARN` and read access to that
  * secret only; locally it gets `<NAME>` holding the value (functions/shared/adapters/secret-source.ts).
+ * OPENAI_API_KEY exists only when the agent's provider is OpenAI; otherwise it is left out.
  */
-export type SecretName = 'CURSOR_SECRET' | 'WEBHOOK_TOKEN';
+export type SecretName = 'CURSOR_SECRET' | 'WEBHOOK_TOKEN' | 'OPENAI_API_KEY';
 
 export interface FunctionDef {
   /** Folder under functions/ holding handler.ts. */
@@ -65,16 +69,24 @@ const BUDGET = ['AGENT_DAILY_TOKEN_BUDGET'] as const satisfies readonly Setting[
 /** What the JWT / API-key authorizers read (functions/authorizer/dependencies.ts). */
 const AUTH = ['TABLE_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'ROLES_CLAIM'] as const satisfies readonly Setting[];
 
+/**
+ * What a function that runs the agent reads: the provider and model. Such a function also gets the
+ * provider's access: the Bedrock model grant or the OpenAI key secret (see `runsModel`).
+ */
+const AGENT = ['AGENT_PROVIDER', 'AGENT_MODEL', 'AGENT_MAX_OUTPUT_TOKENS'] as const satisfies readonly Setting[];
+const REPLY_SECRETS = ['OPENAI_API_KEY'] as const satisfies readonly SecretName[];
+
 /** Every Lambda function of the REST API; authorizers are listed in AUTHORIZERS. */
 export const FUNCTIONS = {
   // Public and principal-less: its rate-limit guard never runs, so it never reaches DynamoDB.
   health: { dir: 'health', table: 'none', env: EDGE },
+  openapi: { dir: 'openapi', table: 'none', env: EDGE }, // serves the bundled docs/openapi.json
   me: { dir: 'me', table: 'readwrite', env: [...EDGE, ...BUDGET] }, // creates the profile on first call
   tools: { dir: 'tools', table: 'rateLimit', env: EDGE }, // the tool list is static; only the request is counted
   audit: { dir: 'audit', table: 'read', env: AUDITED, secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
   threads: { dir: 'threads', table: 'readwrite', env: AUDITED, secrets: ['CURSOR_SECRET'] },
-  messages: { dir: 'messages', table: 'readwrite', env: [...AUDITED, ...BUDGET] },
-  chatkit: { dir: 'chatkit', table: 'readwrite', env: [...AUDITED, ...BUDGET], secrets: ['CURSOR_SECRET'] },
+  messages: { dir: 'messages', table: 'readwrite', env: [...AUDITED, ...AGENT, ...BUDGET], secrets: REPLY_SECRETS },
+  chatkit: { dir: 'chatkit', table: 'readwrite', env: [...AUDITED, ...AGENT, ...BUDGET], secrets: ['CURSOR_SECRET', ...REPLY_SECRETS] },
   tasks: { dir: 'tasks', table: 'readwrite', env: EDGE },
   // Reads other partitions, but writes audit events and denial counters.
   admin: { dir: 'admin', table: 'readwrite', env: AUDITED, secrets: ['CURSOR_SECRET'] },
@@ -89,6 +101,7 @@ export const AUTHORIZERS = {
   webhook: { dir: 'webhook-authorizer', table: 'none', env: [], secrets: ['WEBHOOK_TOKEN'] }, // compares against its secret only
 } as const satisfies Record<string, FunctionDef>;
 
+/** Each route's OpenAPI operation is in infra/openapi/operations.ts (a test fails when one is missing). */
 export interface RouteDef {
   readonly method: HttpMethod;
   /** API Gateway resource template, e.g. `/threads/{threadId}`. */
@@ -101,6 +114,7 @@ export interface RouteDef {
 
 export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/health', fn: 'health', auth: 'public' },
+  { method: 'GET', path: '/openapi.json', fn: 'openapi', auth: 'public' },
   { method: 'GET', path: '/me', fn: 'me', auth: 'user' },
   { method: 'GET', path: '/tools/available', fn: 'tools', auth: 'user' },
   { method: 'GET', path: '/admin/audit', fn: 'audit', auth: 'user' },
@@ -128,12 +142,15 @@ export const ROUTES: readonly RouteDef[] = [
 
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */
 export const WEBSOCKET = {
-  fn: { dir: 'websocket', table: 'readwrite', env: ['TABLE_NAME', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE', 'AUDIT_SHARDS', 'AUDIT_RETENTION_DAYS', ...BUDGET] },
+  fn: { dir: 'websocket', table: 'readwrite', env: ['TABLE_NAME', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE', 'AUDIT_SHARDS', ...AGENT, 'AUDIT_RETENTION_DAYS', ...BUDGET], secrets: REPLY_SECRETS },
   // The same code and adapters as the REST authorizer (functions/authorizer/dependencies.ts), so the same grant.
   authorizer: { dir: 'ws-authorizer', table: 'apiKeyAuth', env: AUTH },
   /** Route keys besides $connect/$disconnect/$default, selected by `$request.body.action`. */
   routeKeys: ['sendMessage', 'ping'],
 } as const satisfies { fn: FunctionDef; authorizer: FunctionDef; routeKeys: readonly string[] };
+
+/** A function that runs the agent (it reads AGENT_PROVIDER): only these may call the model provider. */
+export const runsModel = (def: FunctionDef): boolean => def.env.includes('AGENT_PROVIDER');
 
 /** Bundling shared by CDK and the benchmark, so measured bundles are the deployed ones. */
 export const BUNDLING = {

@@ -20,7 +20,7 @@ import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authoriz
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { SecurityAlarms } from './constructs/security-alarms';
 import { SECURITY_HEADERS } from '../functions/shared/core/security-headers';
 import { Construct } from 'constructs';
@@ -80,6 +80,10 @@ export class ThreadGuardStack extends Stack {
       reason: 'A static token shared with external webhook senders; rotation is an operator action (update the secret, then the senders). The authorizer re-reads the secret when a compare fails, so a rotated value works without redeploying.',
     });
 
+    // The OpenAI key, only when OpenAI is the provider: an existing secret (threadguard:openAiSecretArn),
+    // or one created here with a placeholder value that the operator replaces with the key.
+    const openAiKey = config.agent.provider !== 'openai' ? null : this.openAiKeySecret(config.openAiSecretArn);
+
     // Each function gets only the settings and secrets its route-table definition declares.
     const wiring = {
       settings: {
@@ -94,9 +98,13 @@ export class ThreadGuardStack extends Stack {
         WEBHOOK_SOURCES: config.webhookSources.join(','),
         AUDIT_RETENTION_DAYS: String(config.auditRetentionDays),
         AGENT_DAILY_TOKEN_BUDGET: String(config.agentDailyTokenBudget),
+        AGENT_PROVIDER: config.agent.provider,
+        AGENT_MODEL: config.agent.model,
+        AGENT_MAX_OUTPUT_TOKENS: String(config.agent.maxOutputTokens),
         AUDIT_SHARDS: String(config.auditShards),
       } satisfies Settings,
-      secrets: { CURSOR_SECRET: cursorSecret, WEBHOOK_TOKEN: webhookSecret },
+      secrets: { CURSOR_SECRET: cursorSecret, WEBHOOK_TOKEN: webhookSecret, OPENAI_API_KEY: openAiKey },
+      agent: config.agent,
       logRetention: config.logRetentionDays as RetentionDays,
       table: this.table,
     };
@@ -208,6 +216,19 @@ export class ThreadGuardStack extends Stack {
     new CfnOutput(this, 'RestApiUrl', { value: this.api.url });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'SecurityAlarmTopicArn', { value: this.securityAlarms.topic.topicArn });
+  }
+
+  private openAiKeySecret(existingArn: string): ISecret {
+    if (existingArn) return Secret.fromSecretCompleteArn(this, 'OpenAiApiKey', existingArn);
+    const secret = new Secret(this, 'OpenAiApiKey', {
+      description: 'OpenAI API key for the ThreadGuard agent: replace the generated placeholder with the key',
+      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'An API key issued by OpenAI: it is rotated at OpenAI and then put here by the operator (functions read it at cold start); there is nothing a rotation Lambda could generate.',
+    });
+    return secret;
   }
 
   /** WebSocket API: the $connect authorizer, one function for every route, pushes via the Management API. */

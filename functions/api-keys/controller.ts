@@ -14,11 +14,11 @@ import { jsonBody, requirePrincipal, type HttpRequest } from '../shared/lambda/h
 import { parse } from '../shared/lambda/validation';
 
 // Strict: a misspelt `readonly` must not silently mint a write-capable key.
-const CreateBody = z.strictObject({
+export const CreateBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
   readOnly: z.boolean().optional().default(false),
 });
-const PatchBody = z.strictObject({ enabled: z.boolean() });
+export const PatchBody = z.strictObject({ enabled: z.boolean() });
 
 
 const origin = (req: HttpRequest): RequestOrigin => ({

@@ -7,7 +7,7 @@ import { isPossibleUserId } from '../shared/core/principal';
 import { ok, type RouteControllers } from '../shared/lambda/http-handler';
 import { requirePrincipal } from '../shared/lambda/http-request';
 
-const Query = z.object({
+export const AuditQuery = z.object({
   userId: z.string().min(1).refine(isPossibleUserId).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().min(1).max(4096).optional(),
@@ -19,7 +19,7 @@ export function auditRoutes(deps: ListAuditDeps): RouteControllers {
       const principal = requirePrincipal(req);
       // Role before query: a non-admin gets 403 admin_only whatever the query holds.
       authorize(principal, 'admin.read');
-      const q = Query.safeParse(req.query);
+      const q = AuditQuery.safeParse(req.query);
       if (!q.success) throw new ValidationError('Invalid query: userId, limit (1..100) or cursor');
       return ok(await listAudit(deps, principal, { userId: q.data.userId ?? null, limit: q.data.limit, cursor: q.data.cursor ?? null }));
     },

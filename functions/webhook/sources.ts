@@ -12,7 +12,7 @@ import { parse, taskTitleSchema } from '../shared/lambda/validation';
 const userId = z.string().min(1).refine(isPossibleUserId, 'too long');
 const taskId = z.string().min(1).max(MAX_ID_LENGTH);
 
-const TaskEvent = z.discriminatedUnion('type', [
+export const TaskEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('task.created'), userId, taskId: taskId.optional(), title: taskTitleSchema }),
   z.object({ type: z.literal('task.completed'), userId, taskId, title: taskTitleSchema.optional() }),
 ]);

@@ -10,7 +10,9 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { functionEnvironment, type Settings } from '../function-environment';
-import { BUNDLING, type FunctionDef, type SecretName } from '../routes';
+import type { ModelConfig } from '../../functions/shared/config';
+import { BUNDLING, runsModel, type FunctionDef, type SecretName } from '../routes';
+import { grantBedrockModel } from './model-access';
 import { grantTableAccess } from './table-access';
 
 const FUNCTIONS_ROOT = fileURLToPath(new URL('../../functions/', import.meta.url));
@@ -19,8 +21,10 @@ export interface ServiceFunctionProps {
   readonly def: FunctionDef;
   /** Every setting's value; the function gets only those `def.env` lists. */
   readonly settings: Settings;
-  /** Every secret; the function gets the ARN of, and read access to, only those `def.secrets` lists. */
-  readonly secrets: Readonly<Record<SecretName, ISecret>>;
+  /** Every secret (null: not configured); the function gets the ARN of, and read access to, only those `def.secrets` lists. */
+  readonly secrets: Readonly<Record<SecretName, ISecret | null>>;
+  /** The agent's provider and model: a function that runs the agent may invoke this model only. */
+  readonly agent: ModelConfig;
   /** The main table: granted as `def.table` says. Required unless that is `none`. */
   readonly table?: ITableV2;
   /** @default RetentionDays.ONE_MONTH */
@@ -53,7 +57,7 @@ export class ServiceFunction extends Construct {
       environment: functionEnvironment(
         props.def,
         props.settings,
-        Object.fromEntries(Object.entries(props.secrets).map(([name, s]) => [name, { arn: s.secretArn }])) as Record<SecretName, { arn: string }>,
+        Object.fromEntries(Object.entries(props.secrets).map(([name, s]) => [name, s && { arn: s.secretArn }])) as Record<SecretName, { arn: string } | null>,
       ),
       bundling: {
         forceDockerBundling: false,
@@ -66,7 +70,8 @@ export class ServiceFunction extends Construct {
         banner: BUNDLING.banner,
       },
     });
-    for (const name of props.def.secrets ?? []) props.secrets[name].grantRead(this.fn);
+    for (const name of props.def.secrets ?? []) props.secrets[name]?.grantRead(this.fn);
+    if (runsModel(props.def) && props.agent.provider === 'bedrock') grantBedrockModel(role, props.agent.model);
     if (props.def.table !== 'none') {
       if (!props.table) throw new Error(`functions/${props.def.dir} declares table access '${props.def.table}' but got no table`);
       grantTableAccess(props.table, this.fn, props.def.table);

@@ -7,6 +7,10 @@ import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
+  /** The Java process, while this instance runs (undefined for an endpoint started elsewhere). */
+  readonly pid?: number;
+  /** Settles when the process exits, by stop() or otherwise, with its exit code or signal. */
+  readonly exited?: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -41,7 +45,7 @@ export async function startDynamoDbLocal(opts: { dataDir: string; port: number }
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   child.stdout?.resume();
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
   child.once('error', (err) => {
     stderr += `\n${err.message}`;
   });
@@ -74,6 +78,8 @@ export async function startDynamoDbLocal(opts: { dataDir: string; port: number }
 
   return {
     endpoint,
+    pid: child.pid,
+    exited,
     async stop() {
       if (!running) return;
       child.kill('SIGTERM');

@@ -3,11 +3,10 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { functionEnvironment, type Settings } from '../function-environment';
 import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, type FunctionDef } from '../routes';
 import { TABLES } from '../table';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { createAdminClient, openDynamoDb, type SupervisedDynamoDb } from './dynamodb-supervisor';
 import { ensureTables } from './tables';
 import { DEV_AUDIENCE, DEV_ISSUER_PATH, DEV_JWKS_PATH, devJwks, loadOrCreateDevKey, recordDevIssuer } from './dev-issuer';
 import { createRestGateway } from './rest-gateway';
@@ -18,6 +17,19 @@ import { localFunction } from './lambda-runtime';
 
 /** Host variables every local function also sees: log tuning, and basics the Lambda runtime sets too. */
 const PASSED_THROUGH = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV', 'AWS_LAMBDA_LOG_LEVEL', 'TZ', 'LANG', 'PATH'] as const;
+/**
+ * For the agent's provider: AWS credentials (on Lambda the runtime sets them from the function's role;
+ * locally they are the developer's, or dummies for a stand-in) and the providers' endpoint overrides,
+ * read by the SDKs themselves (AWS_ENDPOINT_URL_BEDROCK_RUNTIME, OPENAI_BASE_URL).
+ */
+const PROVIDER_PASSED_THROUGH = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'AWS_ENDPOINT_URL_BEDROCK_RUNTIME',
+  'OPENAI_BASE_URL',
+] as const;
 
 export interface LocalStackOptions {
   readonly port: number;
@@ -80,7 +92,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const useDevIssuer = !env.JWT_ISSUER && !env.JWKS_URI;
   const devKey = useDevIssuer ? loadOrCreateDevKey(dataDir) : null;
 
-  let ddb: DynamoDbLocal | null = null;
+  let ddb: SupervisedDynamoDb | null = null;
   let server: Server | null = null;
   let management: Server | null = null;
   let ws: ReturnType<typeof createWebSocketGateway> | null = null;
@@ -91,12 +103,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   };
 
   try {
-    ddb = await startDynamoDbLocal({ dataDir, port: await freePort() });
-    const admin = new DynamoDBClient({
-      endpoint: ddb.endpoint,
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    // DynamoDB Local under a supervisor, or the endpoint DYNAMODB_ENDPOINT names (tables created if missing).
+    ddb = await openDynamoDb({ dataDir, port: freePort, env, log });
+    const admin = createAdminClient(ddb.endpoint);
     const tableNames = await ensureTables(admin);
     admin.destroy();
 
@@ -168,24 +177,29 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       WEBHOOK_SOURCES: env.WEBHOOK_SOURCES ?? '',
       AUDIT_RETENTION_DAYS: env.AUDIT_RETENTION_DAYS ?? '',
       AGENT_DAILY_TOKEN_BUDGET: env.AGENT_DAILY_TOKEN_BUDGET ?? '',
+      AGENT_PROVIDER: env.AGENT_PROVIDER ?? '',
+      AGENT_MODEL: env.AGENT_MODEL ?? '',
+      AGENT_MAX_OUTPUT_TOKENS: env.AGENT_MAX_OUTPUT_TOKENS ?? '',
       AUDIT_SHARDS: env.AUDIT_SHARDS ?? '',
     };
     const secrets = {
       CURSOR_SECRET: { value: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET) },
       WEBHOOK_TOKEN: { value: webhookToken },
+      // The developer's own key (never generated: a made-up one would only fail at OpenAI).
+      OPENAI_API_KEY: env.OPENAI_API_KEY ? { value: env.OPENAI_API_KEY } : null,
     };
     const runtime: Record<string, string> = {
       AWS_REGION: env.AWS_REGION ?? 'local',
       DYNAMODB_ENDPOINT: functionsDynamodbEndpoint,
       WS_MANAGEMENT_ENDPOINT: managementUrl,
-      ...Object.fromEntries(PASSED_THROUGH.flatMap((k) => (env[k] ? [[k, env[k]]] : []))),
+      ...Object.fromEntries([...PASSED_THROUGH, ...PROVIDER_PASSED_THROUGH].flatMap((k) => (env[k] ? [[k, env[k]]] : []))),
     };
     const fn = (def: FunctionDef) => localFunction(def.dir, { ...functionEnvironment(def, settings, secrets), ...runtime });
     // Where this stack's database and Management API are, for tests and tools that inspect them
     // directly (never served over HTTP; the file is the developer's own, mode 0600).
     writeFileSync(
       join(dataDir, 'local-stack.json'),
-      JSON.stringify({ url, dynamodbEndpoint: ddb.endpoint, managementEndpoint: managementUrl, tableName: tableNames.main, tables: tableNames }),
+      JSON.stringify({ url, dynamodbEndpoint: ddb.endpoint, dynamodbPid: ddb.pid(), managementEndpoint: managementUrl, tableName: tableNames.main, tables: tableNames }),
       { mode: 0o600 },
     );
 

@@ -13,6 +13,13 @@ export interface StackProcess {
   stop(): Promise<void>;
 }
 
+const localStacks = new Set<string>();
+
+/** Records a stack's base URL, so the contract check (test/integration/contract-setup.ts) knows its responses. */
+export const registerLocalStack = (baseUrl: string): void => void localStacks.add(baseUrl);
+
+export const isLocalStack = (url: string): boolean => [...localStacks].some((b) => url === b || url.startsWith(`${b}/`));
+
 export async function startStackProcess(env: Record<string, string> = {}): Promise<StackProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'threadguard-test-'));
   const logFile = join(dataDir, 'stack.log');
@@ -45,6 +52,7 @@ export async function startStackProcess(env: Record<string, string> = {}): Promi
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  registerLocalStack(baseUrl);
   return {
     baseUrl,
     dataDir,

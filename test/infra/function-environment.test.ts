@@ -19,6 +19,10 @@ const ALL: Record<string, FunctionDef> = {
 };
 const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
 
+// Synthesised with the default provider (rules): no OpenAI key secret exists, so the functions that
+// declare it get none (model-access.test.ts covers the openai provider).
+const configured = (def: FunctionDef) => (def.secrets ?? []).filter((s) => s !== 'OPENAI_API_KEY');
+
 describe('deployed function environments', () => {
   const { template } = synth();
   const fns = template.findResources('AWS::Lambda::Function') as Record<string, Fn>;
@@ -29,7 +33,7 @@ describe('deployed function environments', () => {
       const entry = Object.entries(fns).find(([id]) => id.startsWith(`${pascal(name)}Function`));
       expect(entry, name).toBeDefined();
       const vars = entry![1].Properties.Environment?.Variables ?? {};
-      const expected = ['POWERTOOLS_SERVICE_NAME', ...def.env, ...(def.secrets ?? []).map((s) => `${s}_ARN`)];
+      const expected = ['POWERTOOLS_SERVICE_NAME', ...def.env, ...configured(def).map((s) => `${s}_ARN`)];
       // JWKS_URI is empty unless configured (derived from the issuer), and then left out.
       expect(Object.keys(vars).sort(), name).toEqual(expected.filter((k) => k !== 'JWKS_URI').sort());
     }
@@ -44,7 +48,7 @@ describe('deployed function environments', () => {
         .flatMap((p) => p.Properties.PolicyDocument.Statement)
         .filter((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'))
         .map((s) => JSON.stringify(s.Resource));
-      const declared = (def.secrets ?? []).map((s) => (s === 'CURSOR_SECRET' ? 'CursorSecret' : 'WebhookToken'));
+      const declared = configured(def).map((s) => (s === 'CURSOR_SECRET' ? 'CursorSecret' : 'WebhookToken'));
       expect(reads.length, name).toBe(declared.length);
       for (const id of declared) expect(reads.some((r) => r.includes(id)), `${name} reads ${id}`).toBe(true);
     }
@@ -64,9 +68,12 @@ describe('local function environments', () => {
     WEBHOOK_SOURCES: '',
     AUDIT_RETENTION_DAYS: '',
     AGENT_DAILY_TOKEN_BUDGET: '',
+    AGENT_PROVIDER: '',
+    AGENT_MODEL: '',
+    AGENT_MAX_OUTPUT_TOKENS: '',
     AUDIT_SHARDS: '',
   };
-  const secrets = { CURSOR_SECRET: { value: 'cursor-key-for-tests' }, WEBHOOK_TOKEN: { value: 'webhook-token-for-tests' } };
+  const secrets = { CURSOR_SECRET: { value: 'cursor-key-for-tests' }, WEBHOOK_TOKEN: { value: 'webhook-token-for-tests' }, OPENAI_API_KEY: null };
   const local = (def: FunctionDef) => localFunction(def.dir, { ...functionEnvironment(def, settings, secrets), DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' });
 
   it('builds the same names for the local stack as for the deployed one, with values instead of ARNs', () => {

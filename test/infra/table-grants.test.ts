@@ -29,6 +29,7 @@ const API_KEY_AUTH: Grant[] = [
 /** Construct id → expected DynamoDB statements. */
 const EXPECTED: Record<string, Grant[]> = {
   HealthFunction: [],
+  OpenapiFunction: [],
   ToolsFunction: [RATE_COUNTERS],
   AuditFunction: [{ actions: ['dynamodb:GetItem', 'dynamodb:Query'] }, RATE_COUNTERS],
   MeFunction: READWRITE,

@@ -1,9 +1,14 @@
 // Starts one local stack for the whole integration run and hands its URL and DATA_DIR to the tests.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startStackProcess, type StackProcess } from '../helpers/stack-process';
 
 let stack: StackProcess | undefined;
+/** Where each test file's contract-check counts land (test/integration/contract-setup.ts). */
+let contractDir: string | undefined;
 
 export async function setup(project: TestProject) {
   // The run's own webhook secret, handed to the stack as a developer would set WEBHOOK_TOKEN.
@@ -18,10 +23,34 @@ export async function setup(project: TestProject) {
   project.provide('dataDir', stack.dataDir);
   project.provide('logFile', stack.logFile);
   project.provide('webhookToken', webhookToken);
+  contractDir = mkdtempSync(join(tmpdir(), 'threadguard-contract-'));
+  project.provide('contractDir', contractDir);
 }
 
 export async function teardown() {
   await stack?.stop();
+  if (contractDir) {
+    printContractCounts(contractDir);
+    rmSync(contractDir, { recursive: true, force: true });
+  }
+}
+
+function printContractCounts(dir: string) {
+  let lines: string[] = [];
+  try {
+    lines = readFileSync(join(dir, 'counts.jsonl'), 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return; // no integration file ran
+  }
+  let validated = 0;
+  const skipped: Record<string, number> = {};
+  for (const line of lines) {
+    const c = JSON.parse(line) as { validated: number; skipped: Record<string, number> };
+    validated += c.validated;
+    for (const [reason, n] of Object.entries(c.skipped)) skipped[reason] = (skipped[reason] ?? 0) + n;
+  }
+  const notChecked = Object.entries(skipped).map(([reason, n]) => `${n} ${reason}`).join(', ') || 'none';
+  console.log(`contract: ${validated} responses validated against docs/openapi.json in ${lines.length} files (not checked: ${notChecked})`);
 }
 
 declare module 'vitest' {
@@ -30,5 +59,6 @@ declare module 'vitest' {
     dataDir: string;
     logFile: string;
     webhookToken: string;
+    contractDir: string;
   }
 }

@@ -3,7 +3,7 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DenialCounter } from '../core/enumeration';
 import { keys } from '../core/keys';
-import { isConditionFailed } from './dynamo-writes';
+import { conditionFailedItem, isConditionFailed, writeToken } from './dynamo-writes';
 
 export class DynamoDbDenialCounter implements DenialCounter {
   constructor(
@@ -30,19 +30,23 @@ export class DynamoDbDenialCounter implements DenialCounter {
   }
 
   async markFlagged(userId: string, windowStart: number, expiresAt: number): Promise<boolean> {
+    // The mark is this caller's token, so an SDK retry of the same update (reply lost) still knows
+    // it was the one that set it.
+    const token = writeToken();
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(userId, windowStart),
-          UpdateExpression: 'SET flagged = :true, expiresAt = if_not_exists(expiresAt, :exp)',
+          UpdateExpression: 'SET flagged = :token, expiresAt = if_not_exists(expiresAt, :exp)',
           ConditionExpression: 'attribute_not_exists(flagged)',
-          ExpressionAttributeValues: { ':true': true, ':exp': expiresAt },
+          ExpressionAttributeValues: { ':token': token, ':exp': expiresAt },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return true;
     } catch (err) {
-      if (isConditionFailed(err)) return false;
+      if (isConditionFailed(err)) return conditionFailedItem(err)?.flagged?.S === token;
       throw err;
     }
   }

@@ -1,11 +1,12 @@
-// One DynamoDB document client per cold start. Locally it points at DynamoDB Local.
+// One DynamoDB document client per cold start. Locally it points at DynamoDB Local (or whatever
+// DYNAMODB_ENDPOINT names: a loopback endpoint gets fixed local credentials, any other the default chain).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { TableConfig } from '../config';
+import { isLoopbackUrl, type TableConfig } from '../config';
 
 export function createDocumentClient(config: TableConfig): DynamoDBDocumentClient {
   const client = new DynamoDBClient(
-    config.endpoint
+    config.endpoint && isLoopbackUrl(config.endpoint)
       ? {
           endpoint: config.endpoint,
           region: process.env.AWS_REGION ?? 'local',
@@ -13,7 +14,7 @@ export function createDocumentClient(config: TableConfig): DynamoDBDocumentClien
           credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
           maxAttempts: 5,
         }
-      : { maxAttempts: 5 },
+      : { ...(config.endpoint ? { endpoint: config.endpoint } : {}), maxAttempts: 5 },
   );
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

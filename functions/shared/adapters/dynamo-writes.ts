@@ -13,6 +13,30 @@ export type { TransactItem };
 /** A single write's condition did not hold (an answer, not a fault). */
 export const isConditionFailed = (err: unknown): boolean => (err as Error)?.name === 'ConditionalCheckFailedException';
 
+type WireItem = Record<string, { S?: string; N?: string } | undefined>;
+
+/**
+ * The item a failed condition found, when the write asked for it with
+ * `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'` (in DynamoDB's wire shape: the document client
+ * does not convert errors).
+ */
+export const conditionFailedItem = (err: unknown): WireItem | undefined => (err as { Item?: WireItem })?.Item;
+
+/**
+ * Whether a conditional put failed only because this very write had landed before: the SDK retries
+ * a request whose reply was lost, and the retry finds the item its first attempt stored. True when
+ * the stored item holds the same values for `fields` (values unique to this write, such as a fresh
+ * id and its creation time).
+ */
+export function isOwnEarlierWrite(err: unknown, item: Record<string, unknown>, fields: readonly string[]): boolean {
+  if (!isConditionFailed(err)) return false;
+  const stored = conditionFailedItem(err);
+  return stored !== undefined && fields.every((f) => typeof item[f] === 'string' && stored[f]?.S === item[f]);
+}
+
+/** A token for one logical write, stored with it so a retry of that write can recognise itself. */
+export const writeToken = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(9))).toString('base64url');
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const jitter = (attempt: number) => Math.random() * Math.min(1000, 25 * 2 ** attempt);
 

@@ -1,10 +1,10 @@
 // Tasks in DynamoDB, one store per principal: keys only ever in the principal's own partition.
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../core/keys';
 import type { Principal } from '../core/principal';
 import type { StagedWrite, Task, TaskChange, TaskPatch, TaskStore } from '../core/tasks/task';
 import { queryAll } from './dynamo-reads';
-import { isConditionFailed, type TransactItem } from './dynamo-writes';
+import { isConditionFailed, isOwnEarlierWrite, TransactionCancelled, transactWrite, type TransactItem } from './dynamo-writes';
 import type { DynamoStoreProps } from './thread-store';
 
 function toTask(row: Record<string, unknown>): Task {
@@ -54,10 +54,13 @@ export function dynamoTaskStores({ client, tableName }: DynamoStoreProps) {
         return res.Item ? toTask(res.Item) : null;
       },
       async create(task) {
+        const Item = row(task);
         try {
-          await client.send(new PutCommand({ TableName: tableName, Item: row(task), ConditionExpression: 'attribute_not_exists(PK)' }));
+          await client.send(new PutCommand({ TableName: tableName, Item, ConditionExpression: 'attribute_not_exists(PK)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
           return true;
         } catch (err) {
+          // This create's own first attempt, stored before its reply was lost (the SDK retried).
+          if (isOwnEarlierWrite(err, Item, ['id', 'title', 'createdAt'])) return true;
           if (isConditionFailed(err)) return false;
           throw err;
         }
@@ -80,11 +83,14 @@ export function dynamoTaskStores({ client, tableName }: DynamoStoreProps) {
         }
       },
       async delete(taskId) {
+        // A one-item transaction, not a DeleteItem: the SDK sends every retry of it with the same
+        // ClientRequestToken, and DynamoDB answers a repeat within 10 minutes with the first
+        // outcome, so a delete whose reply was lost is not retried into "not found".
         try {
-          await client.send(new DeleteCommand({ TableName: tableName, Key: Key(taskId), ConditionExpression: 'attribute_exists(PK)' }));
+          await transactWrite(client, [{ Delete: { TableName: tableName, Key: Key(taskId), ConditionExpression: 'attribute_exists(PK)' } }]);
           return true;
         } catch (err) {
-          if (isConditionFailed(err)) return false;
+          if (err instanceof TransactionCancelled && err.failedCondition() === 0) return false;
           throw err;
         }
       },

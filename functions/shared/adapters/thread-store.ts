@@ -27,7 +27,7 @@ import {
   type ThreadStore,
 } from '../core/threads/thread';
 import { queryPages } from './dynamo-reads';
-import { batchDelete, isConditionFailed, TransactionCancelled, transactWrite, type TransactItem } from './dynamo-writes';
+import { batchDelete, isConditionFailed, isOwnEarlierWrite, TransactionCancelled, transactWrite, type TransactItem } from './dynamo-writes';
 
 export interface DynamoStoreProps {
   readonly client: DynamoDBDocumentClient;
@@ -141,13 +141,17 @@ export function dynamoThreadStores(props: DynamoStoreProps) {
     return {
       ...reader,
       async create(thread) {
-        await client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...threadKey(thread.id), type: 'thread', ...thread, metadata: metadataText(thread.metadata) },
-            ConditionExpression: 'attribute_not_exists(PK)',
-          }),
-        );
+        const Item = { ...threadKey(thread.id), type: 'thread', ...thread, metadata: metadataText(thread.metadata) };
+        try {
+          await client.send(
+            new PutCommand({ TableName: tableName, Item, ConditionExpression: 'attribute_not_exists(PK)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+          );
+        } catch (err) {
+          // The thread id is fresh: the only item it can find is this create's own first attempt,
+          // stored before its reply was lost (the SDK retried). That is success, not a fault.
+          if (isOwnEarlierWrite(err, Item, ['id', 'createdAt'])) return;
+          throw err;
+        }
       },
       async update(threadId, patch, updatedAt) {
         const names: Record<string, string> = { '#updatedAt': 'updatedAt' };

@@ -61,6 +61,8 @@ export class DynamoDbWebhookEventStore implements WebhookEventStore {
     // Gone again (a failed first delivery released it just now): the sender's retry will run it.
     if (!seen) return { status: 'in_progress' };
     const eventId = String(seen.eventId);
+    // This claim's own first attempt, stored before its reply was lost (the SDK retried the put).
+    if (seen.status === 'in_progress' && seen.claimId === event.claimId) return { status: 'claimed', eventId };
     if (seen.status === 'completed') return { status: 'completed', eventId };
     if (typeof seen.leaseUntil === 'number' && seen.leaseUntil >= now) return { status: 'in_progress' };
     // Abandoned claim: take it over, keeping its eventId so the effect stays idempotent.
@@ -70,7 +72,8 @@ export class DynamoDbWebhookEventStore implements WebhookEventStore {
           TableName: this.tableName,
           Key,
           UpdateExpression: 'SET claimId = :claim, leaseUntil = :lease',
-          ConditionExpression: '#status = :inProgress AND claimId = :previous',
+          // Or already ours: a retry of this same takeover whose first reply was lost.
+          ConditionExpression: '#status = :inProgress AND (claimId = :previous OR claimId = :claim)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':claim': event.claimId,

@@ -1,0 +1,304 @@
+// THE operation registry: one entry per route of infra/routes.ts, keyed `METHOD /path` exactly as
+// there. A route without an entry (or an entry without a route) fails test/unit/openapi. To document
+// a new route: add its entry here, then `npm run openapi` (rewrites docs/openapi.json and the typed
+// client). Request schemas are the functions' own validation schemas; response schemas live in
+// ./schemas.ts. What every route of an auth kind answers (401, 413, 429, 500, rate-limit headers)
+// is added by ./document.ts, so an entry lists only what is particular to it.
+import { z } from 'zod';
+import { CreateBody, PatchBody } from '../../functions/api-keys/controller';
+import { AuditQuery } from '../../functions/audit/controller';
+import { ChatKitRequest } from '../../functions/chatkit/protocol';
+import { TaskEvent } from '../../functions/webhook/sources';
+import {
+  createTaskSchema,
+  itemsQuerySchema,
+  messageBodySchema,
+  pageQuerySchema,
+  taskStatusSchema,
+  threadBodySchema,
+  updateTaskSchema,
+} from '../../functions/shared/lambda/validation';
+import * as S from './schemas';
+
+/** Every `code` an error body can carry. */
+export const ERROR_CODES = {
+  bad_request: 'Malformed JSON, failed validation (including `limit` outside 1..100), a bad or tampered cursor.',
+  unauthorized: 'Missing, malformed, expired or unverifiable credentials; a disabled or revoked API key.',
+  forbidden:
+    'The thread, task or API key is not in the caller\'s partition (never existed or someone else\'s: one identical body for both); an API key on `/api-keys`.',
+  read_only: 'A guest or a read-only API key attempted a write.',
+  admin_only: 'A caller without the admin role (or with an API key) on an `/admin` route.',
+  not_found: 'Unknown route, or an unknown webhook source.',
+  conflict: 'The write conflicts with stored state (API key limit, a webhook delivery still being processed).',
+  payload_too_large: 'Body over the limit: 64 KB on every route, 256 KB on webhooks.',
+  rate_limited: 'Over a per-user rate limit (`Retry-After` says when to retry) or the stage throttle.',
+  budget_exceeded: 'The caller\'s daily model-token budget is used up (`Retry-After`: seconds to the next UTC midnight).',
+  provider_unavailable: 'The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry).',
+  internal: 'Anything else. Never a stack trace, never a token.',
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+export type Codes = readonly [ErrorCode, ...ErrorCode[]];
+
+export interface SuccessResponse {
+  readonly description: string;
+  /** `application/json` body; none for 204. */
+  readonly json?: z.ZodType;
+  /** `text/event-stream`: the schema of each event's `data:` JSON. */
+  readonly events?: z.ZodType;
+}
+
+export interface OperationSpec {
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tag: string;
+  /** `jwt`: only a user JWT gets through (an API key is refused with 403). Default: what the route's auth kind accepts. */
+  readonly credentials?: 'jwt';
+  readonly query?: z.ZodObject;
+  readonly headers?: z.ZodObject;
+  readonly body?: z.ZodType;
+  readonly responses: Readonly<Record<number, SuccessResponse>>;
+  /** Statuses particular to this operation; 401, 413, 429 and 500 come with the route's auth kind. */
+  readonly errors?: Readonly<Partial<Record<400 | 403 | 404 | 409 | 429 | 503, Codes>>>;
+}
+
+/** Descriptions of path parameters, by name; every `{name}` in a route path must be here. */
+export const PATH_PARAMS: Readonly<Record<string, string>> = {
+  threadId: 'A thread id (opaque).',
+  taskId: 'A task id (opaque).',
+  userId: 'A ThreadGuard user id, as `GET /me` shows it.',
+  id: 'An API key id (not the key).',
+  source: 'A configured webhook source (`WEBHOOK_SOURCES`, default `chainhook`, `dao`, `tasks`).',
+};
+
+const pageContextHeader = z.object({
+  'X-Page-Context': z
+    .string()
+    .optional()
+    .meta({ description: 'Optional JSON object (at most 2 KB) with `page`, `title`, `taskId`: UX context for the agent, never used for authorization; ignored when malformed.' }),
+});
+
+export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
+  'GET /health': {
+    operationId: 'getHealth',
+    summary: 'Liveness probe',
+    tag: 'public',
+    responses: { 200: { description: 'The API is up.', json: S.Health } },
+  },
+  'GET /openapi.json': {
+    operationId: 'getOpenApiDocument',
+    summary: 'This OpenAPI 3.1 document',
+    description: 'Generated from the schemas the functions validate with. Cacheable (`Cache-Control: public, max-age=300`).',
+    tag: 'public',
+    responses: { 200: { description: 'The document.', json: z.record(z.string(), z.unknown()).meta({ description: 'An OpenAPI 3.1 document.' }) } },
+  },
+  'GET /me': {
+    operationId: 'getMe',
+    summary: 'The caller\'s profile (created on the first authenticated request)',
+    tag: 'profile',
+    responses: { 200: { description: 'The profile.', json: S.Profile } },
+  },
+  'GET /tools/available': {
+    operationId: 'listTools',
+    summary: 'The agent tools this principal may use',
+    tag: 'profile',
+    responses: { 200: { description: 'The tools.', json: S.ToolList } },
+  },
+  'GET /admin/audit': {
+    operationId: 'listAuditEvents',
+    summary: 'The audit trail, newest first (admins with a JWT only)',
+    description: 'Without `userId`, events of the retention period (`AUDIT_RETENTION_DAYS`) only. The cursor is bound to the admin and the filter.',
+    tag: 'admin',
+    credentials: 'jwt',
+    query: AuditQuery,
+    responses: { 200: { description: 'A page of events.', json: S.AuditPage } },
+    errors: { 400: ['bad_request'], 403: ['admin_only'] },
+  },
+  'POST /threads': {
+    operationId: 'createThread',
+    summary: 'Create a thread',
+    description: 'A missing or blank title becomes `New thread`; titles are trimmed, at most 200 characters.',
+    tag: 'threads',
+    body: threadBodySchema,
+    responses: { 201: { description: 'The new thread.', json: S.ThreadSchema } },
+    errors: { 400: ['bad_request'], 403: ['read_only'] },
+  },
+  'GET /threads': {
+    operationId: 'listThreads',
+    summary: 'The caller\'s threads, newest first',
+    tag: 'threads',
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of threads.', json: S.ThreadPage } },
+    errors: { 400: ['bad_request'] },
+  },
+  'GET /threads/{threadId}': {
+    operationId: 'getThread',
+    summary: 'One thread',
+    tag: 'threads',
+    responses: { 200: { description: 'The thread.', json: S.ThreadSchema } },
+    errors: { 403: ['forbidden'] },
+  },
+  'PATCH /threads/{threadId}': {
+    operationId: 'updateThread',
+    summary: 'Rename a thread or replace its metadata',
+    description: 'A blank title leaves the title as it is; `metadata` is replaced as a whole.',
+    tag: 'threads',
+    body: threadBodySchema,
+    responses: { 200: { description: 'The updated thread.', json: S.ThreadSchema } },
+    errors: { 400: ['bad_request'], 403: ['forbidden', 'read_only'] },
+  },
+  'DELETE /threads/{threadId}': {
+    operationId: 'deleteThread',
+    summary: 'Delete a thread and all its items',
+    tag: 'threads',
+    responses: { 204: { description: 'Gone (also completes an interrupted delete).' } },
+    errors: { 403: ['forbidden', 'read_only'] },
+  },
+  'GET /threads/{threadId}/items': {
+    operationId: 'listItems',
+    summary: 'A thread\'s items (default order `asc`)',
+    tag: 'threads',
+    query: itemsQuerySchema,
+    responses: { 200: { description: 'A page of items.', json: S.ItemPage } },
+    errors: { 400: ['bad_request'], 403: ['forbidden'] },
+  },
+  'POST /threads/{threadId}/messages': {
+    operationId: 'postMessage',
+    summary: 'Post a message; the TaskManager agent replies',
+    description:
+      'Counts in both rate-limit buckets (`requests` and `respond`); the headers describe the tighter one. ' +
+      'Content is trimmed, then 1 byte to 16 KB. Validation, limits, the daily token budget, authorization, the thread\'s 403 ' +
+      'and a provider failure before the first model output all happen before a stream opens, so a refusal is a JSON error. ' +
+      'With `Accept: text/event-stream` the reply streams as server-sent events (200); otherwise 201 with the stored exchange.',
+    tag: 'threads',
+    headers: pageContextHeader,
+    body: messageBodySchema,
+    responses: {
+      200: { description: 'With `Accept: text/event-stream`: the reply as it is produced.', events: S.MessageStreamEvent },
+      201: { description: 'The stored message and reply.', json: S.Exchange },
+    },
+    errors: { 400: ['bad_request'], 403: ['forbidden', 'read_only'], 429: ['budget_exceeded'], 503: ['provider_unavailable'] },
+  },
+  'POST /chatkit': {
+    operationId: 'chatkit',
+    summary: 'The ChatKit server protocol (one endpoint)',
+    description:
+      'Served types: `threads.create` and `threads.add_user_message` (server-sent events), `threads.get_by_id`, `threads.list`, ' +
+      '`threads.update`, `threads.delete`, `items.list`, `items.feedback` (JSON). Read-only principals may send the read types only. ' +
+      'Streaming types go through the same reply pipeline as message posts (both rate buckets, the daily token budget, ' +
+      '`X-Page-Context`), checked before anything is stored.',
+    tag: 'chatkit',
+    headers: pageContextHeader,
+    body: ChatKitRequest,
+    responses: {
+      200: { description: 'JSON for the read and update types; server-sent events for the streaming types.', json: S.ChatKitJsonResponse, events: S.ChatKitStreamEvent },
+    },
+    errors: { 400: ['bad_request'], 403: ['forbidden', 'read_only'], 429: ['budget_exceeded'], 503: ['provider_unavailable'] },
+  },
+  'GET /tasks': {
+    operationId: 'listTasks',
+    summary: 'The caller\'s tasks in creation order',
+    tag: 'tasks',
+    query: z.object({ status: taskStatusSchema.optional() }),
+    responses: { 200: { description: 'The tasks.', json: S.TaskList } },
+    errors: { 400: ['bad_request'] },
+  },
+  'POST /tasks': {
+    operationId: 'createTask',
+    summary: 'Create a task',
+    tag: 'tasks',
+    body: createTaskSchema,
+    responses: { 201: { description: 'The new task.', json: S.TaskSchema } },
+    errors: { 400: ['bad_request'], 403: ['read_only'] },
+  },
+  'PATCH /tasks/{taskId}': {
+    operationId: 'updateTask',
+    summary: 'Change a task',
+    tag: 'tasks',
+    body: updateTaskSchema,
+    responses: { 200: { description: 'The updated task.', json: S.TaskSchema } },
+    errors: { 400: ['bad_request'], 403: ['forbidden', 'read_only'] },
+  },
+  'DELETE /tasks/{taskId}': {
+    operationId: 'deleteTask',
+    summary: 'Delete a task',
+    tag: 'tasks',
+    responses: { 204: { description: 'Gone.' } },
+    errors: { 403: ['forbidden', 'read_only'] },
+  },
+  'GET /admin/users/{userId}/threads': {
+    operationId: 'adminListThreads',
+    summary: 'Support read: a user\'s threads (admin; audited)',
+    tag: 'admin',
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of that user\'s threads.', json: S.ThreadPage } },
+    errors: { 400: ['bad_request'], 403: ['admin_only'] },
+  },
+  'GET /admin/users/{userId}/threads/{threadId}': {
+    operationId: 'adminGetThread',
+    summary: 'Support read: one of a user\'s threads (admin; audited)',
+    tag: 'admin',
+    responses: { 200: { description: 'The thread.', json: S.ThreadSchema } },
+    errors: { 403: ['forbidden', 'admin_only'] },
+  },
+  'GET /admin/users/{userId}/threads/{threadId}/items': {
+    operationId: 'adminListItems',
+    summary: 'Support read: a user\'s thread items (admin; audited)',
+    tag: 'admin',
+    query: itemsQuerySchema,
+    responses: { 200: { description: 'A page of items.', json: S.ItemPage } },
+    errors: { 400: ['bad_request'], 403: ['forbidden', 'admin_only'] },
+  },
+  'POST /api-keys': {
+    operationId: 'createApiKey',
+    summary: 'Issue an API key (shown once)',
+    description: 'At most 25 live keys per user; unknown body fields are a 400.',
+    tag: 'api-keys',
+    credentials: 'jwt',
+    body: CreateBody,
+    responses: { 201: { description: 'The key, with its text this once.', json: S.IssuedApiKeySchema } },
+    errors: { 400: ['bad_request'], 403: ['forbidden', 'read_only'], 409: ['conflict'] },
+  },
+  'GET /api-keys': {
+    operationId: 'listApiKeys',
+    summary: 'The caller\'s API keys, newest first (never the key text)',
+    tag: 'api-keys',
+    credentials: 'jwt',
+    responses: { 200: { description: 'The keys.', json: S.ApiKeyList } },
+    errors: { 403: ['forbidden', 'read_only'] },
+  },
+  'PATCH /api-keys/{id}': {
+    operationId: 'setApiKeyEnabled',
+    summary: 'Disable or re-enable an API key (effective on the next request)',
+    tag: 'api-keys',
+    credentials: 'jwt',
+    body: PatchBody,
+    responses: { 200: { description: 'The key record.', json: S.ApiKeySchema } },
+    errors: { 400: ['bad_request'], 403: ['forbidden', 'read_only'] },
+  },
+  'DELETE /api-keys/{id}': {
+    operationId: 'revokeApiKey',
+    summary: 'Revoke an API key (it stops working at once)',
+    tag: 'api-keys',
+    credentials: 'jwt',
+    responses: { 204: { description: 'Revoked.' } },
+    errors: { 403: ['forbidden', 'read_only'] },
+  },
+  'POST /webhooks/{source}': {
+    operationId: 'deliverWebhook',
+    summary: 'Deliver a webhook event (exactly once per idempotency key)',
+    description:
+      'Body: a JSON object of at most 256 KB. The delivery key is the `Idempotency-Key` header, else the body\'s top-level `id`. ' +
+      'The `tasks` source takes `task.created` / `task.completed` events (schema `TasksWebhookEvent`); other sources are stored only.',
+    tag: 'webhooks',
+    headers: z.object({
+      'Idempotency-Key': z.string().min(1).max(200).optional().meta({ description: '1-200 printable ASCII characters; else the body\'s top-level `id`.' }),
+    }),
+    body: z.union([TaskEvent.meta({ id: 'TasksWebhookEvent' }), z.record(z.string(), z.unknown())]),
+    responses: {
+      200: { description: 'A repeat of a finished delivery: `duplicate: true`, the first delivery\'s id.', json: S.WebhookDelivery },
+      202: { description: 'First delivery, stored and applied.', json: S.WebhookDelivery },
+    },
+    errors: { 400: ['bad_request'], 404: ['not_found'], 409: ['conflict'] },
+  },
+};

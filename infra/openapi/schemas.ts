@@ -1,0 +1,248 @@
+// Response shapes of the API as zod schemas, for the OpenAPI document only (request bodies and
+// queries come from the functions' own validation schemas). Each is typed against the domain type
+// the functions return, so a changed field fails `npm run typecheck` here, and the contract tests
+// check every live response against the document built from these.
+import { z } from 'zod';
+import type { ApiKeyView, IssuedApiKey } from '../../functions/shared/core/api-keys';
+import { AUDIT_ACTIONS, type AuditEvent } from '../../functions/shared/core/audit';
+import type { Task } from '../../functions/shared/core/tasks/task';
+import { ITEM_TYPES, type Item, type Thread } from '../../functions/shared/core/threads/thread';
+import type { ThreadItemWire, ThreadMetadataWire, ThreadStreamEvent } from '../../functions/chatkit/protocol';
+
+const isoTime = z.iso.datetime({ offset: true }).meta({ description: 'ISO-8601 time (UTC).', example: '2026-01-31T12:00:00.000Z' });
+const cursor = z
+  .string()
+  .nullable()
+  .meta({ description: 'Opaque cursor of the next page, bound to the caller and the list; null on the last page.' });
+
+/** A thread's UI metadata: any JSON object of at most 4 KB, nested at most 16 levels. */
+export const Metadata = z.record(z.string(), z.unknown()).meta({
+  id: 'Metadata',
+  description: 'A small JSON object (at most 4 KB as JSON, nested at most 16 levels) for UI state; never secrets.',
+});
+
+export const ThreadSchema = z
+  .object({ id: z.string(), title: z.string(), createdAt: isoTime, updatedAt: isoTime, metadata: Metadata })
+  .meta({ id: 'Thread' }) satisfies z.ZodType<Thread>;
+
+export const ItemSchema = z
+  .object({ id: z.string(), threadId: z.string(), type: z.enum(ITEM_TYPES), content: z.string(), createdAt: isoTime })
+  .meta({ id: 'Item' }) satisfies z.ZodType<Item>;
+
+export const ThreadPage = z.object({ data: z.array(ThreadSchema), nextCursor: cursor }).meta({ id: 'ThreadPage' });
+export const ItemPage = z.object({ data: z.array(ItemSchema), nextCursor: cursor }).meta({ id: 'ItemPage' });
+
+export const TaskSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    status: z.enum(['open', 'done']),
+    dueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable().meta({ description: 'Calendar date YYYY-MM-DD.' }),
+    createdAt: isoTime,
+    updatedAt: isoTime,
+  })
+  .meta({ id: 'Task' }) satisfies z.ZodType<Task>;
+
+export const TaskList = z.object({ data: z.array(TaskSchema) }).meta({ id: 'TaskList' });
+
+export const Budget = z
+  .object({
+    limit: z.number().int(),
+    used: z.number().int(),
+    remaining: z.number().int(),
+    resetsAt: isoTime.meta({ description: 'The next UTC midnight, when `used` starts again from 0.' }),
+  })
+  .meta({ id: 'Budget', description: 'The caller\'s daily model-token budget (input + output tokens, `AGENT_DAILY_TOKEN_BUDGET`).' });
+
+export const Profile = z
+  .object({
+    userId: z.string().meta({ description: '`<first 12 hex chars of sha256(iss)>:<sub>`' }),
+    email: z.string().nullable(),
+    roles: z.array(z.string()),
+    authMethod: z.enum(['jwt', 'apiKey']),
+    createdAt: isoTime,
+    budget: Budget,
+  })
+  .meta({ id: 'Profile' });
+
+export const ToolList = z
+  .object({
+    tools: z.array(
+      z.object({
+        name: z.string(),
+        description: z.string(),
+        inputSchema: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema (2020-12) of the tool\'s input object.' }),
+      }),
+    ),
+  })
+  .meta({ id: 'ToolList', description: 'The agent tools this principal may use (read tools only for guests and read-only keys).' });
+
+export const ApiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    readOnly: z.boolean(),
+    enabled: z.boolean(),
+    createdAt: isoTime,
+    lastUsedAt: isoTime.nullable().meta({ description: 'Last use, accurate to 60 seconds; null when never used.' }),
+  })
+  .meta({ id: 'ApiKey', description: 'A key as its owner sees it: never the key text or its hash.' }) satisfies z.ZodType<ApiKeyView>;
+
+export const IssuedApiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    key: z.uuid().meta({ description: 'The key text (a UUID v4): shown this once, never stored.' }),
+    readOnly: z.boolean(),
+    enabled: z.literal(true),
+    createdAt: isoTime,
+  })
+  .meta({ id: 'IssuedApiKey' }) satisfies z.ZodType<IssuedApiKey>;
+
+export const ApiKeyList = z.object({ data: z.array(ApiKeySchema) }).meta({ id: 'ApiKeyList' });
+
+export const AuditEventSchema = z
+  .object({
+    id: z.string(),
+    at: isoTime,
+    action: z.enum(AUDIT_ACTIONS),
+    userId: z.string().meta({ description: 'The actor.' }),
+    ownerId: z.string().nullable().meta({ description: 'Whose partition was addressed (differs from userId only for admin support reads).' }),
+    threadId: z.string().nullable(),
+    outcome: z.enum(['allowed', 'denied']),
+    ip: z.string(),
+    userAgent: z.string(),
+    requestId: z.string(),
+    reason: z.string().nullable(),
+  })
+  .meta({ id: 'AuditEvent' }) satisfies z.ZodType<AuditEvent>;
+
+export const AuditPage = z.object({ data: z.array(AuditEventSchema), nextCursor: cursor }).meta({ id: 'AuditPage' });
+
+export const Exchange = z
+  .object({ userMessage: ItemSchema, assistantMessage: ItemSchema })
+  .meta({ id: 'Exchange', description: 'The stored message and the agent reply, written in one transaction.' });
+
+export const WebhookDelivery = z
+  .object({ id: z.string().meta({ description: 'The event id (the same on every repeat).' }), duplicate: z.boolean() })
+  .meta({ id: 'WebhookDelivery' });
+
+export const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+const errorBodies = new Map<string, z.ZodType>();
+
+/** Every error, from a function or from API Gateway itself; one component per set of codes. */
+export function errorBody(codes: readonly [string, ...string[]]): z.ZodType {
+  const id = `Error-${codes.join('-')}`;
+  let schema = errorBodies.get(id);
+  if (!schema) {
+    schema = z.object({ error: z.object({ code: z.enum(codes), message: z.string() }) }).meta({ id });
+    errorBodies.set(id, schema);
+  }
+  return schema;
+}
+
+// ---- server-sent events ----
+
+/** `data:` payloads of `POST /threads/{threadId}/messages` with `Accept: text/event-stream`. */
+export const MessageStreamEvent = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('item.added'), item: ItemSchema }),
+    z.object({ type: z.literal('text.delta'), itemId: z.string(), delta: z.string() }),
+    z.object({ type: z.literal('item.done'), item: ItemSchema }),
+    z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+  ])
+  .meta({
+    id: 'MessageStreamEvent',
+    description:
+      'One `data:` line per event: item.added (user message, then the assistant message), text.delta..., item.done. ' +
+      'A failure after the stream opened is one `error` event; nothing of that exchange is stored.',
+  });
+
+// ---- ChatKit ----
+
+const OutputText = z.object({ type: z.literal('output_text'), text: z.string(), annotations: z.array(z.never()) });
+
+const UserMessageItem = z.object({
+  type: z.literal('user_message'),
+  id: z.string(),
+  thread_id: z.string(),
+  created_at: isoTime,
+  content: z.array(z.object({ type: z.literal('input_text'), text: z.string() })),
+  attachments: z.array(z.never()),
+  inference_options: z.object({}),
+});
+
+const AssistantMessageItem = z.object({
+  type: z.literal('assistant_message'),
+  id: z.string(),
+  thread_id: z.string(),
+  created_at: isoTime,
+  content: z.array(OutputText),
+});
+
+export const ChatKitItem = z.discriminatedUnion('type', [UserMessageItem, AssistantMessageItem]).meta({ id: 'ChatKitItem' });
+
+const chatKitPage = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), has_more: z.boolean(), after: z.string().optional().meta({ description: 'Cursor of the next page (our signed cursor).' }) });
+
+export const ChatKitThreadMetadata = z
+  .object({
+    id: z.string(),
+    title: z.string().nullable(),
+    created_at: isoTime,
+    status: z.object({ type: z.literal('active') }),
+    metadata: z.object({}).meta({ description: 'Always empty: thread metadata is not sent to ChatKit clients.' }),
+  })
+  .meta({ id: 'ChatKitThreadMetadata' });
+
+export const ChatKitThread = ChatKitThreadMetadata.extend({ items: chatKitPage(ChatKitItem) }).meta({ id: 'ChatKitThread' });
+export const ChatKitItemPage = chatKitPage(ChatKitItem).meta({ id: 'ChatKitItemPage' });
+export const ChatKitThreadPage = chatKitPage(ChatKitThread).meta({ id: 'ChatKitThreadPage' });
+
+/** JSON answers of the non-streaming request types. */
+export const ChatKitJsonResponse = z
+  .union([ChatKitThread, ChatKitThreadPage, ChatKitItemPage, z.strictObject({})])
+  .meta({
+    id: 'ChatKitJsonResponse',
+    description:
+      'threads.get_by_id and threads.update: a thread; threads.list: a page of threads; items.list: a page of items; ' +
+      'threads.delete and items.feedback: `{}`.',
+  });
+
+const contentPart = (type: string, extra: z.ZodRawShape) =>
+  z.object({ type: z.literal(type), content_index: z.number().int(), ...extra });
+
+export const ChatKitStreamEvent = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('thread.created'), thread: ChatKitThread }),
+    z.object({ type: z.literal('thread.updated'), thread: ChatKitThread }),
+    z.object({ type: z.literal('thread.item.added'), item: ChatKitItem }),
+    z.object({ type: z.literal('thread.item.done'), item: ChatKitItem }),
+    z.object({
+      type: z.literal('thread.item.updated'),
+      item_id: z.string(),
+      update: z.union([
+        contentPart('assistant_message.content_part.added', { content: OutputText }),
+        contentPart('assistant_message.content_part.text_delta', { delta: z.string() }),
+        contentPart('assistant_message.content_part.done', { content: OutputText }),
+      ]),
+    }),
+    z.object({ type: z.literal('stream_options'), stream_options: z.object({ allow_cancel: z.boolean() }) }),
+    z.object({ type: z.literal('error'), code: z.string(), message: z.string().optional(), allow_retry: z.boolean() }),
+  ])
+  .meta({
+    id: 'ChatKitStreamEvent',
+    description:
+      'ChatKit thread stream events, one `data:` line each: thread.created (create only), thread.item.done (the user message), ' +
+      'stream_options, thread.item.added, thread.item.updated (content_part.added, text_delta..., content_part.done), thread.item.done. ' +
+      'Failures inside a stream are an `error` event (`custom` with the message, or `stream.error` with allow_retry).',
+  });
+
+// Compile-time checks that the ChatKit wire types (functions/chatkit/protocol.ts) fit these schemas.
+type Fits<A, B extends A> = B;
+export type ChatKitTypeChecks = [
+  Fits<z.output<typeof ChatKitThreadMetadata>, ThreadMetadataWire>,
+  Fits<z.output<typeof ChatKitStreamEvent>['type'], ThreadStreamEvent['type']>,
+  Fits<z.output<typeof ChatKitItem>['type'], ThreadItemWire['type']>,
+];

@@ -1,0 +1,142 @@
+// Writes stay correct when DynamoDB's reply is lost after the write happened (the SDK retries the
+// same request), and throttling or DynamoDB 5xx that outlast the SDK's retries answer the
+// documented 503. A stack whose functions reach DynamoDB through a fault proxy.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attr, faultOnce, type Fault, type ProxiedRequest } from '../../bench/fault-proxy';
+import { keys } from '../../functions/shared/core/keys';
+import { startFaultStack, type FaultStack } from '../helpers/fault-stack';
+import { api } from '../helpers/http';
+import { uniqueUser } from '../helpers/dev-tokens';
+import { rowsWithPrefix } from '../helpers/local-db';
+
+const DROP: Fault = { kind: 'dropAfterForward' };
+
+let fs: FaultStack;
+const url = () => fs.stack.baseUrl;
+
+beforeAll(async () => {
+  fs = await startFaultStack();
+});
+afterAll(async () => {
+  await fs?.stop();
+});
+
+/** Arms one dropped reply for the first request matching `when`, runs `fn`, checks it fired. */
+async function withLostReply<T>(when: (r: ProxiedRequest) => boolean, fn: () => Promise<T>): Promise<T> {
+  const before = fs.proxy.injected.dropAfterForward ?? 0;
+  fs.proxy.setPolicy(faultOnce(when, DROP));
+  try {
+    return await fn();
+  } finally {
+    fs.proxy.setPolicy(() => ({ kind: 'pass' }));
+    expect(fs.proxy.injected.dropAfterForward ?? 0, 'the fault was injected').toBe(before + 1);
+  }
+}
+
+const putOf = (skPrefix: string) => (r: ProxiedRequest) => r.op === 'PutItem' && (attr(r.body.Item, 'SK') ?? '').startsWith(skPrefix);
+
+describe('a write whose reply was lost', () => {
+  it('POST /threads answers 201 and stores one thread', async () => {
+    const sub = uniqueUser('lost-thread');
+    const token = fs.token(sub);
+    const res = await withLostReply(putOf('THREAD#'), () => api(url(), 'POST', '/threads', { token, body: { title: 'once' } }));
+    expect(res.status).toBe(201);
+    const threads = await rowsWithPrefix(keys.userPk(fs.userId(sub)), keys.threadSkPrefix());
+    expect(threads.map((t) => t.id)).toEqual([res.body.id]);
+  });
+
+  it('POST /tasks answers 201 and stores one task', async () => {
+    const sub = uniqueUser('lost-task');
+    const token = fs.token(sub);
+    const res = await withLostReply(putOf('TASK#'), () => api(url(), 'POST', '/tasks', { token, body: { title: 'buy milk' } }));
+    expect(res.status).toBe(201);
+    const tasks = await rowsWithPrefix(keys.userPk(fs.userId(sub)), keys.taskSkPrefix());
+    expect(tasks.map((t) => t.id)).toEqual([res.body.id]);
+  });
+
+  it('DELETE /tasks/{id} answers 204 and the task is gone', async () => {
+    const sub = uniqueUser('lost-delete');
+    const token = fs.token(sub);
+    const created = await api(url(), 'POST', '/tasks', { token, body: { title: 'to delete' } });
+    expect(created.status).toBe(201);
+    const res = await withLostReply(
+      (r) => r.op === 'TransactWriteItems' && JSON.stringify(r.body).includes('TASK#'),
+      () => api(url(), 'DELETE', `/tasks/${created.body.id}`, { token }),
+    );
+    expect(res.status).toBe(204);
+    expect(await rowsWithPrefix(keys.userPk(fs.userId(sub)), keys.taskSkPrefix())).toEqual([]);
+  });
+
+  it('a message post stores its exchange once', async () => {
+    const sub = uniqueUser('lost-message');
+    const token = fs.token(sub);
+    const thread = await api(url(), 'POST', '/threads', { token, body: { title: 'chat' } });
+    const res = await withLostReply(
+      (r) => r.op === 'TransactWriteItems' && JSON.stringify(r.body).includes('ITEM#'),
+      () => api(url(), 'POST', `/threads/${thread.body.id}/messages`, { token, body: { content: 'hello once' } }),
+    );
+    expect(res.status).toBe(201);
+    const items = await rowsWithPrefix(keys.userPk(fs.userId(sub)), keys.itemSkPrefix(thread.body.id));
+    expect(items.map((i) => i.itemType)).toEqual(['user_message', 'assistant_message']);
+  });
+
+  it('one request counts one rate-limit unit', async () => {
+    const sub = uniqueUser('lost-rate');
+    const token = fs.token(sub);
+    const res = await withLostReply(
+      (r) => r.op === 'UpdateItem' && (attr(r.body.Key, 'PK') ?? '').startsWith('RATE#'),
+      () => api(url(), 'GET', '/threads', { token }),
+    );
+    expect(res.status).toBe(200);
+    const limit = Number(res.headers.get('x-ratelimit-limit'));
+    expect(Number(res.headers.get('x-ratelimit-remaining'))).toBe(limit - 1);
+    const [counter] = await rowsWithPrefix(keys.ratePk(fs.userId(sub), 'requests'), '');
+    expect(counter!.count).toBe(1);
+    const next = await api(url(), 'GET', '/threads', { token });
+    expect(Number(next.headers.get('x-ratelimit-remaining'))).toBe(limit - 2);
+  });
+
+  it('a webhook whose claim reply was lost is processed, and its redelivery is a duplicate', async () => {
+    const userId = fs.userId(uniqueUser('lost-hook'));
+    const key = `lost-${crypto.randomUUID()}`;
+    const deliver = () =>
+      api(url(), 'POST', '/webhooks/tasks', {
+        body: { type: 'task.created', userId, title: 'from the tracker' },
+        headers: { Authorization: `Bearer ${fs.webhookToken}`, 'Idempotency-Key': key },
+      });
+    const first = await withLostReply((r) => r.op === 'PutItem' && (attr(r.body.Item, 'PK') ?? '').startsWith('WEBHOOK#'), deliver);
+    expect(first.status).toBe(202);
+    const again = await deliver();
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ id: first.body.id, duplicate: true });
+    expect(await rowsWithPrefix(keys.userPk(userId), keys.taskSkPrefix())).toHaveLength(1);
+  });
+});
+
+describe('throttling and DynamoDB errors past the SDK retries', () => {
+  it.each([
+    ['throttling', { kind: 'throttle' } as Fault],
+    ['a DynamoDB 500', { kind: 'error500' } as Fault],
+  ])('%s answers 503 service_unavailable with Retry-After, and nothing half-stored', async (_name, fault) => {
+    const sub = uniqueUser('throttled');
+    const token = fs.token(sub);
+    const pk = keys.userPk(fs.userId(sub));
+    // Every request touching this user's partition fails; the rate counter and audit still work.
+    fs.proxy.setPolicy((r) => (JSON.stringify(r.body).includes(JSON.stringify(pk)) ? fault : { kind: 'pass' }));
+    try {
+      for (const [method, path, body] of [
+        ['GET', '/threads', undefined],
+        ['POST', '/threads', { title: 'never' }],
+      ] as const) {
+        const res = await api(url(), method, path, { token, body });
+        expect(res.status, `${method} ${path}`).toBe(503);
+        expect(res.body).toEqual({ error: { code: 'service_unavailable', message: 'Service temporarily unavailable; retry later' } });
+        expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      }
+    } finally {
+      fs.proxy.setPolicy(() => ({ kind: 'pass' }));
+    }
+    expect(await rowsWithPrefix(pk, '')).toEqual([]);
+    expect((await api(url(), 'GET', '/threads', { token })).status).toBe(200);
+  });
+});
