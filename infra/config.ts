@@ -21,6 +21,12 @@ export interface StackConfig {
   readonly auditRetentionDays: number;
   /** Model tokens (input + output) per user per UTC day (`AGENT_DAILY_TOKEN_BUDGET`). */
   readonly agentDailyTokenBudget: number;
+  /** A cached JWKS is re-read at least this often (seconds). */
+  readonly jwksMaxAgeSeconds: number;
+  /** Longest accepted token lifetime, `exp - iat` (seconds). */
+  readonly jwtMaxLifetimeSeconds: number;
+  /** Open WebSocket connections per user; the next handshake gets 429. */
+  readonly wsMaxConnectionsPerUser: number;
   /** The agent's provider and model (`agentProvider`, `agentModel`, `agentMaxOutputTokens`), checked as a cold start checks them. */
   readonly agent: ModelConfig;
   /** An existing Secrets Manager secret holding the OpenAI API key; without it the stack creates one to fill in. */
@@ -79,6 +85,9 @@ export function stackConfigFrom(node: Node): StackConfig {
     stageRateLimit: num(ctx(node, 'stageRateLimit'), 200),
     stageBurstLimit: num(ctx(node, 'stageBurstLimit'), 400),
     logRetentionDays: num(ctx(node, 'logRetentionDays'), 30),
+    jwksMaxAgeSeconds: num(ctx(node, 'jwksMaxAgeSeconds'), 600),
+    jwtMaxLifetimeSeconds: num(ctx(node, 'jwtMaxLifetimeSeconds'), 86_400),
+    wsMaxConnectionsPerUser: num(ctx(node, 'wsMaxConnectionsPerUser'), 10),
     webhookSources: str(ctx(node, 'webhookSources'), 'chainhook,dao,tasks')
       .split(',')
       .map((s) => s.trim())

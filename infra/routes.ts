@@ -35,6 +35,9 @@ export type Setting =
   | 'RATE_LIMIT_PER_MINUTE'
   | 'RESPOND_LIMIT_PER_MINUTE'
   | 'WEBHOOK_SOURCES'
+  | 'JWKS_MAX_AGE_SECONDS'
+  | 'JWT_MAX_LIFETIME_SECONDS'
+  | 'WS_MAX_CONNECTIONS_PER_USER'
   | 'AUDIT_SHARDS'
   | 'AUDIT_RETENTION_DAYS'
   | 'AGENT_DAILY_TOKEN_BUDGET'
@@ -67,7 +70,7 @@ const AUDITED = [...EDGE, 'AUDIT_SHARDS', 'AUDIT_RETENTION_DAYS'] as const satis
 /** Functions that run agent replies (the reply use case) or show the token budget. */
 const BUDGET = ['AGENT_DAILY_TOKEN_BUDGET'] as const satisfies readonly Setting[];
 /** What the JWT / API-key authorizers read (functions/authorizer/dependencies.ts). */
-const AUTH = ['TABLE_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'ROLES_CLAIM'] as const satisfies readonly Setting[];
+const AUTH = ['TABLE_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'ROLES_CLAIM', 'JWKS_MAX_AGE_SECONDS', 'JWT_MAX_LIFETIME_SECONDS'] as const satisfies readonly Setting[];
 
 /**
  * What a function that runs the agent reads: the provider and model. Such a function also gets the

@@ -23,7 +23,7 @@ export const PatchBody = z.strictObject({ enabled: z.boolean() });
 
 const origin = (req: HttpRequest): RequestOrigin => ({
   ip: req.sourceIp,
-  userAgent: req.userAgent.slice(0, 256),
+  userAgent: req.userAgent,
   requestId: req.requestId,
 });
 

@@ -5,6 +5,7 @@
 import { openReply, type OpenReply, type ReplyDeps, type ReplyEvent, type ReplyRequest } from '../shared/core/agent/reply';
 import type { AuditAction } from '../shared/core/audit';
 import { authorize, canWrite } from '../shared/core/policy';
+import { truncateText } from '../shared/core/text';
 import type { Item, Thread } from '../shared/core/threads/thread';
 import {
   createThread,
@@ -142,7 +143,7 @@ export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, Stream
       await refuseReadOnlyWrites(threadDeps, access, request);
       switch (request.type) {
         case 'threads.create': {
-          const opened = await reply(req, access, { newThread: (content) => createThread(threadDeps, access, { title: content.slice(0, TITLE_LENGTH) }) }, inputText(request.params.input));
+          const opened = await reply(req, access, { newThread: (content) => createThread(threadDeps, access, { title: truncateText(content, TITLE_LENGTH) }) }, inputText(request.params.input));
           return streamReply(opened, [{ type: 'thread.created', thread: threadWire(opened.thread) }]);
         }
         case 'threads.add_user_message': {

@@ -4,10 +4,10 @@
 import type { Attachment, ToolChoice, UserMessageContent } from '@openai/chatkit';
 import { z } from 'zod';
 import { ValidationError } from '../shared/core/errors';
-import { MAX_ID_LENGTH } from '../shared/core/ids';
-import { threadTitleSchema } from '../shared/lambda/validation';
+import { truncateText } from '../shared/core/text';
+import { idSchema, threadTitleSchema } from '../shared/lambda/validation';
 
-const id = z.string().min(1).max(MAX_ID_LENGTH);
+const id = idSchema;
 
 const userMessageContent = z.union([
   z.object({ type: z.literal('input_text'), text: z.string() }),
@@ -59,7 +59,7 @@ export const KNOWN_TYPES: ReadonlySet<string> = new Set(ChatKitRequest.options.m
 export function parseChatKitRequest(body: unknown): ChatKitRequest {
   const type = (body as { type?: unknown } | null)?.type;
   if (typeof type !== 'string') throw new ValidationError('ChatKit request needs a "type"');
-  if (!KNOWN_TYPES.has(type)) throw new ValidationError(`Unsupported ChatKit request type: ${type.slice(0, 64)}`);
+  if (!KNOWN_TYPES.has(type)) throw new ValidationError(`Unsupported ChatKit request type: ${truncateText(type, 64)}`);
   const r = ChatKitRequest.safeParse(body);
   if (!r.success) {
     const issue = r.error.issues[0];

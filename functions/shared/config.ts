@@ -65,6 +65,10 @@ export interface AuthConfig {
   readonly issuers: readonly IssuerConfig[];
   readonly audience: readonly string[];
   readonly rolesClaim: string;
+  /** A cached JWKS is re-read when older than this, so a key removed at the issuer stops working. */
+  readonly jwksMaxAgeSeconds: number;
+  /** Tokens whose `exp` lies further than this from their `iat` (or from now) are refused. */
+  readonly maxTokenLifetimeSeconds: number;
 }
 
 export function loadAuthConfig(env: Env): AuthConfig {
@@ -83,7 +87,13 @@ export function loadAuthConfig(env: Env): AuthConfig {
   const audience = list(env.JWT_AUDIENCE ?? 'threadguard');
   if (audience.length === 0) throw new ConfigError('Invalid configuration: JWT_AUDIENCE: required');
   const rolesClaim = required('ROLES_CLAIM', env.ROLES_CLAIM || 'roles');
-  return Object.freeze({ issuers: pairs, audience, rolesClaim });
+  return Object.freeze({
+    issuers: pairs,
+    audience,
+    rolesClaim,
+    jwksMaxAgeSeconds: positiveInt('JWKS_MAX_AGE_SECONDS', env.JWKS_MAX_AGE_SECONDS, 600),
+    maxTokenLifetimeSeconds: positiveInt('JWT_MAX_LIFETIME_SECONDS', env.JWT_MAX_LIFETIME_SECONDS, 86_400),
+  });
 }
 
 export interface TableConfig {

@@ -20,7 +20,7 @@ export function webhookRoutes(deps: WebhookDeps): RouteControllers {
         throw new ValidationError('Webhook body must be a JSON object');
       }
       const payload = body as Record<string, unknown>;
-      const key = idempotencyKeyOf(req.headers['idempotency-key'], payload);
+      const key = idempotencyKeyOf(req.headers['idempotency-key'], payload, source, req.rawBody ?? '');
       const effect = effectFor(deps, source, payload);
       const result = await deliverWebhook(deps, { source, key, body: req.rawBody ?? '' }, effect);
       return result.duplicate ? ok(result) : { statusCode: 202, body: result };

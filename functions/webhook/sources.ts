@@ -2,15 +2,14 @@
 // `tasks` applies an external tracker's task events to a user's tasks, through that user's own task
 // store (the same one the API and the agent use); other sources are stored only.
 import { z } from 'zod';
-import { MAX_ID_LENGTH } from '../shared/core/ids';
 import type { Clock } from '../shared/core/ports';
 import { isPossibleUserId, type Principal } from '../shared/core/principal';
 import type { TaskStore } from '../shared/core/tasks/task';
 import type { WebhookEffect } from '../shared/core/webhooks';
-import { parse, taskTitleSchema } from '../shared/lambda/validation';
+import { idSchema, parse, taskTitleSchema } from '../shared/lambda/validation';
 
-const userId = z.string().min(1).refine(isPossibleUserId, 'too long');
-const taskId = z.string().min(1).max(MAX_ID_LENGTH);
+const userId = z.string().min(1).refine(isPossibleUserId, 'too long or not well-formed Unicode');
+const taskId = idSchema;
 
 export const TaskEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('task.created'), userId, taskId: taskId.optional(), title: taskTitleSchema }),

@@ -7,9 +7,10 @@ import type { ConnectionStore } from '../shared/adapters/connection-store';
 import type { RequestOrigin } from '../shared/core/audit';
 import { PayloadTooLargeError, ValidationError } from '../shared/core/errors';
 import { fromAuthorizerContext, type Principal } from '../shared/core/principal';
-import { MAX_ID_LENGTH } from '../shared/core/ids';
-import { MAX_BODY_BYTES } from '../shared/lambda/http-request';
+import { MAX_BODY_BYTES, MAX_STORED_HEADER_LENGTH } from '../shared/lambda/http-request';
+import { idSchema } from '../shared/lambda/validation';
 import { streamErrorEvent } from '../shared/lambda/wire-error';
+import { truncateText } from '../shared/core/text';
 
 export interface WebSocketEvent {
   requestContext: {
@@ -47,7 +48,7 @@ export interface WebSocketDeps {
 /** A `sendMessage` frame; `content` and `pageContext` follow the rules of every transport (core/agent/reply-input.ts). */
 export const sendMessageSchema = z.object({
   action: z.literal('sendMessage'),
-  threadId: z.string().min(1).max(MAX_ID_LENGTH),
+  threadId: idSchema,
   content: z.unknown(),
   /** An object, same rules as `X-Page-Context` (invalid → ignored). */
   pageContext: z.unknown().optional(),
@@ -97,7 +98,7 @@ export function websocketHandler(deps: WebSocketDeps) {
         principal,
         {
           ip: ctx.identity?.sourceIp ?? '',
-          userAgent: ctx.identity?.userAgent ?? '',
+          userAgent: truncateText(ctx.identity?.userAgent ?? '', MAX_STORED_HEADER_LENGTH),
           requestId: ctx.requestId ?? '',
         },
         { threadId: parsed.data.threadId, content: parsed.data.content, pageContext: parsed.data.pageContext },

@@ -13,8 +13,10 @@ try {
     [
       `ThreadGuard local stack ready in ${Date.now() - t0} ms at ${stack.url} (WebSocket: ${stack.wsUrl})`,
       stack.devIssuer ? `Dev issuer: ${stack.devIssuer} (tokens: ${dataDirEnv}npm run token -- <user> [--roles admin])` : `Issuer: ${process.env.JWT_ISSUER}`,
-      // The developer's own local secret; request logs never contain it.
-      `Webhook token (local): ${stack.webhookToken}`,
+      // Never the token itself: terminal scroll-back and CI logs keep what is printed here.
+      stack.webhookTokenFile
+        ? `Webhook token (local): generated into ${stack.webhookTokenFile} (mode 0600); read it with: cat ${stack.webhookTokenFile}`
+        : 'Webhook token (local): from WEBHOOK_TOKEN (not printed)',
       `Try: curl -H "Authorization: Bearer $(${dataDirEnv}${tokenCmd})" ${stack.url}/me`,
     ].join('\n'),
   );

@@ -13,6 +13,7 @@ import { createRestGateway } from './rest-gateway';
 import { createWebSocketGateway, MANAGEMENT_PATH } from './websocket-gateway';
 import { redactDeep } from '../../functions/shared/core/redact';
 import { localSecret } from './secrets';
+import { webhookTokenFrom } from '../../functions/shared/core/webhooks';
 import { localFunction } from './lambda-runtime';
 
 /** Host variables every local function also sees: log tuning, and basics the Lambda runtime sets too. */
@@ -47,6 +48,8 @@ export interface LocalStack {
   readonly wsUrl: string;
   /** The local webhook secret (from WEBHOOK_TOKEN or generated into DATA_DIR). */
   readonly webhookToken: string;
+  /** Where a generated webhook token is stored (mode 0600); null when WEBHOOK_TOKEN supplied it. */
+  readonly webhookTokenFile: string | null;
   readonly dynamodbEndpoint: string;
   readonly tableName: string;
   stop(): Promise<void>;
@@ -91,6 +94,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const env = opts.env;
   const useDevIssuer = !env.JWT_ISSUER && !env.JWKS_URI;
   const devKey = useDevIssuer ? loadOrCreateDevKey(dataDir) : null;
+  // Checked before anything starts: a token senders could never present fails here, naming the variable.
+  const webhook = localSecret(dataDir, 'WEBHOOK_TOKEN', env.WEBHOOK_TOKEN);
+  const webhookToken = { value: webhookTokenFrom('WEBHOOK_TOKEN', webhook.value), file: webhook.file };
 
   let ddb: SupervisedDynamoDb | null = null;
   let server: Server | null = null;
@@ -160,7 +166,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const devIssuer = devKey ? `${url}${DEV_ISSUER_PATH}` : null;
     if (devIssuer) recordDevIssuer(dataDir, devIssuer, env.JWT_AUDIENCE ?? DEV_AUDIENCE);
 
-    const webhookToken = localSecret(dataDir, 'WEBHOOK_TOKEN', env.WEBHOOK_TOKEN);
     const functionsDynamodbEndpoint = opts.functionsDynamodbEndpoint ? await opts.functionsDynamodbEndpoint(ddb.endpoint) : ddb.endpoint;
     // Each function gets only what its definition in routes.ts declares (functionEnvironment, as the
     // CDK stack builds it), plus what the Lambda runtime itself provides and the local stand-ins for
@@ -177,14 +182,17 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       WEBHOOK_SOURCES: env.WEBHOOK_SOURCES ?? '',
       AUDIT_RETENTION_DAYS: env.AUDIT_RETENTION_DAYS ?? '',
       AGENT_DAILY_TOKEN_BUDGET: env.AGENT_DAILY_TOKEN_BUDGET ?? '',
+      JWKS_MAX_AGE_SECONDS: env.JWKS_MAX_AGE_SECONDS ?? '',
+      JWT_MAX_LIFETIME_SECONDS: env.JWT_MAX_LIFETIME_SECONDS ?? '',
+      WS_MAX_CONNECTIONS_PER_USER: env.WS_MAX_CONNECTIONS_PER_USER ?? '',
+      AUDIT_SHARDS: env.AUDIT_SHARDS ?? '',
       AGENT_PROVIDER: env.AGENT_PROVIDER ?? '',
       AGENT_MODEL: env.AGENT_MODEL ?? '',
       AGENT_MAX_OUTPUT_TOKENS: env.AGENT_MAX_OUTPUT_TOKENS ?? '',
-      AUDIT_SHARDS: env.AUDIT_SHARDS ?? '',
     };
     const secrets = {
-      CURSOR_SECRET: { value: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET) },
-      WEBHOOK_TOKEN: { value: webhookToken },
+      CURSOR_SECRET: { value: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET).value },
+      WEBHOOK_TOKEN: { value: webhookToken.value },
       // The developer's own key (never generated: a made-up one would only fail at OpenAI).
       OPENAI_API_KEY: env.OPENAI_API_KEY ? { value: env.OPENAI_API_KEY } : null,
     };
@@ -220,7 +228,17 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       onLog: (entry) => log(JSON.stringify(redactDeep({ level: 'INFO', message: 'websocket', ...entry }))),
     });
 
-    return { url, port, devIssuer, wsUrl: `${url.replace('http:', 'ws:')}/ws`, webhookToken, dynamodbEndpoint: ddb.endpoint, tableName: tableNames.main, stop };
+    return {
+      url,
+      port,
+      devIssuer,
+      wsUrl: `${url.replace('http:', 'ws:')}/ws`,
+      webhookToken: webhookToken.value,
+      webhookTokenFile: webhookToken.file,
+      dynamodbEndpoint: ddb.endpoint,
+      tableName: tableNames.main,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

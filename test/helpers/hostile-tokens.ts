@@ -52,6 +52,16 @@ export function forgedTokens(t: IssuerUnderTest): Record<string, string> {
     'empty sub': signJwt(t.key, { ...c, sub: '' }),
     'no exp': signJwt(t.key, { iss: c.iss, aud: c.aud, sub: c.sub }),
     oversized: signJwt(t.key, { ...c, pad: 'x'.repeat(9000) }),
+    // T19: lax header and claims
+    'an unknown critical header': signJwt(t.key, c, { crit: ['x-unknown'], 'x-unknown': true }),
+    'typ logout+jwt': signJwt(t.key, c, { typ: 'logout+jwt' }),
+    'exp 1e300': signJwt(t.key, { ...c, exp: 1e300 }),
+    'a 10-year exp': signJwt(t.key, { ...c, exp: now() + 10 * 365 * 86400 }),
+    'no iat and a 2-day exp': (() => {
+      const { iat: _iat, ...noIat } = c;
+      return signJwt(t.key, { ...noIat, exp: now() + 2 * 86400 });
+    })(),
+    'iat a year in the future': signJwt(t.key, { ...c, iat: now() + 365 * 86400, exp: now() + 365 * 86400 + 600 }),
     'tampered payload': (() => {
       const [h, , s] = signJwt(t.key, c).split('.');
       return `${h}.${b64url(JSON.stringify({ ...c, sub: 'mallory', roles: ['admin'] }))}.${s}`;

@@ -23,4 +23,14 @@ describe('T2: thread id enumeration', () => {
     expect(events.filter((e) => e.action === 'security.enumeration_suspected')).toHaveLength(1);
     expect(events.every((e) => e.userId === prober.userId)).toBe(true);
   });
+
+  it('T18: a guest\'s 25 refused POST /threads raise no enumeration alarm', async () => {
+    const guest = testUser('guest-alarm', ['guest']);
+    const admin = testUser('auditor', ['admin']);
+    for (let i = 0; i < 25; i++) expect((await call(guest, 'POST', '/threads', { title: 'x' })).status).toBe(403);
+    const audit = await call(admin, 'GET', `/admin/audit?userId=${encodeURIComponent(guest.userId)}&limit=100`);
+    const events = audit.body.data as Array<{ action: string; outcome: string; reason: string }>;
+    expect(events.filter((e) => e.action === 'thread.write' && e.reason === 'read_only')).toHaveLength(25);
+    expect(events.filter((e) => e.action === 'security.enumeration_suspected')).toEqual([]);
+  });
 });

@@ -38,13 +38,22 @@ describe('webhooks over HTTP', () => {
     expect(stored!.expiresAt).toEqual(expect.any(Number));
   });
 
-  it('uses the body id when there is no Idempotency-Key header, and refuses a delivery with neither', async () => {
+  it('uses the body id when there is no Idempotency-Key header, else the SHA-256 of source and body', async () => {
     const id = uniqueKey('dao');
     expect((await deliver('dao', { id, proposal: 7 })).status).toBe(202);
     expect((await deliver('dao', { id, proposal: 7 })).body).toMatchObject({ duplicate: true });
-    const none = await deliver('dao', { proposal: 7 });
-    expect(none.status).toBe(400);
-    expect(none.body.error.code).toBe('bad_request');
+    // A seed-style sender: no key, no id. The identical retry is the same delivery; another body or source is not.
+    const event = { event: 'dao_created', nonce: uniqueKey('n') };
+    const first = await deliver('dao', event);
+    expect(first.status).toBe(202);
+    const retry = await deliver('dao', event);
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual({ id: first.body.id, duplicate: true });
+    expect((await deliver('chainhook', event)).status).toBe(202);
+    expect((await deliver('dao', { ...event, extra: 1 })).status).toBe(202);
+    const badId = await deliver('dao', { id: 1.5 });
+    expect(badId.status).toBe(400);
+    expect(badId.body.error.code).toBe('bad_request');
     const badHeader = await deliver('dao', { proposal: 7 }, { key: 'x'.repeat(201) });
     expect(badHeader.status).toBe(400);
   });
@@ -167,12 +176,10 @@ describe('webhooks over HTTP', () => {
       }
     });
 
-    it('never writes the webhook token into per-request log lines', () => {
+    it('never writes the webhook token into any log line, the start banner included', () => {
       const lines = readFileSync(inject('logFile'), 'utf8').split('\n');
-      const withToken = lines.filter((l) => l.includes(token()));
-      // Only the start banner shows the developer their own local token.
-      expect(withToken).toHaveLength(1);
-      expect(withToken[0]).toMatch(/^Webhook token \(local\): /);
+      expect(lines.filter((l) => l.includes(token()))).toEqual([]);
+      expect(lines).toContain('Webhook token (local): from WEBHOOK_TOKEN (not printed)');
       expect(lines.some((l) => l.includes('webhook authorization failed'))).toBe(true);
     });
   });

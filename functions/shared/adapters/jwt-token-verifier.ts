@@ -1,11 +1,13 @@
 // aws-jwt-verify behind the TokenVerifier port: several issuers, a fixed algorithm list, iss/aud/exp/nbf.
 import { JwtVerifier } from 'aws-jwt-verify';
-import { SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
+import { SimpleJwksCache, SimplePenaltyBox, type Jwks, type JwkWithKid } from 'aws-jwt-verify/jwk';
+import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
 import { SimpleFetcher, type Fetcher } from 'aws-jwt-verify/https';
 import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { AuthConfig } from '../config';
 import { isLoopbackUrl } from '../config';
-import type { TokenVerifier, VerifiedClaims } from '../core/authenticate';
+import { AuthFailure, type TokenVerifier, type VerifiedClaims } from '../core/authenticate';
+import { tokenRuleViolation } from '../core/token-rules';
 
 export const ALLOWED_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
 
@@ -28,18 +30,86 @@ export class LoopbackAwareFetcher implements Fetcher {
   }
 }
 
-export function createTokenVerifier(config: AuthConfig, fetcher: Fetcher = new LoopbackAwareFetcher()): TokenVerifier {
-  const jwksCache = new SimpleJwksCache({
-    fetcher,
-    penaltyBox: new SimplePenaltyBox({ waitSeconds: UNKNOWN_KID_REFETCH_WAIT_SECONDS }),
-  });
+/**
+ * aws-jwt-verify's cache keeps a JWKS until a token names a kid it lacks, so a key the issuer
+ * removed would stay trusted for the life of the instance. This one treats a JWKS older than
+ * `maxAgeMs` as absent: the next token re-reads it (one fetch, shared by concurrent callers), and
+ * a key no longer published then fails like any unknown kid. A failed re-read is retried at most
+ * once per `retryMs` (until then tokens of that issuer are refused: fail closed).
+ */
+export class MaxAgeJwksCache extends SimpleJwksCache {
+  readonly #fetchedAt = new Map<string, number>();
+  readonly #failedAt = new Map<string, number>();
+
+  constructor(
+    props: ConstructorParameters<typeof SimpleJwksCache>[0],
+    private readonly maxAgeMs: number,
+    private readonly retryMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    super(props);
+  }
+
+  override addJwks(jwksUri: string, jwks: Jwks): void {
+    super.addJwks(jwksUri, jwks);
+    this.#fetchedAt.set(jwksUri, this.now());
+  }
+
+  override async getJwks(jwksUri: string): Promise<Jwks> {
+    // Concurrent callers share the library's one in-flight fetch.
+    try {
+      const jwks = await super.getJwks(jwksUri);
+      this.#fetchedAt.set(jwksUri, this.now());
+      this.#failedAt.delete(jwksUri);
+      return jwks;
+    } catch (err) {
+      this.#failedAt.set(jwksUri, this.now());
+      throw err;
+    }
+  }
+
+  #stale(jwksUri: string): boolean {
+    const at = this.#fetchedAt.get(jwksUri);
+    return at !== undefined && this.now() - at >= this.maxAgeMs;
+  }
+
+  override getCachedJwk(jwksUri: string, decomposedJwt: DecomposedJwt): JwkWithKid {
+    if (this.#stale(jwksUri)) throw new JwksNotAvailableInCacheError(`JWKS for ${jwksUri} is past its maximum age`);
+    return super.getCachedJwk(jwksUri, decomposedJwt);
+  }
+
+  override async getJwk(jwksUri: string, decomposedJwt: DecomposedJwt): Promise<JwkWithKid> {
+    if (this.#stale(jwksUri)) {
+      if (this.now() - (this.#failedAt.get(jwksUri) ?? -Infinity) < this.retryMs) {
+        throw new JwksNotAvailableInCacheError(`JWKS for ${jwksUri} is past its maximum age; re-read failed`);
+      }
+      await this.getJwks(jwksUri);
+    }
+    return super.getJwk(jwksUri, decomposedJwt);
+  }
+}
+
+export function createTokenVerifier(config: AuthConfig, fetcher: Fetcher = new LoopbackAwareFetcher(), now: () => number = Date.now): TokenVerifier {
+  const jwksCache = new MaxAgeJwksCache(
+    { fetcher, penaltyBox: new SimplePenaltyBox({ waitSeconds: UNKNOWN_KID_REFETCH_WAIT_SECONDS }) },
+    config.jwksMaxAgeSeconds * 1000,
+    UNKNOWN_KID_REFETCH_WAIT_SECONDS * 1000,
+    now,
+  );
   const issuers = config.issuers.map(({ issuer, jwksUri }) => ({
     issuer,
     jwksUri,
     audience: [...config.audience],
-    // The fixed algorithm list, checked on the header the library has already parsed.
-    customJwtCheck: ({ header }: { header: { alg?: unknown } }) => {
-      if (!(ALLOWED_ALGORITHMS as readonly unknown[]).includes(header.alg)) throw new Error('algorithm not allowed');
+    // Runs after the library's own checks, on the header and payload it has already parsed.
+    customJwtCheck: ({ header, payload }: { header: Record<string, unknown>; payload: Record<string, unknown> }) => {
+      if (!(ALLOWED_ALGORITHMS as readonly unknown[]).includes(header.alg)) throw new AuthFailure('algorithm_not_allowed');
+      const violation = tokenRuleViolation({
+        header,
+        payload,
+        nowSeconds: Math.floor(now() / 1000),
+        maxLifetimeSeconds: config.maxTokenLifetimeSeconds,
+      });
+      if (violation) throw new AuthFailure(violation);
     },
   }));
   const [first, ...rest] = issuers;

@@ -18,6 +18,8 @@ export interface SecretSourceOptions {
   /** @default 5000 — bounds how often a stream of bad requests can make us call Secrets Manager. */
   readonly minRefreshMs?: number;
   readonly now?: () => number;
+  /** Checks and normalises each value read; receives the variable it came from, for its error. */
+  readonly normalize?: (value: string, variable: string) => string;
 }
 
 export function secretSource(opts: SecretSourceOptions): SecretSource {
@@ -30,12 +32,15 @@ export function secretSource(opts: SecretSourceOptions): SecretSource {
   let current: Promise<string> | null = null;
   let readAt = 0;
 
+  const normalize = opts.normalize ?? ((v: string) => v);
+  // A bad plain value fails the cold start, naming the variable.
+  const checkedPlain = plain && !arn ? normalize(plain, opts.name) : undefined;
   const read = async (): Promise<string> => {
-    if (!arn) return plain as string;
+    if (!arn) return checkedPlain as string;
     client ??= new SecretsManagerClient({});
     const res = await client.send(new GetSecretValueCommand({ SecretId: arn }));
     if (!res.SecretString) throw new ConfigError(`Invalid configuration: ${opts.name}_ARN: secret has no string value`);
-    return res.SecretString;
+    return normalize(res.SecretString, `${opts.name}_ARN`);
   };
   const load = () => {
     readAt = now();

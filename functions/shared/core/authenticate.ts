@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { UnauthenticatedError } from './errors';
 import { MAX_SUB_BYTES, rolesFromClaim, type Principal } from './principal';
+import { isWellFormed } from './text';
 
 /** Verified JWT payload (only what we read). */
 export interface VerifiedClaims {
@@ -115,6 +116,7 @@ export async function authenticateJwt(deps: AuthenticateDeps, token: string): Pr
   try {
     claims = await deps.tokens.verify(token);
   } catch (err) {
+    if (err instanceof AuthFailure) throw err; // our own token rules (token-rules.ts), already log-safe
     // The library's error names are safe to log; their messages may quote claims, so keep the name only.
     throw new AuthFailure(`invalid_token:${(err as Error)?.name ?? 'Error'}`);
   }
@@ -123,6 +125,8 @@ export async function authenticateJwt(deps: AuthenticateDeps, token: string): Pr
   if (typeof claims.sub !== 'string' || claims.sub.length === 0 || Buffer.byteLength(claims.sub, 'utf8') > MAX_SUB_BYTES) {
     throw new AuthFailure('missing_sub');
   }
+  // `bob\ud800` and `bob\udc00` would be stored as the same partition key (THREATS T15).
+  if (!isWellFormed(claims.sub)) throw new AuthFailure('ill_formed_sub');
   const roles = rolesFromClaim(claims[deps.rolesClaim]);
   const email = typeof claims.email === 'string' ? claims.email : null;
   return {

@@ -4,6 +4,7 @@
 // does not verify, or was issued for another binding, is a ValidationError (400).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ValidationError } from './errors';
+import { isWellFormed } from './text';
 
 export const BAD_CURSOR_MESSAGE = 'Invalid cursor';
 const MAX_CURSOR_LENGTH = 2048;
@@ -64,7 +65,7 @@ export function cursorCodec(secret: string): CursorCodec {
     encode: (scope, lastKey) => signCursor(secret, scopeBinding(scope), { k: lastKey }),
     decode(scope, cursor) {
       const k = verifyCursor(secret, scopeBinding(scope), cursor).k;
-      if (typeof k !== 'string') throw new ValidationError(BAD_CURSOR_MESSAGE);
+      if (typeof k !== 'string' || !isWellFormed(k)) throw new ValidationError(BAD_CURSOR_MESSAGE);
       return k;
     },
   };

@@ -1,10 +1,10 @@
-// Enumeration detection (THREATS T2), as a decorator over the AuditLog port: every denied thread
-// access is counted per user and window; past the threshold, one `security.enumeration_suspected`
+// Enumeration detection (THREATS T2), as a decorator over the AuditLog port: every denial that names
+// a resource another user could own is counted per user and window; past the threshold, one `security.enumeration_suspected`
 // event per user and window is recorded and the alarm metric is emitted.
 import type { AuditAction, AuditLog, AuditRecord } from './audit';
 import type { Clock } from './ports';
 
-/** Denials of these actions count towards the threshold (thread access attempts on any transport). */
+/** Thread access attempts on any transport. */
 export const THREAD_ACCESS_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'thread.read',
   'thread.write',
@@ -12,6 +12,25 @@ export const THREAD_ACCESS_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditActi
   'thread.message',
   'admin.thread.read',
 ]);
+
+/** Key changes that name a key id (a create names none). */
+const KEY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>(['apikey.disable', 'apikey.enable', 'apikey.revoke']);
+
+/** Refusals for the caller's role: they answer the same for every id, so they reveal nothing and probe nothing. */
+const ROLE_REFUSALS: ReadonlySet<string> = new Set(['read_only', 'admin_only']);
+
+/**
+ * Whether a denial could be a probe for someone else's resource: it names a thread (or item) or key
+ * id and was refused because that id is not the caller's. A guest's refused `POST /threads` names
+ * nothing, so any number of them raises no alarm (THREATS T18).
+ */
+export function countsTowardsEnumeration(event: AuditRecord): boolean {
+  if (event.outcome !== 'denied') return false;
+  if (THREAD_ACCESS_ACTIONS.has(event.action)) return event.threadId !== null && !ROLE_REFUSALS.has(event.reason ?? '');
+  // Key events carry `keyId=<id>`; an id that is not even a key id shape names nothing.
+  if (KEY_ACTIONS.has(event.action)) return event.reason !== null && event.reason.startsWith('keyId=') && event.reason !== 'keyId=invalid';
+  return false;
+}
 
 export interface DenialCounter {
   /** Atomically adds one denial for (userId, window); returns the window's count after it. */
@@ -42,7 +61,7 @@ export function withEnumerationDetection(deps: EnumerationDetectorDeps): AuditLo
   const windowSeconds = deps.settings.windowMinutes * 60;
   return {
     async record(event: AuditRecord): Promise<void> {
-      if (event.outcome !== 'denied' || !THREAD_ACCESS_ACTIONS.has(event.action)) return deps.inner.record(event);
+      if (!countsTowardsEnumeration(event)) return deps.inner.record(event);
       const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
       const windowStart = nowSeconds - (nowSeconds % windowSeconds);
       const expiresAt = windowStart + 2 * windowSeconds;
@@ -60,7 +79,7 @@ export function withEnumerationDetection(deps: EnumerationDetectorDeps): AuditLo
         ip: event.ip,
         userAgent: event.userAgent,
         requestId: event.requestId,
-        reason: `more than ${deps.settings.threshold} denied thread accesses within ${deps.settings.windowMinutes} minutes`,
+        reason: `more than ${deps.settings.threshold} denied accesses to threads or keys within ${deps.settings.windowMinutes} minutes`,
       });
       deps.onSuspected(event.userId);
     },

@@ -1,10 +1,15 @@
 // Every DynamoDB key is built here. Components are escaped, never rejected (real `sub` values
-// contain `|`, `:`, `@`, `#`), and escaping is injective, so no input can forge another key.
+// contain `|`, `:`, `@`, `#`), and escaping is injective, so no input can forge another key. The
+// one refusal: ill-formed Unicode, which storage would map onto another key (THREATS T15).
+import { ValidationError } from './errors';
+import { ILL_FORMED_MESSAGE, isWellFormed } from './text';
 
 const SEP = '#';
 
 /** Percent-escape `%` and `#` so a component can never contain the separator. */
 export function escapeKeyPart(value: string): string {
+  // The edges refuse such ids with their own status first (401 for a token, 400 for an id); this is the backstop.
+  if (!isWellFormed(value)) throw new ValidationError(`Identifiers ${ILL_FORMED_MESSAGE}`);
   return value.replace(/%/g, '%25').replace(/#/g, '%23');
 }
 
@@ -18,6 +23,8 @@ const e = escapeKeyPart;
 export const keys = {
   userPk: (userId: string) => join('USER', e(userId)),
   profileSk: () => 'PROFILE',
+  /** Sign-out time and the owner's role as last seen, read by the authorizers (core/sessions.ts). */
+  sessionSk: () => 'SESSION',
   threadSk: (threadId: string) => join('THREAD', e(threadId)),
   threadSkPrefix: () => 'THREAD#',
   itemSk: (threadId: string, itemId: string) => join('ITEM', e(threadId), e(itemId)),

@@ -1,3 +1,5 @@
+import { isWellFormed } from './text';
+
 // The verified caller. Built only by the authorizer and read back only from requestContext.authorizer.
 
 export const ROLES = ['user', 'guest', 'admin'] as const;
@@ -10,7 +12,8 @@ export const MAX_SUB_BYTES = 512;
 /** A userId is a 12-character issuer tag, `:`, and the `sub`. */
 export const MAX_USER_ID_BYTES = 13 + MAX_SUB_BYTES;
 /** Whether `id` could be a userId at all; a longer one names a partition that cannot exist. */
-export const isPossibleUserId = (id: string): boolean => id.length > 0 && Buffer.byteLength(id, 'utf8') <= MAX_USER_ID_BYTES;
+export const isPossibleUserId = (id: string): boolean =>
+  id.length > 0 && Buffer.byteLength(id, 'utf8') <= MAX_USER_ID_BYTES && isWellFormed(id);
 
 export interface Principal {
   readonly userId: string;

@@ -1,6 +1,7 @@
 // Webhook delivery rules: which key makes a delivery unique, and exactly-once processing through a
 // claim → effect → complete cycle on a conditional write (DESIGN invariant 9).
-import { ConflictError, ValidationError } from './errors';
+import { sha256Hex } from './authenticate';
+import { ConfigError, ConflictError, ValidationError } from './errors';
 import type { IdGenerator } from './ids';
 import type { Clock } from './ports';
 
@@ -17,10 +18,27 @@ export const WEBHOOK_CLAIM_LEASE_SECONDS = 60;
 const KEY_TEXT = /^[\x21-\x7e]{1,200}$/;
 
 /**
- * The delivery's idempotency key: the `Idempotency-Key` header, else the body's top-level `id`
- * (a string, or an integer). Printable ASCII, at most 200 characters.
+ * The webhook token as configured, in the form senders present it after `Bearer `. Some senders'
+ * docs write the variable as `Bearer <token>`; that prefix is dropped, so such a value works. A
+ * value that cannot be presented as one bearer token (empty, or with spaces left) fails at start
+ * with an error naming the variable, rather than every call failing with 401.
  */
-export function idempotencyKeyOf(header: string | undefined, body: Record<string, unknown>): string {
+export function webhookTokenFrom(variable: string, configured: string): string {
+  const token = configured.trim().replace(/^Bearer\s+/i, '');
+  if (token === '' || /\s/.test(token)) {
+    throw new ConfigError(`Invalid configuration: ${variable}: must be one token without spaces (the value senders put after "Bearer ")`);
+  }
+  return token;
+}
+
+/**
+ * The delivery's idempotency key: the `Idempotency-Key` header, else the body's top-level `id`
+ * (a string, or an integer; printable ASCII, at most 200 characters), else the SHA-256 of the source
+ * and the raw body, so a sender that names no delivery (`{"event":"dao_created"}`) still has its
+ * identical retries answered as duplicates. Identical bodies are then one delivery: a sender that
+ * means two must tell them apart.
+ */
+export function idempotencyKeyOf(header: string | undefined, body: Record<string, unknown>, source: string, rawBody: string): string {
   if (header !== undefined) {
     const key = header.trim();
     if (!KEY_TEXT.test(key)) throw new ValidationError('Idempotency-Key must be 1-200 printable characters');
@@ -29,7 +47,7 @@ export function idempotencyKeyOf(header: string | undefined, body: Record<string
   const id = body.id;
   if (typeof id === 'string' && KEY_TEXT.test(id)) return id;
   if (typeof id === 'number' && Number.isSafeInteger(id)) return String(id);
-  if (id === undefined) throw new ValidationError('An Idempotency-Key header or a top-level "id" is required');
+  if (id === undefined) return `sha256-${sha256Hex(`${source}\n${rawBody}`)}`;
   throw new ValidationError('The top-level "id" must be 1-200 printable characters or an integer');
 }
 

@@ -1,9 +1,19 @@
 // Route dispatch shared by the buffered and the streaming edge wrappers.
-import { NotFoundError, PayloadTooLargeError } from '../core/errors';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../core/errors';
+import { ILL_FORMED_MESSAGE, isWellFormed } from '../core/text';
 import type { HttpHandlerOptions, HttpResult } from './http-handler';
 import { MAX_BODY_BYTES, type HttpRequest } from './http-request';
 import { logger } from './logger';
 import { wireError } from './wire-error';
+
+/** Path and query values become ids, filters and cursors: ill-formed Unicode is a 400 for all of them (THREATS T15). */
+function assertWellFormedParameters(req: HttpRequest): void {
+  for (const [where, values] of [['path', req.pathParameters], ['query', req.query]] as const) {
+    for (const [name, value] of Object.entries(values)) {
+      if (!isWellFormed(value) || !isWellFormed(name)) throw new ValidationError(`${where} parameter ${isWellFormed(name) ? name : ''}: ${ILL_FORMED_MESSAGE}`.replace(' :', ':'));
+    }
+  }
+}
 
 /**
  * Finds the route's controller, runs the guards, then the controller; any error becomes its mapped
@@ -19,6 +29,7 @@ export async function dispatch<R>(
     const controller = routes[`${req.method} ${req.resource}`];
     if (!controller) throw new NotFoundError();
     if (req.rawBody && Buffer.byteLength(req.rawBody, 'utf8') > (options.maxBodyBytes ?? MAX_BODY_BYTES)) throw new PayloadTooLargeError();
+    assertWellFormedParameters(req);
     for (const guard of options.guards ?? []) await guard(req, extra);
     return await controller(req);
   } catch (err) {

@@ -2,9 +2,13 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { fromAuthorizerContext, type Principal } from '../core/principal';
 import { UnauthenticatedError, ValidationError } from '../core/errors';
+import { truncateText } from '../core/text';
 
 /** Every non-webhook route refuses bodies above this (API.md). */
 export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Request-header text kept in audit events and other records (User-Agent) is cut to this many characters. */
+export const MAX_STORED_HEADER_LENGTH = 256;
 
 export interface HttpRequest {
   readonly method: string;
@@ -18,6 +22,7 @@ export interface HttpRequest {
   readonly rawBody: string | null;
   readonly requestId: string;
   readonly sourceIp: string;
+  /** At most MAX_STORED_HEADER_LENGTH characters: it is stored with audit events. */
   readonly userAgent: string;
   /** Null only on public routes. */
   readonly principal: Principal | null;
@@ -45,7 +50,7 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
     rawBody,
     requestId: event.requestContext?.requestId ?? '',
     sourceIp: event.requestContext?.identity?.sourceIp ?? '',
-    userAgent: headers['user-agent'] ?? '',
+    userAgent: truncateText(headers['user-agent'] ?? '', MAX_STORED_HEADER_LENGTH),
     principal: fromAuthorizerContext(event.requestContext?.authorizer as Record<string, unknown> | null),
   };
 }

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { messageContentSchema } from '../core/agent/reply-input';
 import { ValidationError } from '../core/errors';
 import { dueDateSchema, taskStatusSchema, taskTitleSchema } from '../core/tasks/task-schemas';
+import { MAX_ID_LENGTH } from '../core/ids';
+import { ILL_FORMED_MESSAGE, isWellFormed } from '../core/text';
 import type { ThreadAccess } from '../core/threads/audited-access';
 import { requirePrincipal, type HttpRequest } from './http-request';
 
@@ -13,6 +15,8 @@ export { dueDateSchema, taskStatusSchema, taskTitleSchema } from '../core/tasks/
 
 const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
+/** A thread, item, task or key id in a body: it becomes part of a key, so well-formed Unicode only (THREATS T15). */
+export const idSchema = z.string().min(1).max(MAX_ID_LENGTH).refine(isWellFormed, ILL_FORMED_MESSAGE);
 export const MAX_METADATA_BYTES = 4 * 1024;
 
 export const MAX_METADATA_DEPTH = 16;

@@ -38,13 +38,21 @@ const deps = (events: WebhookEventStore) => ({ events, clock, ids: ulidGenerator
 
 describe('idempotencyKeyOf', () => {
   it('prefers the header, then a string or integer body id', () => {
-    expect(idempotencyKeyOf(' abc ', { id: 'other' })).toBe('abc');
-    expect(idempotencyKeyOf(undefined, { id: 'evt_1' })).toBe('evt_1');
-    expect(idempotencyKeyOf(undefined, { id: 42 })).toBe('42');
+    expect(idempotencyKeyOf(' abc ', { id: 'other' }, 'dao', '{}')).toBe('abc');
+    expect(idempotencyKeyOf(undefined, { id: 'evt_1' }, 'dao', '{}')).toBe('evt_1');
+    expect(idempotencyKeyOf(undefined, { id: 42 }, 'dao', '{}')).toBe('42');
+  });
+
+  it('falls back to the SHA-256 of source and raw body: same source and bytes, same key', () => {
+    const raw = '{"event":"dao_created"}';
+    const key = idempotencyKeyOf(undefined, { event: 'dao_created' }, 'dao', raw);
+    expect(key).toMatch(/^sha256-[0-9a-f]{64}$/);
+    expect(idempotencyKeyOf(undefined, { event: 'dao_created' }, 'dao', raw)).toBe(key);
+    expect(idempotencyKeyOf(undefined, { event: 'dao_created' }, 'chainhook', raw)).not.toBe(key);
+    expect(idempotencyKeyOf(undefined, { event: 'dao_created' }, 'dao', `${raw} `)).not.toBe(key);
   });
 
   it.each([
-    [undefined, {}],
     [undefined, { id: 1.5 }],
     [undefined, { id: { nested: true } }],
     [undefined, { id: '' }],
@@ -52,7 +60,7 @@ describe('idempotencyKeyOf', () => {
     ['has space', {}],
     ['x'.repeat(201), {}],
   ])('refuses header %j with body %j as bad_request', (header, body) => {
-    expect(() => idempotencyKeyOf(header, body)).toThrow(expect.objectContaining({ code: 'bad_request' }));
+    expect(() => idempotencyKeyOf(header, body, 'dao', JSON.stringify(body))).toThrow(expect.objectContaining({ code: 'bad_request' }));
   });
 });
 

@@ -57,7 +57,24 @@ describe('withEnumerationDetection', () => {
     expect(flags()).toHaveLength(1);
   });
 
-  it('counts only denied thread accesses, per user', async () => {
+  it('T18: counts no role refusal and no denial that names no resource (a guest\'s refused writes raise nothing)', async () => {
+    const { log, flags } = setup();
+    for (let i = 0; i < 30; i++) {
+      await log.record({ ...denial('guest', 'thread.write'), threadId: null, reason: 'read_only' });
+      await log.record({ ...denial('guest', 'thread.write'), reason: 'read_only' });
+      await log.record({ ...denial('user', 'admin.thread.read'), reason: 'admin_only' });
+      await log.record({ ...denial('keys', 'apikey.revoke'), reason: 'keyId=invalid' });
+    }
+    expect(flags()).toEqual([]);
+  });
+
+  it('counts denials naming a key id like those naming a thread id', async () => {
+    const { log, flags } = setup();
+    for (let i = 0; i < 21; i++) await log.record({ ...denial('mallory', i % 2 ? 'apikey.revoke' : 'apikey.disable'), threadId: null, reason: 'keyId=01JBZ8Q3ZK4V6W8X9Y0A1B2C3D' });
+    expect(flags()).toHaveLength(1);
+  });
+
+  it('counts only denied accesses, per user', async () => {
     const { log, flags } = setup();
     for (let i = 0; i < 30; i++) {
       await log.record({ ...denial('alice'), outcome: 'allowed' });

@@ -5,6 +5,7 @@ import type { AuditAction, AuditLog, RequestOrigin } from '../audit';
 import { DomainError, ForbiddenError, THREAD_NOT_FOUND_MESSAGE } from '../errors';
 import { isAddressableId, MAX_ID_LENGTH } from '../ids';
 import type { Principal } from '../principal';
+import { truncateText } from '../text';
 
 export interface ThreadAccess {
   readonly principal: Principal;
@@ -36,7 +37,7 @@ export async function auditedThreadAccess<T>(
     ...access.origin,
   };
   // The id as asked for, bounded so a hostile path cannot bloat the audit trail.
-  const threadId = target.threadId === null ? null : target.threadId.slice(0, MAX_ID_LENGTH);
+  const threadId = target.threadId === null ? null : truncateText(target.threadId, MAX_ID_LENGTH);
   let result: T;
   try {
     // An id too long to be stored cannot name a thread: the usual denial, audited like any other.
