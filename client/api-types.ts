@@ -198,10 +198,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's tasks in creation order */
+        /**
+         * The caller's tasks in creation order, a page at a time
+         * @description The cursor is bound to the caller and the `status` filter.
+         */
         get: operations["listTasks"];
         put?: never;
-        /** Create a task */
+        /**
+         * Create a task
+         * @description At most 1,000 tasks per user: the next create is `409 conflict` until one is deleted.
+         */
         post: operations["createTask"];
         delete?: never;
         options?: never;
@@ -379,6 +385,13 @@ export interface components {
             error: {
                 /** @enum {string} */
                 code: "internal";
+                message: string;
+            };
+        };
+        "Error-service_unavailable": {
+            error: {
+                /** @enum {string} */
+                code: "service_unavailable";
                 message: string;
             };
         };
@@ -562,10 +575,10 @@ export interface components {
                 message: string;
             };
         };
-        "Error-provider_unavailable": {
+        "Error-service_unavailable-provider_unavailable": {
             error: {
                 /** @enum {string} */
-                code: "provider_unavailable";
+                code: "service_unavailable" | "provider_unavailable";
                 message: string;
             };
         };
@@ -701,8 +714,10 @@ export interface components {
             message?: string;
             allow_retry: boolean;
         };
-        TaskList: {
+        TaskPage: {
             data: components["schemas"]["Task"][];
+            /** @description Opaque cursor of the next page, bound to the caller and the list; null on the last page. */
+            nextCursor: string | null;
         };
         Task: {
             id: string;
@@ -723,6 +738,13 @@ export interface components {
              * @example 2026-01-31T12:00:00.000Z
              */
             updatedAt: string;
+        };
+        "Error-conflict": {
+            error: {
+                /** @enum {string} */
+                code: "conflict";
+                message: string;
+            };
         };
         "Error-forbidden-admin_only": {
             error: {
@@ -748,13 +770,6 @@ export interface components {
              * @example 2026-01-31T12:00:00.000Z
              */
             createdAt: string;
-        };
-        "Error-conflict": {
-            error: {
-                /** @enum {string} */
-                code: "conflict";
-                message: string;
-            };
         };
         ApiKeyList: {
             data: components["schemas"]["ApiKey"][];
@@ -826,6 +841,16 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Error-internal"];
+            };
+        };
+        /** @description `service_unavailable`: The database throttled or could not be reached (after the SDK's retries); `Retry-After` says when to retry. Nothing was half-stored. */
+        ServiceUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error-service_unavailable"];
             };
         };
         /** @description Request headers too large (an oversized token may get 401 instead); never a 5xx. */
@@ -928,6 +953,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listTools: {
@@ -956,6 +982,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listAuditEvents: {
@@ -1012,6 +1039,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listThreads: {
@@ -1055,6 +1083,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createThread: {
@@ -1117,6 +1146,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getThread: {
@@ -1160,6 +1190,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteThread: {
@@ -1201,6 +1232,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateThread: {
@@ -1266,6 +1298,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listItems: {
@@ -1325,6 +1358,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     postMessage: {
@@ -1413,7 +1447,7 @@ export interface operations {
             };
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
-            /** @description `provider_unavailable`: The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry). */
+            /** @description `service_unavailable`: The database throttled or could not be reached (after the SDK's retries); `Retry-After` says when to retry. Nothing was half-stored. `provider_unavailable`: The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry). */
             503: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1423,7 +1457,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error-provider_unavailable"];
+                    "application/json": components["schemas"]["Error-service_unavailable-provider_unavailable"];
                 };
             };
         };
@@ -1604,7 +1638,7 @@ export interface operations {
             };
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
-            /** @description `provider_unavailable`: The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry). */
+            /** @description `service_unavailable`: The database throttled or could not be reached (after the SDK's retries); `Retry-After` says when to retry. Nothing was half-stored. `provider_unavailable`: The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry). */
             503: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1614,7 +1648,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error-provider_unavailable"];
+                    "application/json": components["schemas"]["Error-service_unavailable-provider_unavailable"];
                 };
             };
         };
@@ -1622,6 +1656,8 @@ export interface operations {
     listTasks: {
         parameters: {
             query?: {
+                limit?: string;
+                cursor?: string;
                 status?: "open" | "done";
             };
             header?: never;
@@ -1630,7 +1666,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The tasks. */
+            /** @description A page of tasks. */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1639,7 +1675,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskList"];
+                    "application/json": components["schemas"]["TaskPage"];
                 };
             };
             /** @description `bad_request`: Malformed JSON, failed validation (including `limit` outside 1..100), a bad or tampered cursor. */
@@ -1659,6 +1695,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createTask: {
@@ -1714,10 +1751,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error-read_only"];
                 };
             };
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-conflict"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteTask: {
@@ -1759,6 +1809,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateTask: {
@@ -1823,6 +1874,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     adminListThreads: {
@@ -1881,6 +1933,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     adminGetThread: {
@@ -1926,6 +1979,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     adminListItems: {
@@ -1987,6 +2041,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listApiKeys: {
@@ -2027,6 +2082,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createApiKey: {
@@ -2099,6 +2155,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     revokeApiKey: {
@@ -2140,6 +2197,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     setApiKeyEnabled: {
@@ -2201,6 +2259,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deliverWebhook: {
@@ -2274,6 +2333,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }

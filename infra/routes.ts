@@ -90,7 +90,7 @@ export const FUNCTIONS = {
   threads: { dir: 'threads', table: 'readwrite', env: AUDITED, secrets: ['CURSOR_SECRET'] },
   messages: { dir: 'messages', table: 'readwrite', env: [...AUDITED, ...AGENT, ...BUDGET], secrets: REPLY_SECRETS },
   chatkit: { dir: 'chatkit', table: 'readwrite', env: [...AUDITED, ...AGENT, ...BUDGET], secrets: ['CURSOR_SECRET', ...REPLY_SECRETS] },
-  tasks: { dir: 'tasks', table: 'readwrite', env: EDGE },
+  tasks: { dir: 'tasks', table: 'readwrite', env: EDGE, secrets: ['CURSOR_SECRET'] },
   // Reads other partitions, but writes audit events and denial counters.
   admin: { dir: 'admin', table: 'readwrite', env: AUDITED, secrets: ['CURSOR_SECRET'] },
   apiKeys: { dir: 'api-keys', table: 'readwrite', env: AUDITED },

@@ -68,6 +68,8 @@ const SHARED_RESPONSES = {
   // From the per-user guard (with the refusing bucket's headers) or the stage throttle (without).
   RateLimited: errorResponse(['rate_limited'], { ...RATE_HEADERS, 'Retry-After': ref('headers', 'Retry-After') }),
   InternalError: errorResponse(['internal']),
+  // DynamoDB throttling or an unreachable database after the SDK's retries (every route that reaches it).
+  ServiceUnavailable: errorResponse(['service_unavailable'], { 'Retry-After': ref('headers', 'Retry-After') }),
   // Refused by the HTTP front door before any route is matched (API Gateway, or Node's parser locally).
   HeadersTooLarge: { description: 'Request headers too large (an oversized token may get 401 instead); never a 5xx.' },
 };
@@ -111,7 +113,7 @@ function operation(route: RouteDef, spec: OperationSpec): ZodOpenApiOperationObj
   for (const [status, codes] of Object.entries(spec.errors ?? {})) {
     // An operation's own 429 codes come on top of the rate limit's; its 429 and 503 carry Retry-After.
     if (status === '429') responses[status] = errorResponse(['rate_limited', ...codes], { ...RATE_HEADERS, ...retryAfter });
-    else if (status === '503') responses[status] = errorResponse(codes, { ...counted, ...retryAfter });
+    else if (status === '503') responses[status] = errorResponse(['service_unavailable', ...codes], { ...counted, ...retryAfter });
     else responses[status] = errorResponse(codes, counted);
   }
   if (route.auth !== 'public') responses['401'] = sharedResponse('Unauthorized');
@@ -119,6 +121,7 @@ function operation(route: RouteDef, spec: OperationSpec): ZodOpenApiOperationObj
   responses['429'] ??= sharedResponse('RateLimited');
   responses['431'] = sharedResponse('HeadersTooLarge');
   responses['500'] = sharedResponse('InternalError');
+  if (route.auth !== 'public') responses['503'] ??= sharedResponse('ServiceUnavailable');
   const params = pathParams(route.path);
   return {
     operationId: spec.operationId,

@@ -14,7 +14,7 @@ import {
   itemsQuerySchema,
   messageBodySchema,
   pageQuerySchema,
-  taskStatusSchema,
+  tasksQuerySchema,
   threadBodySchema,
   updateTaskSchema,
 } from '../../functions/shared/lambda/validation';
@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   payload_too_large: 'Body over the limit: 64 KB on every route, 256 KB on webhooks.',
   rate_limited: 'Over a per-user rate limit (`Retry-After` says when to retry) or the stage throttle.',
   budget_exceeded: 'The caller\'s daily model-token budget is used up (`Retry-After`: seconds to the next UTC midnight).',
+  service_unavailable: 'The database throttled or could not be reached (after the SDK\'s retries); `Retry-After` says when to retry. Nothing was half-stored.',
   provider_unavailable: 'The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry).',
   internal: 'Anything else. Never a stack trace, never a token.',
 } as const;
@@ -197,19 +198,21 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   },
   'GET /tasks': {
     operationId: 'listTasks',
-    summary: 'The caller\'s tasks in creation order',
+    summary: 'The caller\'s tasks in creation order, a page at a time',
+    description: 'The cursor is bound to the caller and the `status` filter.',
     tag: 'tasks',
-    query: z.object({ status: taskStatusSchema.optional() }),
-    responses: { 200: { description: 'The tasks.', json: S.TaskList } },
+    query: tasksQuerySchema,
+    responses: { 200: { description: 'A page of tasks.', json: S.TaskPage } },
     errors: { 400: ['bad_request'] },
   },
   'POST /tasks': {
     operationId: 'createTask',
     summary: 'Create a task',
+    description: 'At most 1,000 tasks per user: the next create is `409 conflict` until one is deleted.',
     tag: 'tasks',
     body: createTaskSchema,
     responses: { 201: { description: 'The new task.', json: S.TaskSchema } },
-    errors: { 400: ['bad_request'], 403: ['read_only'] },
+    errors: { 400: ['bad_request'], 403: ['read_only'], 409: ['conflict'] },
   },
   'PATCH /tasks/{taskId}': {
     operationId: 'updateTask',

@@ -43,7 +43,7 @@ export const TaskSchema = z
   })
   .meta({ id: 'Task' }) satisfies z.ZodType<Task>;
 
-export const TaskList = z.object({ data: z.array(TaskSchema) }).meta({ id: 'TaskList' });
+export const TaskPage = z.object({ data: z.array(TaskSchema), nextCursor: cursor }).meta({ id: 'TaskPage' });
 
 export const Budget = z
   .object({

@@ -138,6 +138,14 @@ export class ServiceUnavailableError extends DomainError {
   }
 }
 
+/** The caller already has the most tasks a user may have (a 409 `conflict` that says so). */
+export class TaskLimitError extends ConflictError {
+  constructor(readonly limit: number, options?: ErrorOptions) {
+    super(`You have reached the limit of ${limit} tasks; delete some first`, options);
+    this.name = 'TaskLimitError';
+  }
+}
+
 /** Configuration is missing or invalid; raised at cold start. */
 export class ConfigError extends Error {
   constructor(message: string) {

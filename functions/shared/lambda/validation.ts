@@ -84,6 +84,9 @@ export const pageQuerySchema = z.object({
   cursor: z.string().min(1).optional().transform((c) => c ?? null),
 });
 
+/** `GET /tasks`: a page, optionally only open or done tasks. */
+export const tasksQuerySchema = pageQuerySchema.extend({ status: taskStatusSchema.optional() });
+
 export const itemsQuerySchema = pageQuerySchema.extend({
   order: z.enum(['asc', 'desc']).optional().transform((o) => o ?? 'asc'),
 });

@@ -14,7 +14,7 @@ import {
   ReadOnlyError,
   ValidationError,
 } from '../../../functions/shared/core/errors';
-import type { Task } from '../../../functions/shared/core/tasks/task';
+import { MAX_TASKS_PER_USER, type Task } from '../../../functions/shared/core/tasks/task';
 import { toErrorResponse } from '../../../functions/shared/lambda/error-map';
 import { streamErrorEvent } from '../../../functions/shared/lambda/wire-error';
 import { origin, replyHarness, scriptedModel, text, toolCall, user } from '../../helpers/reply-harness';
@@ -286,5 +286,33 @@ describe('reply pipeline with a scripted model', () => {
     expect(model.requests[0]!.system).toContain('"page":{"page":"tasks","taskId":"abc"}');
     expect(model.requests[1]!.system).toContain('"page":null');
     expect(model.requests[2]!.system).toContain('"page":null');
+  });
+
+  it(`at ${MAX_TASKS_PER_USER} tasks, create_task is a task_limit result and nothing is created`, async () => {
+    const model = scriptedModel([toolCall('create_task', { title: 'one too many' }), text('Full.')]);
+    const h = replyHarness(model);
+    const store = h.tasksOf(alice.userId);
+    for (let i = 0; i < MAX_TASKS_PER_USER; i++) store.tasks.set(`t${i}`, task(`t${i}`, `task ${i}`));
+    h.threadsOf(alice.userId).addThread('t1');
+    expect((await h.say(alice, 't1', 'add one')).text).toBe('Full.');
+    expect(JSON.parse((model.requests[1]!.messages.at(-1) as { content: string }).content).error.code).toBe('task_limit');
+    expect(store.tasks.size).toBe(MAX_TASKS_PER_USER);
+  });
+
+  it('stages the counter with the net change of a reply (a task created and deleted in one reply counts 0)', async () => {
+    const model = scriptedModel([
+      toolCall('create_task', { title: 'temp' }),
+      (req) => toolCall('delete_task', { taskId: JSON.parse((req.messages.at(-1) as { content: string }).content).task.id }),
+      toolCall('create_task', { title: 'kept' }),
+      text('ok'),
+    ]);
+    const h = replyHarness(model);
+    const staged: unknown[] = [];
+    const store = h.tasksOf(alice.userId);
+    const stage = store.stage.bind(store);
+    store.stage = (change) => (staged.push(change), stage(change));
+    h.threadsOf(alice.userId).addThread('t1');
+    await h.say(alice, 't1', 'go');
+    expect(staged).toEqual([expect.objectContaining({ kind: 'create', task: expect.objectContaining({ title: 'kept' }) }), { kind: 'count', delta: 1 }]);
   });
 });

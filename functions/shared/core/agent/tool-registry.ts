@@ -3,7 +3,7 @@
 // Schema is what models and clients see) and whether it writes. Tools take no user: they act only
 // on the caller's workspace over `taskStore(principal)`, so a model can name no other partition.
 import { z } from 'zod';
-import { TASK_NOT_FOUND_MESSAGE } from '../errors';
+import { TASK_NOT_FOUND_MESSAGE, TaskLimitError } from '../errors';
 import { canWrite } from '../policy';
 import type { Principal } from '../principal';
 import { dueDateSchema, taskIdSchema, taskStatusSchema, taskTitleSchema } from '../tasks/task-schemas';
@@ -71,8 +71,13 @@ export const AGENT_TOOLS: readonly AgentTool[] = [
     writes: true,
     input: z.object({ title: taskTitleSchema, dueDate: dueDateSchema.nullable().optional() }).strict(),
     async run(workspace, { title, dueDate }) {
-      const task = workspace.create(title, dueDate ?? null);
-      return { ok: true, result: { task }, about: [task] };
+      try {
+        const task = await workspace.create(title, dueDate ?? null);
+        return { ok: true, result: { task }, about: [task] };
+      } catch (err) {
+        if (err instanceof TaskLimitError) return { ok: false, code: 'task_limit', message: err.message };
+        throw err;
+      }
     },
   }),
   tool({
