@@ -54,6 +54,15 @@ describe('the same reply pipeline on every transport', () => {
     for (const r of rest) expect({ transport: r.transport, items: r.items, tasks: r.tasks }).toEqual({ transport: r.transport, items: first!.items, tasks: first!.tasks });
   });
 
+  it('reads the page context on every transport (X-Page-Context, or the WebSocket frame\'s pageContext) into the reply only', async () => {
+    const user = testUser('pagectx');
+    const thread = await newThread(user);
+    for (const transport of TRANSPORTS) {
+      const out = await sendOver(transport, baseUrl(), user.token, thread, 'hi', { page: 'billing' });
+      expect(out, transport).toMatchObject({ ok: true, reply: expect.stringContaining("I see you're on the billing page.") });
+    }
+  });
+
   it('refuses blank content, a foreign thread and a guest alike, and stores nothing', async () => {
     const owner = testUser('owner');
     const stranger = testUser('stranger');
