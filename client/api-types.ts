@@ -506,6 +506,13 @@ export interface components {
                 message: string;
             };
         };
+        "Error-conflict": {
+            error: {
+                /** @enum {string} */
+                code: "conflict";
+                message: string;
+            };
+        };
         ThreadPage: {
             data: components["schemas"]["Thread"][];
             /** @description Opaque cursor of the next page, bound to the caller and the list; null on the last page. */
@@ -739,13 +746,6 @@ export interface components {
              */
             updatedAt: string;
         };
-        "Error-conflict": {
-            error: {
-                /** @enum {string} */
-                code: "conflict";
-                message: string;
-            };
-        };
         "Error-forbidden-admin_only": {
             error: {
                 /** @enum {string} */
@@ -843,7 +843,7 @@ export interface components {
                 "application/json": components["schemas"]["Error-internal"];
             };
         };
-        /** @description `service_unavailable`: The database throttled or could not be reached (after the SDK's retries); `Retry-After` says when to retry. Nothing was half-stored. */
+        /** @description `service_unavailable`: DynamoDB throttled or could not be reached after the SDK's retries (`Retry-After` says when to retry). Nothing was stored half-way. */
         ServiceUnavailable: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
@@ -870,7 +870,7 @@ export interface components {
         "X-RateLimit-Remaining": number;
         /** @description End of that window, in epoch seconds. */
         "X-RateLimit-Reset": number;
-        /** @description Seconds until a retry can succeed (the end of the refusing window). */
+        /** @description Seconds until a retry can succeed (the end of the refusing window, or how long the database needs). */
         "Retry-After": number;
     };
     pathItems: never;
@@ -1089,7 +1089,10 @@ export interface operations {
     createThread: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1140,6 +1143,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error-read_only"];
+                };
+            };
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-conflict"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -1447,12 +1462,9 @@ export interface operations {
             };
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
-            /** @description `service_unavailable`: The database throttled or could not be reached (after the SDK's retries); `Retry-After` says when to retry. Nothing was half-stored. `provider_unavailable`: The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry). */
+            /** @description `service_unavailable`: DynamoDB throttled or could not be reached after the SDK's retries (`Retry-After` says when to retry). Nothing was stored half-way. `provider_unavailable`: The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry). */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
@@ -1638,12 +1650,9 @@ export interface operations {
             };
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
-            /** @description `service_unavailable`: The database throttled or could not be reached (after the SDK's retries); `Retry-After` says when to retry. Nothing was half-stored. `provider_unavailable`: The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry). */
+            /** @description `service_unavailable`: DynamoDB throttled or could not be reached after the SDK's retries (`Retry-After` says when to retry). Nothing was stored half-way. `provider_unavailable`: The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry). */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
@@ -1701,7 +1710,10 @@ export interface operations {
     createTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1751,7 +1763,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error-read_only"];
                 };
             };
-            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed). */
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2139,7 +2151,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error-forbidden-read_only"];
                 };
             };
-            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed). */
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2320,7 +2332,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error-not_found"];
                 };
             };
-            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed). */
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
             409: {
                 headers: {
                     [name: string]: unknown;

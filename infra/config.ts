@@ -37,8 +37,57 @@ export interface StackConfig {
 
 const ctx = (node: Node, key: string): unknown => node.tryGetContext(`threadguard:${key}`);
 const str = (v: unknown, d: string): string => (typeof v === 'string' && v !== '' ? v : d);
-const num = (v: unknown, d: number): number => (v === undefined || v === '' ? d : Number(v));
-const bool = (v: unknown, d: boolean): boolean => (v === undefined ? d : v === true || v === 'true');
+
+const fail = (key: string, why: string): never => {
+  throw new Error(`threadguard:${key}: ${why} (set it in cdk.json or with -c threadguard:${key}=...)`);
+};
+
+/** A whole number > 0 from context (a number, or a string of digits from `-c`); the default when unset. */
+function positiveInt(node: Node, key: string, d: number): number {
+  const v = ctx(node, key);
+  if (v === undefined || v === '') return d;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : fail(key, `must be a positive whole number, got ${JSON.stringify(v)}`);
+}
+
+function bool(node: Node, key: string, d: boolean): boolean {
+  const v = ctx(node, key);
+  if (v === undefined || v === '') return d;
+  if (v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  return fail(key, `must be true or false, got ${JSON.stringify(v)}`);
+}
+
+/**
+ * The retention periods CloudWatch Logs accepts (PutRetentionPolicy, retentionInDays:
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html);
+ * any other value fails the deployment half-way.
+ */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** Hosts reserved for documentation (RFC 2606) and the placeholders this README shows. */
+const EXAMPLE_HOST = /(^|\.)(example\.(com|net|org)|[^.]+\.(example|invalid|test))$|^your-/i;
+const EXAMPLE_AUDIENCES = new Set(['your-aud', 'your-audience', 'audience', 'example']);
+
+/** Every token is verified against these: a deployment without its real issuer and audience refuses every caller. */
+function issuerAndAudience(node: Node): { jwtIssuer: string; jwtAudience: string } {
+  const issuers = str(ctx(node, 'jwtIssuer'), '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (issuers.length === 0) fail('jwtIssuer', 'required: the https URL of your identity provider, e.g. https://your-tenant.auth0.com/');
+  for (const iss of issuers) {
+    let url: URL;
+    try {
+      url = new URL(iss);
+    } catch {
+      return fail('jwtIssuer', `"${iss}" is not a URL`);
+    }
+    if (url.protocol !== 'https:') fail('jwtIssuer', `"${iss}" must be an https URL`);
+    if (EXAMPLE_HOST.test(url.hostname)) fail('jwtIssuer', `"${iss}" is an example value; set your identity provider's issuer`);
+  }
+  const audiences = str(ctx(node, 'jwtAudience'), '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (audiences.length === 0) fail('jwtAudience', 'required: the audience (API identifier) your tokens carry in `aud`');
+  for (const aud of audiences) if (EXAMPLE_AUDIENCES.has(aud.toLowerCase())) fail('jwtAudience', `"${aud}" is an example value; set your API's audience`);
+  return { jwtIssuer: issuers.join(','), jwtAudience: audiences.join(',') };
+}
 
 function isBareOrigin(value: string): boolean {
   try {
@@ -72,30 +121,36 @@ export function stackConfigFrom(node: Node): StackConfig {
   // Each origin is compared verbatim, and written into the preflight's VTL as a string literal:
   // only a bare http(s) origin (no path, no trailing slash, no quotes) may get there.
   for (const o of corsOrigins) if (!isBareOrigin(o)) throw new Error(`threadguard:corsOrigins: "${o}" is not an origin like https://app.example.com`);
+  const logRetentionDays = positiveInt(node, 'logRetentionDays', 30);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+    fail('logRetentionDays', `CloudWatch Logs accepts only ${LOG_RETENTION_DAYS.join(', ')}; got ${logRetentionDays}`);
+  }
+  const jwksUri = str(ctx(node, 'jwksUri'), '');
+  for (const uri of jwksUri.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!/^https:\/\/[^/]/.test(uri)) fail('jwksUri', `"${uri}" must be an https URL`);
+  }
   return {
-    // A placeholder issuer keeps `cdk synth` working offline; deployments set the real one.
-    jwtIssuer: str(ctx(node, 'jwtIssuer'), 'https://issuer.example.com'),
-    jwtAudience: str(ctx(node, 'jwtAudience'), 'threadguard'),
-    jwksUri: str(ctx(node, 'jwksUri'), ''),
+    ...issuerAndAudience(node),
+    jwksUri,
     rolesClaim: str(ctx(node, 'rolesClaim'), 'roles'),
     corsOrigins,
-    deletionProtection: bool(ctx(node, 'deletionProtection'), true),
-    rateLimitPerMinute: num(ctx(node, 'rateLimitPerMinute'), 120),
-    respondLimitPerMinute: num(ctx(node, 'respondLimitPerMinute'), 10),
-    stageRateLimit: num(ctx(node, 'stageRateLimit'), 200),
-    stageBurstLimit: num(ctx(node, 'stageBurstLimit'), 400),
-    logRetentionDays: num(ctx(node, 'logRetentionDays'), 30),
-    jwksMaxAgeSeconds: num(ctx(node, 'jwksMaxAgeSeconds'), 600),
-    jwtMaxLifetimeSeconds: num(ctx(node, 'jwtMaxLifetimeSeconds'), 86_400),
-    wsMaxConnectionsPerUser: num(ctx(node, 'wsMaxConnectionsPerUser'), 10),
+    deletionProtection: bool(node, 'deletionProtection', true),
+    rateLimitPerMinute: positiveInt(node, 'rateLimitPerMinute', 120),
+    respondLimitPerMinute: positiveInt(node, 'respondLimitPerMinute', 10),
+    stageRateLimit: positiveInt(node, 'stageRateLimit', 200),
+    stageBurstLimit: positiveInt(node, 'stageBurstLimit', 400),
+    logRetentionDays,
+    jwksMaxAgeSeconds: positiveInt(node, 'jwksMaxAgeSeconds', 600),
+    jwtMaxLifetimeSeconds: positiveInt(node, 'jwtMaxLifetimeSeconds', 86_400),
+    wsMaxConnectionsPerUser: positiveInt(node, 'wsMaxConnectionsPerUser', 10),
     webhookSources: str(ctx(node, 'webhookSources'), 'chainhook,dao,tasks')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    auditRetentionDays: num(ctx(node, 'auditRetentionDays'), 90),
-    agentDailyTokenBudget: num(ctx(node, 'agentDailyTokenBudget'), 200_000),
+    auditRetentionDays: positiveInt(node, 'auditRetentionDays', 90),
+    agentDailyTokenBudget: positiveInt(node, 'agentDailyTokenBudget', 200_000),
     agent: agentConfigFrom(node),
     openAiSecretArn: str(ctx(node, 'openAiSecretArn'), ''),
-    auditShards: num(ctx(node, 'auditShards'), 16),
+    auditShards: positiveInt(node, 'auditShards', 16),
   };
 }

@@ -212,9 +212,7 @@ export class ThreadGuardStack extends Stack {
     this.webSocketApi = ws.api;
 
     // Enumeration events become a CloudWatch metric, an alarm and an SNS notification (THREATS T2).
-    this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms', {
-      logGroups: [...Object.values(functions).map((f) => f.logGroup), ws.fn.logGroup],
-    });
+    this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms');
 
     new CfnOutput(this, 'RestApiUrl', { value: this.api.url });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
@@ -258,6 +256,10 @@ export class ThreadGuardStack extends Stack {
       throttle: { rateLimit: config.stageRateLimit, burstLimit: config.stageBurstLimit },
       accessLogSettings: { destination: new WsLogDestination(accessLogs) },
     });
+    // Access logging needs the account's API Gateway CloudWatch role (the AWS::ApiGateway::Account
+    // the REST API creates); the REST stage waits for it, and so must this one, or on a fresh
+    // account it is created first and fails ("CloudWatch Logs role ARN must be set").
+    stage.node.addDependency(this.api.node.findChild('Account'));
     api.grantManageConnections(fn.fn);
     const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
     const apiLogicalId = this.getLogicalId(api.node.defaultChild as CfnElement);

@@ -71,16 +71,21 @@ function compileResources(routes: readonly RouteDef[]): Resource[] {
   return [...byPath.values()].sort((a, b) => b.literalSegments - a.literalSegments);
 }
 
+/**
+ * Matches the path as it came on the wire. A REST API's Lambda proxy event carries `path` and
+ * `pathParameters` still percent-encoded, exactly as the client sent them (`%7C`, `%40`, `%3A`,
+ * `%20` and `%2F` alike; an encoded slash stays inside its segment): a deployed `/posts/%40` hands
+ * the function `%40` (serverless/serverless#5037, https://github.com/serverless/serverless/issues/5037),
+ * and live captures show REST APIs preserve the path's encoding where HTTP APIs decode it
+ * (https://github.com/middleapi/standard-server/pull/93, citing hotsock/voker#8). The functions
+ * decode a parameter once (functions/shared/lambda/validation.ts `pathParam`).
+ */
 function matchResource(resources: Resource[], path: string): { res: Resource; params: Record<string, string> } | null {
   for (const res of resources) {
     const m = res.pattern.exec(path);
     if (!m) continue;
     const params: Record<string, string> = {};
-    try {
-      res.paramNames.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
-    } catch {
-      return null; // malformed escape: API Gateway refuses such a path before routing
-    }
+    res.paramNames.forEach((n, i) => (params[n] = m[i + 1]!));
     return { res, params };
   }
   return null;
@@ -149,15 +154,17 @@ export function createRestGateway(opts: RestGatewayOptions) {
     const started = Date.now();
     const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // The raw path (URL() would re-encode some characters and resolve dot segments).
+    const path = (req.url ?? '/').split('?')[0] || '/';
     const method = (req.method ?? 'GET').toUpperCase();
     const sourceIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     const { headers, multi } = headerMaps(req);
     const origin = req.headers.origin;
     let status = 0;
     const log = (extra: Record<string, unknown>) =>
-      opts.onAccessLog?.({ requestId, ip: sourceIp, method, path: url.pathname, status, ms: Date.now() - started, ...extra });
+      opts.onAccessLog?.({ requestId, ip: sourceIp, method, path, status, ms: Date.now() - started, ...extra });
 
-    const matched = matchResource(resources, url.pathname);
+    const matched = matchResource(resources, path);
     if (matched && method === 'OPTIONS') {
       // The CORS preflight mock integration (same rules as the deployed one).
       req.resume();
@@ -190,7 +197,7 @@ export function createRestGateway(opts: RestGatewayOptions) {
     }
 
     const query = queryMaps(url);
-    const methodArn = restMethodArn(opts.stage, method, url.pathname);
+    const methodArn = restMethodArn(opts.stage, method, path);
     const pathParameters = Object.keys(matched.params).length > 0 ? matched.params : null;
     const requestContext = {
       accountId: ACCOUNT,
@@ -216,7 +223,7 @@ export function createRestGateway(opts: RestGatewayOptions) {
         user: null,
         userArn: null,
       },
-      path: `/${opts.stage}${url.pathname}`,
+      path: `/${opts.stage}${path}`,
       protocol: 'HTTP/1.1',
       requestId,
       requestTime: new Date().toUTCString(),
@@ -233,7 +240,7 @@ export function createRestGateway(opts: RestGatewayOptions) {
         type: 'REQUEST',
         methodArn,
         resource: route.path,
-        path: url.pathname,
+        path,
         httpMethod: method,
         headers,
         multiValueHeaders: multi,
@@ -278,7 +285,7 @@ export function createRestGateway(opts: RestGatewayOptions) {
 
     const event: APIGatewayProxyEvent = {
       resource: route.path,
-      path: url.pathname,
+      path,
       httpMethod: method,
       headers,
       multiValueHeaders: multi,

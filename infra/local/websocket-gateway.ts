@@ -6,11 +6,31 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { gatewayResponse, gatewayResponseBody } from '../gateway-responses';
 import { isAllowed } from './iam-policy';
 import type { LocalFunction } from './lambda-runtime';
 
 export const WS_PATH = '/ws';
+
+/**
+ * API Gateway's WebSocket quotas (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html):
+ * a frame is at most 32 KB and a message (its frames together) at most 128 KB; "if a larger message
+ * (or larger frame size) is received, the connection is closed with code 1009". The URL of a
+ * WebSocket API is at most 4,096 characters, so a `?token=` longer than about 4 KB cannot connect.
+ */
+export const WS_LIMITS = { frameBytes: 32 * 1024, messageBytes: 128 * 1024, urlChars: 4096 } as const;
+
+/**
+ * A refused handshake answers with API Gateway's own default body, `{"message": ...}`: WebSocket
+ * APIs have no gateway responses to customise (those are a REST API feature), so the API's error
+ * shape is not used here.
+ */
+const REFUSALS = {
+  401: { reason: 'Unauthorized', body: { message: 'Unauthorized' } },
+  403: { reason: 'Forbidden', body: { message: 'Forbidden' } },
+  414: { reason: 'URI Too Long', body: { message: 'Request-URI Too Long' } },
+  500: { reason: 'Internal Server Error', body: { message: 'Internal server error' } },
+} as const;
+type RefusalStatus = keyof typeof REFUSALS;
 export const MANAGEMENT_PATH = '/_ws-management';
 
 export interface WebSocketGatewayOptions {
@@ -36,7 +56,7 @@ const API_ID = 'local-ws';
 export const connectMethodArn = (stage: string): string => `arn:aws:execute-api:local:000000000000:${API_ID}/${stage}/$connect`;
 
 export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 128 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_LIMITS.messageBytes });
   const connections = new Map<string, Connection>();
 
   const context = (connectionId: string, routeKey: string, eventType: string, host: string, conn?: Partial<Connection>) => ({
@@ -58,11 +78,12 @@ export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
     return (await opts.fn.invoke(event)) as { statusCode?: number } | undefined;
   }
 
-  function refuse(socket: Duplex, status: number, type: 'UNAUTHORIZED' | 'DEFAULT_5XX' | 'ACCESS_DENIED') {
-    const body = gatewayResponseBody(gatewayResponse(type));
+  function refuse(socket: Duplex, status: RefusalStatus) {
+    const { reason, body } = REFUSALS[status];
+    const text = JSON.stringify(body);
     socket.end(
-      `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Error'}\r\n` +
-        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${reason}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
     );
   }
 
@@ -72,8 +93,13 @@ export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       return;
     }
-    const connectionId = randomUUID().replace(/-/g, '').slice(0, 16) + '=';
     const ip = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    if (`ws://${req.headers.host ?? ''}${req.url ?? ''}`.length > WS_LIMITS.urlChars) {
+      refuse(socket, 414); // before the authorizer, as the quota is enforced deployed
+      opts.onLog?.({ ws: 'refused', ip, status: 414 });
+      return;
+    }
+    const connectionId = randomUUID().replace(/-/g, '').slice(0, 16) + '=';
     const userAgent = req.headers['user-agent'] ?? '';
     const host = req.headers.host ?? 'localhost';
     const query: Record<string, string> = {};
@@ -96,12 +122,12 @@ export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
       )) as APIGatewayAuthorizerResult;
     } catch (err) {
       const unauthorized = (err as Error)?.message === 'Unauthorized';
-      refuse(socket, unauthorized ? 401 : 500, unauthorized ? 'UNAUTHORIZED' : 'DEFAULT_5XX');
+      refuse(socket, unauthorized ? 401 : 500);
       opts.onLog?.({ ws: 'refused', ip, status: unauthorized ? 401 : 500 });
       return;
     }
     if (!isAllowed(result.policyDocument, methodArn)) {
-      refuse(socket, 403, 'ACCESS_DENIED');
+      refuse(socket, 403);
       return;
     }
     const authorizerContext: Record<string, unknown> = { principalId: result.principalId };
@@ -110,10 +136,17 @@ export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
 
     const connect = await invoke({ requestContext: context(connectionId, '$connect', 'CONNECT', host, conn), headers, queryStringParameters: query, isBase64Encoded: false }).catch(() => ({ statusCode: 500 }));
     if ((connect?.statusCode ?? 200) >= 300) {
-      refuse(socket, 500, 'DEFAULT_5XX');
+      refuse(socket, 500);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      try {
+        limitFrameSize(ws);
+      } catch (err) {
+        opts.onLog?.({ ws: 'integration_error', error: String((err as Error).message) });
+        ws.close(1011);
+        return;
+      }
       connections.set(connectionId, { socket: ws, ...conn });
       opts.onLog?.({ ws: 'connected', ip });
       // A frame over the size limit closes the socket with 1009 and emits 'error'; unhandled, that
@@ -165,12 +198,32 @@ export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
 
   return {
     handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      handleUpgrade(req, socket, head).catch(() => refuse(socket, 500, 'DEFAULT_5XX'));
+      handleUpgrade(req, socket, head).catch(() => refuse(socket, 500));
     },
     handleManagement,
     close: () => {
       for (const c of connections.values()) c.socket.terminate();
       wss.close();
     },
+  };
+}
+
+/**
+ * `ws` limits a whole message (maxPayload) but not a single frame; API Gateway limits both. Its
+ * receiver learns each frame's length in `haveLength`: a data frame over the frame quota fails
+ * there with 1009, exactly as an over-long message does.
+ */
+function limitFrameSize(ws: WebSocket): void {
+  const receiver = (ws as unknown as { _receiver?: Record<string, unknown> })._receiver;
+  const haveLength = receiver?.haveLength;
+  if (!receiver || typeof haveLength !== 'function' || typeof receiver.createError !== 'function') {
+    throw new Error('ws receiver internals changed: the local WebSocket frame limit cannot be applied');
+  }
+  receiver.haveLength = function (this: Record<string, unknown> & { createError: (...a: unknown[]) => Error }, cb: (err?: Error) => void) {
+    if ((this._opcode as number) < 0x08 && (this._payloadLength as number) > WS_LIMITS.frameBytes) {
+      cb(this.createError(RangeError, 'Max frame size exceeded', false, 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'));
+      return;
+    }
+    return (haveLength as (cb: unknown) => unknown).call(this, cb);
   };
 }

@@ -3,6 +3,7 @@
 // rate-limit headers, 413, 500) is added here once, so registry entries stay short.
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiObject, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
+import { WITHOUT_IDEMPOTENCY_KEY } from '../../functions/shared/lambda/idempotency-routes';
 import { metadataSchema } from '../../functions/shared/lambda/validation';
 import { ROUTES, type RouteDef } from '../routes';
 import { ERROR_CODES, OPERATIONS, PATH_PARAMS, type Codes, type OperationSpec } from './operations';
@@ -28,8 +29,25 @@ const HEADERS = {
   ),
   'X-RateLimit-Remaining': integerHeader('Requests left in that window.'),
   'X-RateLimit-Reset': integerHeader('End of that window, in epoch seconds.'),
-  'Retry-After': integerHeader('Seconds until a retry can succeed (the end of the refusing window).'),
+  'Retry-After': integerHeader('Seconds until a retry can succeed (the end of the refusing window, or how long the database needs).'),
 };
+
+/** Buffered POST routes of signed-in callers take a client Idempotency-Key (functions/shared/lambda/idempotency.ts). */
+const takesIdempotencyKey = (route: RouteDef) =>
+  route.method === 'POST' && route.auth === 'user' && !route.streaming && !WITHOUT_IDEMPOTENCY_KEY.has(routeKey(route));
+
+const idempotencyKeyHeader = z.object({
+  'Idempotency-Key': z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\x20-\x7e]+$/)
+    .optional()
+    .meta({
+      description:
+        'Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered.',
+    }),
+});
 
 const SECURITY_SCHEMES = {
   bearerJwt: {
@@ -68,7 +86,7 @@ const SHARED_RESPONSES = {
   // From the per-user guard (with the refusing bucket's headers) or the stage throttle (without).
   RateLimited: errorResponse(['rate_limited'], { ...RATE_HEADERS, 'Retry-After': ref('headers', 'Retry-After') }),
   InternalError: errorResponse(['internal']),
-  // DynamoDB throttling or an unreachable database after the SDK's retries (every route that reaches it).
+  // Throttling or an unreachable database, once the SDK's retries are spent; from the guard too, so rate headers may be absent.
   ServiceUnavailable: errorResponse(['service_unavailable'], { 'Retry-After': ref('headers', 'Retry-After') }),
   // Refused by the HTTP front door before any route is matched (API Gateway, or Node's parser locally).
   HeadersTooLarge: { description: 'Request headers too large (an oversized token may get 401 instead); never a 5xx.' },
@@ -108,19 +126,25 @@ function operation(route: RouteDef, spec: OperationSpec): ZodOpenApiOperationObj
   // gateway's own responses (401) have no principal and carry none.
   const counted = route.auth === 'user' ? RATE_HEADERS : undefined;
   const responses: Record<string, ZodOpenApiResponseObject | { $ref: string }> = {};
+  const idempotent = takesIdempotencyKey(route);
+  // A replay also carries `Idempotent-Replayed: true` (described with the request header: listed
+  // response headers are ones every such response has).
   for (const [status, r] of Object.entries(spec.responses)) responses[status] = successResponse(r, counted);
+  const errors: Partial<Record<string, Codes>> = { ...(spec.errors ?? {}) };
+  if (idempotent && !errors['409']?.includes('conflict')) errors['409'] = [...(errors['409'] ?? []), 'conflict'] as unknown as Codes;
   const retryAfter = { 'Retry-After': ref('headers', 'Retry-After') };
-  for (const [status, codes] of Object.entries(spec.errors ?? {})) {
-    // An operation's own 429 codes come on top of the rate limit's; its 429 and 503 carry Retry-After.
-    if (status === '429') responses[status] = errorResponse(['rate_limited', ...codes], { ...RATE_HEADERS, ...retryAfter });
-    else if (status === '503') responses[status] = errorResponse(['service_unavailable', ...codes], { ...counted, ...retryAfter });
-    else responses[status] = errorResponse(codes, counted);
+  for (const [status, codes] of Object.entries(errors)) {
+    // An operation's own 429 and 503 codes come on top of the shared ones (rate limit, database), with Retry-After.
+    if (status === '429') responses[status] = errorResponse(['rate_limited', ...codes!], { ...RATE_HEADERS, ...retryAfter });
+    else if (status === '503') responses[status] = errorResponse(['service_unavailable', ...codes!], retryAfter);
+    else responses[status] = errorResponse(codes!, counted);
   }
   if (route.auth !== 'public') responses['401'] = sharedResponse('Unauthorized');
   responses['413'] = sharedResponse('PayloadTooLarge');
   responses['429'] ??= sharedResponse('RateLimited');
   responses['431'] = sharedResponse('HeadersTooLarge');
   responses['500'] = sharedResponse('InternalError');
+  // Every non-public route reaches DynamoDB (the rate counter at least).
   if (route.auth !== 'public') responses['503'] ??= sharedResponse('ServiceUnavailable');
   const params = pathParams(route.path);
   return {
@@ -132,7 +156,7 @@ function operation(route: RouteDef, spec: OperationSpec): ZodOpenApiOperationObj
     requestParams: {
       ...(params ? { path: params } : {}),
       ...(spec.query ? { query: spec.query } : {}),
-      ...(spec.headers ? { header: spec.headers } : {}),
+      ...(spec.headers || idempotent ? { header: idempotent ? idempotencyKeyHeader.extend(spec.headers?.shape ?? {}) : spec.headers } : {}),
     },
     ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
     responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b))),

@@ -29,11 +29,12 @@ export const ERROR_CODES = {
   read_only: 'A guest or a read-only API key attempted a write.',
   admin_only: 'A caller without the admin role (or with an API key) on an `/admin` route.',
   not_found: 'Unknown route, or an unknown webhook source.',
-  conflict: 'The write conflicts with stored state (API key limit, a webhook delivery still being processed).',
+  conflict:
+    'The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running.',
   payload_too_large: 'Body over the limit: 64 KB on every route, 256 KB on webhooks.',
   rate_limited: 'Over a per-user rate limit (`Retry-After` says when to retry) or the stage throttle.',
   budget_exceeded: 'The caller\'s daily model-token budget is used up (`Retry-After`: seconds to the next UTC midnight).',
-  service_unavailable: 'The database throttled or could not be reached (after the SDK\'s retries); `Retry-After` says when to retry. Nothing was half-stored.',
+  service_unavailable: 'DynamoDB throttled or could not be reached after the SDK\'s retries (`Retry-After` says when to retry). Nothing was stored half-way.',
   provider_unavailable: 'The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry).',
   internal: 'Anything else. Never a stack trace, never a token.',
 } as const;

@@ -9,6 +9,9 @@ export function synth(opts: { bundle?: boolean; context?: Record<string, unknown
     context: {
       ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
       'threadguard:corsOrigins': 'https://app.example.com,https://admin.example.com',
+      // A deployment must name its issuer and audience (config.ts refuses to synth without them).
+      'threadguard:jwtIssuer': 'https://threadguard-test.eu.auth0.com/',
+      'threadguard:jwtAudience': 'threadguard',
       ...(opts.context ?? {}),
     },
   });

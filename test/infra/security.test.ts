@@ -1,10 +1,9 @@
 // Template assertions for abuse prevention and the audit trail: stage throttling, the enumeration
-// metric filter → alarm → SNS chain, the audit TTL, security headers on gateway responses.
+// metric → alarm → SNS chain, the audit TTL, security headers on gateway responses.
 import { describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { SECURITY_HEADERS } from '../../functions/shared/core/security-headers';
 import { GATEWAY_RESPONSES } from '../../infra/gateway-responses';
-import { FUNCTIONS } from '../../infra/routes';
 import { synth } from '../helpers/synth';
 
 describe('abuse prevention and audit infrastructure', () => {
@@ -34,25 +33,33 @@ describe('abuse prevention and audit infrastructure', () => {
     });
   });
 
-  it('turns enumeration audit lines of every function into the ThreadGuard/EnumerationSuspected metric', () => {
-    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')) as { Properties: any }[];
-    expect(filters).toHaveLength(Object.keys(FUNCTIONS).length + 1); // + the WebSocket function
-    for (const f of filters) {
-      expect(f.Properties.FilterPattern).toBe('{ $.audit.action = "security.enumeration_suspected" }');
-      expect(f.Properties.MetricTransformations).toEqual([
-        { MetricNamespace: 'ThreadGuard', MetricName: 'EnumerationSuspected', MetricValue: '1' },
-      ]);
+  it('alarms on exactly the enumeration metric the functions emit (namespace, name and dimensions) and notifies the SNS topic', async () => {
+    // What Powertools writes (embedded metric format on stdout) when a caller crosses the threshold.
+    const lines: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+    try {
+      const { emitEnumerationSuspected } = await import('../../functions/shared/lambda/metrics');
+      emitEnumerationSuspected();
+    } finally {
+      process.stdout.write = write;
     }
-    const logGroups = new Set(filters.map((f) => JSON.stringify(f.Properties.LogGroupName)));
-    expect(logGroups.size).toBe(filters.length);
-  });
+    const emf = lines.map((l) => JSON.parse(l)).find((l) => l._aws);
+    const [directive] = emf._aws.CloudWatchMetrics;
+    const [dimensionNames] = directive.Dimensions as string[][];
+    const emitted = {
+      Namespace: directive.Namespace,
+      MetricName: directive.Metrics[0].Name,
+      Dimensions: dimensionNames!.map((name) => ({ Name: name, Value: emf[name] })),
+    };
+    expect(emitted.Dimensions.length).toBeGreaterThan(0); // Powertools always adds `service`
 
-  it('alarms on the first enumeration event and notifies the SNS topic', () => {
     const topics = template.findResources('AWS::SNS::Topic');
     const [topicId] = Object.keys(topics);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'ThreadGuard',
-      MetricName: 'EnumerationSuspected',
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Array<{ Properties: Record<string, unknown> }>;
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]!.Properties).toMatchObject({
+      ...emitted,
       Statistic: 'Sum',
       Period: 300,
       Threshold: 1,
@@ -60,6 +67,30 @@ describe('abuse prevention and audit infrastructure', () => {
       TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: topicId }],
     });
+    expect(alarms[0]!.Properties.Dimensions).toEqual(emitted.Dimensions);
+    // One source: no log metric filter writes a second, differently dimensioned copy.
+    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
+  });
+
+  it('lets CloudWatch publish to the alarm topic, for this stack\'s alarm only', () => {
+    const [alarmId] = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as Array<{ Properties: any }>;
+    expect(policy!.Properties.Topics).toEqual([{ Ref: topicId }]);
+    const allows = (policy!.Properties.PolicyDocument.Statement as any[]).filter((s) => s.Effect === 'Allow');
+    expect(allows).toEqual([
+      {
+        Sid: 'AllowThisStacksAlarmsToPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: topicId },
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [alarmId, 'Arn'] } },
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        },
+      },
+    ]);
   });
 
   it('encrypts the alarm topic with a rotating customer key CloudWatch may use, and refuses non-TLS publishes', () => {

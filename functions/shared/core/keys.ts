@@ -56,5 +56,8 @@ export const keys = {
   connectionPk: (connectionId: string) => join('CONN', e(connectionId)),
   connectionSk: () => 'CONN',
   webhookPk: (source: string, key: string) => join('WEBHOOK', e(source), e(key)),
+  /** One client Idempotency-Key record (its own partition: keys spread, no hot key). */
+  idempotencyPk: (recordId: string) => join('IDEMPOTENCY', e(recordId)),
+  idempotencySk: () => 'RECORD',
   webhookSk: () => 'EVENT',
 } as const;

@@ -8,6 +8,7 @@ import { corsResponseHeaders } from '../core/cors';
 import { SECURITY_HEADERS } from '../core/security-headers';
 import { dispatch } from './dispatch';
 import { toHttpRequest, type HttpRequest } from './http-request';
+import type { IdempotentRunner } from './idempotency';
 import { logger } from './logger';
 
 export interface HttpResult {
@@ -29,6 +30,8 @@ export interface HttpHandlerOptions {
   readonly guards?: readonly RequestGuard[];
   /** Bodies over this are a 413 on every method (API.md); default MAX_BODY_BYTES. */
   readonly maxBodyBytes?: number;
+  /** Client `Idempotency-Key` handling around each controller (buffered POST routes). */
+  readonly idempotency?: IdempotentRunner;
 }
 
 export const ok = (body: unknown, headers?: Record<string, string>): HttpResult => ({ statusCode: 200, body, headers });
@@ -36,10 +39,15 @@ export const created = (body: unknown): HttpResult => ({ statusCode: 201, body }
 export const noContent = (): HttpResult => ({ statusCode: 204 });
 
 export function httpHandler(routes: RouteControllers, options: HttpHandlerOptions) {
+  // After the guards (a replay still counts against the rate limit), around the controller.
+  const idempotency = options.idempotency;
+  const controllers: RouteControllers = idempotency
+    ? Object.fromEntries(Object.entries(routes).map(([route, controller]) => [route, (req: HttpRequest) => idempotency(req, () => controller(req))]))
+    : routes;
   const handle = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const req = toHttpRequest(event);
     const extra: Record<string, string> = corsResponseHeaders(req.headers.origin, options.corsOrigins);
-    return toProxyResult(await dispatch(routes, req, extra, options), extra);
+    return toProxyResult(await dispatch(controllers, req, extra, options), extra);
   };
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(handle)
     .use(injectLambdaContext(logger, { resetKeys: true }))

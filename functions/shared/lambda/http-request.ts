@@ -15,6 +15,7 @@ export interface HttpRequest {
   /** The route template, e.g. `/threads/{threadId}`. */
   readonly resource: string;
   readonly path: string;
+  /** As API Gateway's REST proxy event carries them: still percent-encoded. Read them with `pathParam`. */
   readonly pathParameters: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string>>;
   /** Header names lower-cased. */
@@ -35,7 +36,6 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
     event.body == null ? null : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   const pathParameters: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.pathParameters ?? {})) {
-    // API Gateway has already URL-decoded these; decoding again would let `%25` smuggle a `%`.
     if (v !== undefined) pathParameters[k] = v;
   }
   const query: Record<string, string> = {};

@@ -99,9 +99,16 @@ export function threadAccessOf(req: HttpRequest): ThreadAccess {
   };
 }
 
-/** A path parameter; API Gateway guarantees presence for the matched template. */
+/**
+ * A path parameter, decoded once: a REST API's proxy event carries it percent-encoded as sent
+ * (`auth0%7Cabc` for `auth0|abc`). API Gateway guarantees presence for the matched template.
+ */
 export function pathParam(req: HttpRequest, name: string): string {
-  const v = req.pathParameters[name];
-  if (v === undefined || v === '') throw new ValidationError(`${name}: required`);
-  return v;
+  const raw = req.pathParameters[name];
+  if (raw === undefined || raw === '') throw new ValidationError(`${name}: required`);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ValidationError(`${name}: not a valid percent-encoded value`);
+  }
 }

@@ -19,6 +19,7 @@ import { createTokenBudget } from '../core/token-budget';
 import type { ThreadDeps } from '../core/threads/thread-use-cases';
 import { createAuditLog } from './audit-log';
 import type { HttpHandlerOptions } from './http-handler';
+import { idempotentPosts } from './idempotency';
 import { rateLimitGuard } from './rate-limit-guard';
 
 function once<T>(build: () => T): () => T {
@@ -65,8 +66,14 @@ export const wiring = {
   model,
   cursorSecret,
   cursors: once(async (): Promise<CursorCodec> => cursorCodec(await cursorSecret().get())),
-  /** CORS allow-list and the `requests` rate-limit guard, for every REST function. */
-  edge: once((): HttpHandlerOptions => ({ corsOrigins: loadHttpConfig(env).corsOrigins, guards: [rateLimitGuard(limiter())] })),
+  /** CORS allow-list, the `requests` rate-limit guard and `Idempotency-Key` on buffered POST routes, for every REST function. */
+  edge: once(
+    (): HttpHandlerOptions => ({
+      corsOrigins: loadHttpConfig(env).corsOrigins,
+      guards: [rateLimitGuard(limiter())],
+      idempotency: idempotentPosts(client(), table().tableName),
+    }),
+  ),
   reply: once(
     (): ReplyDeps => ({
       threads: threadStores().threadStore,

@@ -1,0 +1,13 @@
+// THE names of the security metrics: the functions emit them (lambda/metrics.ts) and the CDK stack
+// alarms on exactly these, so the alarm cannot watch a metric nobody writes.
+
+export const SECURITY_METRICS = {
+  namespace: 'ThreadGuard',
+  /** Emitted once when a caller crosses the enumeration threshold (THREATS T2). */
+  enumeration: 'EnumerationSuspected',
+  /**
+   * Powertools always adds a `service` dimension; one fixed value for every function keeps it one
+   * metric (CloudWatch treats each dimension value as its own metric, and an alarm watches one).
+   */
+  dimensions: { service: 'threadguard' },
+} as const;

@@ -1,0 +1,7 @@
+// Which POST routes take no client Idempotency-Key (read by the edge and by the OpenAPI document).
+
+/**
+ * Webhooks dedupe on their own delivery key, and a new API key is shown once and never stored (only
+ * its hash is), so no idempotency record may hold it for a replay.
+ */
+export const WITHOUT_IDEMPOTENCY_KEY: ReadonlySet<string> = new Set(['POST /webhooks/{source}', 'POST /api-keys']);

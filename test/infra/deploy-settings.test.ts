@@ -1,0 +1,78 @@
+// What a first `cdk deploy` on a fresh account needs: stages that wait for the account's API
+// Gateway logging role, and settings checked at synth so a deployment never goes out with an
+// example issuer, a missing audience or a value CloudFormation or the functions would reject.
+import { describe, expect, it } from 'vitest';
+import { LOG_RETENTION_DAYS } from '../../infra/config';
+import { synth } from '../helpers/synth';
+
+type Res = { DependsOn?: string[]; Properties: Record<string, unknown> };
+
+describe('stages and the API Gateway CloudWatch role', () => {
+  const { template } = synth();
+  const [accountId] = Object.keys(template.findResources('AWS::ApiGateway::Account'));
+
+  it('creates both stages, which write access logs, after the AWS::ApiGateway::Account', () => {
+    expect(accountId).toBeDefined();
+    const restStages = Object.values(template.findResources('AWS::ApiGateway::Stage')) as Res[];
+    const wsStages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage')) as Res[];
+    expect(restStages).toHaveLength(1);
+    expect(wsStages).toHaveLength(1);
+    for (const stage of [...restStages, ...wsStages]) {
+      expect(stage.Properties.AccessLogSetting ?? stage.Properties.AccessLogSettings).toBeDefined();
+      expect(stage.DependsOn ?? []).toContain(accountId);
+    }
+  });
+});
+
+describe('deployment settings', () => {
+  const withContext = (context: Record<string, unknown>) => () => synth({ context });
+
+  it('refuses to synth without an issuer or audience, naming the setting', () => {
+    expect(withContext({ 'threadguard:jwtIssuer': '' })).toThrow(/threadguard:jwtIssuer: required/);
+    expect(withContext({ 'threadguard:jwtAudience': '' })).toThrow(/threadguard:jwtAudience: required/);
+    expect(withContext({ 'threadguard:jwtAudience': ' , ' })).toThrow(/threadguard:jwtAudience: required/);
+  });
+
+  it.each([
+    'https://issuer.example.com',
+    'https://issuer.example.com/',
+    'https://your-issuer/',
+    'https://your-tenant.auth0.com/',
+    'https://login.example.org/',
+    'https://idp.test/',
+  ])('refuses the example issuer %s', (issuer) => {
+    expect(withContext({ 'threadguard:jwtIssuer': issuer })).toThrow(/threadguard:jwtIssuer: .* is an example value/);
+  });
+
+  it('refuses an issuer that is not an https URL, and an example audience', () => {
+    expect(withContext({ 'threadguard:jwtIssuer': 'tenant.auth0.com' })).toThrow(/threadguard:jwtIssuer: "tenant.auth0.com" is not a URL/);
+    expect(withContext({ 'threadguard:jwtIssuer': 'http://tenant.auth0.com/' })).toThrow(/must be an https URL/);
+    expect(withContext({ 'threadguard:jwtAudience': 'your-aud' })).toThrow(/threadguard:jwtAudience: "your-aud" is an example value/);
+    expect(withContext({ 'threadguard:jwksUri': 'http://tenant.auth0.com/jwks' })).toThrow(/threadguard:jwksUri: .* must be an https URL/);
+  });
+
+  it.each(['rateLimitPerMinute', 'respondLimitPerMinute', 'stageRateLimit', 'stageBurstLimit', 'auditShards', 'jwksMaxAgeSeconds', 'jwtMaxLifetimeSeconds', 'wsMaxConnectionsPerUser'])(
+    'accepts only a positive whole number for %s',
+    (key) => {
+      for (const bad of [0, -5, 1.5, 'abc', '12abc', 'NaN', true]) {
+        expect(withContext({ [`threadguard:${key}`]: bad }), `${key}=${String(bad)}`).toThrow(new RegExp(`threadguard:${key}: must be a positive whole number`));
+      }
+      expect(withContext({ [`threadguard:${key}`]: '250' })).not.toThrow();
+    },
+  );
+
+  it('accepts only the log retention periods CloudWatch Logs allows', () => {
+    for (const bad of [2, 31, 0, 9999, 'month']) {
+      expect(withContext({ 'threadguard:logRetentionDays': bad }), String(bad)).toThrow(/threadguard:logRetentionDays/);
+    }
+    const { template } = synth({ context: { 'threadguard:logRetentionDays': '14' } });
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Res[];
+    for (const g of groups) expect(g.Properties.RetentionInDays).toBe(14);
+    expect(LOG_RETENTION_DAYS).toContain(3653);
+  });
+
+  it('accepts only true or false for deletionProtection', () => {
+    expect(withContext({ 'threadguard:deletionProtection': 'yes' })).toThrow(/threadguard:deletionProtection: must be true or false/);
+    expect(withContext({ 'threadguard:deletionProtection': 'false' })).not.toThrow();
+  });
+});
