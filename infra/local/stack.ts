@@ -4,7 +4,7 @@ import { createServer as createNetServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { functionEnvironment, type Settings } from '../function-environment';
-import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, type FunctionDef } from '../routes';
+import { AUTHORIZERS, FUNCTIONS, ROUTES, timeoutSecondsOf, WEBSOCKET, type FunctionDef } from '../routes';
 import { TABLES } from '../table';
 import { createAdminClient, openDynamoDb, type SupervisedDynamoDb } from './dynamodb-supervisor';
 import { ensureTables } from './tables';
@@ -200,7 +200,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       WS_MANAGEMENT_ENDPOINT: managementUrl,
       ...Object.fromEntries([...PASSED_THROUGH, ...PROVIDER_PASSED_THROUGH].flatMap((k) => (env[k] ? [[k, env[k]]] : []))),
     };
-    const fn = (def: FunctionDef) => localFunction(def.dir, { ...functionEnvironment(def, settings, secrets), ...runtime });
+    const fn = (def: FunctionDef) => localFunction(def.dir, { ...functionEnvironment(def, settings, secrets), ...runtime }, timeoutSecondsOf(def));
     // Where this stack's database and Management API are, for tests and tools that inspect them
     // directly (never served over HTTP; the file is the developer's own, mode 0600).
     writeFileSync(

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { createDocument, type ZodOpenApiObject, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { WITHOUT_IDEMPOTENCY_KEY } from '../../functions/shared/lambda/idempotency-routes';
 import { metadataSchema } from '../../functions/shared/lambda/validation';
-import { FUNCTIONS, ROUTES, type RouteDef } from '../routes';
+import { ROUTES, type RouteDef } from '../routes';
 import { ERROR_CODES, OPERATIONS, PATH_PARAMS, type Codes, type OperationSpec } from './operations';
 import * as S from './schemas';
 
@@ -138,8 +138,8 @@ function operation(route: RouteDef, spec: OperationSpec): ZodOpenApiOperationObj
   responses['429'] = sharedResponse('RateLimited');
   responses['431'] = sharedResponse('HeadersTooLarge');
   responses['500'] = sharedResponse('InternalError');
-  // Every function that reaches DynamoDB (the rate-limit guard included) can find it throttled or gone.
-  if (FUNCTIONS[route.fn].table !== 'none') responses['503'] = sharedResponse('ServiceUnavailable');
+  // DynamoDB throttled or gone (every function that reaches it), or a buffered request past 25 s (any function).
+  responses['503'] = sharedResponse('ServiceUnavailable');
   const params = pathParams(route.path);
   return {
     operationId: spec.operationId,
