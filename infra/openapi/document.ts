@@ -86,7 +86,7 @@ const SHARED_RESPONSES = {
   // From the per-user guard (with the refusing bucket's headers) or the stage throttle (without).
   RateLimited: errorResponse(['rate_limited'], { ...RATE_HEADERS, 'Retry-After': ref('headers', 'Retry-After') }),
   InternalError: errorResponse(['internal']),
-  // Throttling or an unreachable database, once the SDK's retries are spent; from the guard too, so rate headers may be absent.
+  // Throttling or an unreachable database once the SDK's retries are spent, or a buffered request past 25 s; from the guard too, so rate headers may be absent.
   ServiceUnavailable: errorResponse(['service_unavailable'], { 'Retry-After': ref('headers', 'Retry-After') }),
   // Refused by the HTTP front door before any route is matched (API Gateway, or Node's parser locally).
   HeadersTooLarge: { description: 'Request headers too large (an oversized token may get 401 instead); never a 5xx.' },
