@@ -843,7 +843,7 @@ export interface components {
                 "application/json": components["schemas"]["Error-internal"];
             };
         };
-        /** @description `service_unavailable`: DynamoDB throttled or could not be reached after the SDK's retries (`Retry-After` says when to retry). Nothing was stored half-way. */
+        /** @description `service_unavailable`: DynamoDB throttled or could not be reached after the SDK's retries, or a buffered request still ran after 25 s (`Retry-After` says when to retry). Nothing was stored half-way. */
         ServiceUnavailable: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
@@ -899,6 +899,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getOpenApiDocument: {
@@ -925,6 +926,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getMe: {
@@ -1462,7 +1464,7 @@ export interface operations {
             };
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
-            /** @description `service_unavailable`: DynamoDB throttled or could not be reached after the SDK's retries (`Retry-After` says when to retry). Nothing was stored half-way. `provider_unavailable`: The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry). */
+            /** @description `service_unavailable`: DynamoDB throttled or could not be reached after the SDK's retries, or a buffered request still ran after 25 s (`Retry-After` says when to retry). Nothing was stored half-way. `provider_unavailable`: The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry). */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -1650,7 +1652,7 @@ export interface operations {
             };
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
-            /** @description `service_unavailable`: DynamoDB throttled or could not be reached after the SDK's retries (`Retry-After` says when to retry). Nothing was stored half-way. `provider_unavailable`: The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry). */
+            /** @description `service_unavailable`: DynamoDB throttled or could not be reached after the SDK's retries, or a buffered request still ran after 25 s (`Retry-After` says when to retry). Nothing was stored half-way. `provider_unavailable`: The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry). */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];

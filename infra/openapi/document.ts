@@ -78,7 +78,7 @@ function errorResponse(codes: Codes, headers?: ZodOpenApiResponseObject['headers
   };
 }
 
-/** Answers every route can give, whatever it does. */
+/** Answers every route can give, whatever it does (rate headers only when the guard ran first). */
 const SHARED_RESPONSES = {
   Unauthorized: errorResponse(['unauthorized']),
   // The size check runs before the rate-limit guard, so a 413 carries no rate headers.
@@ -86,7 +86,7 @@ const SHARED_RESPONSES = {
   // From the per-user guard (with the refusing bucket's headers) or the stage throttle (without).
   RateLimited: errorResponse(['rate_limited'], { ...RATE_HEADERS, 'Retry-After': ref('headers', 'Retry-After') }),
   InternalError: errorResponse(['internal']),
-  // Throttling or an unreachable database, once the SDK's retries are spent; from the guard too, so rate headers may be absent.
+  // Throttling or an unreachable database once the SDK's retries are spent, or a buffered request past 25 s; from the guard too, so rate headers may be absent.
   ServiceUnavailable: errorResponse(['service_unavailable'], { 'Retry-After': ref('headers', 'Retry-After') }),
   // Refused by the HTTP front door before any route is matched (API Gateway, or Node's parser locally).
   HeadersTooLarge: { description: 'Request headers too large (an oversized token may get 401 instead); never a 5xx.' },
@@ -144,8 +144,8 @@ function operation(route: RouteDef, spec: OperationSpec): ZodOpenApiOperationObj
   responses['429'] ??= sharedResponse('RateLimited');
   responses['431'] = sharedResponse('HeadersTooLarge');
   responses['500'] = sharedResponse('InternalError');
-  // Every non-public route reaches DynamoDB (the rate counter at least).
-  if (route.auth !== 'public') responses['503'] ??= sharedResponse('ServiceUnavailable');
+  // DynamoDB throttled or gone (every function that reaches it), or a buffered request past 25 s (any function).
+  responses['503'] ??= sharedResponse('ServiceUnavailable');
   const params = pathParams(route.path);
   return {
     operationId: spec.operationId,

@@ -34,7 +34,8 @@ export const ERROR_CODES = {
   payload_too_large: 'Body over the limit: 64 KB on every route, 256 KB on webhooks.',
   rate_limited: 'Over a per-user rate limit (`Retry-After` says when to retry) or the stage throttle.',
   budget_exceeded: 'The caller\'s daily model-token budget is used up (`Retry-After`: seconds to the next UTC midnight).',
-  service_unavailable: 'DynamoDB throttled or could not be reached after the SDK\'s retries (`Retry-After` says when to retry). Nothing was stored half-way.',
+  service_unavailable:
+    'DynamoDB throttled or could not be reached after the SDK\'s retries, or a buffered request still ran after 25 s (`Retry-After` says when to retry). Nothing was stored half-way.',
   provider_unavailable: 'The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry).',
   internal: 'Anything else. Never a stack trace, never a token.',
 } as const;
@@ -60,7 +61,7 @@ export interface OperationSpec {
   readonly headers?: z.ZodObject;
   readonly body?: z.ZodType;
   readonly responses: Readonly<Record<number, SuccessResponse>>;
-  /** Statuses particular to this operation; 401, 413, 429 and 500 come with the route's auth kind. */
+  /** Statuses particular to this operation; 401, 413, 429, 431, 500 and 503 are added by document.ts (an operation's own 429 and 503 codes join the shared ones). */
   readonly errors?: Readonly<Partial<Record<400 | 403 | 404 | 409 | 429 | 503, Codes>>>;
 }
 
