@@ -7,6 +7,7 @@ import type { ConnectionStore } from '../shared/adapters/connection-store';
 import type { RequestOrigin } from '../shared/core/audit';
 import { PayloadTooLargeError, RateLimitedError, ValidationError } from '../shared/core/errors';
 import { fromAuthorizerContext, type Principal } from '../shared/core/principal';
+import type { RateDecision } from '../shared/core/rate-limit';
 import { MAX_BODY_BYTES, MAX_STORED_HEADER_LENGTH } from '../shared/lambda/http-request';
 import { idSchema } from '../shared/lambda/validation';
 import { streamErrorEvent } from '../shared/lambda/wire-error';
@@ -34,6 +35,8 @@ export type ChatTurn = (
   origin: RequestOrigin,
   /** `content` and `pageContext` as sent: the reply use case applies the rules every transport shares. */
   input: { threadId: string; content: unknown; pageContext: unknown },
+  /** This frame's `requests` decision (already counted), so the reply does not count it twice. */
+  requestsDecision: RateDecision,
   emit: (frame: ReplyFrame) => Promise<void>,
 ) => Promise<void>;
 
@@ -44,7 +47,7 @@ export interface WebSocketDeps {
   /** Whether the credential the connection was opened with still stands (core/session-validity.ts). */
   readonly stillValid: (principal: Principal) => Promise<boolean>;
   /** Counts one request in the principal's `requests` bucket; throws RateLimitedError over the limit. */
-  readonly meter: (principal: Principal) => Promise<void>;
+  readonly meter: (principal: Principal) => Promise<RateDecision>;
   /** Open connections per user (WS_MAX_CONNECTIONS_PER_USER); the next handshake gets 429. */
   readonly maxConnectionsPerUser: number;
 }
@@ -96,7 +99,7 @@ export function websocketHandler(deps: WebSocketDeps) {
         return { statusCode: 200 };
       }
       // Every frame counts in `requests` (pings, bad and oversized ones too), as every REST request does.
-      await deps.meter(principal);
+      const requestsDecision = await deps.meter(principal);
       const raw = event.body ?? '';
       if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(); // the REST body cap: API Gateway allows larger frames, we do not
       const body = parseJson(raw);
@@ -115,6 +118,7 @@ export function websocketHandler(deps: WebSocketDeps) {
           requestId: ctx.requestId ?? '',
         },
         { threadId: parsed.data.threadId, content: parsed.data.content, pageContext: parsed.data.pageContext },
+        requestsDecision,
         emit,
       );
     } catch (err) {

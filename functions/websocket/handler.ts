@@ -21,9 +21,9 @@ const sessionDeps = {
 };
 const senders = new Map<string, ReturnType<typeof managementApiSender>>();
 
-/** Every send is an agent reply: the use case counts it in both buckets (no REST guard ran). */
-const chat: ChatTurn = async (principal, origin, { threadId, content, pageContext }, emit) => {
-  const reply = await openReply(replyDeps, { access: { principal, origin }, target: { threadId }, content, pageContext });
+/** Every send is an agent reply: the frame was counted in `requests` already; the use case counts `respond`. */
+const chat: ChatTurn = async (principal, origin, { threadId, content, pageContext }, requestsDecision, emit) => {
+  const reply = await openReply(replyDeps, { access: { principal, origin }, target: { threadId }, content, pageContext, requestsDecision });
   for await (const e of reply.events) await emit({ ...e });
 };
 
@@ -37,6 +37,6 @@ export const handler = websocketHandler({
   },
   chat,
   stillValid: (principal) => credentialStillValid(sessionDeps, principal),
-  meter: async (principal) => void (await wiring.limiter().consume(principal, 'requests')),
+  meter: (principal) => wiring.limiter().consume(principal, 'requests'),
   maxConnectionsPerUser: loadWebSocketConfig(process.env).maxConnectionsPerUser,
 });

@@ -44,6 +44,26 @@ describe('T17 metering', () => {
     }
   });
 
+  it('counts a sendMessage frame once in requests, not again inside the reply', async () => {
+    const t = token('sender');
+    await awayFromWindowEnd(20);
+    const created = await api(stack.baseUrl, 'POST', '/threads', { token: t, body: { title: 'metered' } });
+    expect(created.status).toBe(201);
+    const threadId = (created.body as { id: string }).id;
+    const remaining = async () => Number((await api(stack.baseUrl, 'GET', '/threads', { token: t })).headers.get('x-ratelimit-remaining'));
+    const before = await remaining();
+    const ws = await connect(wsUrl(stack.baseUrl, { token: t }));
+    try {
+      ws.send({ action: 'sendMessage', threadId, content: 'list my tasks' });
+      const frames = await ws.until(() => ws.frames.some((f) => f.type === 'item.done' || f.type === 'error'));
+      expect(frames.filter((f) => f.type === 'error')).toEqual([]);
+    } finally {
+      await ws.close();
+    }
+    // The handshake, the frame and this GET: three requests, not four.
+    expect(before - (await remaining())).toBe(3);
+  });
+
   it('counts handshakes: a user who used the minute up cannot open a connection (429)', async () => {
     const t = token('handshaker');
     await awayFromWindowEnd();
