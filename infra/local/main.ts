@@ -7,6 +7,8 @@ import { startLocalStack, type LocalStack } from './stack';
 
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = process.env.DATA_DIR ?? '.data';
+// The web client listens next to the API: PORT + 1 unless WEB_PORT says otherwise.
+const webPort = Number(process.env.WEB_PORT ?? (port === 0 ? 0 : port + 1));
 const t0 = Date.now();
 /** A stop that hangs (a wedged listener, a Java that ignores SIGTERM) must not keep the port. */
 const STOP_DEADLINE_MS = 10_000;
@@ -52,13 +54,14 @@ setInterval(() => {
 }, 500).unref();
 
 try {
-  starting = startLocalStack({ port, dataDir, env: process.env });
+  starting = startLocalStack({ port, dataDir, webPort, env: process.env });
   const stack = await starting;
   const tokenCmd = stack.devIssuer ? 'npm run -s token -- alice' : '<a token from your issuer>';
   const dataDirEnv = dataDir === '.data' ? '' : `DATA_DIR=${dataDir} `;
   say(
     [
       `ThreadGuard local stack ready in ${Date.now() - t0} ms at ${stack.url} (WebSocket: ${stack.wsUrl})`,
+      `Web client: ${stack.webUrl}`,
       stack.devIssuer ? `Dev issuer: ${stack.devIssuer} (tokens: ${dataDirEnv}npm run -s token -- <user> [--roles admin])` : `Issuer: ${process.env.JWT_ISSUER}`,
       // Never the token itself: terminal scroll-back and CI logs keep what is printed here.
       stack.webhookTokenFile
@@ -70,7 +73,8 @@ try {
   // Keeps the process alive (the watchdog timer is unref'd) until a signal or the parent's exit.
   setInterval(() => undefined, 1 << 30);
 } catch (err) {
-  const e = err as NodeJS.ErrnoException;
-  say(e.code === 'EADDRINUSE' ? portInUseMessage(port) : `Local stack failed to start: ${e.message}`, process.stderr);
+  const e = err as NodeJS.ErrnoException & { port?: number };
+  // The busy port may be the web client's (WEB_PORT); the error names it.
+  say(e.code === 'EADDRINUSE' ? portInUseMessage(e.port ?? port) : `Local stack failed to start: ${e.message}`, process.stderr);
   process.exit(1);
 }
