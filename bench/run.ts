@@ -7,6 +7,7 @@ import { benchAuthorizer } from './authorizer';
 import { Report } from './report';
 import { benchStreaming } from './streaming';
 import { benchThreads } from './threads';
+import { benchWebClient } from './web-client';
 
 const suite = process.argv[2];
 if (suite === 'streaming') {
@@ -19,6 +20,7 @@ if (suite === 'streaming') {
   console.log(`ThreadGuard benchmarks on ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
   const report = new Report();
   await benchAuthorizer(report);
+  benchWebClient(report);
   report.print();
   for (const s of ['threads', 'streaming']) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, s], {

@@ -29,6 +29,17 @@ export interface StackConfig {
   readonly openAiSecretArn: string;
   /** Partition keys per day of the unfiltered audit list (functions/shared/adapters/audit-log.ts). */
   readonly auditShards: number;
+  /** The optional web client (S3 + CloudFront); its origin joins the CORS allow-list. */
+  readonly webClient: {
+    readonly enabled: boolean;
+    /** The OIDC public client id the page signs in with (authorization code + PKCE, no secret). */
+    readonly oidcClientId: string;
+    readonly oidcScope: string;
+    readonly oidcAudience: string;
+    readonly oidcTokenType: 'access_token' | 'id_token';
+    /** Extra CSP connect-src origins (an issuer whose token endpoint is on another host). */
+    readonly connectOrigins: readonly string[];
+  };
 }
 
 const ctx = (node: Node, key: string): unknown => node.tryGetContext(`threadguard:${key}`);
@@ -95,6 +106,28 @@ function isBareOrigin(value: string): boolean {
   }
 }
 
+const list = (v: unknown): string[] =>
+  str(v, '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function webClientConfig(node: Node): StackConfig['webClient'] {
+  const connectOrigins = list(ctx(node, 'webConnectOrigins'));
+  // Written into the CSP header: bare origins only, as for CORS.
+  for (const o of connectOrigins) if (!isBareOrigin(o)) throw new Error(`threadguard:webConnectOrigins: "${o}" is not an origin like https://id.example.com`);
+  const tokenType = str(ctx(node, 'webOidcTokenType'), 'access_token');
+  if (tokenType !== 'access_token' && tokenType !== 'id_token') throw new Error('threadguard:webOidcTokenType must be access_token or id_token');
+  return {
+    enabled: bool(node, 'webClient', false),
+    oidcClientId: str(ctx(node, 'webOidcClientId'), ''),
+    oidcScope: str(ctx(node, 'webOidcScope'), 'openid'),
+    oidcAudience: str(ctx(node, 'webOidcAudience'), ''),
+    oidcTokenType: tokenType,
+    connectOrigins,
+  };
+}
+
 /** The same rules a cold start applies to AGENT_PROVIDER / AGENT_MODEL, so a bad value fails the synth. */
 function agentConfigFrom(node: Node): ModelConfig {
   try {
@@ -146,5 +179,6 @@ export function stackConfigFrom(node: Node): StackConfig {
     agent: agentConfigFrom(node),
     openAiSecretArn: str(ctx(node, 'openAiSecretArn'), ''),
     auditShards: positiveInt(node, 'auditShards', 16),
+    webClient: webClientConfig(node),
   };
 }

@@ -58,8 +58,19 @@ export interface FunctionDef {
   readonly env: readonly Setting[];
   readonly secrets?: readonly SecretName[];
   readonly memoryMb?: number;
+  /** @default BUFFERED_TIMEOUT_SECONDS, or STREAMING_TIMEOUT_SECONDS for a function serving a streaming route (timeoutSecondsOf). */
   readonly timeoutSeconds?: number;
 }
+
+/**
+ * API Gateway gives a REST integration 29 s, then answers 504 itself. A buffered function's Lambda
+ * timeout is below that, and its handler answers its own `503 service_unavailable` 3 s before the
+ * Lambda timeout (functions/shared/lambda/http-handler.ts), at 25 s: a slow request gets the API's
+ * documented error, never the gateway's.
+ */
+export const BUFFERED_TIMEOUT_SECONDS = 28;
+/** Streaming functions send their first bytes at once; their Lambda timeout stays at the old 29 s. */
+export const STREAMING_TIMEOUT_SECONDS = 29;
 
 /** The settings every REST function's edge (CORS and the per-user rate-limit guard) reads. */
 const EDGE = ['TABLE_NAME', 'CORS_ORIGINS', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE'] as const satisfies readonly Setting[];
@@ -150,6 +161,13 @@ export const WEBSOCKET = {
 
 /** A function that runs the agent (it reads AGENT_PROVIDER): only these may call the model provider. */
 export const runsModel = (def: FunctionDef): boolean => def.env.includes('AGENT_PROVIDER');
+
+/** The Lambda timeout of a function, for the CDK stack and the local runtime alike. */
+export function timeoutSecondsOf(def: FunctionDef): number {
+  if (def.timeoutSeconds !== undefined) return def.timeoutSeconds;
+  const streams = ROUTES.some((r) => r.streaming && FUNCTIONS[r.fn] === def);
+  return streams ? STREAMING_TIMEOUT_SECONDS : BUFFERED_TIMEOUT_SECONDS;
+}
 
 /** Bundling shared by CDK and the benchmark, so measured bundles are the deployed ones. */
 export const BUNDLING = {

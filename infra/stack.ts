@@ -1,5 +1,5 @@
 // The whole ThreadGuard stack: table, functions, REST API with authorizers, gateway responses, CORS.
-import { CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnElement, CfnOutput, Duration, Lazy, RemovalPolicy, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -16,6 +16,7 @@ import {
   type IResource,
 } from 'aws-cdk-lib/aws-apigateway';
 import { LogGroupLogDestination as WsLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { executeApiOrigin, WebClient } from './constructs/web-client';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -43,10 +44,18 @@ export class ThreadGuardStack extends Stack {
   readonly table: TableV2;
   readonly securityAlarms: SecurityAlarms;
   readonly webSocketApi: WebSocketApi;
+  /** With `threadguard:webClient=true`. */
+  readonly webClient?: WebClient;
 
   constructor(scope: Construct, id: string, props: ThreadGuardStackProps) {
     super(scope, id, props);
     const { config } = props;
+    // The web client's origin is known only once its distribution exists (after the APIs it
+    // points at), so it joins the allow-list lazily.
+    let webClient: WebClient | undefined;
+    const corsOrigins = config.webClient.enabled
+      ? [...config.corsOrigins, Lazy.string({ produce: () => webClient!.origin })]
+      : config.corsOrigins;
 
     this.table = new TableV2(this, 'MainTable', {
       partitionKey: { name: TABLES.main.partitionKey, type: AttributeType.STRING },
@@ -92,7 +101,7 @@ export class ThreadGuardStack extends Stack {
         JWT_AUDIENCE: config.jwtAudience,
         JWKS_URI: config.jwksUri,
         ROLES_CLAIM: config.rolesClaim,
-        CORS_ORIGINS: config.corsOrigins.join(','),
+        CORS_ORIGINS: corsOrigins.join(','),
         RATE_LIMIT_PER_MINUTE: String(config.rateLimitPerMinute),
         RESPOND_LIMIT_PER_MINUTE: String(config.respondLimitPerMinute),
         WEBHOOK_SOURCES: config.webhookSources.join(','),
@@ -172,7 +181,7 @@ export class ThreadGuardStack extends Stack {
       if (!resource) {
         resource = this.api.root.resourceForPath(route.path);
         resources.set(route.path, resource);
-        this.addPreflight(resource, config.corsOrigins);
+        this.addPreflight(resource, corsOrigins);
       }
       const integration = new LambdaIntegration(functions[route.fn].fn, {
         proxy: true,
@@ -209,6 +218,27 @@ export class ThreadGuardStack extends Stack {
     const ws = this.addWebSocketApi(config, wiring);
     this.webSocketApi = ws.api;
 
+    if (config.webClient.enabled) {
+      const { oidcClientId, oidcScope, oidcAudience, oidcTokenType, connectOrigins } = config.webClient;
+      webClient = new WebClient(this, 'WebClient', {
+        apiUrl: this.api.url,
+        apiOrigin: executeApiOrigin('https', this.api.restApiId),
+        wsUrl: ws.stage.url,
+        wsOrigin: executeApiOrigin('wss', ws.api.apiId),
+        oidc: {
+          mode: 'oidc',
+          issuer: config.jwtIssuer.split(',')[0]!.trim(),
+          clientId: oidcClientId,
+          scope: oidcScope,
+          ...(oidcAudience ? { audience: oidcAudience } : {}),
+          tokenType: oidcTokenType,
+        },
+        extraConnectOrigins: connectOrigins,
+      });
+      this.webClient = webClient;
+      new CfnOutput(this, 'WebClientUrl', { value: webClient.origin });
+    }
+
     // Enumeration events become a CloudWatch metric, an alarm and an SNS notification (THREATS T2).
     this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms');
 
@@ -231,7 +261,10 @@ export class ThreadGuardStack extends Stack {
   }
 
   /** WebSocket API: the $connect authorizer, one function for every route, pushes via the Management API. */
-  private addWebSocketApi(config: StackConfig, wiring: Omit<ServiceFunctionProps, 'def'>): { api: WebSocketApi; fn: ServiceFunction } {
+  private addWebSocketApi(
+    config: StackConfig,
+    wiring: Omit<ServiceFunctionProps, 'def'>,
+  ): { api: WebSocketApi; stage: WebSocketStage; fn: ServiceFunction } {
     const fn = new ServiceFunction(this, 'WebsocketFunction', { def: WEBSOCKET.fn, ...wiring });
     const authorizerFn = new ServiceFunction(this, 'WsAuthorizerFunction', { def: WEBSOCKET.authorizer, ...wiring });
     const integration = (id: string) => new WebSocketLambdaIntegration(id, fn.fn);
@@ -270,7 +303,7 @@ export class ThreadGuardStack extends Stack {
       reason: 'WebSocket APIs authorize once, on $connect (Lambda authorizer); later routes run in that authorized connection.',
     });
     new CfnOutput(this, 'WebSocketUrl', { value: stage.url });
-    return { api, fn };
+    return { api, stage, fn };
   }
 
   /**
@@ -279,6 +312,7 @@ export class ThreadGuardStack extends Stack {
    * Origins are bare origins (config.ts checks), so each is a plain VTL string literal.
    */
   private addPreflight(resource: IResource, origins: readonly string[]): void {
+    // An origin may be a token (the web client's distribution): CloudFormation joins it into the template.
     const condition = origins.map((o) => `$origin == "${o}"`).join(' || ') || 'false';
     const template = [
       '#set($origin = $input.params().header.get("Origin"))',

@@ -11,7 +11,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { functionEnvironment, type Settings } from '../function-environment';
 import type { ModelConfig } from '../../functions/shared/config';
-import { BUNDLING, runsModel, type FunctionDef, type SecretName } from '../routes';
+import { BUNDLING, runsModel, timeoutSecondsOf, type FunctionDef, type SecretName } from '../routes';
 import { grantBedrockModel } from './model-access';
 import { grantTableAccess } from './table-access';
 
@@ -51,7 +51,7 @@ export class ServiceFunction extends Construct {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.def.memoryMb ?? 512,
-      timeout: Duration.seconds(props.def.timeoutSeconds ?? 29),
+      timeout: Duration.seconds(timeoutSecondsOf(props.def)),
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       environment: functionEnvironment(

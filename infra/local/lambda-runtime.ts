@@ -98,6 +98,47 @@ function isolateEnvironment(): void {
 }
 const ISOLATED = Symbol.for('threadguard.local.isolatedEnv');
 
+/**
+ * Deployed, each function writes to its own log group from its own process. Here they share one
+ * process, so shared module state (the Powertools logger, created once with the first function's
+ * service name; its Lambda context, replaced by whichever invocation ran last) would label a line
+ * with another function's name. A line written inside a function's scope is labelled with that
+ * function: JSON log lines get its `function_name` and `service`, other lines a `[name]` prefix.
+ * Metric lines (embedded metric format, `_aws`) are left alone: their `service` is a dimension.
+ */
+function labelLogLines(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    const marked = stream as unknown as Record<symbol, boolean>;
+    if (marked[LABELLED]) continue;
+    marked[LABELLED] = true;
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      const fn = scope.getStore();
+      return write(fn && typeof chunk === 'string' ? labelled(chunk, fn) : chunk, ...rest);
+    }) as typeof stream.write;
+  }
+}
+const LABELLED = Symbol.for('threadguard.local.labelledLogs');
+
+function labelled(text: string, fn: FunctionScope): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (line === '') return line;
+      try {
+        const entry = JSON.parse(line) as unknown;
+        if (entry && typeof entry === 'object' && !Array.isArray(entry)) {
+          if ('_aws' in entry) return line;
+          return JSON.stringify({ ...entry, ...('service' in entry ? { service: fn.env.POWERTOOLS_SERVICE_NAME } : {}), function_name: fn.name });
+        }
+      } catch {
+        /* not JSON */
+      }
+      return `[${fn.name}] ${line}`;
+    })
+    .join('\n');
+}
+
 export interface LocalFunction {
   /** The Lambda function name it runs as locally, e.g. `threads-local`. */
   readonly name: string;
@@ -108,8 +149,9 @@ export interface LocalFunction {
 }
 
 /** One function of the local stack: its folder under functions/ and exactly its environment. */
-export function localFunction(dir: string, env: Record<string, string>): LocalFunction {
+export function localFunction(dir: string, env: Record<string, string>, timeoutSeconds = 29): LocalFunction {
   isolateEnvironment();
+  labelLogLines();
   const name = `${dir}-local`;
   const fnScope: FunctionScope = { name, env: { ...env, AWS_LAMBDA_FUNCTION_NAME: name } };
   let loaded: Promise<AnyHandler> | null = null;
@@ -127,7 +169,7 @@ export function localFunction(dir: string, env: Record<string, string>): LocalFu
     invoke: (...args) =>
       scope.run(fnScope, async () => {
         const handler = await load();
-        return (handler as (...a: unknown[]) => Promise<unknown>)(...args, lambdaContext(name));
+        return (handler as (...a: unknown[]) => Promise<unknown>)(...args, lambdaContext(name, timeoutSeconds * 1000));
       }),
   };
 }

@@ -4,15 +4,16 @@ import { createServer as createNetServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { functionEnvironment, type Settings } from '../function-environment';
-import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, type FunctionDef } from '../routes';
+import { AUTHORIZERS, FUNCTIONS, ROUTES, timeoutSecondsOf, WEBSOCKET, type FunctionDef } from '../routes';
 import { TABLES } from '../table';
 import { createAdminClient, openDynamoDb, type SupervisedDynamoDb } from './dynamodb-supervisor';
 import { ensureTables } from './tables';
-import { DEV_AUDIENCE, DEV_ISSUER_PATH, DEV_JWKS_PATH, devJwks, loadOrCreateDevKey, recordDevIssuer } from './dev-issuer';
+import { DEV_AUDIENCE, DEV_ISSUER_PATH, DEV_JWKS_PATH, devJwks, loadOrCreateDevKey, mintDevToken, recordDevIssuer } from './dev-issuer';
 import { createRestGateway } from './rest-gateway';
 import { createWebSocketGateway, MANAGEMENT_PATH } from './websocket-gateway';
 import { redactDeep } from '../../functions/shared/core/redact';
 import { localSecret } from './secrets';
+import { startWebServer, type WebServer } from './web-server';
 import { webhookTokenFrom } from '../../functions/shared/core/webhooks';
 import { localFunction } from './lambda-runtime';
 
@@ -36,6 +37,8 @@ export interface LocalStackOptions {
   readonly port: number;
   readonly dataDir: string;
   readonly env: Record<string, string | undefined>;
+  /** The web client's port (0: any free one; default 0). */
+  readonly webPort?: number;
   readonly log?: (line: string) => void;
   /** Where the functions reach DynamoDB, given DynamoDB Local's endpoint (a benchmark counts requests there). */
   readonly functionsDynamodbEndpoint?: (endpoint: string) => Promise<string>;
@@ -46,6 +49,8 @@ export interface LocalStack {
   readonly port: number;
   readonly devIssuer: string | null;
   readonly wsUrl: string;
+  /** The web client (its origin is on the CORS allow-list). */
+  readonly webUrl: string;
   /** The local webhook secret (from WEBHOOK_TOKEN or generated into DATA_DIR). */
   readonly webhookToken: string;
   /** Where a generated webhook token is stored (mode 0600); null when WEBHOOK_TOKEN supplied it. */
@@ -88,6 +93,17 @@ async function closeServer(server: Server | null): Promise<void> {
   await closed;
 }
 
+/** OIDC settings for the web client when the stack trusts an external issuer (its first one). */
+function webOidcConfig(env: Record<string, string | undefined>) {
+  return {
+    issuer: (env.JWT_ISSUER ?? '').split(',')[0]!.trim(),
+    clientId: env.WEB_OIDC_CLIENT_ID ?? '',
+    scope: env.WEB_OIDC_SCOPE ?? 'openid',
+    ...(env.WEB_OIDC_AUDIENCE ? { audience: env.WEB_OIDC_AUDIENCE } : {}),
+    tokenType: env.WEB_OIDC_TOKEN === 'id_token' ? ('id_token' as const) : ('access_token' as const),
+  };
+}
+
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const dataDir = resolve(opts.dataDir);
@@ -102,8 +118,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   let server: Server | null = null;
   let management: Server | null = null;
   let ws: ReturnType<typeof createWebSocketGateway> | null = null;
+  let web: WebServer | null = null;
   const stop = async () => {
     ws?.close();
+    await web?.stop();
     await Promise.all([closeServer(server), closeServer(management)]);
     await ddb?.stop();
   };
@@ -161,9 +179,19 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       });
     });
     const managementUrl = `http://127.0.0.1:${await listen(management, 0)}${MANAGEMENT_PATH}`;
-    const origins = corsOrigins.map((o) => o.replace(corsPlaceholder, String(port)));
-
     const devIssuer = devKey ? `${url}${DEV_ISSUER_PATH}` : null;
+    const wsUrl = `${url.replace('http:', 'ws:')}/ws`;
+    web = await startWebServer({
+      port: opts.webPort ?? 0,
+      apiUrl: url,
+      wsUrl,
+      ...(devKey
+        ? { mintDevToken: (sub: string, roles: string[]) => mintDevToken(dataDir, sub, { roles }) }
+        : { oidc: webOidcConfig(env) }),
+    });
+    // The web client's origin joins the allow-list, as the deployed one's does.
+    const origins = [...new Set([...corsOrigins.map((o) => o.replace(corsPlaceholder, String(port))), web.origin])];
+
     if (devIssuer) recordDevIssuer(dataDir, devIssuer, env.JWT_AUDIENCE ?? DEV_AUDIENCE);
 
     const functionsDynamodbEndpoint = opts.functionsDynamodbEndpoint ? await opts.functionsDynamodbEndpoint(ddb.endpoint) : ddb.endpoint;
@@ -200,7 +228,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       WS_MANAGEMENT_ENDPOINT: managementUrl,
       ...Object.fromEntries([...PASSED_THROUGH, ...PROVIDER_PASSED_THROUGH].flatMap((k) => (env[k] ? [[k, env[k]]] : []))),
     };
-    const fn = (def: FunctionDef) => localFunction(def.dir, { ...functionEnvironment(def, settings, secrets), ...runtime });
+    const fn = (def: FunctionDef) => localFunction(def.dir, { ...functionEnvironment(def, settings, secrets), ...runtime }, timeoutSecondsOf(def));
     // Where this stack's database and Management API are, for tests and tools that inspect them
     // directly (never served over HTTP; the file is the developer's own, mode 0600).
     writeFileSync(
@@ -230,7 +258,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       url,
       port,
       devIssuer,
-      wsUrl: `${url.replace('http:', 'ws:')}/ws`,
+      wsUrl,
+      webUrl: web.url,
       webhookToken: webhookToken.value,
       webhookTokenFile: webhookToken.file,
       dynamodbEndpoint: ddb.endpoint,

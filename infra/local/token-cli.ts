@@ -2,25 +2,41 @@
 import { parseArgs } from 'node:util';
 import { mintDevToken } from './dev-issuer';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    roles: { type: 'string' },
-    email: { type: 'string' },
-    ttl: { type: 'string' },
-  },
-});
+const USAGE = 'usage: npm run -s token -- <user> [--roles admin,guest] [--email x@y] [--ttl seconds]';
+
+/** Bad arguments get the usage line and exit 2, never a stack trace or a token with a broken `exp`. */
+function usage(problem?: string): never {
+  if (problem) console.error(problem);
+  console.error(USAGE);
+  process.exit(2);
+}
+
+let parsed: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    allowPositionals: true,
+    options: { roles: { type: 'string' }, email: { type: 'string' }, ttl: { type: 'string' } },
+  });
+}
+try {
+  parsed = parse();
+} catch (err) {
+  usage((err as Error).message); // e.g. `--ttl -5` reads as an unknown option `-5`
+}
+const { values, positionals } = parsed;
 
 const sub = positionals[0];
-if (!sub) {
-  console.error('usage: npm run token -- <user> [--roles admin,guest] [--email x@y] [--ttl seconds]');
-  process.exit(2);
+if (!sub || positionals.length > 1) usage();
+let ttlSeconds: number | undefined;
+if (values.ttl !== undefined) {
+  ttlSeconds = /^\d+$/.test(values.ttl) ? Number(values.ttl) : NaN;
+  if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0) usage(`--ttl: a whole number of seconds above 0, got "${values.ttl}"`);
 }
 try {
   const token = mintDevToken(process.env.DATA_DIR ?? '.data', sub, {
     roles: values.roles?.split(',').filter(Boolean),
     email: values.email,
-    ttlSeconds: values.ttl ? Number(values.ttl) : undefined,
+    ttlSeconds,
   });
   process.stdout.write(`${token}\n`);
 } catch (err) {

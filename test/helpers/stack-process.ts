@@ -8,6 +8,8 @@ import { freePort } from '../../infra/local/stack';
 
 export interface StackProcess {
   readonly baseUrl: string;
+  /** The web client's URL (its own port, on the stack's CORS allow-list). */
+  readonly webUrl: string;
   readonly dataDir: string;
   readonly logFile: string;
   stop(): Promise<void>;
@@ -24,10 +26,11 @@ export async function startStackProcess(env: Record<string, string> = {}): Promi
   const dataDir = mkdtempSync(join(tmpdir(), 'threadguard-test-'));
   const logFile = join(dataDir, 'stack.log');
   const port = await freePort();
+  const webPort = await freePort();
   const out = createWriteStream(logFile);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
     cwd: join(import.meta.dirname, '../..'),
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, ...env },
+    env: { ...process.env, PORT: String(port), WEB_PORT: String(webPort), DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.pipe(out, { end: false });
@@ -55,6 +58,7 @@ export async function startStackProcess(env: Record<string, string> = {}): Promi
   registerLocalStack(baseUrl);
   return {
     baseUrl,
+    webUrl: `http://127.0.0.1:${env.WEB_PORT ?? webPort}`,
     dataDir,
     logFile,
     async stop() {

@@ -2,7 +2,9 @@
 // Gateway logging role, and settings checked at synth so a deployment never goes out with an
 // example issuer, a missing audience or a value CloudFormation or the functions would reject.
 import { describe, expect, it } from 'vitest';
+import { DEADLINE_MARGIN_MS } from '../../functions/shared/lambda/http-handler';
 import { LOG_RETENTION_DAYS } from '../../infra/config';
+import { BUFFERED_TIMEOUT_SECONDS, FUNCTIONS, ROUTES, STREAMING_TIMEOUT_SECONDS } from '../../infra/routes';
 import { synth } from '../helpers/synth';
 
 type Res = { DependsOn?: string[]; Properties: Record<string, unknown> };
@@ -20,6 +22,28 @@ describe('stages and the API Gateway CloudWatch role', () => {
     for (const stage of [...restStages, ...wsStages]) {
       expect(stage.Properties.AccessLogSetting ?? stage.Properties.AccessLogSettings).toBeDefined();
       expect(stage.DependsOn ?? []).toContain(accountId);
+    }
+  });
+});
+
+describe('function timeouts', () => {
+  const { template } = synth();
+
+  it('times every buffered function out below API Gateway\'s 29 s integration timeout, 3 s after its own 503 deadline', () => {
+    const fns = Object.entries(template.findResources('AWS::Lambda::Function')) as Array<[string, Res]>;
+    const streaming = new Set<string>(ROUTES.filter((r) => r.streaming).map((r) => FUNCTIONS[r.fn].dir));
+    const ours = fns.filter(([, f]) => typeof f.Properties.Handler === 'string' && f.Properties.Handler === 'index.handler');
+    expect(ours.length).toBeGreaterThan(10);
+    for (const [id, f] of ours) {
+      const env = (f.Properties.Environment as { Variables: Record<string, string> }).Variables;
+      const dir = env.POWERTOOLS_SERVICE_NAME!.replace(/^threadguard-/, '');
+      const timeout = f.Properties.Timeout as number;
+      if (streaming.has(dir)) expect(timeout, id).toBe(STREAMING_TIMEOUT_SECONDS);
+      else {
+        expect(timeout, id).toBe(BUFFERED_TIMEOUT_SECONDS);
+        expect(timeout * 1000 - DEADLINE_MARGIN_MS, id).toBe(25_000);
+        expect(timeout, id).toBeLessThan(29);
+      }
     }
   });
 });

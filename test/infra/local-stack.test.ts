@@ -67,7 +67,7 @@ describe('local stack listeners', () => {
     stopped = true;
     expect(Date.now() - t0).toBeLessThan(9_000);
     await closed;
-    for (const url of [`${stack.baseUrl}/health`, `${info.managementEndpoint}/@connections/x`, info.dynamodbEndpoint]) {
+    for (const url of [`${stack.baseUrl}/health`, `${info.managementEndpoint}/@connections/x`, info.dynamodbEndpoint, stack.webUrl]) {
       expect(await refuses(url), url).toBe(true);
     }
   });

@@ -20,6 +20,7 @@ export async function setup(project: TestProject) {
     RESPOND_LIMIT_PER_MINUTE: '100',
   });
   project.provide('baseUrl', stack.baseUrl);
+  project.provide('webUrl', stack.webUrl);
   project.provide('dataDir', stack.dataDir);
   project.provide('logFile', stack.logFile);
   project.provide('webhookToken', webhookToken);
@@ -56,6 +57,7 @@ function printContractCounts(dir: string) {
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string;
+    webUrl: string;
     dataDir: string;
     logFile: string;
     webhookToken: string;

@@ -6,7 +6,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { corsResponseHeaders } from '../core/cors';
 import { SECURITY_HEADERS } from '../core/security-headers';
+import { ServiceUnavailableError } from '../core/errors';
 import { dispatch } from './dispatch';
+import { toErrorResponse } from './error-map';
 import { toHttpRequest, type HttpRequest } from './http-request';
 import type { IdempotentRunner } from './idempotency';
 import { logger } from './logger';
@@ -34,6 +36,12 @@ export interface HttpHandlerOptions {
   readonly idempotency?: IdempotentRunner;
 }
 
+/**
+ * A buffered request still running this long before the Lambda timeout is answered with
+ * `503 service_unavailable` (Retry-After 1): 25 s into the 28 s Lambda timeout (infra/routes.ts).
+ */
+export const DEADLINE_MARGIN_MS = 3_000;
+
 export const ok = (body: unknown, headers?: Record<string, string>): HttpResult => ({ statusCode: 200, body, headers });
 export const created = (body: unknown): HttpResult => ({ statusCode: 201, body });
 export const noContent = (): HttpResult => ({ statusCode: 204 });
@@ -44,10 +52,25 @@ export function httpHandler(routes: RouteControllers, options: HttpHandlerOption
   const controllers: RouteControllers = idempotency
     ? Object.fromEntries(Object.entries(routes).map(([route, controller]) => [route, (req: HttpRequest) => idempotency(req, () => controller(req))]))
     : routes;
-  const handle = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  const handle = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const req = toHttpRequest(event);
     const extra: Record<string, string> = corsResponseHeaders(req.headers.origin, options.corsOrigins);
-    return toProxyResult(await dispatch(controllers, req, extra, options), extra);
+    const work = dispatch(controllers, req, extra, options);
+    const remaining = context?.getRemainingTimeInMillis?.();
+    if (!remaining) return toProxyResult(await work, extra);
+    // Answer before the Lambda timeout (and so before API Gateway's 29 s) with the API's own 503.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<HttpResult>((resolve) => {
+      timer = setTimeout(() => {
+        logger.error('request timed out', { route: req.resource, afterMs: remaining - DEADLINE_MARGIN_MS });
+        resolve(toErrorResponse(new ServiceUnavailableError(1, 'The request took too long; retry later')));
+      }, Math.max(0, remaining - DEADLINE_MARGIN_MS));
+    });
+    try {
+      return toProxyResult(await Promise.race([work, deadline]), extra);
+    } finally {
+      clearTimeout(timer);
+    }
   };
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(handle)
     .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -1,0 +1,136 @@
+// Every call the page makes to the ThreadGuard API, in one place: the typed client generated from
+// the OpenAPI document (client/, openapi-fetch), with the in-memory token and X-Page-Context added
+// to each request, errors as ApiError with Retry-After, and the two reply transports (SSE read from
+// the fetch body, WebSocket).
+import { createThreadGuardClient } from '../../client';
+import { ApiError, parseRetryAfter } from './refusals';
+import { readSse } from './sse';
+import type { PageContext, StreamEvent } from './types';
+
+export interface ApiOptions {
+  readonly apiUrl: string;
+  readonly wsUrl: string;
+  /** The bearer token, held in memory by the sign-in module. */
+  readonly token: () => string | null;
+  readonly pageContext: () => PageContext;
+}
+
+export type Transport = 'sse' | 'websocket';
+
+/** Header values are Latin-1 only: non-ASCII is escaped inside the JSON, which the API parses back. */
+export const pageContextHeader = (ctx: PageContext): string =>
+  JSON.stringify(ctx).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+function apiError(response: Response, body: unknown): ApiError {
+  const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+  return new ApiError(
+    response.status,
+    error?.code ?? `http_${response.status}`,
+    error?.message ?? response.statusText,
+    parseRetryAfter(response.headers.get('Retry-After'), Date.now()),
+  );
+}
+
+/** The data of a typed call, or its refusal as an ApiError (openapi-fetch returns, never throws, on 4xx/5xx). */
+async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw apiError(response, error);
+  return data as T;
+}
+
+export function createApi(opts: ApiOptions) {
+  // Credentials are headers, never cookies.
+  const client = createThreadGuardClient(opts.apiUrl, undefined, { credentials: 'omit' });
+  client.use({
+    onRequest({ request }) {
+      const token = opts.token();
+      if (token) request.headers.set('Authorization', `Bearer ${token}`);
+      request.headers.set('X-Page-Context', pageContextHeader(opts.pageContext()));
+      return request;
+    },
+  });
+  const thread = (threadId: string) => ({ path: { threadId } });
+
+  /** Runs one reply over SSE; resolves when the stream ends. Refusals before the stream are ApiErrors. */
+  async function streamSse(threadId: string, content: string, onEvent: (e: StreamEvent) => void): Promise<void> {
+    const body = await ok(
+      client.POST('/threads/{threadId}/messages', { params: thread(threadId), body: { content }, headers: { Accept: 'text/event-stream' }, parseAs: 'stream' }),
+    );
+    if (!body) throw new ApiError(200, 'internal', 'The reply stream was empty');
+    for await (const data of readSse(body)) {
+      const event = data as StreamEvent;
+      // A failure after the stream opened: nothing of the exchange was stored.
+      if (event.type === 'error') throw new ApiError(0, event.code, event.message);
+      onEvent(event);
+    }
+  }
+
+  let socket: WebSocket | null = null;
+  let socketOf = '';
+  /** One connection per token; `?token=` because browsers cannot set headers on a WebSocket handshake. */
+  function openSocket(): Promise<WebSocket> {
+    const token = opts.token() ?? '';
+    if (socket && socketOf === token && socket.readyState === WebSocket.OPEN) return Promise.resolve(socket);
+    socket?.close();
+    const ws = new WebSocket(`${opts.wsUrl}?token=${encodeURIComponent(token)}`);
+    socket = ws;
+    socketOf = token;
+    return new Promise((resolve, reject) => {
+      ws.addEventListener('open', () => resolve(ws), { once: true });
+      // A refused handshake (401, 429) shows only as an error then a close: the browser hides the status.
+      ws.addEventListener('close', () => reject(new ApiError(401, 'websocket_refused', 'The WebSocket connection was refused')), { once: true });
+    });
+  }
+
+  /** Runs one reply over the WebSocket; resolves at the reply's item.done, rejects on an error frame. */
+  async function streamWebSocket(threadId: string, content: string, onEvent: (e: StreamEvent) => void): Promise<void> {
+    const ws = await openSocket();
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (msg: MessageEvent) => {
+        const event = JSON.parse(String(msg.data)) as StreamEvent;
+        if (event.type === 'error') {
+          done();
+          reject(new ApiError(0, event.code, event.message));
+          return;
+        }
+        onEvent(event);
+        if (event.type === 'item.done' && event.item.type === 'assistant_message') {
+          done();
+          resolve();
+        }
+      };
+      const onClose = () => {
+        done();
+        reject(new ApiError(0, 'connection_closed', 'The connection closed before the reply finished'));
+      };
+      const done = () => {
+        ws.removeEventListener('message', onMessage);
+        ws.removeEventListener('close', onClose);
+      };
+      ws.addEventListener('message', onMessage);
+      ws.addEventListener('close', onClose);
+      ws.send(JSON.stringify({ action: 'sendMessage', threadId, content, pageContext: opts.pageContext() }));
+    });
+  }
+
+  return {
+    me: () => ok(client.GET('/me')),
+    listThreads: () => ok(client.GET('/threads', { params: { query: { limit: '50' } } })),
+    createThread: (title: string) => ok(client.POST('/threads', { body: title ? { title } : {} })),
+    listItems: (threadId: string) => ok(client.GET('/threads/{threadId}/items', { params: { ...thread(threadId), query: { limit: '100' } } })),
+    listTasks: () => ok(client.GET('/tasks')),
+    listApiKeys: () => ok(client.GET('/api-keys')),
+    createApiKey: (name: string, readOnly: boolean) => ok(client.POST('/api-keys', { body: { name, readOnly } })),
+    setApiKeyEnabled: (id: string, enabled: boolean) => ok(client.PATCH('/api-keys/{id}', { params: { path: { id } }, body: { enabled } })),
+    revokeApiKey: (id: string) => ok(client.DELETE('/api-keys/{id}', { params: { path: { id } } })),
+    sendMessage: (transport: Transport, threadId: string, content: string, onEvent: (e: StreamEvent) => void) =>
+      transport === 'websocket' ? streamWebSocket(threadId, content, onEvent) : streamSse(threadId, content, onEvent),
+    /** Drops the WebSocket (sign-out): it was opened with this user's token. */
+    close: () => {
+      socket?.close();
+      socket = null;
+    },
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;

@@ -1,0 +1,104 @@
+// The page's entry: reads config.json, signs in, then routes by the URL hash between the chat
+// (`#/chat/<threadId>`) and API keys (`#/keys`).
+import { createApi, type Transport } from './api';
+import { completeOidcSignIn, currentSession, currentToken, signOut } from './auth';
+import { chatView } from './chat-view';
+import { loadConfig, type ClientConfig } from './config';
+import { byId, h } from './dom';
+import { keysView } from './keys-view';
+import { clearNotice, showError } from './notice';
+import { signInView } from './sign-in-view';
+import type { Me, PageContext } from './types';
+
+const pageContext: PageContext = {};
+
+function route(): { view: 'chat' | 'keys'; threadId: string | null } {
+  const [, view, id] = location.hash.split('/');
+  if (view === 'keys') return { view: 'keys', threadId: null };
+  return { view: 'chat', threadId: id ? decodeURIComponent(id) : null };
+}
+
+/** What the agent is told about the page (X-Page-Context); the chat view adds the thread's title. */
+function describePage(view: 'chat' | 'keys'): void {
+  pageContext.page = view === 'keys' ? 'API keys' : 'Chat';
+  pageContext.title = view === 'keys' ? 'API keys' : undefined;
+  if (view !== 'chat') pageContext.taskId = undefined;
+}
+
+async function start(config: ClientConfig): Promise<void> {
+  const api = createApi({ apiUrl: config.apiUrl, wsUrl: config.wsUrl, token: currentToken, pageContext: () => pageContext });
+  const view = byId('view');
+  const transport = byId<HTMLSelectElement>('transport');
+  let me: Me | null = null;
+
+  const setSignedIn = (signedIn: boolean) => {
+    for (const id of ['nav', 'transport-label', 'sign-out']) byId(id).hidden = !signedIn;
+    byId('who').textContent = signedIn && me ? `${me.userId} (${me.roles.join(', ') || 'user'})` : '';
+  };
+
+  const showSignIn = () => {
+    me = null;
+    setSignedIn(false);
+    view.replaceChildren(signInView(config.auth, () => void afterSignIn()));
+  };
+
+  const render = () => {
+    if (!me || !currentToken()) return showSignIn();
+    const readOnly = me.roles.includes('guest');
+    byId('nav-keys').hidden = readOnly; // guests cannot hold API keys
+    const { view: name, threadId } = route();
+    describePage(name);
+    view.replaceChildren(
+      name === 'keys' && !readOnly
+        ? keysView(api)
+        : chatView(
+            { api, readOnly, transport: () => transport.value as Transport, pageContext, openThread: (id) => (location.hash = `#/chat/${encodeURIComponent(id)}`) },
+            threadId,
+          ),
+    );
+  };
+
+  async function afterSignIn(): Promise<void> {
+    clearNotice();
+    describePage(route().view);
+    try {
+      me = await api.me();
+    } catch (err) {
+      signOut();
+      showError(err);
+      return showSignIn();
+    }
+    setSignedIn(true);
+    render();
+  }
+
+  byId('sign-out').addEventListener('click', () => {
+    signOut();
+    api.close();
+    clearNotice();
+    showSignIn();
+  });
+  window.addEventListener('hashchange', () => {
+    clearNotice();
+    render();
+  });
+  // An expired token: back to sign-in with a readable reason.
+  setInterval(() => {
+    const session = currentSession();
+    if (me && session && session.expiresAt <= Date.now()) {
+      signOut();
+      api.close();
+      showSignIn();
+      showError(new Error('Your sign-in has expired. Please sign in again.'));
+    }
+  }, 10_000);
+
+  if (config.auth.mode === 'oidc' && (await completeOidcSignIn(config.auth).catch((err: unknown) => (showError(err), null)))) {
+    return afterSignIn();
+  }
+  showSignIn();
+}
+
+loadConfig().then(start, (err: unknown) => {
+  byId('view').replaceChildren(h('p', { class: 'fatal' }, `This page is not configured: ${(err as Error).message}`));
+});
