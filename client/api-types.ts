@@ -804,7 +804,7 @@ export interface components {
                 "application/json": components["schemas"]["Error-internal"];
             };
         };
-        /** @description `service_unavailable`: DynamoDB throttled or could not be reached after the SDK's retries (`Retry-After` says when to retry). Nothing was stored half-way. */
+        /** @description `service_unavailable`: DynamoDB throttled or could not be reached after the SDK's retries, or a buffered request still ran after 25 s (`Retry-After` says when to retry). Nothing was stored half-way. */
         ServiceUnavailable: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
@@ -860,6 +860,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getOpenApiDocument: {
@@ -886,6 +887,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getMe: {

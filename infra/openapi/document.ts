@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { createDocument, type ZodOpenApiObject, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { WITHOUT_IDEMPOTENCY_KEY } from '../../functions/shared/lambda/idempotency-routes';
 import { metadataSchema } from '../../functions/shared/lambda/validation';
-import { FUNCTIONS, ROUTES, type RouteDef } from '../routes';
+import { ROUTES, type RouteDef } from '../routes';
 import { ERROR_CODES, OPERATIONS, PATH_PARAMS, type Codes, type OperationSpec } from './operations';
 import * as S from './schemas';
 
@@ -86,7 +86,7 @@ const SHARED_RESPONSES = {
   // From the per-user guard (with the refusing bucket's headers) or the stage throttle (without).
   RateLimited: errorResponse(['rate_limited'], { ...RATE_HEADERS, 'Retry-After': ref('headers', 'Retry-After') }),
   InternalError: errorResponse(['internal']),
-  // Throttling or an unreachable database, once the SDK's retries are spent; from the guard too, so rate headers may be absent.
+  // Throttling or an unreachable database once the SDK's retries are spent, or a buffered request past 25 s; from the guard too, so rate headers may be absent.
   ServiceUnavailable: errorResponse(['service_unavailable'], { 'Retry-After': ref('headers', 'Retry-After') }),
   // Refused by the HTTP front door before any route is matched (API Gateway, or Node's parser locally).
   HeadersTooLarge: { description: 'Request headers too large (an oversized token may get 401 instead); never a 5xx.' },
@@ -138,8 +138,8 @@ function operation(route: RouteDef, spec: OperationSpec): ZodOpenApiOperationObj
   responses['429'] = sharedResponse('RateLimited');
   responses['431'] = sharedResponse('HeadersTooLarge');
   responses['500'] = sharedResponse('InternalError');
-  // Every function that reaches DynamoDB (the rate-limit guard included) can find it throttled or gone.
-  if (FUNCTIONS[route.fn].table !== 'none') responses['503'] = sharedResponse('ServiceUnavailable');
+  // DynamoDB throttled or gone (every function that reaches it), or a buffered request past 25 s (any function).
+  responses['503'] = sharedResponse('ServiceUnavailable');
   const params = pathParams(route.path);
   return {
     operationId: spec.operationId,

@@ -33,7 +33,8 @@ export const ERROR_CODES = {
     'The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running.',
   payload_too_large: 'Body over the limit: 64 KB on every route, 256 KB on webhooks.',
   rate_limited: 'Over a per-user rate limit (`Retry-After` says when to retry) or the stage throttle.',
-  service_unavailable: 'DynamoDB throttled or could not be reached after the SDK\'s retries (`Retry-After` says when to retry). Nothing was stored half-way.',
+  service_unavailable:
+    'DynamoDB throttled or could not be reached after the SDK\'s retries, or a buffered request still ran after 25 s (`Retry-After` says when to retry). Nothing was stored half-way.',
   internal: 'Anything else. Never a stack trace, never a token.',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -46,6 +46,20 @@ describe('local stack listeners', () => {
     }
   });
 
+  it('runs DynamoDB Local listening on 127.0.0.1 only, not on every interface', () => {
+    // The kernel's own table of listening TCP sockets (state 0A), addresses in hex.
+    const port = Number(new URL(info.dynamodbEndpoint).port);
+    const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+    const listening = ['/proc/net/tcp', '/proc/net/tcp6']
+      .flatMap((f) => readFileSync(f, 'utf8').split('\n').slice(1))
+      .map((l) => l.trim().split(/\s+/))
+      .filter((cols) => cols[3] === '0A' && cols[1]?.endsWith(`:${hexPort}`))
+      .map((cols) => cols[1]!.split(':')[0]!);
+    expect(listening.length).toBeGreaterThan(0);
+    // 127.0.0.1 as IPv4 (0100007F) or as an IPv4-mapped IPv6 address; never the any-address.
+    for (const addr of listening) expect(['0100007F', '0000000000000000FFFF00000100007F']).toContain(addr);
+  });
+
   it('still pushes WebSocket frames through the private listener', async () => {
     const client = await connect(wsUrl(stack.baseUrl, { token: mintDevToken(stack.dataDir, 'listener-user') }));
     try {

@@ -1,0 +1,21 @@
+// Starts DynamoDB Local listening on 127.0.0.1 only. Its own main() binds every interface and has no
+// option to choose one, so this builds the server the same way (same command-line arguments) and
+// binds its Jetty connector to the loopback address before starting it. Run as a single source
+// file (java LoopbackDynamoDbLocal.java ...), so nothing has to be compiled ahead of time.
+import java.lang.reflect.Field;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import software.amazon.dynamodb.services.local.main.ServerRunner;
+import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
+
+public class LoopbackDynamoDbLocal {
+  public static void main(String[] args) throws Exception {
+    DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(args);
+    Field field = DynamoDBProxyServer.class.getDeclaredField("server");
+    field.setAccessible(true);
+    Server jetty = (Server) field.get(proxy);
+    for (Connector c : jetty.getConnectors()) ((ServerConnector) c).setHost("127.0.0.1");
+    proxy.start();
+  }
+}
