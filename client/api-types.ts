@@ -162,7 +162,7 @@ export interface paths {
         put?: never;
         /**
          * Post a message; the TaskManager agent replies
-         * @description Counts in both rate-limit buckets (`requests` and `respond`); the headers describe the tighter one. Validation, authorization, limits and the thread's 403 all happen before a stream opens, so a refusal is a JSON error. With `Accept: text/event-stream` the reply streams as server-sent events (200); otherwise 201 with the stored exchange.
+         * @description Counts in both rate-limit buckets (`requests` and `respond`); the headers describe the tighter one. Content is trimmed, then 1 byte to 16 KB. Validation, limits, the daily token budget, authorization, the thread's 403 and a provider failure before the first model output all happen before a stream opens, so a refusal is a JSON error. With `Accept: text/event-stream` the reply streams as server-sent events (200); otherwise 201 with the stored exchange.
          */
         post: operations["postMessage"];
         delete?: never;
@@ -182,7 +182,7 @@ export interface paths {
         put?: never;
         /**
          * The ChatKit server protocol (one endpoint)
-         * @description Served types: `threads.create` and `threads.add_user_message` (server-sent events), `threads.get_by_id`, `threads.list`, `threads.update`, `threads.delete`, `items.list`, `items.feedback` (JSON). Read-only principals may send the read types only. Streaming types count in the `respond` bucket, checked before anything is stored.
+         * @description Served types: `threads.create` and `threads.add_user_message` (server-sent events), `threads.get_by_id`, `threads.list`, `threads.update`, `threads.delete`, `items.list`, `items.feedback` (JSON). Read-only principals may send the read types only. Streaming types go through the same reply pipeline as message posts (both rate buckets, the daily token budget, `X-Page-Context`), checked before anything is stored.
          */
         post: operations["chatkit"];
         delete?: never;
@@ -198,10 +198,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's tasks in creation order */
+        /**
+         * The caller's tasks in creation order, a page at a time
+         * @description The cursor is bound to the caller and the `status` filter.
+         */
         get: operations["listTasks"];
         put?: never;
-        /** Create a task */
+        /**
+         * Create a task
+         * @description At most 1,000 tasks per user: the next create is `409 conflict` until one is deleted.
+         */
         post: operations["createTask"];
         delete?: never;
         options?: never;
@@ -406,12 +412,29 @@ export interface components {
              * @example 2026-01-31T12:00:00.000Z
              */
             createdAt: string;
+            budget: components["schemas"]["Budget"];
+        };
+        /** @description The caller's daily model-token budget (input + output tokens, `AGENT_DAILY_TOKEN_BUDGET`). */
+        Budget: {
+            limit: number;
+            used: number;
+            remaining: number;
+            /**
+             * Format: date-time
+             * @description The next UTC midnight, when `used` starts again from 0.
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            resetsAt: string;
         };
         /** @description The agent tools this principal may use (read tools only for guests and read-only keys). */
         ToolList: {
             tools: {
                 name: string;
                 description: string;
+                /** @description JSON Schema (2020-12) of the tool's input object. */
+                inputSchema: {
+                    [key: string]: unknown;
+                };
             }[];
         };
         AuditPage: {
@@ -552,6 +575,20 @@ export interface components {
             userMessage: components["schemas"]["Item"];
             assistantMessage: components["schemas"]["Item"];
         };
+        "Error-rate_limited-budget_exceeded": {
+            error: {
+                /** @enum {string} */
+                code: "rate_limited" | "budget_exceeded";
+                message: string;
+            };
+        };
+        "Error-service_unavailable-provider_unavailable": {
+            error: {
+                /** @enum {string} */
+                code: "service_unavailable" | "provider_unavailable";
+                message: string;
+            };
+        };
         /** @description threads.get_by_id and threads.update: a thread; threads.list: a page of threads; items.list: a page of items; threads.delete and items.feedback: `{}`. */
         ChatKitJsonResponse: components["schemas"]["ChatKitThread"] | components["schemas"]["ChatKitThreadPage"] | components["schemas"]["ChatKitItemPage"] | Record<string, never>;
         ChatKitThread: {
@@ -684,8 +721,10 @@ export interface components {
             message?: string;
             allow_retry: boolean;
         };
-        TaskList: {
+        TaskPage: {
             data: components["schemas"]["Task"][];
+            /** @description Opaque cursor of the next page, bound to the caller and the list; null on the last page. */
+            nextCursor: string | null;
         };
         Task: {
             id: string;
@@ -1410,16 +1449,40 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
-            429: components["responses"]["RateLimited"];
+            /** @description `rate_limited`: Over a per-user rate limit (`Retry-After` says when to retry) or the stage throttle. `budget_exceeded`: The caller's daily model-token budget is used up (`Retry-After`: seconds to the next UTC midnight). */
+            429: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-rate_limited-budget_exceeded"];
+                };
+            };
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description `service_unavailable`: DynamoDB throttled or could not be reached after the SDK's retries, or a buffered request still ran after 25 s (`Retry-After` says when to retry). Nothing was stored half-way. `provider_unavailable`: The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry). */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-service_unavailable-provider_unavailable"];
+                };
+            };
         };
     };
     chatkit: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional JSON object (at most 2 KB) with `page`, `title`, `taskId`: UX context for the agent, never used for authorization; ignored when malformed. */
+                "X-Page-Context"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1574,15 +1637,38 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
-            429: components["responses"]["RateLimited"];
+            /** @description `rate_limited`: Over a per-user rate limit (`Retry-After` says when to retry) or the stage throttle. `budget_exceeded`: The caller's daily model-token budget is used up (`Retry-After`: seconds to the next UTC midnight). */
+            429: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-rate_limited-budget_exceeded"];
+                };
+            };
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description `service_unavailable`: DynamoDB throttled or could not be reached after the SDK's retries, or a buffered request still ran after 25 s (`Retry-After` says when to retry). Nothing was stored half-way. `provider_unavailable`: The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry). */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-service_unavailable-provider_unavailable"];
+                };
+            };
         };
     };
     listTasks: {
         parameters: {
             query?: {
+                limit?: string;
+                cursor?: string;
                 status?: "open" | "done";
             };
             header?: never;
@@ -1591,7 +1677,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The tasks. */
+            /** @description A page of tasks. */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1600,7 +1686,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskList"];
+                    "application/json": components["schemas"]["TaskPage"];
                 };
             };
             /** @description `bad_request`: Malformed JSON, failed validation (including `limit` outside 1..100), a bad or tampered cursor. */

@@ -17,6 +17,10 @@ export interface StackConfig {
   readonly logRetentionDays: number;
   /** Accepted webhook sources (`/webhooks/{source}`). */
   readonly webhookSources: readonly string[];
+  /** Days audit events are kept (`AUDIT_RETENTION_DAYS`). */
+  readonly auditRetentionDays: number;
+  /** Model tokens (input + output) per user per UTC day (`AGENT_DAILY_TOKEN_BUDGET`). */
+  readonly agentDailyTokenBudget: number;
   /** A cached JWKS is re-read at least this often (seconds). */
   readonly jwksMaxAgeSeconds: number;
   /** Longest accepted token lifetime, `exp - iat` (seconds). */
@@ -176,6 +180,8 @@ export function stackConfigFrom(node: Node): StackConfig {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    auditRetentionDays: positiveInt(node, 'auditRetentionDays', 90),
+    agentDailyTokenBudget: positiveInt(node, 'agentDailyTokenBudget', 200_000),
     agent: agentConfigFrom(node),
     openAiSecretArn: str(ctx(node, 'openAiSecretArn'), ''),
     auditShards: positiveInt(node, 'auditShards', 16),

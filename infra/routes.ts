@@ -39,6 +39,8 @@ export type Setting =
   | 'JWT_MAX_LIFETIME_SECONDS'
   | 'WS_MAX_CONNECTIONS_PER_USER'
   | 'AUDIT_SHARDS'
+  | 'AUDIT_RETENTION_DAYS'
+  | 'AGENT_DAILY_TOKEN_BUDGET'
   | 'AGENT_PROVIDER'
   | 'AGENT_MODEL'
   | 'AGENT_MAX_OUTPUT_TOKENS';
@@ -74,8 +76,10 @@ export const STREAMING_TIMEOUT_SECONDS = 29;
 
 /** The settings every REST function's edge (CORS and the per-user rate-limit guard) reads. */
 const EDGE = ['TABLE_NAME', 'CORS_ORIGINS', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE'] as const satisfies readonly Setting[];
-/** Functions that write or read audit events also read the day list's shard count. */
-const AUDITED = [...EDGE, 'AUDIT_SHARDS'] as const satisfies readonly Setting[];
+/** Functions that write or read audit events read the day list's shard count and the retention (lambda/audit-log.ts). */
+const AUDITED = [...EDGE, 'AUDIT_SHARDS', 'AUDIT_RETENTION_DAYS'] as const satisfies readonly Setting[];
+/** Functions that run agent replies (the reply use case) or show the token budget. */
+const BUDGET = ['AGENT_DAILY_TOKEN_BUDGET'] as const satisfies readonly Setting[];
 /** What the JWT / API-key authorizers read (functions/authorizer/dependencies.ts). */
 const AUTH = ['TABLE_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'ROLES_CLAIM', 'JWKS_MAX_AGE_SECONDS', 'JWT_MAX_LIFETIME_SECONDS'] as const satisfies readonly Setting[];
 
@@ -91,16 +95,16 @@ export const FUNCTIONS = {
   // Public and principal-less: its rate-limit guard never runs, so it never reaches DynamoDB.
   health: { dir: 'health', table: 'none', env: EDGE },
   openapi: { dir: 'openapi', table: 'none', env: EDGE }, // serves the bundled docs/openapi.json
-  me: { dir: 'me', table: 'readwrite', env: EDGE }, // creates the profile on first call
+  me: { dir: 'me', table: 'readwrite', env: [...EDGE, ...BUDGET] }, // creates the profile on first call
   tools: { dir: 'tools', table: 'rateLimit', env: EDGE }, // the tool list is static; only the request is counted
   audit: { dir: 'audit', table: 'read', env: AUDITED, secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
   threads: { dir: 'threads', table: 'readwrite', env: AUDITED, secrets: ['CURSOR_SECRET'] },
-  messages: { dir: 'messages', table: 'readwrite', env: [...AUDITED, ...AGENT], secrets: REPLY_SECRETS },
-  chatkit: { dir: 'chatkit', table: 'readwrite', env: [...AUDITED, ...AGENT], secrets: ['CURSOR_SECRET', ...REPLY_SECRETS] },
-  tasks: { dir: 'tasks', table: 'readwrite', env: EDGE },
+  messages: { dir: 'messages', table: 'readwrite', env: [...AUDITED, ...AGENT, ...BUDGET], secrets: REPLY_SECRETS },
+  chatkit: { dir: 'chatkit', table: 'readwrite', env: [...AUDITED, ...AGENT, ...BUDGET], secrets: ['CURSOR_SECRET', ...REPLY_SECRETS] },
+  tasks: { dir: 'tasks', table: 'readwrite', env: EDGE, secrets: ['CURSOR_SECRET'] },
   // Reads other partitions, but writes audit events and denial counters.
   admin: { dir: 'admin', table: 'readwrite', env: AUDITED, secrets: ['CURSOR_SECRET'] },
-  apiKeys: { dir: 'api-keys', table: 'readwrite', env: EDGE },
+  apiKeys: { dir: 'api-keys', table: 'readwrite', env: AUDITED },
   webhook: { dir: 'webhook', table: 'readwrite', env: [...EDGE, 'WEBHOOK_SOURCES'] },
 } as const satisfies Record<string, FunctionDef>;
 
@@ -152,7 +156,7 @@ export const ROUTES: readonly RouteDef[] = [
 
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */
 export const WEBSOCKET = {
-  fn: { dir: 'websocket', table: 'readwrite', env: ['TABLE_NAME', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE', 'AUDIT_SHARDS', ...AGENT], secrets: REPLY_SECRETS },
+  fn: { dir: 'websocket', table: 'readwrite', env: ['TABLE_NAME', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE', 'AUDIT_SHARDS', ...AGENT, 'AUDIT_RETENTION_DAYS', ...BUDGET], secrets: REPLY_SECRETS },
   // The same code and adapters as the REST authorizer (functions/authorizer/dependencies.ts), so the same grant.
   authorizer: { dir: 'ws-authorizer', table: 'apiKeyAuth', env: AUTH },
   /** Route keys besides $connect/$disconnect/$default, selected by `$request.body.action`. */

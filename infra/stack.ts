@@ -105,6 +105,8 @@ export class ThreadGuardStack extends Stack {
         RATE_LIMIT_PER_MINUTE: String(config.rateLimitPerMinute),
         RESPOND_LIMIT_PER_MINUTE: String(config.respondLimitPerMinute),
         WEBHOOK_SOURCES: config.webhookSources.join(','),
+        AUDIT_RETENTION_DAYS: String(config.auditRetentionDays),
+        AGENT_DAILY_TOKEN_BUDGET: String(config.agentDailyTokenBudget),
         JWKS_MAX_AGE_SECONDS: String(config.jwksMaxAgeSeconds),
         JWT_MAX_LIFETIME_SECONDS: String(config.jwtMaxLifetimeSeconds),
         WS_MAX_CONNECTIONS_PER_USER: String(config.wsMaxConnectionsPerUser),

@@ -2,11 +2,10 @@
 // REST routes (a thread made here is listed by GET /threads and the other way round). Every refusal
 // (validation, read-only, the reply limit, a thread outside the caller's partition) is a JSON error
 // before any stream.
-import { startExchange, type Exchange, type ExchangeEvent, type PostMessageDeps } from '../shared/core/agent/post-message';
+import { openReply, type OpenReply, type ReplyDeps, type ReplyEvent, type ReplyRequest } from '../shared/core/agent/reply';
 import type { AuditAction } from '../shared/core/audit';
 import { authorize, canWrite } from '../shared/core/policy';
 import { truncateText } from '../shared/core/text';
-import type { RateLimiter } from '../shared/core/rate-limit';
 import type { Item, Thread } from '../shared/core/threads/thread';
 import {
   createThread,
@@ -18,18 +17,18 @@ import {
   type ThreadDeps,
 } from '../shared/core/threads/thread-use-cases';
 import { auditedThreadAccess, type ThreadAccess } from '../shared/core/threads/audited-access';
-import { toErrorResponse } from '../shared/lambda/error-map';
-import { eventChannel } from '../shared/lambda/event-channel';
 import { ok } from '../shared/lambda/http-handler';
-import { jsonBody } from '../shared/lambda/http-request';
+import { jsonBody, type HttpRequest } from '../shared/lambda/http-request';
+import { requestsDecisionOf } from '../shared/lambda/rate-limit-guard';
+import { sseFrame } from '../shared/lambda/sse';
 import type { StreamingController, StreamResult } from '../shared/lambda/streaming-handler';
 import { threadAccessOf } from '../shared/lambda/validation';
+import { chatKitErrorEvent } from '../shared/lambda/wire-error';
 import {
   inputText,
   outputText,
   parseChatKitRequest,
   READ_TYPES,
-  sse,
   type ChatKitRequest,
   type ReadType,
   type Page,
@@ -40,8 +39,7 @@ import {
 
 export interface ChatKitDeps {
   readonly threadDeps: ThreadDeps;
-  readonly chat: PostMessageDeps;
-  readonly limiter: RateLimiter;
+  readonly reply: ReplyDeps;
 }
 
 const DEFAULT_PAGE = 20;
@@ -83,7 +81,7 @@ const page = <T>(data: T[], nextCursor: string | null): Page<T> =>
 const wireItems = (items: Item[]) => items.map(itemWire).filter((i): i is ThreadItemWire => i !== null);
 
 /** Maps our exchange events to ChatKit's canonical assistant-message sequence (protocol §2.4). */
-function* chatKitEvents(e: ExchangeEvent): Generator<ThreadStreamEvent> {
+function* chatKitEvents(e: ReplyEvent): Generator<ThreadStreamEvent> {
   if (e.type === 'item.added' && e.item.type === 'user_message') {
     yield { type: 'thread.item.done', item: itemWire(e.item)! };
     yield { type: 'stream_options', stream_options: { allow_cancel: false } };
@@ -98,22 +96,15 @@ function* chatKitEvents(e: ExchangeEvent): Generator<ThreadStreamEvent> {
   }
 }
 
-function streamReply(exchange: Exchange, content: string, first: ThreadStreamEvent[] = []): StreamResult {
+function streamReply(reply: OpenReply, first: ThreadStreamEvent[] = []): StreamResult {
   return {
     statusCode: 200,
+    headers: reply.headers,
     stream: (async function* () {
-      for (const e of first) yield sse(e);
-      for await (const e of eventChannel<ExchangeEvent>((emit) => exchange.complete(content, null, emit))) {
-        for (const out of chatKitEvents(e)) yield sse(out);
-      }
+      for (const e of first) yield sseFrame(e);
+      for await (const e of reply.events) for (const out of chatKitEvents(e)) yield sseFrame(out);
     })(),
-    onError: (err) => {
-      const { statusCode, body } = toErrorResponse(err);
-      // Client errors are shown as written; anything else is ChatKit's generic, retryable stream error.
-      return statusCode < 500
-        ? sse({ type: 'error', code: 'custom', message: body.error.message, allow_retry: false })
-        : sse({ type: 'error', code: 'stream.error', allow_retry: true });
-    },
+    onError: (err) => sseFrame(chatKitErrorEvent(err, 'POST /chatkit')),
   };
 }
 
@@ -142,10 +133,9 @@ async function refuseReadOnlyWrites(threadDeps: ThreadDeps, access: ThreadAccess
 
 export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, StreamingController>> {
   const { threadDeps } = deps;
-  // Checked before anything is stored, so a refused request leaves no thread or message behind.
-  const admitReply = async (access: ThreadAccess) => {
-    await deps.limiter.consume(access.principal, 'respond');
-  };
+  /** The reply use case does every check (content, both rate buckets, budget, the thread) before anything is stored. */
+  const reply = (req: HttpRequest, access: ThreadAccess, target: ReplyRequest['target'], content: string) =>
+    openReply(deps.reply, { access, target, content, pageContext: req.headers['x-page-context'], requestsDecision: requestsDecisionOf(req) });
   return {
     'POST /chatkit': async (req) => {
       const request = parseChatKitRequest(jsonBody(req));
@@ -153,16 +143,11 @@ export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, Stream
       await refuseReadOnlyWrites(threadDeps, access, request);
       switch (request.type) {
         case 'threads.create': {
-          const content = inputText(request.params.input);
-          await admitReply(access);
-          const thread = await createThread(threadDeps, access, { title: truncateText(content, TITLE_LENGTH) });
-          const exchange = await startExchange(deps.chat, access, thread.id);
-          return streamReply(exchange, content, [{ type: 'thread.created', thread: threadWire(thread) }]);
+          const opened = await reply(req, access, { newThread: (content) => createThread(threadDeps, access, { title: truncateText(content, TITLE_LENGTH) }) }, inputText(request.params.input));
+          return streamReply(opened, [{ type: 'thread.created', thread: threadWire(opened.thread) }]);
         }
         case 'threads.add_user_message': {
-          const content = inputText(request.params.input);
-          await admitReply(access);
-          return streamReply(await startExchange(deps.chat, access, request.params.thread_id), content);
+          return streamReply(await reply(req, access, { threadId: request.params.thread_id }, inputText(request.params.input)));
         }
         case 'threads.get_by_id': {
           const thread = await getThread(threadDeps, access, request.params.thread_id);

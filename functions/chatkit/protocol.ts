@@ -5,7 +5,7 @@ import type { Attachment, ToolChoice, UserMessageContent } from '@openai/chatkit
 import { z } from 'zod';
 import { ValidationError } from '../shared/core/errors';
 import { truncateText } from '../shared/core/text';
-import { idSchema, MAX_MESSAGE_BYTES, threadTitleSchema } from '../shared/lambda/validation';
+import { idSchema, threadTitleSchema } from '../shared/lambda/validation';
 
 const id = idSchema;
 
@@ -68,15 +68,9 @@ export function parseChatKitRequest(body: unknown): ChatKitRequest {
   return r.data;
 }
 
-/** Flattens a ChatKit user input to the text our agent reads; enforces the message size limit. */
+/** Flattens a ChatKit user input to the text our agent reads (the reply use case applies the content rule). */
 export function inputText(input: { content: UserMessageContent[] }): string {
-  const text = input.content
-    .map((c) => c.text)
-    .join(' ')
-    .trim();
-  if (text.length === 0) throw new ValidationError('Message is empty');
-  if (Buffer.byteLength(text, 'utf8') > MAX_MESSAGE_BYTES) throw new ValidationError('Message is over 16 KB');
-  return text;
+  return input.content.map((c) => c.text).join(' ');
 }
 
 // ---- wire objects ----
@@ -139,7 +133,5 @@ export type ThreadStreamEvent =
   | { type: 'stream_options'; stream_options: { allow_cancel: boolean } }
   | { type: 'error'; code: string; message?: string; allow_retry: boolean };
 
-/** One SSE event: `data: <compact JSON>\n\n`, nothing else (ChatKit's framing). */
-export const sse = (event: unknown): string => `data: ${JSON.stringify(event)}\n\n`;
 
 export const outputText = (text: string): OutputText => ({ type: 'output_text', text, annotations: [] });

@@ -1,8 +1,5 @@
 // GET /health: public liveness probe; touches nothing.
-import { edgeOptions } from '../shared/lambda/edge-options';
 import { httpHandler, ok } from '../shared/lambda/http-handler';
+import { wiring } from '../shared/lambda/wiring';
 
-export const handler = httpHandler(
-  { 'GET /health': async () => ok({ status: 'ok' }) },
-  edgeOptions(),
-);
+export const handler = httpHandler({ 'GET /health': async () => ok({ status: 'ok' }) }, wiring.edge());

@@ -1,13 +1,10 @@
 // Composition root for /me.
-import { loadTableConfig } from '../shared/config';
-import { edgeOptions } from '../shared/lambda/edge-options';
-import { createDocumentClient } from '../shared/adapters/dynamo-client';
 import { dynamoProfileStore } from '../shared/adapters/profile-store';
-import { systemClock } from '../shared/core/ports';
 import { httpHandler } from '../shared/lambda/http-handler';
+import { wiring } from '../shared/lambda/wiring';
 import { meRoutes } from './controller';
 
-const table = loadTableConfig(process.env);
-const client = createDocumentClient(table);
-
-export const handler = httpHandler(meRoutes(dynamoProfileStore(client, table.tableName, systemClock)), edgeOptions(process.env, client));
+export const handler = httpHandler(
+  meRoutes({ profiles: dynamoProfileStore(wiring.client(), wiring.table().tableName, wiring.clock), budget: wiring.budget() }),
+  wiring.edge(),
+);

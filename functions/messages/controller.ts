@@ -1,41 +1,42 @@
 // POST /threads/{threadId}/messages: JSON by default; server-sent events with `Accept: text/event-stream`.
-// Validation, authorization and the thread's 403 all happen before a stream opens.
-import { postMessage, startExchange, type ExchangeEvent, type PostMessageDeps } from '../shared/core/agent/post-message';
-import { toErrorResponse } from '../shared/lambda/error-map';
-import { eventChannel } from '../shared/lambda/event-channel';
-import { created } from '../shared/lambda/http-handler';
+// The reply use case does every check before a stream opens, so a refusal is an ordinary JSON error.
+import { openReply, type ReplyDeps, type ReplyEvent } from '../shared/core/agent/reply';
+import type { HttpResult } from '../shared/lambda/http-handler';
 import { jsonBody, type HttpRequest } from '../shared/lambda/http-request';
+import { requestsDecisionOf } from '../shared/lambda/rate-limit-guard';
+import { sseFrame } from '../shared/lambda/sse';
 import type { StreamingController } from '../shared/lambda/streaming-handler';
-import { messageBodySchema, pageContextOf, parse, pathParam, threadAccessOf } from '../shared/lambda/validation';
+import { pathParam, threadAccessOf } from '../shared/lambda/validation';
+import { streamErrorEvent } from '../shared/lambda/wire-error';
+
+const ROUTE = 'POST /threads/{threadId}/messages';
 
 const wantsEventStream = (req: HttpRequest) => /\btext\/event-stream\b/i.test(req.headers.accept ?? '');
 
-/** One SSE event per API.md: `data: <json>\n\n`. */
-export const sseEvent = (event: unknown): string => `data: ${JSON.stringify(event)}\n\n`;
+/** A body field as sent (the use case applies the rule); a body that is not an object has none. */
+export const bodyField = (body: unknown, name: string): unknown =>
+  typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)[name] : undefined;
 
-/** The documented stream events (tool calls stay internal). */
-const isStreamed = (e: ExchangeEvent) => e.type === 'item.added' || e.type === 'text.delta' || e.type === 'item.done';
+async function* sseEvents(events: AsyncIterable<ReplyEvent>): AsyncGenerator<string> {
+  for await (const e of events) yield sseFrame(e);
+}
 
-export function messageRoutes(deps: PostMessageDeps): Readonly<Record<string, StreamingController>> {
+export function messageRoutes(deps: ReplyDeps): Readonly<Record<string, StreamingController>> {
   return {
-    'POST /threads/{threadId}/messages': async (req) => {
-      const { content } = parse(messageBodySchema, jsonBody(req));
-      const access = threadAccessOf(req);
-      const threadId = pathParam(req, 'threadId');
-      const pageContext = pageContextOf(req);
-      if (!wantsEventStream(req)) return created(await postMessage(deps, access, threadId, content, pageContext));
-      const exchange = await startExchange(deps, access, threadId); // refusals end here, as JSON
+    [ROUTE]: async (req) => {
+      const reply = await openReply(deps, {
+        access: threadAccessOf(req),
+        target: { threadId: pathParam(req, 'threadId') },
+        content: bodyField(jsonBody(req), 'content'),
+        pageContext: req.headers['x-page-context'],
+        requestsDecision: requestsDecisionOf(req),
+      });
+      if (!wantsEventStream(req)) return { statusCode: 201, body: await reply.collect(), headers: reply.headers } satisfies HttpResult;
       return {
         statusCode: 200,
-        stream: (async function* () {
-          for await (const e of eventChannel<ExchangeEvent>((emit) => exchange.complete(content, pageContext, emit))) {
-            if (isStreamed(e)) yield sseEvent(e);
-          }
-        })(),
-        onError: (err) => {
-          const { body } = toErrorResponse(err);
-          return sseEvent({ type: 'error', code: body.error.code, message: body.error.message });
-        },
+        headers: reply.headers,
+        stream: sseEvents(reply.events),
+        onError: (err) => sseFrame(streamErrorEvent(err, ROUTE)),
       };
     },
   };

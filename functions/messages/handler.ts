@@ -1,12 +1,6 @@
 // Composition root for POST /threads/{threadId}/messages (Lambda response streaming).
-import { loadTableConfig } from '../shared/config';
-import { createDocumentClient } from '../shared/adapters/dynamo-client';
-import { chatWiring } from '../shared/lambda/chat-wiring';
-import { edgeOptions } from '../shared/lambda/edge-options';
 import { streamingHttpHandler } from '../shared/lambda/streaming-handler';
+import { wiring } from '../shared/lambda/wiring';
 import { messageRoutes } from './controller';
 
-const table = loadTableConfig(process.env);
-const client = createDocumentClient(table);
-
-export const handler = streamingHttpHandler(messageRoutes(chatWiring(client, table.tableName).deps), edgeOptions(process.env, client));
+export const handler = streamingHttpHandler(messageRoutes(wiring.reply()), wiring.edge());

@@ -202,3 +202,12 @@ export function loadModelConfig(env: Env): ModelConfig {
     maxOutputTokens: positiveInt('AGENT_MAX_OUTPUT_TOKENS', env.AGENT_MAX_OUTPUT_TOKENS, 1024),
   });
 }
+
+export interface BudgetConfig {
+  /** Model tokens (input + output) per user per UTC day. */
+  readonly dailyTokenBudget: number;
+}
+
+export function loadBudgetConfig(env: Env): BudgetConfig {
+  return Object.freeze({ dailyTokenBudget: positiveInt('AGENT_DAILY_TOKEN_BUDGET', env.AGENT_DAILY_TOKEN_BUDGET, 200_000) });
+}

@@ -1,6 +1,6 @@
 // Composition root for /tools/available.
-import { edgeOptions } from '../shared/lambda/edge-options';
 import { httpHandler } from '../shared/lambda/http-handler';
+import { wiring } from '../shared/lambda/wiring';
 import { toolsRoutes } from './controller';
 
-export const handler = httpHandler(toolsRoutes, edgeOptions());
+export const handler = httpHandler(toolsRoutes, wiring.edge());

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Clock } from '../shared/core/ports';
 import { isPossibleUserId, type Principal } from '../shared/core/principal';
+import { TaskLimitError } from '../shared/core/errors';
 import type { TaskStore } from '../shared/core/tasks/task';
 import type { WebhookEffect } from '../shared/core/webhooks';
 import { idSchema, parse, taskTitleSchema } from '../shared/lambda/validation';
@@ -41,7 +42,13 @@ export function effectFor(deps: SourceDeps, source: string, payload: Record<stri
     return async (eventId) => {
       const at = now();
       const task = { id: event.taskId ?? eventId, title: event.title, status: 'open' as const, dueDate: null, createdAt: at, updatedAt: at };
-      return (await store.create(task)) ? 'task_created' : 'task_exists';
+      try {
+        return (await store.create(task)) ? 'task_created' : 'task_exists';
+      } catch (err) {
+        // At the cap a retry cannot succeed either: the delivery is recorded with this outcome.
+        if (err instanceof TaskLimitError) return 'task_limit_reached';
+        throw err;
+      }
     };
   }
   return async () => ((await store.update(event.taskId, { status: 'done' }, now())) ? 'task_completed' : 'task_not_found');

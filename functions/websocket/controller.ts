@@ -1,15 +1,15 @@
 // WebSocket routes: $connect/$disconnect keep the connection record; `ping` answers `pong`;
-// `sendMessage` streams the agent's reply to the sender as item.added / text.delta / item.done frames.
+// `sendMessage` streams the agent's reply to the sender as item.added / text.delta / item.done frames;
+// every failure is one `{"type":"error","code","message"}` frame (the shared wire-error mapping).
 import { z } from 'zod';
 import type { ConnectionSender } from '../shared/adapters/connection-sender';
 import type { ConnectionStore } from '../shared/adapters/connection-store';
 import type { RequestOrigin } from '../shared/core/audit';
 import { PayloadTooLargeError, ValidationError } from '../shared/core/errors';
 import { fromAuthorizerContext, type Principal } from '../shared/core/principal';
-import { toErrorResponse } from '../shared/lambda/error-map';
 import { MAX_BODY_BYTES, MAX_STORED_HEADER_LENGTH } from '../shared/lambda/http-request';
-import { logger } from '../shared/lambda/logger';
-import { idSchema, MAX_MESSAGE_BYTES } from '../shared/lambda/validation';
+import { idSchema } from '../shared/lambda/validation';
+import { streamErrorEvent } from '../shared/lambda/wire-error';
 import { truncateText } from '../shared/core/text';
 
 export interface WebSocketEvent {
@@ -32,7 +32,8 @@ export type ReplyFrame = Record<string, unknown> & { type: string };
 export type ChatTurn = (
   principal: Principal,
   origin: RequestOrigin,
-  input: { threadId: string; content: string },
+  /** `content` and `pageContext` as sent: the reply use case applies the rules every transport shares. */
+  input: { threadId: string; content: unknown; pageContext: unknown },
   emit: (frame: ReplyFrame) => Promise<void>,
 ) => Promise<void>;
 
@@ -44,15 +45,14 @@ export interface WebSocketDeps {
   readonly stillValid: (principal: Principal) => Promise<boolean>;
 }
 
-const SendMessage = z.object({
+/** A `sendMessage` frame; `content` and `pageContext` follow the rules of every transport (core/agent/reply-input.ts). */
+export const sendMessageSchema = z.object({
   action: z.literal('sendMessage'),
   threadId: idSchema,
-  content: z
-    .string()
-    .min(1)
-    .refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_MESSAGE_BYTES, 'content is over 16 KB'),
+  content: z.unknown(),
+  /** An object, same rules as `X-Page-Context` (invalid → ignored). */
+  pageContext: z.unknown().optional(),
 });
-
 
 export function websocketHandler(deps: WebSocketDeps) {
   return async (event: WebSocketEvent): Promise<{ statusCode: number }> => {
@@ -92,7 +92,7 @@ export function websocketHandler(deps: WebSocketDeps) {
         return { statusCode: 200 };
       }
       if (ctx.routeKey !== 'sendMessage') throw new ValidationError('Unknown action');
-      const parsed = SendMessage.safeParse(body);
+      const parsed = sendMessageSchema.safeParse(body);
       if (!parsed.success) throw new ValidationError(parsed.error.issues[0]?.message ?? 'Invalid message');
       await deps.chat(
         principal,
@@ -101,13 +101,11 @@ export function websocketHandler(deps: WebSocketDeps) {
           userAgent: truncateText(ctx.identity?.userAgent ?? '', MAX_STORED_HEADER_LENGTH),
           requestId: ctx.requestId ?? '',
         },
-        { threadId: parsed.data.threadId, content: parsed.data.content },
+        { threadId: parsed.data.threadId, content: parsed.data.content, pageContext: parsed.data.pageContext },
         emit,
       );
     } catch (err) {
-      const mapped = toErrorResponse(err);
-      if (mapped.statusCode >= 500) logger.error('websocket message failed', { error: err as Error });
-      await emit({ type: 'error', code: mapped.body.error.code, message: mapped.body.error.message });
+      await emit({ ...streamErrorEvent(err, `websocket ${ctx.routeKey}`) });
     }
     return { statusCode: 200 };
   };

@@ -1,35 +1,26 @@
 // Composition root for the WebSocket API ($connect, $disconnect, ping, sendMessage, $default).
-import { loadTableConfig } from '../shared/config';
 import { managementApiSender, managementEndpoint } from '../shared/adapters/connection-sender';
 import { dynamoConnectionStore } from '../shared/adapters/connection-store';
-import { createDocumentClient } from '../shared/adapters/dynamo-client';
 import { dynamoApiKeyStore } from '../shared/adapters/api-key-store';
-import { startExchange } from '../shared/core/agent/post-message';
+import { openReply } from '../shared/core/agent/reply';
 import { credentialStillValid } from '../shared/core/session-validity';
-import { systemClock } from '../shared/core/ports';
-import { chatWiring } from '../shared/lambda/chat-wiring';
-import { rateLimiterFromEnv } from '../shared/lambda/edge-options';
+import { wiring } from '../shared/lambda/wiring';
 import { websocketHandler, type ChatTurn } from './controller';
 
-const table = loadTableConfig(process.env);
-const client = createDocumentClient(table);
-const { deps } = chatWiring(client, table.tableName);
-const limiter = rateLimiterFromEnv(process.env, client);
-const sessionDeps = { apiKeys: dynamoApiKeyStore(client, table.tableName), clock: systemClock };
+const { tableName } = wiring.table();
+const client = wiring.client();
+const replyDeps = wiring.reply();
+const sessionDeps = { apiKeys: dynamoApiKeyStore(client, tableName), clock: wiring.clock };
 const senders = new Map<string, ReturnType<typeof managementApiSender>>();
 
-/** Every send is an agent reply: both buckets count it, as on REST. */
-const chat: ChatTurn = async (principal, origin, { threadId, content }, emit) => {
-  await limiter.consume(principal, 'requests');
-  await limiter.consume(principal, 'respond');
-  const exchange = await startExchange(deps, { principal, origin }, threadId);
-  await exchange.complete(content, null, async (e) => {
-    if (e.type !== 'tool_call') await emit(e as unknown as Record<string, unknown> & { type: string });
-  });
+/** Every send is an agent reply: the use case counts it in both buckets (no REST guard ran). */
+const chat: ChatTurn = async (principal, origin, { threadId, content, pageContext }, emit) => {
+  const reply = await openReply(replyDeps, { access: { principal, origin }, target: { threadId }, content, pageContext });
+  for await (const e of reply.events) await emit({ ...e });
 };
 
 export const handler = websocketHandler({
-  connections: dynamoConnectionStore(client, table.tableName, systemClock),
+  connections: dynamoConnectionStore(client, tableName, wiring.clock),
   sender: (domainName, stage) => {
     const endpoint = managementEndpoint(domainName, stage);
     let s = senders.get(endpoint);

@@ -132,14 +132,20 @@ function operation(route: RouteDef, spec: OperationSpec): ZodOpenApiOperationObj
   for (const [status, r] of Object.entries(spec.responses)) responses[status] = successResponse(r, counted);
   const errors: Partial<Record<string, Codes>> = { ...(spec.errors ?? {}) };
   if (idempotent && !errors['409']?.includes('conflict')) errors['409'] = [...(errors['409'] ?? []), 'conflict'] as unknown as Codes;
-  for (const [status, codes] of Object.entries(errors)) responses[status] = errorResponse(codes!, counted);
+  const retryAfter = { 'Retry-After': ref('headers', 'Retry-After') };
+  for (const [status, codes] of Object.entries(errors)) {
+    // An operation's own 429 and 503 codes come on top of the shared ones (rate limit, database), with Retry-After.
+    if (status === '429') responses[status] = errorResponse(['rate_limited', ...codes!], { ...RATE_HEADERS, ...retryAfter });
+    else if (status === '503') responses[status] = errorResponse(['service_unavailable', ...codes!], retryAfter);
+    else responses[status] = errorResponse(codes!, counted);
+  }
   if (route.auth !== 'public') responses['401'] = sharedResponse('Unauthorized');
   responses['413'] = sharedResponse('PayloadTooLarge');
-  responses['429'] = sharedResponse('RateLimited');
+  responses['429'] ??= sharedResponse('RateLimited');
   responses['431'] = sharedResponse('HeadersTooLarge');
   responses['500'] = sharedResponse('InternalError');
   // DynamoDB throttled or gone (every function that reaches it), or a buffered request past 25 s (any function).
-  responses['503'] = sharedResponse('ServiceUnavailable');
+  responses['503'] ??= sharedResponse('ServiceUnavailable');
   const params = pathParams(route.path);
   return {
     operationId: spec.operationId,

@@ -14,7 +14,7 @@ import {
   itemsQuerySchema,
   messageBodySchema,
   pageQuerySchema,
-  taskStatusSchema,
+  tasksQuerySchema,
   threadBodySchema,
   updateTaskSchema,
 } from '../../functions/shared/lambda/validation';
@@ -33,8 +33,10 @@ export const ERROR_CODES = {
     'The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running.',
   payload_too_large: 'Body over the limit: 64 KB on every route, 256 KB on webhooks.',
   rate_limited: 'Over a per-user rate limit (`Retry-After` says when to retry) or the stage throttle.',
+  budget_exceeded: 'The caller\'s daily model-token budget is used up (`Retry-After`: seconds to the next UTC midnight).',
   service_unavailable:
     'DynamoDB throttled or could not be reached after the SDK\'s retries, or a buffered request still ran after 25 s (`Retry-After` says when to retry). Nothing was stored half-way.',
+  provider_unavailable: 'The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry).',
   internal: 'Anything else. Never a stack trace, never a token.',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -59,8 +61,8 @@ export interface OperationSpec {
   readonly headers?: z.ZodObject;
   readonly body?: z.ZodType;
   readonly responses: Readonly<Record<number, SuccessResponse>>;
-  /** Statuses particular to this operation; 401, 413, 429, 431, 500 and 503 are added by document.ts. */
-  readonly errors?: Readonly<Partial<Record<400 | 403 | 404 | 409, Codes>>>;
+  /** Statuses particular to this operation; 401, 413, 429, 431, 500 and 503 are added by document.ts (an operation's own 429 and 503 codes join the shared ones). */
+  readonly errors?: Readonly<Partial<Record<400 | 403 | 404 | 409 | 429 | 503, Codes>>>;
 }
 
 /** Descriptions of path parameters, by name; every `{name}` in a route path must be here. */
@@ -168,7 +170,8 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     summary: 'Post a message; the TaskManager agent replies',
     description:
       'Counts in both rate-limit buckets (`requests` and `respond`); the headers describe the tighter one. ' +
-      'Validation, authorization, limits and the thread\'s 403 all happen before a stream opens, so a refusal is a JSON error. ' +
+      'Content is trimmed, then 1 byte to 16 KB. Validation, limits, the daily token budget, authorization, the thread\'s 403 ' +
+      'and a provider failure before the first model output all happen before a stream opens, so a refusal is a JSON error. ' +
       'With `Accept: text/event-stream` the reply streams as server-sent events (200); otherwise 201 with the stored exchange.',
     tag: 'threads',
     headers: pageContextHeader,
@@ -177,7 +180,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       200: { description: 'With `Accept: text/event-stream`: the reply as it is produced.', events: S.MessageStreamEvent },
       201: { description: 'The stored message and reply.', json: S.Exchange },
     },
-    errors: { 400: ['bad_request'], 403: ['forbidden', 'read_only'] },
+    errors: { 400: ['bad_request'], 403: ['forbidden', 'read_only'], 429: ['budget_exceeded'], 503: ['provider_unavailable'] },
   },
   'POST /chatkit': {
     operationId: 'chatkit',
@@ -185,29 +188,33 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     description:
       'Served types: `threads.create` and `threads.add_user_message` (server-sent events), `threads.get_by_id`, `threads.list`, ' +
       '`threads.update`, `threads.delete`, `items.list`, `items.feedback` (JSON). Read-only principals may send the read types only. ' +
-      'Streaming types count in the `respond` bucket, checked before anything is stored.',
+      'Streaming types go through the same reply pipeline as message posts (both rate buckets, the daily token budget, ' +
+      '`X-Page-Context`), checked before anything is stored.',
     tag: 'chatkit',
+    headers: pageContextHeader,
     body: ChatKitRequest,
     responses: {
       200: { description: 'JSON for the read and update types; server-sent events for the streaming types.', json: S.ChatKitJsonResponse, events: S.ChatKitStreamEvent },
     },
-    errors: { 400: ['bad_request'], 403: ['forbidden', 'read_only'] },
+    errors: { 400: ['bad_request'], 403: ['forbidden', 'read_only'], 429: ['budget_exceeded'], 503: ['provider_unavailable'] },
   },
   'GET /tasks': {
     operationId: 'listTasks',
-    summary: 'The caller\'s tasks in creation order',
+    summary: 'The caller\'s tasks in creation order, a page at a time',
+    description: 'The cursor is bound to the caller and the `status` filter.',
     tag: 'tasks',
-    query: z.object({ status: taskStatusSchema.optional() }),
-    responses: { 200: { description: 'The tasks.', json: S.TaskList } },
+    query: tasksQuerySchema,
+    responses: { 200: { description: 'A page of tasks.', json: S.TaskPage } },
     errors: { 400: ['bad_request'] },
   },
   'POST /tasks': {
     operationId: 'createTask',
     summary: 'Create a task',
+    description: 'At most 1,000 tasks per user: the next create is `409 conflict` until one is deleted.',
     tag: 'tasks',
     body: createTaskSchema,
     responses: { 201: { description: 'The new task.', json: S.TaskSchema } },
-    errors: { 400: ['bad_request'], 403: ['read_only'] },
+    errors: { 400: ['bad_request'], 403: ['read_only'], 409: ['conflict'] },
   },
   'PATCH /tasks/{taskId}': {
     operationId: 'updateTask',

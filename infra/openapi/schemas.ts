@@ -43,7 +43,16 @@ export const TaskSchema = z
   })
   .meta({ id: 'Task' }) satisfies z.ZodType<Task>;
 
-export const TaskList = z.object({ data: z.array(TaskSchema) }).meta({ id: 'TaskList' });
+export const TaskPage = z.object({ data: z.array(TaskSchema), nextCursor: cursor }).meta({ id: 'TaskPage' });
+
+export const Budget = z
+  .object({
+    limit: z.number().int(),
+    used: z.number().int(),
+    remaining: z.number().int(),
+    resetsAt: isoTime.meta({ description: 'The next UTC midnight, when `used` starts again from 0.' }),
+  })
+  .meta({ id: 'Budget', description: 'The caller\'s daily model-token budget (input + output tokens, `AGENT_DAILY_TOKEN_BUDGET`).' });
 
 export const Profile = z
   .object({
@@ -52,11 +61,20 @@ export const Profile = z
     roles: z.array(z.string()),
     authMethod: z.enum(['jwt', 'apiKey']),
     createdAt: isoTime,
+    budget: Budget,
   })
   .meta({ id: 'Profile' });
 
 export const ToolList = z
-  .object({ tools: z.array(z.object({ name: z.string(), description: z.string() })) })
+  .object({
+    tools: z.array(
+      z.object({
+        name: z.string(),
+        description: z.string(),
+        inputSchema: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema (2020-12) of the tool\'s input object.' }),
+      }),
+    ),
+  })
   .meta({ id: 'ToolList', description: 'The agent tools this principal may use (read tools only for guests and read-only keys).' });
 
 export const ApiKeySchema = z

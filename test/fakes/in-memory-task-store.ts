@@ -1,5 +1,6 @@
 // An in-memory TaskStore for unit tests; staged changes are applied by `commit`, as the transaction would.
-import { applyTaskPatch, type StagedWrite, type Task, type TaskChange, type TaskStore } from '../../functions/shared/core/tasks/task';
+import { TaskLimitError } from '../../functions/shared/core/errors';
+import { applyTaskPatch, MAX_TASKS_PER_USER, type StagedWrite, type Task, type TaskChange, type TaskStore } from '../../functions/shared/core/tasks/task';
 
 export class InMemoryTaskStore implements TaskStore {
   readonly tasks = new Map<string, Task>();
@@ -13,8 +14,12 @@ export class InMemoryTaskStore implements TaskStore {
     this.reads++;
     return this.tasks.get(taskId) ?? null;
   }
+  async count() {
+    return this.tasks.size;
+  }
   async create(task: Task) {
     if (this.tasks.has(task.id)) return false;
+    if (this.tasks.size >= MAX_TASKS_PER_USER) throw new TaskLimitError(MAX_TASKS_PER_USER);
     this.tasks.set(task.id, task);
     return true;
   }
@@ -35,6 +40,7 @@ export class InMemoryTaskStore implements TaskStore {
     for (const { staged: c } of staged as ReadonlyArray<{ staged: TaskChange }>) {
       if (c.kind === 'create') this.tasks.set(c.task.id, c.task);
       else if (c.kind === 'delete') this.tasks.delete(c.taskId);
+      else if (c.kind === 'count') continue; // the map's size is the count
       else this.tasks.set(c.taskId, applyTaskPatch(this.tasks.get(c.taskId)!, c.patch, c.updatedAt));
     }
   }

@@ -66,6 +66,8 @@ describe('local function environments', () => {
     RATE_LIMIT_PER_MINUTE: '',
     RESPOND_LIMIT_PER_MINUTE: '',
     WEBHOOK_SOURCES: '',
+    AUDIT_RETENTION_DAYS: '',
+    AGENT_DAILY_TOKEN_BUDGET: '',
     JWKS_MAX_AGE_SECONDS: '',
     JWT_MAX_LIFETIME_SECONDS: '',
     WS_MAX_CONNECTIONS_PER_USER: '',

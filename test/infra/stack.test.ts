@@ -161,7 +161,7 @@ describe('threads, tasks and admin functions', () => {
     expect(secret!.Properties.SecretString).toBeUndefined();
     const fns = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Environment?: { Variables?: Record<string, unknown> } } }>;
     const withArn = fns.filter((f) => f.Properties.Environment?.Variables?.CURSOR_SECRET_ARN !== undefined);
-    expect(withArn).toHaveLength(4); // threads, admin, audit and chatkit
+    expect(withArn).toHaveLength(5); // threads, admin, audit, chatkit and tasks (the lists that page)
     for (const f of fns) expect(f.Properties.Environment?.Variables?.CURSOR_SECRET).toBeUndefined();
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] })]) },

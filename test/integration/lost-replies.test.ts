@@ -48,7 +48,11 @@ describe('a write whose reply was lost', () => {
   it('POST /tasks answers 201 and stores one task', async () => {
     const sub = uniqueUser('lost-task');
     const token = fs.token(sub);
-    const res = await withLostReply(putOf('TASK#'), () => api(url(), 'POST', '/tasks', { token, body: { title: 'buy milk' } }));
+    // A create is one transaction (the task and the per-user task counter): its retry carries the same ClientRequestToken.
+    const res = await withLostReply(
+      (r) => r.op === 'TransactWriteItems' && JSON.stringify(r.body).includes('TASK#'),
+      () => api(url(), 'POST', '/tasks', { token, body: { title: 'buy milk' } }),
+    );
     expect(res.status).toBe(201);
     const tasks = await rowsWithPrefix(keys.userPk(fs.userId(sub)), keys.taskSkPrefix());
     expect(tasks.map((t) => t.id)).toEqual([res.body.id]);

@@ -1,10 +1,15 @@
 // Tasks in DynamoDB, one store per principal: keys only ever in the principal's own partition.
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+// A per-user counter (`USER#<userId>` / `TASKCOUNT`) moves in the same transaction as every create and
+// delete (and with the agent's staged writes), under a condition that keeps it at or below
+// MAX_TASKS_PER_USER, so the cap holds when creates race. Creates and deletes are transactions, so
+// the SDK retries them with one ClientRequestToken and a lost reply is answered with the first outcome.
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../core/keys';
 import type { Principal } from '../core/principal';
-import type { StagedWrite, Task, TaskChange, TaskPatch, TaskStore } from '../core/tasks/task';
+import { TaskLimitError } from '../core/errors';
+import { MAX_TASKS_PER_USER, type StagedWrite, type Task, type TaskChange, type TaskPatch, type TaskStore } from '../core/tasks/task';
 import { queryAll } from './dynamo-reads';
-import { isConditionFailed, isOwnEarlierWrite, TransactionCancelled, transactWrite, type TransactItem } from './dynamo-writes';
+import { isConditionFailed, TransactionCancelled, transactWrite, type TransactItem } from './dynamo-writes';
 import type { DynamoStoreProps } from './thread-store';
 
 function toTask(row: Record<string, unknown>): Task {
@@ -38,6 +43,18 @@ export function dynamoTaskStores({ client, tableName }: DynamoStoreProps) {
     const PK = keys.userPk(principal.userId);
     const Key = (taskId: string) => ({ PK, SK: keys.taskSk(taskId) });
     const row = (task: Task) => ({ ...Key(task.id), type: 'task', ...task });
+    const counterKey = { PK, SK: keys.taskCounterSk() };
+    /** The counter moves by `delta`; a rise is refused past the cap (a missing counter counts as 0). */
+    const counter = (delta: number): TransactItem => ({
+      Update: {
+        TableName: tableName,
+        Key: counterKey,
+        UpdateExpression: 'ADD #count :delta SET #type = :type',
+        ...(delta > 0 ? { ConditionExpression: 'attribute_not_exists(#count) OR #count <= :room' } : {}),
+        ExpressionAttributeNames: { '#count': 'count', '#type': 'type' },
+        ExpressionAttributeValues: { ':delta': delta, ':type': 'taskcount', ...(delta > 0 ? { ':room': MAX_TASKS_PER_USER - delta } : {}) },
+      },
+    });
     return {
       async list(status) {
         const rows = await queryAll(client, {
@@ -53,15 +70,17 @@ export function dynamoTaskStores({ client, tableName }: DynamoStoreProps) {
         const res = await client.send(new GetCommand({ TableName: tableName, Key: Key(taskId), ConsistentRead: true }));
         return res.Item ? toTask(res.Item) : null;
       },
+      async count() {
+        const res = await client.send(new GetCommand({ TableName: tableName, Key: counterKey, ConsistentRead: true }));
+        return Number(res.Item?.count ?? 0);
+      },
       async create(task) {
-        const Item = row(task);
         try {
-          await client.send(new PutCommand({ TableName: tableName, Item, ConditionExpression: 'attribute_not_exists(PK)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+          await transactWrite(client, [{ Put: { TableName: tableName, Item: row(task), ConditionExpression: 'attribute_not_exists(PK)' } }, counter(1)]);
           return true;
         } catch (err) {
-          // This create's own first attempt, stored before its reply was lost (the SDK retried).
-          if (isOwnEarlierWrite(err, Item, ['id', 'title', 'createdAt'])) return true;
-          if (isConditionFailed(err)) return false;
+          if (err instanceof TransactionCancelled && err.failedCondition() === 0) return false;
+          if (err instanceof TransactionCancelled && err.failedCondition() === 1) throw new TaskLimitError(MAX_TASKS_PER_USER);
           throw err;
         }
       },
@@ -87,7 +106,7 @@ export function dynamoTaskStores({ client, tableName }: DynamoStoreProps) {
         // ClientRequestToken, and DynamoDB answers a repeat within 10 minutes with the first
         // outcome, so a delete whose reply was lost is not retried into "not found".
         try {
-          await transactWrite(client, [{ Delete: { TableName: tableName, Key: Key(taskId), ConditionExpression: 'attribute_exists(PK)' } }]);
+          await transactWrite(client, [{ Delete: { TableName: tableName, Key: Key(taskId), ConditionExpression: 'attribute_exists(PK)' } }, counter(-1)]);
           return true;
         } catch (err) {
           if (err instanceof TransactionCancelled && err.failedCondition() === 0) return false;
@@ -105,6 +124,9 @@ export function dynamoTaskStores({ client, tableName }: DynamoStoreProps) {
             break;
           case 'delete':
             staged = { Delete: { TableName: tableName, Key: Key(change.taskId), ConditionExpression: 'attribute_exists(PK)' } };
+            break;
+          case 'count':
+            staged = counter(change.delta);
             break;
         }
         return { staged };

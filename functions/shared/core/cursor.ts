@@ -43,7 +43,7 @@ export function verifyCursor(secret: string, binding: string, cursor: string): R
 /** What a thread-list cursor is valid for. `ownerId` differs from `userId` only for admin support reads. */
 export interface CursorScope {
   readonly userId: string;
-  readonly list: 'threads' | 'items';
+  readonly list: 'threads' | 'items' | 'tasks';
   readonly ownerId?: string;
   readonly threadId?: string;
   readonly order?: string;

@@ -90,6 +90,32 @@ export class RateLimitedError extends DomainError {
   }
 }
 
+/** The caller's daily model-token budget is used up until `retryAfterSeconds` from now (the next UTC midnight). */
+export class BudgetExceededError extends DomainError {
+  readonly code = 'budget_exceeded';
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'Daily token budget exceeded',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'BudgetExceededError';
+  }
+}
+
+/** The model provider failed, throttled or timed out; nothing of the exchange was stored. */
+export class ProviderUnavailableError extends DomainError {
+  readonly code = 'provider_unavailable';
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'The model provider is unavailable; please try again shortly',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'ProviderUnavailableError';
+  }
+}
+
 /** A write lost a race (conditional check failed); callers may retry. */
 export class ConflictError extends DomainError {
   readonly code = 'conflict';
@@ -109,6 +135,14 @@ export class ServiceUnavailableError extends DomainError {
   ) {
     super(message, options);
     this.name = 'ServiceUnavailableError';
+  }
+}
+
+/** The caller already has the most tasks a user may have (a 409 `conflict` that says so). */
+export class TaskLimitError extends ConflictError {
+  constructor(readonly limit: number, options?: ErrorOptions) {
+    super(`You have reached the limit of ${limit} tasks; delete some first`, options);
+    this.name = 'TaskLimitError';
   }
 }
 

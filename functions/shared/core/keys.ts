@@ -32,6 +32,10 @@ export const keys = {
   itemSkPrefix: (threadId: string) => join('ITEM', e(threadId), ''),
   taskSk: (taskId: string) => join('TASK', e(taskId)),
   taskSkPrefix: () => 'TASK#',
+  /** Per-user task counter; keeps the tasks-per-user cap exact under concurrent creates. */
+  taskCounterSk: () => 'TASKCOUNT',
+  /** A user's model tokens of one UTC day (`YYYY-MM-DD`). */
+  tokensSk: (day: string) => join('TOKENS', e(day)),
   apiKeyLookupPk: (sha256Hex: string) => join('APIKEY', e(sha256Hex)),
   apiKeyLookupSk: () => 'APIKEY',
   apiKeyRefSk: (keyId: string) => join('APIKEYREF', e(keyId)),

@@ -1,10 +1,10 @@
 // Route dispatch shared by the buffered and the streaming edge wrappers.
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../core/errors';
 import { ILL_FORMED_MESSAGE, isWellFormed } from '../core/text';
-import { toErrorResponse } from './error-map';
 import type { HttpHandlerOptions, HttpResult } from './http-handler';
 import { MAX_BODY_BYTES, type HttpRequest } from './http-request';
 import { logger } from './logger';
+import { wireError } from './wire-error';
 
 /** Path and query values become ids, filters and cursors: ill-formed Unicode is a 400 for all of them (THREATS T15). */
 function assertWellFormedParameters(req: HttpRequest): void {
@@ -33,9 +33,8 @@ export async function dispatch<R>(
     for (const guard of options.guards ?? []) await guard(req, extra);
     return await controller(req);
   } catch (err) {
-    const mapped = toErrorResponse(err);
-    if (mapped.statusCode >= 500) logger.error('request failed', { error: err as Error, route: req.resource });
-    else logger.info('request refused', { status: mapped.statusCode, code: mapped.body.error.code, route: req.resource });
+    const mapped = wireError(err, req.resource);
+    if (mapped.statusCode < 500) logger.info('request refused', { status: mapped.statusCode, code: mapped.body.error.code, route: req.resource });
     return mapped;
   }
 }

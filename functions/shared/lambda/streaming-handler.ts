@@ -16,7 +16,7 @@ export interface StreamResult {
   readonly headers?: Record<string, string>;
   /** Chunks written as they come; an error thrown mid-stream becomes `onError`'s last chunk. */
   readonly stream: AsyncIterable<string>;
-  /** Renders a mid-stream failure in the stream's own format (an SSE `error` event, say). */
+  /** Renders a mid-stream failure in the stream's own format (an SSE `error` event, say); logs faults (wire-error.ts). */
   readonly onError: (err: unknown) => string;
 }
 
@@ -59,7 +59,6 @@ export function streamingHttpHandler(routes: Readonly<Record<string, StreamingCo
       try {
         for await (const chunk of result.stream) out.write(chunk);
       } catch (err) {
-        logger.error('stream failed', { error: err as Error, route: req.resource });
         out.write(result.onError(err));
       }
       out.end();

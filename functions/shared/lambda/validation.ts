@@ -1,31 +1,23 @@
 // Input validation at the edge (zod): every failure is a ValidationError (400, API.md shape) that
 // names the field, never echoes the value. Unknown body fields are dropped (never a userId).
 import { z } from 'zod';
-import { isCalendarDate } from '../core/agent/due-dates';
-import type { PageContext } from '../core/agent/chat-model';
+import { messageContentSchema } from '../core/agent/reply-input';
 import { ValidationError } from '../core/errors';
+import { dueDateSchema, taskStatusSchema, taskTitleSchema } from '../core/tasks/task-schemas';
 import { MAX_ID_LENGTH } from '../core/ids';
 import { ILL_FORMED_MESSAGE, isWellFormed } from '../core/text';
 import type { ThreadAccess } from '../core/threads/audited-access';
 import { requirePrincipal, type HttpRequest } from './http-request';
 
-/** @param context - what was being read, put before the field (`Invalid request body: name: ...`). */
-export function parse<T>(schema: z.ZodType<T>, value: unknown, context?: string): T {
-  const res = schema.safeParse(value);
-  if (res.success) return res.data;
-  const issue = res.error.issues[0];
-  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  throw new ValidationError(`${context ? `${context}: ` : ''}${where}${issue?.message ?? 'invalid input'}`);
-}
+export { parse } from '../core/validate';
+export { MAX_MESSAGE_BYTES, MAX_PAGE_CONTEXT_BYTES, messageContentSchema, pageContextSchema } from '../core/agent/reply-input';
+export { dueDateSchema, taskStatusSchema, taskTitleSchema } from '../core/tasks/task-schemas';
 
 const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /** A thread, item, task or key id in a body: it becomes part of a key, so well-formed Unicode only (THREATS T15). */
 export const idSchema = z.string().min(1).max(MAX_ID_LENGTH).refine(isWellFormed, ILL_FORMED_MESSAGE);
-
-export const MAX_MESSAGE_BYTES = 16 * 1024;
 export const MAX_METADATA_BYTES = 4 * 1024;
-export const MAX_PAGE_CONTEXT_BYTES = 2 * 1024;
 
 export const MAX_METADATA_DEPTH = 16;
 
@@ -67,18 +59,8 @@ export const threadBodySchema = z.object({
   metadata: metadataSchema.optional(),
 });
 
-export const messageBodySchema = z.object({
-  content: z
-    .string()
-    .refine((s) => s.trim().length > 0, 'must not be empty')
-    .refine((s) => utf8Bytes(s) <= MAX_MESSAGE_BYTES, 'must be at most 16 KB'),
-});
-
-export const dueDateSchema = z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD');
-export const taskStatusSchema = z.enum(['open', 'done']);
-
-/** A task title, wherever a task comes from (the API, the agent's tools, the `tasks` webhook). */
-export const taskTitleSchema = z.string().trim().min(1).max(200);
+/** `POST /threads/{threadId}/messages`: the reply use case applies the content rule (the same one for every transport). */
+export const messageBodySchema = z.object({ content: messageContentSchema });
 
 export const createTaskSchema = z.object({
   title: taskTitleSchema,
@@ -102,27 +84,12 @@ export const pageQuerySchema = z.object({
   cursor: z.string().min(1).optional().transform((c) => c ?? null),
 });
 
+/** `GET /tasks`: a page, optionally only open or done tasks. */
+export const tasksQuerySchema = pageQuerySchema.extend({ status: taskStatusSchema.optional() });
+
 export const itemsQuerySchema = pageQuerySchema.extend({
   order: z.enum(['asc', 'desc']).optional().transform((o) => o ?? 'asc'),
 });
-
-const pageContextSchema = z.object({
-  page: z.string().max(100).optional(),
-  title: z.string().max(200).optional(),
-  taskId: z.string().max(100).optional(),
-});
-
-/** `X-Page-Context`: ≤ 2 KB JSON object; anything else is ignored (null), never an error. */
-export function pageContextOf(req: HttpRequest): PageContext | null {
-  const raw = req.headers['x-page-context'];
-  if (!raw || utf8Bytes(raw) > MAX_PAGE_CONTEXT_BYTES) return null;
-  try {
-    const res = pageContextSchema.safeParse(JSON.parse(raw));
-    return res.success ? res.data : null;
-  } catch {
-    return null;
-  }
-}
 
 /** The caller and where the request came from, for audited thread access. */
 export function threadAccessOf(req: HttpRequest): ThreadAccess {

@@ -5,7 +5,7 @@ import { createRateLimiter, fixedWindow, rateLimitHeaders, rateSubject } from '.
 import type { Principal } from '../../../functions/shared/core/principal';
 import { RateLimitedError } from '../../../functions/shared/core/errors';
 import { httpHandler, ok } from '../../../functions/shared/lambda/http-handler';
-import { rateLimitGuard } from '../../../functions/shared/lambda/rate-limit-guard';
+import { rateLimitGuard, requestsDecisionOf } from '../../../functions/shared/lambda/rate-limit-guard';
 import { InMemoryRateCounter, settableClock } from '../../fakes/in-memory-counters';
 
 const alice: Principal = { userId: 'iss:alice', roles: ['user'], authMethod: 'jwt', keyId: null, readOnly: false, email: null };
@@ -125,20 +125,17 @@ describe('rateLimitGuard at the edge', () => {
     expect(counter.counts.size).toBe(0);
   });
 
-  it('also counts message posts in the respond bucket and reports the tighter limit', async () => {
-    const { limiter } = setup({ requests: 10, respond: 2 });
-    const handler = httpHandler(routes, { corsOrigins: [], guards: [rateLimitGuard(limiter)] });
-    const post = () => handler(event('POST', '/threads/{threadId}/messages', alice), context);
-    const first = await post();
-    expect(first.headers).toMatchObject({ 'X-RateLimit-Limit': '2', 'X-RateLimit-Remaining': '1' });
-    await post();
-    const third = await post();
-    expect(third.statusCode).toBe(429);
-    expect(third.headers).toMatchObject({ 'X-RateLimit-Limit': '2', 'X-RateLimit-Remaining': '0' });
-    // Other routes still pass: only the respond bucket is spent.
-    const me = await handler(event('GET', '/me', alice), context);
-    expect(me.statusCode).toBe(200);
-    expect(me.headers).toMatchObject({ 'X-RateLimit-Limit': '10', 'X-RateLimit-Remaining': '6' });
+  it('counts a message post once, in requests, and hands its decision to the controller (the reply use case adds respond)', async () => {
+    const { limiter, counter } = setup({ requests: 10, respond: 2 });
+    const seen: unknown[] = [];
+    const handler = httpHandler(
+      { 'POST /threads/{threadId}/messages': async (req) => (seen.push(requestsDecisionOf(req)), ok({})) },
+      { corsOrigins: [], guards: [rateLimitGuard(limiter)] },
+    );
+    const res = await handler(event('POST', '/threads/{threadId}/messages', alice), context);
+    expect(res.headers).toMatchObject({ 'X-RateLimit-Limit': '10', 'X-RateLimit-Remaining': '9' });
+    expect(seen).toEqual([expect.objectContaining({ bucket: 'requests', admitted: true, remaining: 9 })]);
+    expect([...counter.counts.keys()].every((k) => k.includes('|requests|'))).toBe(true);
   });
 
   it('maps RateLimitedError to 429 with Retry-After', async () => {

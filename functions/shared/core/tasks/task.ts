@@ -1,5 +1,11 @@
 // Tasks (the TaskManager domain) and the per-principal task store port.
 
+/**
+ * Most tasks one user may have. It keeps every task list (and what the agent reads) bounded: all of
+ * a user's tasks are one Query page (about 250 KB at most).
+ */
+export const MAX_TASKS_PER_USER = 1000;
+
 export const TASK_STATUSES = ['open', 'done'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
@@ -23,7 +29,9 @@ export interface TaskPatch {
 export type TaskChange =
   | { readonly kind: 'create'; readonly task: Task }
   | { readonly kind: 'update'; readonly taskId: string; readonly patch: TaskPatch; readonly updatedAt: string }
-  | { readonly kind: 'delete'; readonly taskId: string };
+  | { readonly kind: 'delete'; readonly taskId: string }
+  /** The task counter moves by `delta` (the net of a reply's creates and deletes); refused past the cap. */
+  | { readonly kind: 'count'; readonly delta: number };
 
 /** An adapter-specific write, opaque to the core; only the store that staged it can commit it. */
 export interface StagedWrite {
@@ -34,7 +42,12 @@ export interface TaskStore {
   /** In creation order (ids from outside, such as a tracker's, need not sort by time). */
   list(status?: TaskStatus): Promise<Task[]>;
   get(taskId: string): Promise<Task | null>;
-  /** False when this partition already has a task with that id (nothing is changed). */
+  /** Tasks counted against MAX_TASKS_PER_USER. */
+  count(): Promise<number>;
+  /**
+   * False when this partition already has a task with that id (nothing is changed).
+   * @throws TaskLimitError when the user already has MAX_TASKS_PER_USER tasks.
+   */
   create(task: Task): Promise<boolean>;
   /** Null when the task is absent from this partition. */
   update(taskId: string, patch: TaskPatch, updatedAt: string): Promise<Task | null>;

@@ -1,37 +1,22 @@
-// The TaskManager model with an in-memory task store and an injected clock: intents, follow-ups
-// from memory, and that write tools refuse a read-only principal whatever the model asks.
+// The `rules` provider through the whole reply pipeline (agent loop, tool registry, in-memory
+// stores, a fixed clock): intents, follow-ups from the thread's memory, and word-count usage.
 import { describe, expect, it } from 'vitest';
-import { bindAgentTools } from '../../../functions/shared/core/agent/agent-tools';
-import type { PageContext } from '../../../functions/shared/core/agent/chat-model';
-import { parseIntent, taskManagerModel } from '../../../functions/shared/core/agent/task-manager-model';
-import { ReadOnlyError } from '../../../functions/shared/core/errors';
-import { ulidGenerator } from '../../../functions/shared/core/ids';
-import type { Principal } from '../../../functions/shared/core/principal';
-import { EMPTY_MEMORY, type AgentMemory } from '../../../functions/shared/core/threads/thread';
-import { InMemoryTaskStore } from '../../fakes/in-memory-task-store';
+import { countWords, parseIntent, rulesModel } from '../../../functions/shared/core/agent/rules-model';
+import { user, replyHarness } from '../../helpers/reply-harness';
 
-const user: Principal = { userId: 'u1', roles: ['user'], authMethod: 'jwt', keyId: null, readOnly: false, email: null };
-const clock = { now: () => new Date('2025-01-01T10:00:00Z') };
-let seed = 0;
-const ids = ulidGenerator(clock, (b) => b.fill(seed++ % 7));
+const alice = user('u1');
 
-/** A conversation: each turn runs the model, commits its staged writes and carries memory forward. */
-function conversation(principal = user, store = new InMemoryTaskStore()) {
-  let memory: AgentMemory = EMPTY_MEMORY;
+/** A conversation in one thread of alice's. */
+function conversation() {
+  const h = replyHarness(rulesModel);
+  h.threadsOf(alice.userId).addThread('t1');
   return {
-    store,
-    async say(content: string, pageContext: PageContext | null = null) {
-      const tools = bindAgentTools(principal, store, ids, () => clock.now().toISOString());
-      let text = '';
-      const toolCalls: string[] = [];
-      for await (const e of taskManagerModel.reply({ content, memory, pageContext, today: '2025-01-01', tools })) {
-        if (e.type === 'text.delta') text += e.delta;
-        else toolCalls.push(e.name);
-      }
-      store.commit(tools.staged);
-      const remembered = tools.remembered();
-      if (remembered) memory = { recentTasks: remembered.map(({ id, title }) => ({ id, title })) };
-      return { text, toolCalls };
+    h,
+    store: h.tasksOf(alice.userId),
+    async say(content: string, pageContext: unknown = null, thread = 't1') {
+      const r = await h.say(alice, thread, content, { pageContext });
+      if (r.error) throw r.error;
+      return { text: r.text! };
     },
   };
 }
@@ -57,12 +42,10 @@ describe('parseIntent', () => {
   });
 });
 
-describe('taskManagerModel', () => {
+describe('rulesModel', () => {
   it('creates, lists, completes by pronoun and ordinal, renames and deletes', async () => {
     const chat = conversation();
-    const created = await chat.say('add a task to buy milk tomorrow');
-    expect(created.text).toBe('Added "buy milk" (due 2025-01-02) to your tasks.');
-    expect(created.toolCalls).toEqual(['create_task']);
+    expect((await chat.say('add a task to buy milk tomorrow')).text).toBe('Added "buy milk" (due 2025-01-02) to your tasks.');
     expect((await chat.say('mark it done')).text).toContain('marked "buy milk" as done');
     expect([...chat.store.tasks.values()][0]).toMatchObject({ title: 'buy milk', status: 'done', dueDate: '2025-01-02' });
 
@@ -94,15 +77,24 @@ describe('taskManagerModel', () => {
     const chat = conversation();
     await chat.say('add task read a book');
     const id = [...chat.store.tasks.keys()][0]!;
-    const fresh = conversation(user, chat.store);
-    expect((await fresh.say('hi', { page: 'tasks' })).text).toContain("on the tasks page");
-    expect((await fresh.say('mark it done', { taskId: id })).text).toContain('"read a book" as done');
+    chat.h.threadsOf(alice.userId).addThread('t2');
+    expect((await chat.say('hi', JSON.stringify({ page: 'tasks' }), 't2')).text).toContain('on the tasks page');
+    expect((await chat.say('mark it done', { taskId: id }, 't2')).text).toContain('"read a book" as done');
   });
 
-  it('refuses write tools for a read-only principal', async () => {
-    const guest: Principal = { ...user, roles: ['guest'], readOnly: true };
-    const chat = conversation(guest);
-    await expect(chat.say('add a task to sneak in')).rejects.toBeInstanceOf(ReadOnlyError);
-    expect(chat.store.tasks.size).toBe(0);
+  it('shows at most 50 tasks of a long list and says how many there are', async () => {
+    const chat = conversation();
+    for (let i = 0; i < 60; i++) await chat.store.create({ id: `t${String(i).padStart(3, '0')}`, title: `task ${i}`, status: 'open', dueDate: null, createdAt: `2024-01-01T00:00:${String(i).padStart(2, '0')}Z`, updatedAt: '' });
+    const { text } = await chat.say('list my tasks');
+    expect(text.startsWith('You have 60 tasks:')).toBe(true);
+    expect(text.split('\n').filter((l) => /^\d+\. /.test(l))).toHaveLength(50);
+    expect(text.endsWith('(showing the first 50)')).toBe(true);
+  });
+
+  it('reports words as tokens, so the daily budget applies to it', async () => {
+    const chat = conversation();
+    await chat.say('add a task to buy milk');
+    const used = await chat.h.tokens.used(alice.userId, '2025-01-01');
+    expect(used).toBeGreaterThan(countWords('add a task to buy milk') + countWords('Added "buy milk" to your tasks.'));
   });
 });

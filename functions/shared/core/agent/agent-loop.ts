@@ -1,0 +1,130 @@
+// The agent loop: one model turn after another over the streaming model port, dispatching the tool
+// calls of each turn through the registry, until the model answers without tools. The loop, not the
+// model, decides what runs: arguments are parsed with the tool's zod schema, write tools are refused
+// for read-only principals here (whatever the model was offered), and every tool acts only on the
+// caller's workspace. At most MAX_TOOL_ROUNDS rounds of tools per reply; tool results are bounded.
+import { ReadOnlyError } from '../errors';
+import { canWrite } from '../policy';
+import type { Principal } from '../principal';
+import type { Task } from '../tasks/task';
+import type { ModelMessage, StreamingChatModel, ToolCall, ToolSpec } from './model-port';
+import type { TaskWorkspace } from './task-workspace';
+import { findTool, type ToolOutcome } from './tool-registry';
+
+export const MAX_TOOL_ROUNDS = 5;
+/** Largest tool result (JSON text) handed back to the model. */
+export const MAX_TOOL_RESULT_BYTES = 16 * 1024;
+/** Longest reply text kept; a model that runs on is cut here (the stored item stays far below DynamoDB's 400 KB). */
+export const MAX_REPLY_CHARS = 32 * 1024;
+
+export const ROUND_LIMIT_NOTE = `\n\n(I stopped after ${MAX_TOOL_ROUNDS} rounds of tool use. Ask me to continue if something is left to do.)`;
+
+export type LoopEvent =
+  | { readonly type: 'text'; readonly delta: string }
+  | { readonly type: 'tool_call'; readonly call: ToolCall }
+  | { readonly type: 'tool_result'; readonly call: ToolCall; readonly outcome: ToolOutcome };
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface AgentRun {
+  readonly principal: Principal;
+  readonly workspace: TaskWorkspace;
+  readonly model: StreamingChatModel;
+  readonly system: string;
+  /** Bounded history, ending with the new user message. */
+  readonly messages: readonly ModelMessage[];
+  readonly tools: readonly ToolSpec[];
+  /** Filled as the provider reports usage, so a reply that fails half-way is still charged. */
+  readonly usage: TokenUsage;
+  readonly signal?: AbortSignal;
+}
+
+export interface AgentResult {
+  readonly text: string;
+  /** The tasks the reply is about after its last tool (null: no tool said). */
+  readonly about: readonly Task[] | null;
+  readonly toolRounds: number;
+}
+
+const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/** Runs one tool call for the principal. Refusals and bad arguments are results the model sees, not failures. */
+export async function dispatchTool(principal: Principal, workspace: TaskWorkspace, call: ToolCall): Promise<ToolOutcome> {
+  const tool = findTool(call.name);
+  if (!tool) return { ok: false, code: 'unknown_tool', message: `There is no tool named ${call.name.slice(0, 64)}` };
+  if (tool.writes && !canWrite(principal)) return { ok: false, code: 'read_only', message: new ReadOnlyError().message };
+  let raw: unknown;
+  try {
+    raw = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments);
+  } catch {
+    return { ok: false, code: 'invalid_arguments', message: 'The arguments are not valid JSON' };
+  }
+  const parsed = tool.input.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    return { ok: false, code: 'invalid_arguments', message: `${where}${issue?.message ?? 'invalid arguments'}` };
+  }
+  try {
+    return await tool.run(workspace, parsed.data as never);
+  } catch (err) {
+    if (err instanceof ReadOnlyError) return { ok: false, code: 'read_only', message: err.message };
+    throw err;
+  }
+}
+
+/** The tool result as JSON text of at most MAX_TOOL_RESULT_BYTES: long task lists lose their tail (and say so). */
+export function toolResultText(outcome: ToolOutcome): string {
+  if (!outcome.ok) return JSON.stringify({ error: { code: outcome.code, message: outcome.message } });
+  let result = outcome.result as Record<string, unknown>;
+  let text = JSON.stringify(result);
+  while (byteLength(text) > MAX_TOOL_RESULT_BYTES && Array.isArray(result.tasks) && result.tasks.length > 0) {
+    result = { ...result, tasks: result.tasks.slice(0, Math.floor(result.tasks.length / 2)), truncated: true };
+    text = JSON.stringify(result);
+  }
+  return byteLength(text) <= MAX_TOOL_RESULT_BYTES ? text : JSON.stringify({ error: { code: 'result_too_large', message: 'The result was too large' } });
+}
+
+export async function* runAgent(run: AgentRun): AsyncGenerator<LoopEvent, AgentResult> {
+  const messages: ModelMessage[] = [...run.messages];
+  let text = '';
+  let about: readonly Task[] | null = null;
+  for (let round = 0; ; round++) {
+    const toolsAllowed = round < MAX_TOOL_ROUNDS;
+    const calls: ToolCall[] = [];
+    let turnText = '';
+    for await (const event of run.model.stream({ system: run.system, messages, tools: toolsAllowed ? run.tools : [], signal: run.signal })) {
+      if (event.type === 'text') {
+        const room = MAX_REPLY_CHARS - text.length;
+        if (room <= 0) continue;
+        const delta = event.delta.slice(0, room);
+        turnText += delta;
+        text += delta;
+        yield { type: 'text', delta };
+      } else if (event.type === 'tool_call') {
+        calls.push(event.call);
+        yield { type: 'tool_call', call: event.call };
+      } else if (event.type === 'usage') {
+        run.usage.inputTokens += event.inputTokens;
+        run.usage.outputTokens += event.outputTokens;
+      }
+    }
+    if (calls.length === 0) return { text, about, toolRounds: round };
+    if (!toolsAllowed) {
+      // A sixth round of tools is not run: the reply ends with what was said, and says why.
+      text += ROUND_LIMIT_NOTE;
+      yield { type: 'text', delta: ROUND_LIMIT_NOTE };
+      return { text, about, toolRounds: round };
+    }
+    messages.push({ role: 'assistant', content: turnText, toolCalls: calls });
+    for (const call of calls) {
+      const outcome = await dispatchTool(run.principal, run.workspace, call);
+      if (outcome.ok && outcome.about) about = outcome.about;
+      messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: toolResultText(outcome), isError: !outcome.ok });
+      yield { type: 'tool_result', call, outcome };
+    }
+  }
+}

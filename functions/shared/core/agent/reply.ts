@@ -1,0 +1,211 @@
+// THE reply use case: every transport (REST JSON, SSE, WebSocket, ChatKit) calls `openReply` and only
+// frames its events. In order, before anything streams: the content rule (400), admission in both
+// rate buckets (429 `rate_limited`, headers of the tighter bucket), the daily token budget (429
+// `budget_exceeded`), write permission and the thread in the caller's partition (403, audited), the
+// bounded history, and the model's first event (a provider failure here is a 503 before any stream).
+// Then the events: the user message, the reply's text as it streams, and `item.done` once the
+// message, the reply, the agent's memory and every task change are stored in one transaction.
+// A failure after the first event stores nothing.
+import type { AuditLog } from '../audit';
+import { ProviderUnavailableError, RateLimitedError } from '../errors';
+import type { IdGenerator } from '../ids';
+import { authorize } from '../policy';
+import type { Clock } from '../ports';
+import { rateLimitHeaders, tighter, type RateDecision, type RateLimiter } from '../rate-limit';
+import type { TaskStore } from '../tasks/task';
+import { auditedThreadAccess, type ThreadAccess } from '../threads/audited-access';
+import { EMPTY_MEMORY, type AgentMemory, type Item, type Thread, type ThreadStore } from '../threads/thread';
+import { threadNotFound } from '../threads/thread-use-cases';
+import type { TokenBudget } from '../token-budget';
+import { parse } from '../validate';
+import { runAgent, type AgentResult, type LoopEvent, type TokenUsage } from './agent-loop';
+import { toCalendarDate } from './due-dates';
+import { ProviderError, type ModelMessage, type StreamingChatModel } from './model-port';
+import { systemPrompt } from './prompt';
+import { messageContentSchema, parsePageContext } from './reply-input';
+import { taskWorkspace } from './task-workspace';
+import { toolSpecsFor } from './tool-registry';
+
+/** Most earlier messages given to the model, newest kept. */
+export const HISTORY_MESSAGES = 20;
+/** Each earlier message is cut to this many characters, and all of them together to HISTORY_CHARS. */
+export const HISTORY_MESSAGE_CHARS = 4_000;
+export const HISTORY_CHARS = 24_000;
+/** Most tasks remembered for follow-ups ("the 12th one"): as many as one list shows. */
+export const MEMORY_TASKS = 50;
+
+export interface ReplyDeps {
+  readonly threads: (principal: ThreadAccess['principal']) => ThreadStore;
+  readonly tasks: (principal: ThreadAccess['principal']) => TaskStore;
+  readonly model: StreamingChatModel;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly limiter: RateLimiter;
+  readonly budget: TokenBudget;
+}
+
+export type ReplyTarget =
+  | { readonly threadId: string }
+  /** ChatKit's `threads.create`: the thread is created only once the reply is admitted and the model answers. */
+  | { readonly newThread: (content: string) => Promise<Thread> };
+
+export interface ReplyRequest {
+  readonly access: ThreadAccess;
+  readonly target: ReplyTarget;
+  /** Unvalidated: the content rule is applied here, the same for every transport. */
+  readonly content: unknown;
+  /** `X-Page-Context` text or a WebSocket `pageContext` object; invalid → ignored. */
+  readonly pageContext?: unknown;
+  /** The `requests` decision the edge already made (REST); without one the request is counted here. */
+  readonly requestsDecision?: RateDecision | null;
+}
+
+/** Transport events, named as in the API's SSE stream. */
+export type ReplyEvent =
+  | { readonly type: 'item.added'; readonly item: Item }
+  | { readonly type: 'text.delta'; readonly itemId: string; readonly delta: string }
+  | { readonly type: 'item.done'; readonly item: Item };
+
+export interface ExchangeResult {
+  readonly userMessage: Item;
+  readonly assistantMessage: Item;
+}
+
+export interface OpenReply {
+  readonly thread: Thread;
+  /** The tighter of the two rate buckets, for `X-RateLimit-*`. */
+  readonly rateLimit: RateDecision;
+  readonly headers: Record<string, string>;
+  /** Read once. Throws (after the events already yielded) when the reply fails; nothing is stored then. */
+  readonly events: AsyncIterable<ReplyEvent>;
+  /** Reads the events to the end (the non-streaming route). */
+  collect(): Promise<ExchangeResult>;
+}
+
+const providerUnavailable = (err: unknown) =>
+  err instanceof ProviderError ? new ProviderUnavailableError(err.retryAfterSeconds, undefined, { cause: err }) : err;
+
+async function admit(deps: ReplyDeps, req: ReplyRequest): Promise<RateDecision> {
+  const { principal } = req.access;
+  // Without an edge decision (WebSocket) both buckets are counted at once: two independent
+  // counters, one round trip; a send refused by `requests` still counts in `respond`.
+  const [requests, respond] = await Promise.all([
+    req.requestsDecision ?? deps.limiter.check(principal, 'requests'),
+    deps.limiter.check(principal, 'respond'),
+  ]);
+  const decision = tighter(requests, respond);
+  if (!decision.admitted) throw new RateLimitedError(decision.retryAfterSeconds, decision);
+  return decision;
+}
+
+/** Earlier user and assistant messages, oldest first, newest kept within the bounds. */
+async function history(store: ThreadStore, threadId: string): Promise<ModelMessage[]> {
+  const page = await store.listItems(threadId, { limit: HISTORY_MESSAGES, order: 'desc', after: null });
+  const out: ModelMessage[] = [];
+  let chars = 0;
+  for (const item of page.data) {
+    if (item.type !== 'user_message' && item.type !== 'assistant_message') continue;
+    const content = item.content.slice(0, HISTORY_MESSAGE_CHARS);
+    if (chars + content.length > HISTORY_CHARS) break;
+    chars += content.length;
+    out.push({ role: item.type === 'user_message' ? 'user' : 'assistant', content });
+  }
+  return out.reverse();
+}
+
+export async function openReply(deps: ReplyDeps, req: ReplyRequest): Promise<OpenReply> {
+  const { access } = req;
+  const { principal } = access;
+  const content = parse(messageContentSchema, req.content, 'content');
+  const rateLimit = await admit(deps, req);
+  await deps.budget.assertAvailable(principal);
+
+  let thread: Thread | null = null;
+  let memory: AgentMemory = EMPTY_MEMORY;
+  let earlier: ModelMessage[] = [];
+  const store = deps.threads(principal);
+  if ('threadId' in req.target) {
+    const { threadId } = req.target;
+    const record = await auditedThreadAccess(deps.audit, access, 'thread.message', { threadId }, async () => {
+      authorize(principal, 'write');
+      const found = await store.get(threadId);
+      if (!found) throw threadNotFound();
+      return found;
+    });
+    thread = record;
+    memory = record.agentMemory;
+    earlier = await history(store, threadId);
+  } else {
+    authorize(principal, 'write');
+  }
+
+  const now = () => deps.clock.now().toISOString();
+  const pageContext = parsePageContext(req.pageContext);
+  const workspace = taskWorkspace(principal, deps.tasks(principal), deps.ids, now);
+  const usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
+  const charge = () => deps.budget.charge(principal, usage.inputTokens + usage.outputTokens);
+  const loop = runAgent({
+    principal,
+    workspace,
+    model: deps.model,
+    system: systemPrompt({ today: toCalendarDate(deps.clock.now()), page: pageContext, recentTasks: memory.recentTasks }),
+    messages: [...earlier, { role: 'user', content }],
+    tools: toolSpecsFor(principal),
+    usage,
+  });
+
+  // The model's first event decides whether a stream opens at all.
+  let first: IteratorResult<LoopEvent, AgentResult>;
+  try {
+    first = await loop.next();
+  } catch (err) {
+    await charge();
+    throw providerUnavailable(err);
+  }
+
+  if (!thread) {
+    const created = await (req.target as { newThread: (c: string) => Promise<Thread> }).newThread(content);
+    await auditedThreadAccess(deps.audit, access, 'thread.message', { threadId: created.id }, async () => authorize(principal, 'write'));
+    thread = created;
+  }
+  const threadId = thread.id;
+  // Both ids now, back to back: concurrent exchanges never interleave a message and its reply.
+  const userMessage: Item = { id: deps.ids.next(), threadId, type: 'user_message', content, createdAt: now() };
+  const replyId = deps.ids.next();
+
+  async function* events(): AsyncGenerator<ReplyEvent> {
+    try {
+      yield { type: 'item.added', item: userMessage };
+      yield { type: 'item.added', item: { id: replyId, threadId, type: 'assistant_message', content: '', createdAt: userMessage.createdAt } };
+      let step = first;
+      while (!step.done) {
+        if (step.value.type === 'text') yield { type: 'text.delta', itemId: replyId, delta: step.value.delta };
+        step = await loop.next();
+      }
+      const result = step.value;
+      const assistantMessage: Item = { id: replyId, threadId, type: 'assistant_message', content: result.text, createdAt: now() };
+      const nextMemory = result.about === null ? memory : { recentTasks: result.about.slice(0, MEMORY_TASKS).map(({ id, title }) => ({ id, title })) };
+      const stored = await store.appendExchange(threadId, [userMessage, assistantMessage], nextMemory, workspace.staged(), assistantMessage.createdAt);
+      if (!stored) throw threadNotFound();
+      yield { type: 'item.done', item: assistantMessage };
+    } catch (err) {
+      throw providerUnavailable(err);
+    } finally {
+      await charge();
+    }
+  }
+
+  const stream = events();
+  return {
+    thread,
+    rateLimit,
+    headers: rateLimitHeaders(rateLimit),
+    events: stream,
+    async collect() {
+      let assistantMessage: Item | null = null;
+      for await (const e of stream) if (e.type === 'item.done') assistantMessage = e.item;
+      return { userMessage, assistantMessage: assistantMessage! };
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// THE composition of shared dependencies, built lazily and once per cold start (memoized), so every
+// handler gets the same clock, id generator, DynamoDB client, stores, audit log (with the configured
+// retention and enumeration detection), rate limiter, token budget and model, configured the same way.
+import { randomFillSync } from 'node:crypto';
+import { loadBudgetConfig, loadHttpConfig, loadLimitsConfig, loadModelConfig, loadTableConfig } from '../config';
+import { createDocumentClient } from '../adapters/dynamo-client';
+import { createStreamingModel } from '../adapters/models/model-factory';
+import { DynamoDbRateCounter } from '../adapters/rate-counter';
+import { secretSource } from '../adapters/secret-source';
+import { dynamoTaskStores } from '../adapters/task-store';
+import { dynamoThreadStores } from '../adapters/thread-store';
+import { DynamoDbTokenCounter } from '../adapters/token-counter';
+import type { ReplyDeps } from '../core/agent/reply';
+import { cursorCodec, type CursorCodec } from '../core/cursor';
+import { ulidGenerator } from '../core/ids';
+import { systemClock } from '../core/ports';
+import { createRateLimiter } from '../core/rate-limit';
+import { createTokenBudget } from '../core/token-budget';
+import type { ThreadDeps } from '../core/threads/thread-use-cases';
+import { createAuditLog } from './audit-log';
+import type { HttpHandlerOptions } from './http-handler';
+import { idempotentPosts } from './idempotency';
+import { rateLimitGuard } from './rate-limit-guard';
+
+function once<T>(build: () => T): () => T {
+  let built: { value: T } | null = null;
+  return () => (built ??= { value: build() }).value;
+}
+
+const env = process.env;
+
+const table = once(() => loadTableConfig(env));
+const client = once(() => createDocumentClient(table()));
+const store = once(() => ({ client: client(), tableName: table().tableName }));
+const ids = once(() => ulidGenerator(systemClock, (b) => randomFillSync(b)));
+const threadStores = once(() => dynamoThreadStores(store()));
+const taskStores = once(() => dynamoTaskStores(store()));
+const auditLog = once(() => createAuditLog({ ...store(), env }));
+const limiter = once(() => {
+  const limits = loadLimitsConfig(env);
+  return createRateLimiter({
+    counter: new DynamoDbRateCounter(client(), table().tableName),
+    clock: systemClock,
+    limits: { requests: limits.requestsPerMinute, respond: limits.respondsPerMinute },
+  });
+});
+const budget = once(() =>
+  createTokenBudget({ counter: new DynamoDbTokenCounter(client(), table().tableName), clock: systemClock, dailyLimit: loadBudgetConfig(env).dailyTokenBudget }),
+);
+const model = once(() => createStreamingModel(loadModelConfig(env)));
+const cursorSecret = once(() => secretSource({ name: 'CURSOR_SECRET', env }));
+
+export const wiring = {
+  env,
+  clock: systemClock,
+  table,
+  client,
+  ids,
+  threadStores,
+  taskStores,
+  /** The audit log every function writes through (AUDIT_RETENTION_DAYS, enumeration detection). */
+  audit: () => auditLog().log,
+  auditStore: () => auditLog().store,
+  limiter,
+  budget,
+  model,
+  cursorSecret,
+  cursors: once(async (): Promise<CursorCodec> => cursorCodec(await cursorSecret().get())),
+  /** CORS allow-list, the `requests` rate-limit guard and `Idempotency-Key` on buffered POST routes, for every REST function. */
+  edge: once(
+    (): HttpHandlerOptions => ({
+      corsOrigins: loadHttpConfig(env).corsOrigins,
+      guards: [rateLimitGuard(limiter())],
+      idempotency: idempotentPosts(client(), table().tableName),
+    }),
+  ),
+  reply: once(
+    (): ReplyDeps => ({
+      threads: threadStores().threadStore,
+      tasks: taskStores(),
+      model: model(),
+      audit: auditLog().log,
+      clock: systemClock,
+      ids: ids(),
+      limiter: limiter(),
+      budget: budget(),
+    }),
+  ),
+  threadDeps: async (): Promise<ThreadDeps> => ({
+    threads: threadStores().threadStore,
+    adminReader: threadStores().adminThreadReader,
+    cursors: await wiring.cursors(),
+    audit: auditLog().log,
+    clock: systemClock,
+    ids: ids(),
+  }),
+};

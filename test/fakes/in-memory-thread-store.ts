@@ -1,0 +1,47 @@
+// An in-memory ThreadStore for unit tests of the reply pipeline: one partition's threads and items;
+// `appendExchange` commits the staged task writes to the given task store, as the transaction would.
+import type { StagedWrite } from '../../functions/shared/core/tasks/task';
+import { EMPTY_MEMORY, type AgentMemory, type Item, type ThreadRecord, type ThreadStore } from '../../functions/shared/core/threads/thread';
+import type { InMemoryTaskStore } from './in-memory-task-store';
+
+export class InMemoryThreadStore implements ThreadStore {
+  readonly threads = new Map<string, ThreadRecord>();
+  readonly items = new Map<string, Item[]>();
+  appends = 0;
+
+  constructor(private readonly tasks: InMemoryTaskStore) {}
+
+  addThread(id: string, memory: AgentMemory = EMPTY_MEMORY): void {
+    this.threads.set(id, { id, title: id, metadata: {}, createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z', agentMemory: memory });
+    this.items.set(id, []);
+  }
+  async list() {
+    return { data: [...this.threads.values()], lastKey: null };
+  }
+  async get(threadId: string) {
+    return this.threads.get(threadId) ?? null;
+  }
+  async listItems(threadId: string, q: { limit: number; order: 'asc' | 'desc' }) {
+    const all = [...(this.items.get(threadId) ?? [])];
+    if (q.order === 'desc') all.reverse();
+    return { data: all.slice(0, q.limit), lastKey: null };
+  }
+  async create(thread: ThreadRecord) {
+    this.addThread(thread.id, thread.agentMemory);
+  }
+  async update() {
+    return null;
+  }
+  async appendExchange(threadId: string, items: readonly Item[], memory: AgentMemory, staged: readonly StagedWrite[], updatedAt: string) {
+    const thread = this.threads.get(threadId);
+    if (!thread) return false;
+    this.appends++;
+    this.items.get(threadId)!.push(...items);
+    this.threads.set(threadId, { ...thread, agentMemory: memory, updatedAt });
+    this.tasks.commit(staged);
+    return true;
+  }
+  async delete(threadId: string) {
+    return this.threads.delete(threadId);
+  }
+}
