@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { benchAuthorizer } from './authorizer';
 import { benchProviders } from './providers';
+import { benchSignOutCheck } from './sign-out-check';
 import { Report } from './report';
 import { benchStreaming } from './streaming';
 import { benchThreads } from './threads';
@@ -25,6 +26,7 @@ if (suite === 'streaming') {
   console.log(`ThreadGuard benchmarks on ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
   const report = new Report();
   await benchAuthorizer(report);
+  await benchSignOutCheck(report);
   benchWebClient(report);
   report.print();
   for (const s of ['threads', 'streaming', 'providers']) {
