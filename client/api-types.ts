@@ -54,6 +54,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out everywhere: end every token of the caller issued up to now
+         * @description Tokens of this user issued at or before this second (`iat`) get 401 within 5 s on every instance; open WebSocket connections close at their next frame. API keys are not affected (disable or revoke them).
+         */
+        post: operations["signOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tools/available": {
         parameters: {
             query?: never;
@@ -284,6 +304,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/users/{userId}/api-keys/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable any user's API key (admins with a JWT only; audited as admin.apikey.disable) */
+        post: operations["adminDisableApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api-keys": {
         parameters: {
             query?: never;
@@ -319,7 +356,7 @@ export interface paths {
         delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
-        /** Disable or re-enable an API key (effective on the next request) */
+        /** Disable or re-enable an API key (effective on the next request; guests may only disable) */
         patch: operations["setApiKeyEnabled"];
         trace?: never;
     };
@@ -334,7 +371,7 @@ export interface paths {
         put?: never;
         /**
          * Deliver a webhook event (exactly once per idempotency key)
-         * @description Body: a JSON object of at most 256 KB. The delivery key is the `Idempotency-Key` header, else the body's top-level `id`. The `tasks` source takes `task.created` / `task.completed` events (schema `TasksWebhookEvent`); other sources are stored only.
+         * @description Body: a JSON object of at most 256 KB. The delivery key is the `Idempotency-Key` header, else the body's top-level `id`, else the SHA-256 of the source and the raw body. The `tasks` source takes `task.created` / `task.completed` events (schema `TasksWebhookEvent`); other sources are stored only.
          */
         post: operations["deliverWebhook"];
         delete?: never;
@@ -426,6 +463,20 @@ export interface components {
              */
             resetsAt: string;
         };
+        "Error-forbidden": {
+            error: {
+                /** @enum {string} */
+                code: "forbidden";
+                message: string;
+            };
+        };
+        "Error-conflict": {
+            error: {
+                /** @enum {string} */
+                code: "conflict";
+                message: string;
+            };
+        };
         /** @description The agent tools this principal may use (read tools only for guests and read-only keys). */
         ToolList: {
             tools: {
@@ -451,7 +502,7 @@ export interface components {
              */
             at: string;
             /** @enum {string} */
-            action: "thread.read" | "thread.write" | "thread.delete" | "thread.message" | "admin.thread.read" | "apikey.create" | "apikey.disable" | "apikey.enable" | "apikey.revoke" | "security.enumeration_suspected";
+            action: "thread.read" | "thread.write" | "thread.delete" | "thread.message" | "admin.thread.read" | "apikey.create" | "apikey.disable" | "apikey.enable" | "apikey.revoke" | "admin.apikey.disable" | "session.sign_out" | "security.enumeration_suspected";
             /** @description The actor. */
             userId: string;
             /** @description Whose partition was addressed (differs from userId only for admin support reads). */
@@ -506,24 +557,10 @@ export interface components {
                 message: string;
             };
         };
-        "Error-conflict": {
-            error: {
-                /** @enum {string} */
-                code: "conflict";
-                message: string;
-            };
-        };
         ThreadPage: {
             data: components["schemas"]["Thread"][];
             /** @description Opaque cursor of the next page, bound to the caller and the list; null on the last page. */
             nextCursor: string | null;
-        };
-        "Error-forbidden": {
-            error: {
-                /** @enum {string} */
-                code: "forbidden";
-                message: string;
-            };
         };
         "Error-forbidden-read_only": {
             error: {
@@ -753,6 +790,21 @@ export interface components {
                 message: string;
             };
         };
+        /** @description A key as its owner sees it: never the key text or its hash. */
+        ApiKey: {
+            id: string;
+            name: string;
+            readOnly: boolean;
+            enabled: boolean;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time (UTC).
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            createdAt: string;
+            /** @description Last use, accurate to 60 seconds; null when never used. */
+            lastUsedAt: string | null;
+        };
         IssuedApiKey: {
             id: string;
             name: string;
@@ -773,21 +825,6 @@ export interface components {
         };
         ApiKeyList: {
             data: components["schemas"]["ApiKey"][];
-        };
-        /** @description A key as its owner sees it: never the key text or its hash. */
-        ApiKey: {
-            id: string;
-            name: string;
-            readOnly: boolean;
-            enabled: boolean;
-            /**
-             * Format: date-time
-             * @description ISO-8601 time (UTC).
-             * @example 2026-01-31T12:00:00.000Z
-             */
-            createdAt: string;
-            /** @description Last use, accurate to 60 seconds; null when never used. */
-            lastUsedAt: string | null;
         };
         WebhookDelivery: {
             /** @description The event id (the same on every repeat). */
@@ -951,6 +988,60 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    signOut: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out. */
+            204: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-forbidden"];
+                };
+            };
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-conflict"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
@@ -2049,6 +2140,79 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error-forbidden-admin_only"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminDisableApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description A ThreadGuard user id, as `GET /me` shows it. */
+                userId: string;
+                /** @description An API key id (not the key). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key record, now disabled. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description `bad_request`: Malformed JSON, failed validation (including `limit` outside 1..100), a bad or tampered cursor. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-bad_request"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `admin_only`: A caller without the admin role (or with an API key) on an `/admin` route. */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-forbidden-admin_only"];
+                };
+            };
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-conflict"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];

@@ -130,6 +130,7 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/health', fn: 'health', auth: 'public' },
   { method: 'GET', path: '/openapi.json', fn: 'openapi', auth: 'public' },
   { method: 'GET', path: '/me', fn: 'me', auth: 'user' },
+  { method: 'POST', path: '/me/sign-out', fn: 'me', auth: 'user' },
   { method: 'GET', path: '/tools/available', fn: 'tools', auth: 'user' },
   { method: 'GET', path: '/admin/audit', fn: 'audit', auth: 'user' },
   { method: 'POST', path: '/threads', fn: 'threads', auth: 'user' },
@@ -147,6 +148,7 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/admin/users/{userId}/threads', fn: 'admin', auth: 'user' },
   { method: 'GET', path: '/admin/users/{userId}/threads/{threadId}', fn: 'admin', auth: 'user' },
   { method: 'GET', path: '/admin/users/{userId}/threads/{threadId}/items', fn: 'admin', auth: 'user' },
+  { method: 'POST', path: '/admin/users/{userId}/api-keys/{id}/disable', fn: 'admin', auth: 'user' },
   { method: 'POST', path: '/api-keys', fn: 'apiKeys', auth: 'user' },
   { method: 'GET', path: '/api-keys', fn: 'apiKeys', auth: 'user' },
   { method: 'PATCH', path: '/api-keys/{id}', fn: 'apiKeys', auth: 'user' },
@@ -156,7 +158,7 @@ export const ROUTES: readonly RouteDef[] = [
 
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */
 export const WEBSOCKET = {
-  fn: { dir: 'websocket', table: 'readwrite', env: ['TABLE_NAME', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE', 'AUDIT_SHARDS', ...AGENT, 'AUDIT_RETENTION_DAYS', ...BUDGET], secrets: REPLY_SECRETS },
+  fn: { dir: 'websocket', table: 'readwrite', env: ['TABLE_NAME', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE', 'AUDIT_SHARDS', 'WS_MAX_CONNECTIONS_PER_USER', ...AGENT, 'AUDIT_RETENTION_DAYS', ...BUDGET], secrets: REPLY_SECRETS },
   // The same code and adapters as the REST authorizer (functions/authorizer/dependencies.ts), so the same grant.
   authorizer: { dir: 'ws-authorizer', table: 'apiKeyAuth', env: AUTH },
   /** Route keys besides $connect/$disconnect/$default, selected by `$request.body.action`. */

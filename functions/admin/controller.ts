@@ -1,5 +1,7 @@
-// /admin/users/{userId}/threads...: admin support reads of another user's threads (read-only, audited).
+// /admin/users/{userId}/threads...: admin support reads of another user's threads (read-only, audited);
+// /admin/users/{userId}/api-keys/{id}/disable: an admin disables a user's key (audited).
 import type { z } from 'zod';
+import { adminDisableApiKey, type ApiKeyDeps } from '../shared/core/api-keys';
 import { AdminOnlyError } from '../shared/core/errors';
 import { authorize } from '../shared/core/policy';
 import { adminGetThread, adminListItems, adminListThreads, type ThreadDeps } from '../shared/core/threads/thread-use-cases';
@@ -22,8 +24,12 @@ function adminQuery<T>(req: HttpRequest, schema: z.ZodType<T>): T {
   return parse(schema, req.query);
 }
 
-export function adminRoutes(deps: ThreadDeps): RouteControllers {
+export function adminRoutes(deps: ThreadDeps, keys: ApiKeyDeps): RouteControllers {
   return {
+    'POST /admin/users/{userId}/api-keys/{id}/disable': async (req) => {
+      const { principal, origin } = threadAccessOf(req);
+      return ok(await adminDisableApiKey(keys, principal, origin, pathParam(req, 'userId'), pathParam(req, 'id')));
+    },
     'GET /admin/users/{userId}/threads': async (req) =>
       ok(await adminListThreads(deps, threadAccessOf(req), pathParam(req, 'userId'), adminQuery(req, pageQuerySchema))),
     'GET /admin/users/{userId}/threads/{threadId}': async (req) =>

@@ -1,6 +1,20 @@
-// Composition root for the admin thread reads.
+// Composition root for the admin thread reads and the admin key disable.
+import { randomUUID } from 'node:crypto';
+import { dynamoAdminApiKeyStore, dynamoApiKeyStore } from '../shared/adapters/api-key-store';
 import { httpHandler } from '../shared/lambda/http-handler';
 import { wiring } from '../shared/lambda/wiring';
 import { adminRoutes } from './controller';
 
-export const handler = httpHandler(adminRoutes(await wiring.threadDeps()), wiring.edge());
+const { client, tableName } = { client: wiring.client(), tableName: wiring.table().tableName };
+
+export const handler = httpHandler(
+  adminRoutes(await wiring.threadDeps(), {
+    store: dynamoApiKeyStore(client, tableName),
+    adminStore: dynamoAdminApiKeyStore(client, tableName),
+    audit: wiring.audit(),
+    clock: wiring.clock,
+    ids: wiring.ids(),
+    newKey: randomUUID,
+  }),
+  wiring.edge(),
+);

@@ -27,7 +27,7 @@ const origin = (req: HttpRequest): RequestOrigin => ({
   requestId: req.requestId,
 });
 
-/** Refuse key callers before the body is even read (THREATS T7). */
+/** Refuse key callers before the body is even read (THREATS T7); guests may list, disable and revoke. */
 function manager(req: HttpRequest) {
   const principal = requirePrincipal(req);
   authorize(principal, 'apikeys.manage');
@@ -38,6 +38,7 @@ export function apiKeysRoutes(deps: ApiKeyDeps): RouteControllers {
   return {
     'POST /api-keys': async (req) => {
       const principal = manager(req);
+      authorize(principal, 'apikeys.create'); // guests: read_only before the body is read
       const input = parse(CreateBody, jsonBody(req), 'Invalid request body');
       return created(await issueApiKey(deps, principal, origin(req), input));
     },

@@ -1,10 +1,13 @@
 // The adapters both edge authorizers (REST and WebSocket $connect) run on, built once per cold start.
-// The AWS SDK loads only when an API key is presented, so the JWT path never pays for it.
+// The AWS SDK loads on the first request that needs DynamoDB (an API key, or a user's session item
+// once per SESSION_CACHE_SECONDS), not at import, so the cold start's module load stays small.
 import { loadAuthConfig, loadTableConfig } from '../shared/config';
 import { DynamoDbApiKeyLookup, lazyDocumentClient } from '../shared/adapters/api-key-lookup';
 import { DynamoDbApiKeyUsage } from '../shared/adapters/api-key-usage';
 import { createTokenVerifier } from '../shared/adapters/jwt-token-verifier';
+import { DynamoDbSessionStore } from '../shared/adapters/session-store';
 import { systemClock } from '../shared/core/ports';
+import { cachedSessionStore } from '../shared/core/sessions';
 import { logger } from '../shared/lambda/logger';
 import type { AuthenticateDeps } from '../shared/core/authenticate';
 
@@ -22,5 +25,8 @@ export function authorizerDeps(env: NodeJS.ProcessEnv): AuthenticateDeps {
       onError: (err) => logger.warn('lastUsedAt update failed', { error: (err as Error)?.name }),
     }),
     rolesClaim: auth.rolesClaim,
+    sessions: cachedSessionStore(new DynamoDbSessionStore(sdk, table.tableName), Date.now, undefined, (err) =>
+      logger.warn('session state unavailable; sign-out and key role not applied to this request', { error: (err as Error)?.name }),
+    ),
   };
 }

@@ -1,14 +1,22 @@
 // GET /me: the caller's profile, created in their own partition on first call, and their daily
-// model-token budget.
+// model-token budget. POST /me/sign-out: ends every session of the caller's tokens issued up to now
+// (core/sessions.ts).
 import type { ProfileStore } from '../shared/adapters/profile-store';
+import type { AuditLog } from '../shared/core/audit';
+import type { Clock } from '../shared/core/ports';
 import type { Principal } from '../shared/core/principal';
+import { signOut, type SessionStore } from '../shared/core/sessions';
 import type { TokenBudget } from '../shared/core/token-budget';
-import { ok, type RouteControllers } from '../shared/lambda/http-handler';
+import { noContent, ok, type RouteControllers } from '../shared/lambda/http-handler';
 import { requirePrincipal } from '../shared/lambda/http-request';
+import { threadAccessOf } from '../shared/lambda/validation';
 
 export interface MeDeps {
   readonly profiles: (p: Principal) => ProfileStore;
   readonly budget: TokenBudget;
+  readonly sessions: Pick<SessionStore, 'signOut'>;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
 }
 
 export function meRoutes(deps: MeDeps): RouteControllers {
@@ -17,6 +25,11 @@ export function meRoutes(deps: MeDeps): RouteControllers {
       const principal = requirePrincipal(req);
       const [profile, budget] = await Promise.all([deps.profiles(principal).getOrCreate(), deps.budget.status(principal)]);
       return ok({ ...profile, budget });
+    },
+    'POST /me/sign-out': async (req) => {
+      const { principal, origin } = threadAccessOf(req);
+      await signOut(deps, principal, origin);
+      return noContent();
     },
   };
 }

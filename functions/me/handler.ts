@@ -1,10 +1,21 @@
-// Composition root for /me.
+// Composition root for /me and /me/sign-out.
+import * as lib from '@aws-sdk/lib-dynamodb';
 import { dynamoProfileStore } from '../shared/adapters/profile-store';
+import { DynamoDbSessionStore } from '../shared/adapters/session-store';
 import { httpHandler } from '../shared/lambda/http-handler';
 import { wiring } from '../shared/lambda/wiring';
 import { meRoutes } from './controller';
 
+const client = wiring.client();
+const tableName = wiring.table().tableName;
+
 export const handler = httpHandler(
-  meRoutes({ profiles: dynamoProfileStore(wiring.client(), wiring.table().tableName, wiring.clock), budget: wiring.budget() }),
+  meRoutes({
+    profiles: dynamoProfileStore(client, tableName, wiring.clock),
+    budget: wiring.budget(),
+    sessions: new DynamoDbSessionStore(async () => ({ client, lib }), tableName),
+    audit: wiring.audit(),
+    clock: wiring.clock,
+  }),
   wiring.edge(),
 );

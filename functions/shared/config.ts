@@ -134,6 +134,15 @@ export function loadLimitsConfig(env: Env): LimitsConfig {
   });
 }
 
+export interface WebSocketConfig {
+  /** Open connections per user; the next handshake is refused with 429. */
+  readonly maxConnectionsPerUser: number;
+}
+
+export function loadWebSocketConfig(env: Env): WebSocketConfig {
+  return Object.freeze({ maxConnectionsPerUser: positiveInt('WS_MAX_CONNECTIONS_PER_USER', env.WS_MAX_CONNECTIONS_PER_USER, 10) });
+}
+
 export interface AuditConfig {
   readonly retentionDays: number;
   readonly enumerationThreshold: number;

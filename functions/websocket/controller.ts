@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ConnectionSender } from '../shared/adapters/connection-sender';
 import type { ConnectionStore } from '../shared/adapters/connection-store';
 import type { RequestOrigin } from '../shared/core/audit';
-import { PayloadTooLargeError, ValidationError } from '../shared/core/errors';
+import { PayloadTooLargeError, RateLimitedError, ValidationError } from '../shared/core/errors';
 import { fromAuthorizerContext, type Principal } from '../shared/core/principal';
 import { MAX_BODY_BYTES, MAX_STORED_HEADER_LENGTH } from '../shared/lambda/http-request';
 import { idSchema } from '../shared/lambda/validation';
@@ -43,6 +43,10 @@ export interface WebSocketDeps {
   readonly chat: ChatTurn;
   /** Whether the credential the connection was opened with still stands (core/session-validity.ts). */
   readonly stillValid: (principal: Principal) => Promise<boolean>;
+  /** Counts one request in the principal's `requests` bucket; throws RateLimitedError over the limit. */
+  readonly meter: (principal: Principal) => Promise<void>;
+  /** Open connections per user (WS_MAX_CONNECTIONS_PER_USER); the next handshake gets 429. */
+  readonly maxConnectionsPerUser: number;
 }
 
 /** A `sendMessage` frame; `content` and `pageContext` follow the rules of every transport (core/agent/reply-input.ts). */
@@ -61,7 +65,14 @@ export function websocketHandler(deps: WebSocketDeps) {
     if (!principal) return { statusCode: 401 }; // unreachable behind the $connect authorizer
     switch (ctx.routeKey) {
       case '$connect':
-        await deps.connections.add(ctx.connectionId, principal.userId);
+        // A handshake is a request: it counts, and over the limit or the connection cap it is refused.
+        try {
+          await deps.meter(principal);
+        } catch (err) {
+          if (err instanceof RateLimitedError) return { statusCode: 429 };
+          throw err;
+        }
+        if (!(await deps.connections.add(ctx.connectionId, principal.userId, deps.maxConnectionsPerUser))) return { statusCode: 429 };
         return { statusCode: 200 };
       case '$disconnect':
         await deps.connections.remove(ctx.connectionId);
@@ -84,6 +95,8 @@ export function websocketHandler(deps: WebSocketDeps) {
         await deps.connections.remove(ctx.connectionId);
         return { statusCode: 200 };
       }
+      // Every frame counts in `requests` (pings, bad and oversized ones too), as every REST request does.
+      await deps.meter(principal);
       const raw = event.body ?? '';
       if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(); // the REST body cap: API Gateway allows larger frames, we do not
       const body = parseJson(raw);

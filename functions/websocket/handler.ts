@@ -1,16 +1,24 @@
 // Composition root for the WebSocket API ($connect, $disconnect, ping, sendMessage, $default).
+import * as lib from '@aws-sdk/lib-dynamodb';
+import { loadWebSocketConfig } from '../shared/config';
 import { managementApiSender, managementEndpoint } from '../shared/adapters/connection-sender';
 import { dynamoConnectionStore } from '../shared/adapters/connection-store';
 import { dynamoApiKeyStore } from '../shared/adapters/api-key-store';
+import { DynamoDbSessionStore } from '../shared/adapters/session-store';
 import { openReply } from '../shared/core/agent/reply';
 import { credentialStillValid } from '../shared/core/session-validity';
+import { cachedSessionStore } from '../shared/core/sessions';
 import { wiring } from '../shared/lambda/wiring';
 import { websocketHandler, type ChatTurn } from './controller';
 
 const { tableName } = wiring.table();
 const client = wiring.client();
 const replyDeps = wiring.reply();
-const sessionDeps = { apiKeys: dynamoApiKeyStore(client, tableName), clock: wiring.clock };
+const sessionDeps = {
+  apiKeys: dynamoApiKeyStore(client, tableName),
+  clock: wiring.clock,
+  sessions: cachedSessionStore(new DynamoDbSessionStore(async () => ({ client, lib }), tableName)),
+};
 const senders = new Map<string, ReturnType<typeof managementApiSender>>();
 
 /** Every send is an agent reply: the use case counts it in both buckets (no REST guard ran). */
@@ -29,4 +37,6 @@ export const handler = websocketHandler({
   },
   chat,
   stillValid: (principal) => credentialStillValid(sessionDeps, principal),
+  meter: async (principal) => void (await wiring.limiter().consume(principal, 'requests')),
+  maxConnectionsPerUser: loadWebSocketConfig(process.env).maxConnectionsPerUser,
 });

@@ -3,6 +3,7 @@
 // (and DescribeTable, stream reads), which no request path needs (DESIGN.md: no Scan anywhere).
 import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { SESSION_ATTRIBUTES } from '../../functions/shared/adapters/session-store';
 import type { TableAccess } from '../routes';
 
 /** Every DynamoDB action any function may hold: the `readwrite` set. */
@@ -23,8 +24,11 @@ const API_KEY_USAGE = ['APIKEY#*', 'USER#*'];
 
 /** The only attributes the lastUsedAt update names (keys, its condition and the time itself). */
 export const API_KEY_USAGE_ATTRIBUTES = ['PK', 'SK', 'lastUsedAt'];
+/** The per-user session item's attributes (sign-out time and last-seen role), as its adapter names them. */
+export { SESSION_ATTRIBUTES };
+const SESSION_ITEMS = ['USER#*'];
 
-const onLeadingKeys = (actions: string[], tableArn: string, prefixes: string[], attributes?: string[]) =>
+const onLeadingKeys = (actions: string[], tableArn: string, prefixes: string[], attributes?: string[], projected = false) =>
   new PolicyStatement({
     effect: Effect.ALLOW,
     actions,
@@ -35,6 +39,9 @@ const onLeadingKeys = (actions: string[], tableArn: string, prefixes: string[], 
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes },
       // And, where given, every attribute it names: an update of USER#… may touch lastUsedAt only.
       ...(attributes ? { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': attributes } } : {}),
+      // A read limited to attributes must project them (IAM User Guide, "Amazon DynamoDB: Allows
+      // access to specific attributes"): a GetItem without a ProjectionExpression is refused.
+      ...(projected ? { StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' } } : {}),
     },
   });
 
@@ -54,6 +61,10 @@ export function tableAccessStatements(tableArn: string, access: TableAccess): Po
         onLeadingKeys(['dynamodb:GetItem'], tableArn, API_KEY_LOOKUPS),
         // At most once a minute per key, as one transaction of two updates (api-key-usage.ts).
         onLeadingKeys(['dynamodb:UpdateItem'], tableArn, API_KEY_USAGE, API_KEY_USAGE_ATTRIBUTES),
+        // The user's session item: read (projected, so no thread or key text is readable) and its
+        // last-seen role moved forward (core/sessions.ts).
+        onLeadingKeys(['dynamodb:GetItem'], tableArn, SESSION_ITEMS, SESSION_ATTRIBUTES, true),
+        onLeadingKeys(['dynamodb:UpdateItem'], tableArn, SESSION_ITEMS, SESSION_ATTRIBUTES),
       ];
   }
 }

@@ -2,7 +2,7 @@
 // no upgrade, on failure), route selection on `$request.body.action`, the authorizer context on
 // every event, and the Management API (`POST/DELETE/GET /@connections/{id}`) the functions call.
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -87,6 +87,10 @@ export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
     );
   }
 
+  function refuseWith(socket: Duplex, status: number) {
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+  }
+
   async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== WS_PATH) {
@@ -135,8 +139,11 @@ export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
     const conn = { ip, userAgent, connectedAt, authorizer: authorizerContext };
 
     const connect = await invoke({ requestContext: context(connectionId, '$connect', 'CONNECT', host, conn), headers, queryStringParameters: query, isBase64Encoded: false }).catch(() => ({ statusCode: 500 }));
-    if ((connect?.statusCode ?? 200) >= 300) {
-      refuse(socket, 500);
+    const connectStatus = connect?.statusCode ?? 200;
+    if (connectStatus >= 300) {
+      // A $connect integration's 4xx (e.g. 429, too many connections) is the handshake's answer; anything else a 500.
+      if (connectStatus >= 400 && connectStatus < 500) refuseWith(socket, connectStatus);
+      else refuse(socket, 500);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

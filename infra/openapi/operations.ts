@@ -101,6 +101,16 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     tag: 'profile',
     responses: { 200: { description: 'The profile.', json: S.Profile } },
   },
+  'POST /me/sign-out': {
+    operationId: 'signOut',
+    summary: 'Sign out everywhere: end every token of the caller issued up to now',
+    description:
+      'Tokens of this user issued at or before this second (`iat`) get 401 within 5 s on every instance; open WebSocket connections close at their next frame. API keys are not affected (disable or revoke them).',
+    tag: 'profile',
+    credentials: 'jwt',
+    responses: { 204: { description: 'Signed out.' } },
+    errors: { 403: ['forbidden'] },
+  },
   'GET /tools/available': {
     operationId: 'listTools',
     summary: 'The agent tools this principal may use',
@@ -246,6 +256,14 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     responses: { 200: { description: 'The thread.', json: S.ThreadSchema } },
     errors: { 403: ['forbidden', 'admin_only'] },
   },
+  'POST /admin/users/{userId}/api-keys/{id}/disable': {
+    operationId: 'adminDisableApiKey',
+    summary: 'Disable any user\'s API key (admins with a JWT only; audited as admin.apikey.disable)',
+    tag: 'admin',
+    credentials: 'jwt',
+    responses: { 200: { description: 'The key record, now disabled.', json: S.ApiKeySchema } },
+    errors: { 400: ['bad_request'], 403: ['forbidden', 'admin_only'] },
+  },
   'GET /admin/users/{userId}/threads/{threadId}/items': {
     operationId: 'adminListItems',
     summary: 'Support read: a user\'s thread items (admin; audited)',
@@ -274,7 +292,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   },
   'PATCH /api-keys/{id}': {
     operationId: 'setApiKeyEnabled',
-    summary: 'Disable or re-enable an API key (effective on the next request)',
+    summary: 'Disable or re-enable an API key (effective on the next request; guests may only disable)',
     tag: 'api-keys',
     credentials: 'jwt',
     body: PatchBody,
@@ -293,7 +311,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     operationId: 'deliverWebhook',
     summary: 'Deliver a webhook event (exactly once per idempotency key)',
     description:
-      'Body: a JSON object of at most 256 KB. The delivery key is the `Idempotency-Key` header, else the body\'s top-level `id`. ' +
+      'Body: a JSON object of at most 256 KB. The delivery key is the `Idempotency-Key` header, else the body\'s top-level `id`, else the SHA-256 of the source and the raw body. ' +
       'The `tasks` source takes `task.created` / `task.completed` events (schema `TasksWebhookEvent`); other sources are stored only.',
     tag: 'webhooks',
     headers: z.object({

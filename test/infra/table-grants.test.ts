@@ -6,7 +6,8 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CfnElement } from 'aws-cdk-lib';
 import { DynamoDbApiKeyUsage } from '../../functions/shared/adapters/api-key-usage';
-import { API_KEY_USAGE_ATTRIBUTES, READWRITE_ACTIONS } from '../../infra/constructs/table-access';
+import { DynamoDbSessionStore } from '../../functions/shared/adapters/session-store';
+import { API_KEY_USAGE_ATTRIBUTES, READWRITE_ACTIONS, SESSION_ATTRIBUTES } from '../../infra/constructs/table-access';
 import type { ServiceFunction } from '../../infra/constructs/service-function';
 import { AUTHORIZERS, FUNCTIONS, WEBSOCKET } from '../../infra/routes';
 import { synth } from '../helpers/synth';
@@ -17,6 +18,8 @@ interface Grant {
   readonly leadingKeys?: readonly string[];
   /** `dynamodb:Attributes`, when the statement is limited to some attributes. */
   readonly attributes?: readonly string[];
+  /** `dynamodb:Select` required (a read limited to attributes must project them). */
+  readonly select?: string;
 }
 
 const READWRITE: Grant[] = [{ actions: [...READWRITE_ACTIONS] }];
@@ -24,6 +27,8 @@ const RATE_COUNTERS: Grant = { actions: ['dynamodb:UpdateItem'], leadingKeys: ['
 const API_KEY_AUTH: Grant[] = [
   { actions: ['dynamodb:GetItem'], leadingKeys: ['APIKEY#*'] },
   { actions: ['dynamodb:UpdateItem'], leadingKeys: ['APIKEY#*', 'USER#*'], attributes: ['PK', 'SK', 'lastUsedAt'] },
+  { actions: ['dynamodb:GetItem'], leadingKeys: ['USER#*'], attributes: ['PK', 'SK', 'notBefore', 'keysReadOnly', 'roleIat'], select: 'SPECIFIC_ATTRIBUTES' },
+  { actions: ['dynamodb:UpdateItem'], leadingKeys: ['USER#*'], attributes: ['PK', 'SK', 'notBefore', 'keysReadOnly', 'roleIat'] },
 ];
 
 /** Construct id → expected DynamoDB statements. */
@@ -68,13 +73,16 @@ describe('table grants', () => {
     expect(s.Effect).toBe('Allow');
     expect(s.Resource, 'the table itself, no index or other table').toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
     const conditions = s.Condition ?? {};
-    expect(Object.keys(conditions).filter((k) => k !== 'ForAllValues:StringLike' && k !== 'ForAllValues:StringEquals')).toEqual([]);
+    expect(Object.keys(conditions).filter((k) => !['ForAllValues:StringLike', 'ForAllValues:StringEquals', 'StringEqualsIfExists'].includes(k))).toEqual([]);
+    expect(Object.keys(conditions.StringEqualsIfExists ?? {}).filter((k) => k !== 'dynamodb:Select')).toEqual([]);
     const leadingKeys = conditions['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
     const attributes = conditions['ForAllValues:StringEquals']?.['dynamodb:Attributes'];
+    const select = conditions.StringEqualsIfExists?.['dynamodb:Select'];
     return {
       actions: asArray<string>(s.Action).sort(),
       ...(leadingKeys ? { leadingKeys: [...leadingKeys].sort() } : {}),
       ...(attributes ? { attributes: [...attributes].sort() } : {}),
+      ...(select ? { select } : {}),
     };
   };
   const sortGrants = (grants: Grant[]) =>
@@ -181,6 +189,28 @@ describe('DynamoDB calls in the function code', () => {
       expect(/\bConditionCheck\s*:/.test(text), `${where}: a ConditionCheck needs dynamodb:ConditionCheckItem`).toBe(false);
     }
     expect(seen).toBeGreaterThan(0);
+  });
+});
+
+describe('the authorizers\' attribute-limited session item', () => {
+  it('reads and writes only the session attributes, reads with a projection', async () => {
+    const sent: any[] = [];
+    const store = new DynamoDbSessionStore(async () => ({ client: { send: async (c: any) => (sent.push(c.input), {}) } as never, lib: await import('@aws-sdk/lib-dynamodb') }), 't');
+    await store.get('u1');
+    await store.noteRole('u1', true, 1000);
+    await store.signOut('u1', 1000);
+    expect(sent).toHaveLength(3);
+    expect(sent[0].ProjectionExpression.split(/,\s*/)).toEqual(expect.arrayContaining(['notBefore', 'keysReadOnly', 'roleIat']));
+    for (const input of sent) {
+      const named = [
+        ...Object.keys(input.Key),
+        ...`${input.ProjectionExpression ?? ''} ${input.UpdateExpression ?? ''} ${input.ConditionExpression ?? ''}`
+          .replace(/[:#]\w+/g, ' ')
+          .match(/[A-Za-z_]\w*/g)!
+          .filter((w) => !['SET', 'AND', 'OR', 'NOT', 'attribute_exists', 'attribute_not_exists'].includes(w)),
+      ];
+      for (const attribute of named) expect(SESSION_ATTRIBUTES).toContain(attribute);
+    }
   });
 });
 

@@ -68,14 +68,21 @@ describe('webhook and API key infrastructure', () => {
   });
 
   it.each(['AuthorizerFunctionRole', 'WsAuthorizerFunctionRole'])(
-    'lets the %s update only key and owner items (lastUsedAt), nothing broader',
+    'lets the %s update only key and owner items (lastUsedAt) and the session item, nothing broader',
     (role) => {
       const policies = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Res>).filter((p) =>
         (p.Properties.Roles as Array<{ Ref?: string }>).some((r) => r.Ref?.startsWith(role)),
       );
       const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, any>[]);
       const writes = statements.filter((s) => [s.Action].flat().some((a: string) => /^dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite)/.test(a)));
-      expect(writes).toHaveLength(1);
+      expect(writes).toHaveLength(2);
+      expect(writes[1]).toMatchObject({
+        Action: 'dynamodb:UpdateItem',
+        Condition: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*'] },
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['PK', 'SK', 'notBefore', 'keysReadOnly', 'roleIat'] },
+        },
+      });
       expect(writes[0]).toMatchObject({
         Action: 'dynamodb:UpdateItem',
         Condition: {

@@ -3,7 +3,7 @@
 // The web client's deployed sign-in, in headless Chromium: OpenID Connect authorization code with
 // PKCE against an issuer on loopback, with a local stack that trusts only that issuer (as a
 // deployment does). The token lives in page memory only: nothing in storage or cookies, and a
-// reload signs out.
+// reload signs out. This stack allows 2 replies a minute, so a refusal can be seen as a user sees it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium, openRecordedPage, poll } from '../helpers/browser';
@@ -11,14 +11,14 @@ import { recordCredential } from '../helpers/credentials';
 import { startOidcIssuer, type OidcIssuer } from '../helpers/oidc-issuer';
 import { startStackProcess, type StackProcess } from '../helpers/stack-process';
 
-describe('web client OIDC sign-in (authorization code + PKCE)', () => {
+describe('web client with an external issuer, as deployed: OIDC sign-in (code + PKCE) and refusals', () => {
   let issuer: OidcIssuer;
   let stack: StackProcess;
   let browser: Browser;
 
   beforeAll(async () => {
     issuer = await startOidcIssuer('threadguard');
-    stack = await startStackProcess({ JWT_ISSUER: issuer.issuer, JWKS_URI: issuer.jwksUri, JWT_AUDIENCE: 'threadguard', WEB_OIDC_CLIENT_ID: 'threadguard-web' });
+    stack = await startStackProcess({ JWT_ISSUER: issuer.issuer, JWKS_URI: issuer.jwksUri, JWT_AUDIENCE: 'threadguard', WEB_OIDC_CLIENT_ID: 'threadguard-web', RESPOND_LIMIT_PER_MINUTE: '2' });
     issuer.client = { id: 'threadguard-web', redirectUri: `${stack.webUrl}/`, origin: stack.webUrl };
     browser = await launchChromium();
   });
@@ -80,6 +80,36 @@ describe('web client OIDC sign-in (authorization code + PKCE)', () => {
     expect(rec.network.some((n) => n.url.startsWith(`${issuer.issuer}/token`))).toBe(false);
     expect(issuer.refusals.length).toBe(before);
     expect(await page.locator('#sign-out').isVisible()).toBe(false);
+    await context.close();
+  });
+
+  it('shows a rate-limit refusal as a sentence with the retry time, and gives the message back', async () => {
+    issuer.user = { sub: 'oidc-busy' };
+    const rec = await openRecordedPage(browser);
+    const { page, context } = rec;
+    await page.goto(stack.webUrl);
+    await page.click('#oidc-sign-in');
+    await page.waitForSelector('#sign-out:visible');
+    await page.fill('#new-thread input[name=title]', 'busy');
+    await page.click('#new-thread button[type=submit]');
+    await page.waitForSelector('#composer:visible');
+    const notice = page.locator('#notice');
+    // Two replies a minute: within five quick sends (one window boundary at most) one is refused.
+    for (let i = 0; i < 5 && (await notice.getAttribute('data-code')) !== 'rate_limited'; i++) {
+      const replies = await page.locator('.assistant_message').count();
+      await page.fill('#composer textarea', `hello ${i}`);
+      await page.click('#composer button[type=submit]');
+      await poll(async () => (await page.locator('.assistant_message').count()) > replies || (await notice.getAttribute('data-code')) === 'rate_limited').toBe(true);
+    }
+    expect(await notice.getAttribute('data-code')).toBe('rate_limited');
+    expect(await notice.textContent()).toMatch(/^You are sending requests too quickly\. Try again in \d+ s \(at \d\d:\d\d:\d\d UTC\)\.$/);
+    expect(await page.inputValue('#composer textarea')).toMatch(/^hello \d$/);
+    // The refusal came before any stream: the message post itself answered 429.
+    expect(rec.network.filter((n) => n.status === 429).map((n) => `${n.method} ${new URL(n.url).pathname.replace(/[^/]+\/messages$/, '{id}/messages')}`)).toEqual([
+      'POST /threads/{id}/messages',
+    ]);
+    await rec.settle();
+    expect(rec.consoleErrors.filter((e) => !/status of 429/.test(e))).toEqual([]);
     await context.close();
   });
 });

@@ -4,6 +4,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyStore, ApiKeyView, StoredApiKey } from '../core/api-keys';
 import { keys } from '../core/keys';
+import { authorize } from '../core/policy';
 import type { Principal } from '../core/principal';
 import { queryAll } from './dynamo-reads';
 import { TransactionCancelled, transactWrite } from './dynamo-writes';
@@ -23,8 +24,22 @@ export function dynamoApiKeyStore(
   client: DynamoDBDocumentClient,
   tableName: string,
 ): (principal: Principal) => ApiKeyStore {
-  return (principal) => {
-    const userPk = keys.userPk(principal.userId);
+  const forUser = partitionKeyStore(client, tableName);
+  return (principal) => forUser(principal.userId);
+}
+
+/** Another user's keys, for an admin only (checked here, before any key is addressed). */
+export function dynamoAdminApiKeyStore(client: DynamoDBDocumentClient, tableName: string) {
+  const forUser = partitionKeyStore(client, tableName);
+  return (admin: Principal, ownerId: string): Pick<ApiKeyStore, 'setEnabled'> => {
+    authorize(admin, 'admin.keys');
+    return forUser(ownerId);
+  };
+}
+
+function partitionKeyStore(client: DynamoDBDocumentClient, tableName: string): (userId: string) => ApiKeyStore {
+  return (ownerId) => {
+    const userPk = keys.userPk(ownerId);
     const refKey = (keyId: string) => ({ PK: userPk, SK: keys.apiKeyRefSk(keyId) });
     const lookupKey = (hash: string) => ({ PK: keys.apiKeyLookupPk(hash), SK: keys.apiKeyLookupSk() });
     const counterKey = { PK: userPk, SK: keys.apiKeyCounterSk() };
@@ -44,7 +59,7 @@ export function dynamoApiKeyStore(
                   ...lookupKey(keyHash),
                   type: 'apiKey',
                   keyId: key.id,
-                  ownerId: principal.userId,
+                  ownerId,
                   readOnly: key.readOnly,
                   enabled: true,
                   createdAt: key.createdAt,

@@ -4,7 +4,6 @@
 import {
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -26,7 +25,7 @@ import {
   type ThreadRecord,
   type ThreadStore,
 } from '../core/threads/thread';
-import { queryPages } from './dynamo-reads';
+import { queryPage, queryPages } from './dynamo-reads';
 import { batchDelete, isConditionFailed, isOwnEarlierWrite, TransactionCancelled, transactWrite, type TransactItem } from './dynamo-writes';
 
 export interface DynamoStoreProps {
@@ -75,13 +74,10 @@ function startKey(pk: string, after: string | null, prefix: string): Record<stri
   return { PK: pk, SK: after };
 }
 
-/** Reads limit+1 rows so a final full page does not hand out a cursor to an empty page. */
-function toPage<T>(rows: Record<string, unknown>[], lastEvaluated: Record<string, unknown> | undefined, limit: number, map: (r: Record<string, unknown>) => T): Page<T> {
-  if (rows.length > limit) {
-    const kept = rows.slice(0, limit);
-    return { data: kept.map(map), lastKey: String(kept[kept.length - 1]!.SK) };
-  }
-  return { data: rows.map(map), lastKey: lastEvaluated ? String(lastEvaluated.SK) : null };
+/** A page from queryPage: resume after the last row shown, only when more rows exist. */
+function toPage<T>({ rows, more }: { rows: Record<string, unknown>[]; more: boolean }, map: (r: Record<string, unknown>) => T): Page<T> {
+  const last = rows[rows.length - 1];
+  return { data: rows.map(map), lastKey: more && last ? String(last.SK) : null };
 }
 
 /** What an admin sees of a userId too long to exist (its key would exceed DynamoDB's limit). */
@@ -95,19 +91,20 @@ function partitionReader({ client, tableName }: DynamoStoreProps, userId: string
   const PK = keys.userPk(userId);
   return {
     async list(limit, after) {
-      const res = await client.send(
-        new QueryCommand({
+      const page = await queryPage(
+        client,
+        {
           TableName: tableName,
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
           FilterExpression: 'attribute_not_exists(deleting)',
           ExpressionAttributeValues: { ':pk': PK, ':prefix': keys.threadSkPrefix() },
-          ExclusiveStartKey: startKey(PK, after, keys.threadSkPrefix()),
           ScanIndexForward: false, // thread ids are ULIDs: key order is creation order
-          Limit: limit + 1,
           ConsistentRead: true,
-        }),
+        },
+        limit,
+        startKey(PK, after, keys.threadSkPrefix()),
       );
-      return toPage<Thread>(res.Items ?? [], res.LastEvaluatedKey, limit, toThread);
+      return toPage<Thread>(page, toThread);
     },
     async get(threadId) {
       const res = await client.send(new GetCommand({ TableName: tableName, Key: { PK, SK: keys.threadSk(threadId) }, ConsistentRead: true }));
@@ -115,18 +112,19 @@ function partitionReader({ client, tableName }: DynamoStoreProps, userId: string
     },
     async listItems(threadId, query: ItemQuery) {
       const prefix = keys.itemSkPrefix(threadId);
-      const res = await client.send(
-        new QueryCommand({
+      const page = await queryPage(
+        client,
+        {
           TableName: tableName,
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
           ExpressionAttributeValues: { ':pk': PK, ':prefix': prefix },
-          ExclusiveStartKey: startKey(PK, query.after, prefix),
           ScanIndexForward: query.order === 'asc',
-          Limit: query.limit + 1,
           ConsistentRead: true,
-        }),
+        },
+        query.limit,
+        startKey(PK, query.after, prefix),
       );
-      return toPage(res.Items ?? [], res.LastEvaluatedKey, query.limit, toItem);
+      return toPage(page, toItem);
     },
   };
 }

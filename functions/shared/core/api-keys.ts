@@ -1,11 +1,13 @@
 // API key lifecycle: issue, list, enable/disable, revoke. Only the SHA-256 of a key is ever stored;
-// the key text exists once, in the create response. Only JWT callers get past `authorize`.
+// the key text exists once, in the create response. Only JWT callers get past `authorize`; guests
+// may list, disable and revoke (that only removes access) but not issue or re-enable. An admin may
+// disable any user's key (audited).
 import type { AuditAction, AuditLog, RequestOrigin } from './audit';
 import { isApiKeyFormat, sha256Hex } from './authenticate';
 import { API_KEY_NOT_FOUND_MESSAGE, ConflictError, ForbiddenError } from './errors';
 import type { IdGenerator } from './ids';
 import { authorize } from './policy';
-import type { Principal } from './principal';
+import { isPossibleUserId, type Principal } from './principal';
 import type { Clock } from './ports';
 
 /** Bound on live keys per user (revoked keys do not count); exact under concurrent creates. */
@@ -50,6 +52,8 @@ export interface ApiKeyStore {
 
 export interface ApiKeyDeps {
   readonly store: (principal: Principal) => ApiKeyStore;
+  /** `ownerId`'s keys for an admin; authorizes `admin.keys` before returning. */
+  readonly adminStore?: (admin: Principal, ownerId: string) => Pick<ApiKeyStore, 'setEnabled'>;
   readonly audit: AuditLog;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -86,7 +90,7 @@ export async function issueApiKey(
   origin: RequestOrigin,
   input: { name: string; readOnly: boolean },
 ): Promise<IssuedApiKey> {
-  authorize(principal, 'apikeys.manage');
+  authorize(principal, 'apikeys.create');
   const key = deps.newKey().toLowerCase();
   if (!isApiKeyFormat(key)) throw new Error('key generator must produce a UUID v4');
   const createdAt = deps.clock.now().toISOString();
@@ -120,12 +124,36 @@ export async function setApiKeyEnabled(
   keyId: string,
   enabled: boolean,
 ): Promise<ApiKeyView> {
-  authorize(principal, 'apikeys.manage');
+  authorize(principal, enabled ? 'apikeys.create' : 'apikeys.manage');
   const action: AuditAction = enabled ? 'apikey.enable' : 'apikey.disable';
   const view = KEY_ID.test(keyId)
     ? await deps.store(principal).setEnabled(keyId, enabled, deps.clock.now().toISOString())
     : null;
   await audit(deps, principal, origin, action, keyId, view ? 'allowed' : 'denied');
+  if (!view) throw new ForbiddenError(API_KEY_NOT_FOUND_MESSAGE);
+  return view;
+}
+
+/** An admin disables `ownerId`'s key: audited in the admin's trail with the owner, like a support read. */
+export async function adminDisableApiKey(
+  deps: ApiKeyDeps,
+  admin: Principal,
+  origin: RequestOrigin,
+  ownerId: string,
+  keyId: string,
+): Promise<ApiKeyView> {
+  const record = (outcome: 'allowed' | 'denied', reason: string) =>
+    deps.audit.record({ action: 'admin.apikey.disable', userId: admin.userId, ownerId: isPossibleUserId(ownerId) ? ownerId : null, threadId: null, outcome, ...origin, reason });
+  let store: Pick<ApiKeyStore, 'setEnabled'>;
+  try {
+    if (!deps.adminStore) throw new Error('admin key store not wired');
+    store = deps.adminStore(admin, ownerId);
+  } catch (err) {
+    if (err instanceof ForbiddenError) await record('denied', err.code);
+    throw err;
+  }
+  const view = KEY_ID.test(keyId) && isPossibleUserId(ownerId) ? await store.setEnabled(keyId, false, deps.clock.now().toISOString()) : null;
+  await record(view ? 'allowed' : 'denied', KEY_ID.test(keyId) ? `keyId=${keyId}` : 'keyId=invalid');
   if (!view) throw new ForbiddenError(API_KEY_NOT_FOUND_MESSAGE);
   return view;
 }

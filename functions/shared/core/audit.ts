@@ -10,6 +10,8 @@ export const AUDIT_ACTIONS = [
   'apikey.disable',
   'apikey.enable',
   'apikey.revoke',
+  'admin.apikey.disable',
+  'session.sign_out',
   'security.enumeration_suspected',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { UnauthenticatedError } from './errors';
 import { MAX_SUB_BYTES, rolesFromClaim, type Principal } from './principal';
+import { endedBySignOut, NO_SESSION_STATE, roleChanged, type SessionStore } from './sessions';
 import { isWellFormed } from './text';
 
 /** Verified JWT payload (only what we read). */
@@ -46,6 +47,8 @@ export interface AuthenticateDeps {
   readonly apiKeys: ApiKeyLookup;
   readonly rolesClaim: string;
   readonly apiKeyUsage?: ApiKeyUsage;
+  /** Sign-out times and owners' last-seen roles (core/sessions.ts); tests of token rules alone leave it out. */
+  readonly sessions?: SessionStore;
 }
 
 /** Longer tokens are refused before any parsing (THREATS T5, T10). */
@@ -97,13 +100,15 @@ export async function authenticateApiKey(deps: AuthenticateDeps, key: string): P
   const record = await deps.apiKeys.findByHash(hash);
   if (!record) throw new AuthFailure('unknown_api_key');
   if (!record.enabled) throw new AuthFailure('disabled_api_key');
+  // A key's rights never exceed its owner's role as last seen: an owner demoted to guest holds read-only keys.
+  const session = deps.sessions ? await deps.sessions.get(record.ownerId) : NO_SESSION_STATE;
   await deps.apiKeyUsage?.noteUse(hash, record);
   return {
     userId: record.ownerId,
     roles: ['user'], // a key never carries admin
     authMethod: 'apiKey',
     keyId: record.keyId,
-    readOnly: record.readOnly,
+    readOnly: record.readOnly || session.keysReadOnly,
     email: null,
   };
 }
@@ -129,13 +134,23 @@ export async function authenticateJwt(deps: AuthenticateDeps, token: string): Pr
   if (!isWellFormed(claims.sub)) throw new AuthFailure('ill_formed_sub');
   const roles = rolesFromClaim(claims[deps.rolesClaim]);
   const email = typeof claims.email === 'string' ? claims.email : null;
+  const userId = userIdFor(claims.iss, claims.sub);
+  const readOnly = roles.includes('guest'); // guest wins over any other role
+  const iat = typeof claims.iat === 'number' ? claims.iat : null;
+  if (deps.sessions) {
+    const session = await deps.sessions.get(userId);
+    if (endedBySignOut(session, iat)) throw new AuthFailure('signed_out');
+    // The newest token's role decides what the user's API keys may do (rare write: only on a change).
+    if (roleChanged(session, readOnly, iat)) await deps.sessions.noteRole(userId, readOnly, iat);
+  }
   return {
-    userId: userIdFor(claims.iss, claims.sub),
+    userId,
     roles,
     authMethod: 'jwt',
     keyId: null,
-    readOnly: roles.includes('guest'), // guest wins over any other role
+    readOnly,
     email,
     expiresAt: claims.exp,
+    issuedAt: iat,
   };
 }

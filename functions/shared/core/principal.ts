@@ -26,6 +26,8 @@ export interface Principal {
   readonly email: string | null;
   /** A JWT's `exp` (epoch seconds); long-lived sessions (WebSocket) stop honouring it after that. */
   readonly expiresAt?: number | null;
+  /** A JWT's `iat` (epoch seconds), checked against the user's sign-out time on long-lived sessions. */
+  readonly issuedAt?: number | null;
 }
 
 /** API Gateway context values must be flat strings, numbers or booleans. */
@@ -40,6 +42,7 @@ export function toAuthorizerContext(p: Principal): AuthorizerContext {
     readOnly: String(p.readOnly),
     email: p.email ?? '',
     expiresAt: p.expiresAt == null ? '' : String(p.expiresAt),
+    issuedAt: p.issuedAt == null ? '' : String(p.issuedAt),
   };
 }
 
@@ -60,6 +63,8 @@ export function fromAuthorizerContext(ctx: Record<string, unknown> | null | unde
   const email = typeof ctx.email === 'string' && ctx.email !== '' ? ctx.email : null;
   const exp = Number(ctx.expiresAt);
   const expiresAt = ctx.expiresAt !== undefined && ctx.expiresAt !== '' && Number.isFinite(exp) ? exp : null;
+  const iat = Number(ctx.issuedAt);
+  const issuedAt = ctx.issuedAt !== undefined && ctx.issuedAt !== '' && Number.isFinite(iat) ? iat : null;
   return {
     userId,
     roles: roles.length > 0 ? roles : ['user'],
@@ -68,6 +73,7 @@ export function fromAuthorizerContext(ctx: Record<string, unknown> | null | unde
     readOnly: String(ctx.readOnly) === 'true',
     email,
     expiresAt,
+    issuedAt,
   };
 }
 

@@ -1,3 +1,8 @@
+import type { AuditLog, RequestOrigin } from './audit';
+import { authorize } from './policy';
+import type { Clock } from './ports';
+import type { Principal } from './principal';
+
 // Per-user session state the authorizers consult (THREATS T16): the sign-out time (tokens issued at
 // or before it are refused) and whether the owner's API keys are held read-only because the owner
 // was last seen as a guest. One small item per user, read through a short per-instance cache.
@@ -40,9 +45,21 @@ export function roleChanged(state: SessionState, readOnly: boolean, iat: number 
   return typeof iat === 'number' && state.keysReadOnly !== readOnly && (state.roleIat === null || iat > state.roleIat);
 }
 
-/** A per-instance read cache of at most `ttlMs` in front of `inner`; writes go through and update it. */
-export function cachedSessionStore(inner: SessionStore, now: () => number = Date.now, ttlMs = SESSION_CACHE_SECONDS * 1000): SessionStore {
+/**
+ * A per-instance read cache of at most `ttlMs` in front of `inner`; writes go through and drop the
+ * entry. A failed read answers with the last state this instance saw for the user, else with no
+ * state, and reports the failure: during a DynamoDB outage a request is let through to its function
+ * (which answers 503 with Retry-After) rather than refused as unauthenticated, at the cost of not
+ * applying a sign-out or demotion this instance has not seen yet. The next call reads again.
+ */
+export function cachedSessionStore(
+  inner: SessionStore,
+  now: () => number = Date.now,
+  ttlMs = SESSION_CACHE_SECONDS * 1000,
+  onUnavailable: (err: unknown) => void = () => undefined,
+): SessionStore {
   const cache = new Map<string, { state: Promise<SessionState>; at: number }>();
+  const lastKnown = new Map<string, SessionState>();
   const put = (userId: string, state: Promise<SessionState>) => {
     cache.delete(userId);
     cache.set(userId, { state, at: now() });
@@ -52,9 +69,20 @@ export function cachedSessionStore(inner: SessionStore, now: () => number = Date
     get(userId) {
       const hit = cache.get(userId);
       if (hit && now() - hit.at < ttlMs) return hit.state;
-      const state = inner.get(userId);
+      const state = inner.get(userId).then(
+        (s) => {
+          lastKnown.delete(userId);
+          lastKnown.set(userId, s);
+          if (lastKnown.size > MAX_CACHED_USERS) lastKnown.delete(lastKnown.keys().next().value as string);
+          return s;
+        },
+        (err: unknown) => {
+          cache.delete(userId); // not cached: the next call reads again
+          onUnavailable(err);
+          return lastKnown.get(userId) ?? NO_SESSION_STATE;
+        },
+      );
       put(userId, state);
-      state.catch(() => cache.delete(userId)); // a failed read is not cached
       return state;
     },
     async noteRole(userId, keysReadOnly, iat) {
@@ -66,4 +94,19 @@ export function cachedSessionStore(inner: SessionStore, now: () => number = Date
       cache.delete(userId);
     },
   };
+}
+
+/**
+ * Sign-out everywhere: every token of the caller issued at or before this second stops working
+ * (within SESSION_CACHE_SECONDS on every authorizer instance; open WebSockets at their next frame).
+ * A token issued later in the same second is refused too: sign in again a second later.
+ */
+export async function signOut(
+  deps: { sessions: Pick<SessionStore, 'signOut'>; clock: Clock; audit: AuditLog },
+  principal: Principal,
+  origin: RequestOrigin,
+): Promise<void> {
+  authorize(principal, 'session.end');
+  await deps.sessions.signOut(principal.userId, Math.floor(deps.clock.now().getTime() / 1000));
+  await deps.audit.record({ action: 'session.sign_out', userId: principal.userId, ownerId: principal.userId, threadId: null, outcome: 'allowed', ...origin, reason: null });
 }

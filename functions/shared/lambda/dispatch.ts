@@ -28,9 +28,11 @@ export async function dispatch<R>(
   try {
     const controller = routes[`${req.method} ${req.resource}`];
     if (!controller) throw new NotFoundError();
-    if (req.rawBody && Buffer.byteLength(req.rawBody, 'utf8') > (options.maxBodyBytes ?? MAX_BODY_BYTES)) throw new PayloadTooLargeError();
-    assertWellFormedParameters(req);
+    const tooLarge = req.rawBody !== null && Buffer.byteLength(req.rawBody, 'utf8') > (options.maxBodyBytes ?? MAX_BODY_BYTES);
+    // Guards (the rate limit) first, so an oversized request counts like any other (THREATS T17).
     for (const guard of options.guards ?? []) await guard(req, extra);
+    if (tooLarge) throw new PayloadTooLargeError();
+    assertWellFormedParameters(req);
     return await controller(req);
   } catch (err) {
     const mapped = wireError(err, req.resource);

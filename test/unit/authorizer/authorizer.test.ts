@@ -80,6 +80,7 @@ describe('REST authorizer', () => {
       readOnly: 'false',
       email: 'a@example.com',
       expiresAt: expect.stringMatching(/^\d{10}$/),
+      issuedAt: expect.stringMatching(/^\d{10}$/),
     });
     expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: METHOD_ARN }]);
   });
@@ -160,6 +161,7 @@ describe('REST authorizer', () => {
         readOnly: 'true',
         email: '',
         expiresAt: '',
+        issuedAt: '',
       });
     });
 
