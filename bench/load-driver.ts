@@ -32,6 +32,11 @@ export async function runLoad(opts: {
   concurrency: number;
   durationMs?: number;
   maxRequests?: number;
+  /**
+   * Worker i acts only as user i (concurrency = users): no user races itself, so a 403 can only
+   * be the service's mistake, never a thread or task another of the user's own requests deleted.
+   */
+  workerPerUser?: boolean;
 }): Promise<LoadResult> {
   const latenciesMs: number[] = [];
   const statuses: Record<string, number> = {};
@@ -107,13 +112,13 @@ export async function runLoad(opts: {
     }
   };
 
-  const worker = async () => {
+  const worker = async (i: number) => {
     while (Date.now() < deadline && (opts.maxRequests === undefined || started < opts.maxRequests)) {
       started++;
-      await step(pick(opts.users)!);
+      await step(opts.workerPerUser ? opts.users[i % opts.users.length]! : pick(opts.users)!);
     }
   };
-  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  await Promise.all(Array.from({ length: opts.concurrency }, (_, i) => worker(i)));
   return { requests: latenciesMs.length, seconds: (performance.now() - t0) / 1000, latenciesMs, statuses, unexpected };
 }
 

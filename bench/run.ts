@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { benchAuthorizer } from './authorizer';
+import { benchProviders } from './providers';
 import { benchSignOutCheck } from './sign-out-check';
 import { Report } from './report';
 import { benchStreaming } from './streaming';
@@ -17,6 +18,10 @@ if (suite === 'streaming') {
   report.print();
 } else if (suite === 'threads') {
   await benchThreads();
+} else if (suite === 'providers') {
+  const report = new Report();
+  await benchProviders(report);
+  report.print();
 } else {
   console.log(`ThreadGuard benchmarks on ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
   const report = new Report();
@@ -24,7 +29,7 @@ if (suite === 'streaming') {
   await benchSignOutCheck(report);
   benchWebClient(report);
   report.print();
-  for (const s of ['threads', 'streaming']) {
+  for (const s of ['threads', 'streaming', 'providers']) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, s], {
       stdio: 'inherit',
       // The per-user limits would refuse a benchmark's traffic; it measures the data path.

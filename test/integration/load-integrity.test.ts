@@ -36,7 +36,7 @@ describe('mixed load through a fault proxy, small scale', () => {
       return loadUser(fs.token(sub), fs.userId(sub));
     });
     fs.proxy.setPolicy(FAULTS);
-    const result = await runLoad({ url: fs.stack.baseUrl, users, concurrency: 6, maxRequests: 80 }).finally(() => fs.proxy.setPolicy(() => ({ kind: 'pass' })));
+    const result = await runLoad({ url: fs.stack.baseUrl, users, concurrency: users.length, maxRequests: 80, workerPerUser: true }).finally(() => fs.proxy.setPolicy(() => ({ kind: 'pass' })));
     expect(result.requests).toBeGreaterThanOrEqual(80);
     expect(result.unexpected).toEqual([]);
     for (const status of Object.keys(result.statuses)) expect(['200', '201', '204', '503']).toContain(status);

@@ -53,6 +53,7 @@ export function httpHandler(routes: RouteControllers, options: HttpHandlerOption
     ? Object.fromEntries(Object.entries(routes).map(([route, controller]) => [route, (req: HttpRequest) => idempotency(req, () => controller(req))]))
     : routes;
   const handle = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    if (context) idempotency?.useContext(context);
     const req = toHttpRequest(event);
     const extra: Record<string, string> = corsResponseHeaders(req.headers.origin, options.corsOrigins);
     const work = dispatch(controllers, req, extra, options);

@@ -10,6 +10,7 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
 import { asUnavailable } from '../adapters/dynamo-faults';
 import { ConflictError, ValidationError } from '../core/errors';
 import { keys, unescapeKeyPart } from '../core/keys';
@@ -40,7 +41,14 @@ class OwnPartitionPersistence extends DynamoDBPersistenceLayer {
   }
 }
 
-export type IdempotentRunner = (req: HttpRequest, run: () => Promise<HttpResult>) => Promise<HttpResult>;
+export interface IdempotentRunner {
+  (req: HttpRequest, run: () => Promise<HttpResult>): Promise<HttpResult>;
+  /**
+   * The invocation's Lambda context: an in-progress record then expires with the invocation's
+   * remaining time, so a request that died mid-way does not block its key's retries for 24 h.
+   */
+  useContext(context: Context): void;
+}
 
 interface Attempt {
   readonly caller: string;
@@ -63,7 +71,7 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
   });
   const once = makeIdempotent(async (_attempt: Attempt, run: () => Promise<HttpResult>) => run(), { persistenceStore, config, dataIndexArgument: 0 });
 
-  return async (req, run) => {
+  const runner = async (req: HttpRequest, run: () => Promise<HttpResult>): Promise<HttpResult> => {
     const route = `${req.method} ${req.resource}`;
     const header = req.headers['idempotency-key'];
     if (req.method !== 'POST' || header === undefined || WITHOUT_IDEMPOTENCY_KEY.has(route) || !req.principal) return run();
@@ -77,4 +85,6 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
       throw err;
     }
   };
+  return Object.assign(runner, { useContext: (context: Context) => config.registerLambdaContext(context) });
 }
+

@@ -47,7 +47,7 @@ const limiter = once(() => {
 const budget = once(() =>
   createTokenBudget({ counter: new DynamoDbTokenCounter(client(), table().tableName), clock: systemClock, dailyLimit: loadBudgetConfig(env).dailyTokenBudget }),
 );
-const model = once(() => createStreamingModel(loadModelConfig(env)));
+const model = once(() => createStreamingModel(loadModelConfig(env), env));
 const cursorSecret = once(() => secretSource({ name: 'CURSOR_SECRET', env }));
 
 export const wiring = {

@@ -2,8 +2,9 @@
 // package reads it) against scripted Responses API event streams: text, fragmented function-call
 // arguments, usage, refusals and mid-stream failures; the key read once from Secrets Manager.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createStreamingModel } from '../../../functions/shared/adapters/models/model-factory';
 import { openAiModel } from '../../../functions/shared/adapters/models/openai-model';
-import { secretSource } from '../../../functions/shared/adapters/secret-source';
+import { ConfigError } from '../../../functions/shared/core/errors';
 import { ProviderError, type ModelRequest, type ToolSpec } from '../../../functions/shared/core/agent/model-port';
 import { startOpenAiFake, type OpenAiFake } from '../../fakes/openai-responses-fake';
 import { startSecretsManagerFake } from '../../fakes/secrets-manager-fake';
@@ -138,8 +139,8 @@ describe('openAiModel', () => {
       vi.stubEnv('AWS_REGION', 'eu-west-1');
       vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDSTANDIN');
       vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'stand-in-secret');
-      const key = secretSource({ name: 'OPENAI_API_KEY', env: { OPENAI_API_KEY_ARN: arn } });
-      const deployed = openAiModel({ model: 'gpt-4.1-mini', maxOutputTokens: 300, apiKey: key.get });
+      // As a deployed function builds it: the factory, with only the secret's ARN in its environment.
+      const deployed = createStreamingModel({ provider: 'openai', model: 'gpt-4.1-mini', maxOutputTokens: 300 }, { OPENAI_API_KEY_ARN: arn });
       fake.turns.script({ text: ['one'] }, { text: ['two'] });
       await collect(deployed.stream(request()));
       await collect(deployed.stream(request()));
@@ -148,5 +149,10 @@ describe('openAiModel', () => {
     } finally {
       await secrets.close();
     }
+  });
+
+  it('refuses to build without a key or a key secret, naming the variable', () => {
+    expect(() => createStreamingModel({ provider: 'openai', model: 'gpt-4.1-mini', maxOutputTokens: 300 }, {})).toThrow(ConfigError);
+    expect(() => createStreamingModel({ provider: 'openai', model: 'gpt-4.1-mini', maxOutputTokens: 300 }, {})).toThrow('OPENAI_API_KEY: required (or OPENAI_API_KEY_ARN)');
   });
 });

@@ -1,15 +1,24 @@
 // Chooses the StreamingChatModel behind the agent from AGENT_PROVIDER / AGENT_MODEL, once per cold
-// start. `rules` is the built-in offline model (the default locally and in tests).
+// start. `rules` is the built-in offline model (the default locally and in tests); `bedrock` and
+// `openai` are the hosted providers, configured by their SDKs' own environment (region, credentials,
+// AWS_ENDPOINT_URL_BEDROCK_RUNTIME; OPENAI_BASE_URL) plus the OpenAI key from its secret source.
 import type { ModelConfig } from '../../config';
 import type { StreamingChatModel } from '../../core/agent/model-port';
 import { rulesModel } from '../../core/agent/rules-model';
-import { ConfigError } from '../../core/errors';
+import { secretSource } from '../secret-source';
+import { bedrockModel } from './bedrock-model';
+import { openAiModel } from './openai-model';
 
-export function createStreamingModel(config: ModelConfig): StreamingChatModel {
+export function createStreamingModel(config: ModelConfig, env: Record<string, string | undefined>): StreamingChatModel {
   switch (config.provider) {
     case 'rules':
       return rulesModel;
-    default:
-      throw new ConfigError(`Invalid configuration: AGENT_PROVIDER: ${config.provider} is not available in this build`);
+    case 'bedrock':
+      return bedrockModel({ modelId: config.model, maxOutputTokens: config.maxOutputTokens });
+    case 'openai': {
+      // OPENAI_API_KEY locally, OPENAI_API_KEY_ARN (Secrets Manager) deployed; read on first use, then kept.
+      const key = secretSource({ name: 'OPENAI_API_KEY', env });
+      return openAiModel({ model: config.model, maxOutputTokens: config.maxOutputTokens, apiKey: key.get });
+    }
   }
 }
