@@ -19,6 +19,9 @@ export interface StackConfig {
   readonly webhookSources: readonly string[];
   /** Days audit events are kept (`AUDIT_RETENTION_DAYS`). */
   readonly auditRetentionDays: number;
+  /** Denied accesses naming a resource, per user and window, before `security.enumeration_suspected`. */
+  readonly enumerationThreshold: number;
+  readonly enumerationWindowMinutes: number;
   /** Model tokens (input + output) per user per UTC day (`AGENT_DAILY_TOKEN_BUDGET`). */
   readonly agentDailyTokenBudget: number;
   /** A cached JWKS is re-read at least this often (seconds). */
@@ -181,6 +184,8 @@ export function stackConfigFrom(node: Node): StackConfig {
       .map((s) => s.trim())
       .filter(Boolean),
     auditRetentionDays: positiveInt(node, 'auditRetentionDays', 90),
+    enumerationThreshold: positiveInt(node, 'enumerationThreshold', 20),
+    enumerationWindowMinutes: positiveInt(node, 'enumerationWindowMinutes', 5),
     agentDailyTokenBudget: positiveInt(node, 'agentDailyTokenBudget', 200_000),
     agent: agentConfigFrom(node),
     openAiSecretArn: str(ctx(node, 'openAiSecretArn'), ''),

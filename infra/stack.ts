@@ -106,6 +106,8 @@ export class ThreadGuardStack extends Stack {
         RESPOND_LIMIT_PER_MINUTE: String(config.respondLimitPerMinute),
         WEBHOOK_SOURCES: config.webhookSources.join(','),
         AUDIT_RETENTION_DAYS: String(config.auditRetentionDays),
+        ENUMERATION_THRESHOLD: String(config.enumerationThreshold),
+        ENUMERATION_WINDOW_MINUTES: String(config.enumerationWindowMinutes),
         AGENT_DAILY_TOKEN_BUDGET: String(config.agentDailyTokenBudget),
         JWKS_MAX_AGE_SECONDS: String(config.jwksMaxAgeSeconds),
         JWT_MAX_LIFETIME_SECONDS: String(config.jwtMaxLifetimeSeconds),

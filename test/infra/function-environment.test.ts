@@ -67,6 +67,8 @@ describe('local function environments', () => {
     RESPOND_LIMIT_PER_MINUTE: '',
     WEBHOOK_SOURCES: '',
     AUDIT_RETENTION_DAYS: '',
+    ENUMERATION_THRESHOLD: '',
+    ENUMERATION_WINDOW_MINUTES: '',
     AGENT_DAILY_TOKEN_BUDGET: '',
     JWKS_MAX_AGE_SECONDS: '',
     JWT_MAX_LIFETIME_SECONDS: '',
