@@ -182,7 +182,7 @@ export interface paths {
         put?: never;
         /**
          * Post a message; the TaskManager agent replies
-         * @description Counts in both rate-limit buckets (`requests` and `respond`); the headers describe the tighter one. Content is trimmed, then 1 byte to 16 KB. Validation, limits, the daily token budget, authorization, the thread's 403 and a provider failure before the first model output all happen before a stream opens, so a refusal is a JSON error. With `Accept: text/event-stream` the reply streams as server-sent events (200); otherwise 201 with the stored exchange.
+         * @description Counts in both rate-limit buckets (`requests` and `respond`); the headers describe the tighter one. Content is trimmed, then 1 byte to 16 KB. Validation, limits, the daily token budget, authorization, the thread's 403 and a provider failure before the first model output all happen before a stream opens, so a refusal is a JSON error. With `Accept: text/event-stream` the reply streams as server-sent events (200); otherwise 201 with the stored exchange. A replay (`Idempotency-Key`) is the stored exchange again in the retry's own framing: 201 JSON, or the same events with the whole reply as one `text.delta`.
          */
         post: operations["postMessage"];
         delete?: never;
@@ -202,7 +202,7 @@ export interface paths {
         put?: never;
         /**
          * The ChatKit server protocol (one endpoint)
-         * @description Served types: `threads.create` and `threads.add_user_message` (server-sent events), `threads.get_by_id`, `threads.list`, `threads.update`, `threads.delete`, `items.list`, `items.feedback` (JSON). Read-only principals may send the read types only. Streaming types go through the same reply pipeline as message posts (both rate buckets, the daily token budget, `X-Page-Context`), checked before anything is stored.
+         * @description Served types: `threads.create` and `threads.add_user_message` (server-sent events), `threads.get_by_id`, `threads.list`, `threads.update`, `threads.delete`, `items.list`, `items.feedback` (JSON). Read-only principals may send the read types only. Streaming types go through the same reply pipeline as message posts (both rate buckets, the daily token budget, `X-Page-Context`), checked before anything is stored. `Idempotency-Key` applies to the types that change something: a replayed streaming type is its stored exchange streamed again (the whole reply as one delta), a replayed update, delete or feedback its first answer; the read types ignore the header.
          */
         post: operations["chatkit"];
         delete?: never;
@@ -1473,6 +1473,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                "Idempotency-Key"?: string;
                 /** @description Optional JSON object (at most 2 KB) with `page`, `title`, `taskId`: UX context for the agent, never used for authorization; ignored when malformed. */
                 "X-Page-Context"?: string;
             };
@@ -1539,6 +1541,18 @@ export interface operations {
                     "application/json": components["schemas"]["Error-forbidden-read_only"];
                 };
             };
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-conflict"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             /** @description `rate_limited`: Over a per-user rate limit (`Retry-After` says when to retry) or the stage throttle. `budget_exceeded`: The caller's daily model-token budget is used up (`Retry-After`: seconds to the next UTC midnight). */
             429: {
@@ -1571,6 +1585,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                "Idempotency-Key"?: string;
                 /** @description Optional JSON object (at most 2 KB) with `page`, `title`, `taskId`: UX context for the agent, never used for authorization; ignored when malformed. */
                 "X-Page-Context"?: string;
             };
@@ -1725,6 +1741,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error-forbidden-read_only"];
+                };
+            };
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-conflict"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];

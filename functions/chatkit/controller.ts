@@ -1,7 +1,8 @@
 // POST /chatkit: the ChatKit server protocol over the same per-principal stores and use cases as the
 // REST routes (a thread made here is listed by GET /threads and the other way round). Every refusal
 // (validation, read-only, the reply limit, a thread outside the caller's partition) is a JSON error
-// before any stream.
+// before any stream. `Idempotency-Key` applies to the requests that change something: a replayed
+// reply is its stored exchange streamed again, a replayed update, delete or feedback its first answer.
 import { openReply, type OpenReply, type ReplyDeps, type ReplyEvent, type ReplyRequest } from '../shared/core/agent/reply';
 import type { AuditAction } from '../shared/core/audit';
 import { authorize, canWrite } from '../shared/core/policy';
@@ -18,6 +19,7 @@ import {
 } from '../shared/core/threads/thread-use-cases';
 import { auditedThreadAccess, type ThreadAccess } from '../shared/core/threads/audited-access';
 import { ok } from '../shared/lambda/http-handler';
+import type { IdempotentRunner } from '../shared/lambda/idempotency';
 import { jsonBody, type HttpRequest } from '../shared/lambda/http-request';
 import { requestsDecisionOf } from '../shared/lambda/rate-limit-guard';
 import { sseFrame } from '../shared/lambda/sse';
@@ -40,6 +42,7 @@ import {
 export interface ChatKitDeps {
   readonly threadDeps: ThreadDeps;
   readonly reply: ReplyDeps;
+  readonly idempotency: IdempotentRunner;
 }
 
 const DEFAULT_PAGE = 20;
@@ -135,7 +138,10 @@ export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, Stream
   const { threadDeps } = deps;
   /** The reply use case does every check (content, both rate buckets, budget, the thread) before anything is stored. */
   const reply = (req: HttpRequest, access: ThreadAccess, target: ReplyRequest['target'], content: string) =>
-    openReply(deps.reply, { access, target, content, pageContext: req.headers['x-page-context'], requestsDecision: requestsDecisionOf(req) });
+    deps.idempotency.reply(req, () =>
+      openReply(deps.reply, { access, target, content, pageContext: req.headers['x-page-context'], requestsDecision: requestsDecisionOf(req) }),
+    );
+  const once = deps.idempotency;
   return {
     'POST /chatkit': async (req) => {
       const request = parseChatKitRequest(jsonBody(req));
@@ -161,10 +167,12 @@ export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, Stream
           return ok(page(res.data.map((t) => threadWire(t)), res.nextCursor));
         }
         case 'threads.update':
-          return ok(threadWire(await updateThread(threadDeps, access, request.params.thread_id, { title: request.params.title })));
+          return once(req, async () => ok(threadWire(await updateThread(threadDeps, access, request.params.thread_id, { title: request.params.title }))));
         case 'threads.delete':
-          await deleteThread(threadDeps, access, request.params.thread_id);
-          return ok({});
+          return once(req, async () => {
+            await deleteThread(threadDeps, access, request.params.thread_id);
+            return ok({});
+          });
         case 'items.list': {
           const p = request.params;
           const res = await listItems(threadDeps, access, p.thread_id, {
@@ -176,8 +184,10 @@ export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, Stream
         }
         case 'items.feedback':
           // Accepted for threads the caller owns (checked and audited like a read); not stored.
-          await getThread(threadDeps, access, request.params.thread_id);
-          return ok({});
+          return once(req, async () => {
+            await getThread(threadDeps, access, request.params.thread_id);
+            return ok({});
+          });
       }
     },
   };

@@ -3,4 +3,4 @@ import { streamingHttpHandler } from '../shared/lambda/streaming-handler';
 import { wiring } from '../shared/lambda/wiring';
 import { chatKitRoutes } from './controller';
 
-export const handler = streamingHttpHandler(chatKitRoutes({ threadDeps: await wiring.threadDeps(), reply: wiring.reply() }), wiring.edge());
+export const handler = streamingHttpHandler(chatKitRoutes({ threadDeps: await wiring.threadDeps(), reply: wiring.reply(), idempotency: wiring.idempotency() }), wiring.edge());

@@ -1,7 +1,9 @@
 // POST /threads/{threadId}/messages: JSON by default; server-sent events with `Accept: text/event-stream`.
 // The reply use case does every check before a stream opens, so a refusal is an ordinary JSON error.
+// With `Idempotency-Key`, a retry gets the stored exchange again, in its own framing.
 import { openReply, type ReplyDeps, type ReplyEvent } from '../shared/core/agent/reply';
 import type { HttpResult } from '../shared/lambda/http-handler';
+import type { IdempotentRunner } from '../shared/lambda/idempotency';
 import { jsonBody, type HttpRequest } from '../shared/lambda/http-request';
 import { requestsDecisionOf } from '../shared/lambda/rate-limit-guard';
 import { sseFrame } from '../shared/lambda/sse';
@@ -21,16 +23,19 @@ async function* sseEvents(events: AsyncIterable<ReplyEvent>): AsyncGenerator<str
   for await (const e of events) yield sseFrame(e);
 }
 
-export function messageRoutes(deps: ReplyDeps): Readonly<Record<string, StreamingController>> {
+export function messageRoutes(deps: ReplyDeps, idempotency: IdempotentRunner): Readonly<Record<string, StreamingController>> {
   return {
     [ROUTE]: async (req) => {
-      const reply = await openReply(deps, {
-        access: threadAccessOf(req),
-        target: { threadId: pathParam(req, 'threadId') },
-        content: bodyField(jsonBody(req), 'content'),
-        pageContext: req.headers['x-page-context'],
-        requestsDecision: requestsDecisionOf(req),
-      });
+      const content = bodyField(jsonBody(req), 'content');
+      const reply = await idempotency.reply(req, () =>
+        openReply(deps, {
+          access: threadAccessOf(req),
+          target: { threadId: pathParam(req, 'threadId') },
+          content,
+          pageContext: req.headers['x-page-context'],
+          requestsDecision: requestsDecisionOf(req),
+        }),
+      );
       if (!wantsEventStream(req)) return { statusCode: 201, body: await reply.collect(), headers: reply.headers } satisfies HttpResult;
       return {
         statusCode: 200,

@@ -3,4 +3,4 @@ import { streamingHttpHandler } from '../shared/lambda/streaming-handler';
 import { wiring } from '../shared/lambda/wiring';
 import { messageRoutes } from './controller';
 
-export const handler = streamingHttpHandler(messageRoutes(wiring.reply()), wiring.edge());
+export const handler = streamingHttpHandler(messageRoutes(wiring.reply(), wiring.idempotency()), wiring.edge());

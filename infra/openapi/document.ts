@@ -32,9 +32,8 @@ const HEADERS = {
   'Retry-After': integerHeader('Seconds until a retry can succeed (the end of the refusing window, or how long the database needs).'),
 };
 
-/** Buffered POST routes of signed-in callers take a client Idempotency-Key (functions/shared/lambda/idempotency.ts). */
-const takesIdempotencyKey = (route: RouteDef) =>
-  route.method === 'POST' && route.auth === 'user' && !route.streaming && !WITHOUT_IDEMPOTENCY_KEY.has(routeKey(route));
+/** POST routes of signed-in callers take a client Idempotency-Key (functions/shared/lambda/idempotency.ts). */
+const takesIdempotencyKey = (route: RouteDef) => route.method === 'POST' && route.auth === 'user' && !WITHOUT_IDEMPOTENCY_KEY.has(routeKey(route));
 
 const idempotencyKeyHeader = z.object({
   'Idempotency-Key': z

@@ -182,7 +182,8 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       'Counts in both rate-limit buckets (`requests` and `respond`); the headers describe the tighter one. ' +
       'Content is trimmed, then 1 byte to 16 KB. Validation, limits, the daily token budget, authorization, the thread\'s 403 ' +
       'and a provider failure before the first model output all happen before a stream opens, so a refusal is a JSON error. ' +
-      'With `Accept: text/event-stream` the reply streams as server-sent events (200); otherwise 201 with the stored exchange.',
+      'With `Accept: text/event-stream` the reply streams as server-sent events (200); otherwise 201 with the stored exchange. ' +
+      'A replay (`Idempotency-Key`) is the stored exchange again in the retry\'s own framing: 201 JSON, or the same events with the whole reply as one `text.delta`.',
     tag: 'threads',
     headers: pageContextHeader,
     body: messageBodySchema,
@@ -199,7 +200,9 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       'Served types: `threads.create` and `threads.add_user_message` (server-sent events), `threads.get_by_id`, `threads.list`, ' +
       '`threads.update`, `threads.delete`, `items.list`, `items.feedback` (JSON). Read-only principals may send the read types only. ' +
       'Streaming types go through the same reply pipeline as message posts (both rate buckets, the daily token budget, ' +
-      '`X-Page-Context`), checked before anything is stored.',
+      '`X-Page-Context`), checked before anything is stored. `Idempotency-Key` applies to the types that change something: ' +
+      'a replayed streaming type is its stored exchange streamed again (the whole reply as one delta), a replayed update, delete or ' +
+      'feedback its first answer; the read types ignore the header.',
     tag: 'chatkit',
     headers: pageContextHeader,
     body: ChatKitRequest,

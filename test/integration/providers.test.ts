@@ -153,4 +153,23 @@ describe.each(['bedrock', 'openai'] as const)('AGENT_PROVIDER=%s', (name) => {
     expect(await sendOver('chatkit', stack.baseUrl, token, threadId, 'hello')).toMatchObject({ ok: false, code: 'stream.error' });
     expect(await storedItems(stack, token, threadId)).toEqual([]);
   });
+
+  it('does not remember a reply that failed mid-stream: a retry with the same Idempotency-Key runs afresh and stores once', async () => {
+    const { stack, fake } = provider();
+    const token = user(stack, `${name}-midstream-retry`);
+    const threadId = await newThread(stack, token);
+    const url = `${stack.baseUrl}/threads/${threadId}/messages`;
+    const retry = { token, body: { content: 'add a task: file taxes' }, headers: { 'Idempotency-Key': `retry-${name}` } };
+    fake.turns.script({ text: ['I will '], failMidStream: 'error' });
+    const failed = await postSse(url, retry);
+    expect(failed.events.at(-1)).toMatchObject({ type: 'error', code: 'provider_unavailable' });
+    const second = await postSse(url, retry);
+    expect(second.headers['idempotent-replayed']).toBeUndefined();
+    expect(second.events.at(-1)).toMatchObject({ type: 'item.done', item: { content: 'Added "file taxes".' } });
+    const third = await postSse(url, retry);
+    expect(third.headers['idempotent-replayed']).toBe('true');
+    expect(third.events.at(-1)).toEqual(second.events.at(-1));
+    expect((await storedItems(stack, token, threadId)).map((i) => i.type)).toEqual(['user_message', 'assistant_message']);
+    expect(await taskTitles(stack, token)).toEqual(['file taxes']);
+  });
 });

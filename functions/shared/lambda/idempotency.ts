@@ -11,20 +11,21 @@ import {
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { replayedReply, replyOf, type ExchangeResult, type OpenReply, type ReplyEvent } from '../core/agent/reply';
 import { asUnavailable } from '../adapters/dynamo-faults';
 import { ConflictError, ValidationError } from '../core/errors';
 import { keys, unescapeKeyPart } from '../core/keys';
+import type { Item, Thread } from '../core/threads/thread';
 import type { HttpResult } from './http-handler';
 import type { HttpRequest } from './http-request';
 import { WITHOUT_IDEMPOTENCY_KEY } from './idempotency-routes';
+import { logger } from './logger';
 
 /** How long a key is remembered (API.md: 24 h). */
 export const IDEMPOTENCY_WINDOW_SECONDS = 86_400;
 /** 1-200 printable ASCII characters (API.md). */
 const KEY_TEXT = /^[\x20-\x7e]{1,200}$/;
 const REPLAYED_HEADER = 'Idempotent-Replayed';
-
-
 
 const PK_PREFIX = keys.idempotencyPk('');
 
@@ -42,7 +43,14 @@ class OwnPartitionPersistence extends DynamoDBPersistenceLayer {
 }
 
 export interface IdempotentRunner {
+  /** A buffered POST: the first response is remembered and replayed. */
   (req: HttpRequest, run: () => Promise<HttpResult>): Promise<HttpResult>;
+  /**
+   * A reply (message post, ChatKit): remembered once its exchange is stored, before the stream
+   * ends; a replay is the stored exchange told again in the retry's own framing (JSON or a stream).
+   * A reply that fails, before or during its stream, stores nothing and is not remembered.
+   */
+  reply(req: HttpRequest, open: () => Promise<OpenReply>): Promise<OpenReply>;
   /**
    * The invocation's Lambda context: an in-progress record then expires with the invocation's
    * remaining time, so a request that died mid-way does not block its key's retries for 24 h.
@@ -57,34 +65,112 @@ interface Attempt {
   readonly body: string;
 }
 
+/** What a reply's record holds: the thread and the two stored items, not the stream. */
+interface StoredReply {
+  readonly thread: Thread;
+  readonly exchange: ExchangeResult;
+}
+
+const REPLAYED = { [REPLAYED_HEADER]: 'true' };
+
+function attemptOf(req: HttpRequest): Attempt | null {
+  const route = `${req.method} ${req.resource}`;
+  const header = req.headers['idempotency-key'];
+  if (req.method !== 'POST' || header === undefined || WITHOUT_IDEMPOTENCY_KEY.has(route) || !req.principal) return null;
+  if (!KEY_TEXT.test(header)) throw new ValidationError('Idempotency-Key must be 1-200 printable ASCII characters');
+  return { caller: req.principal.userId, route, key: header, body: req.rawBody ?? '' };
+}
+
+/** The thread as a replay shows it (ChatKit's `thread.created`); the agent's memory stays out of the record. */
+const threadOf = ({ id, title, createdAt, updatedAt, metadata }: Thread): Thread => ({ id, title, createdAt, updatedAt, metadata });
+
 export function idempotentPosts(client: DynamoDBDocumentClient, tableName: string): IdempotentRunner {
   const persistenceStore = new OwnPartitionPersistence({ tableName, awsSdkV3Client: client as never, keyAttr: 'PK', expiryAttr: 'expiresAt' });
   const config = new IdempotencyConfig({
     eventKeyJmesPath: '[caller, route, key]',
     payloadValidationJmesPath: 'body',
     expiresAfterSeconds: IDEMPOTENCY_WINDOW_SECONDS,
-    // Marks a replayed response, so a client can tell it from a first run.
-    responseHook: (response) => {
-      const replay = response as unknown as HttpResult;
-      return { ...replay, headers: { ...(replay.headers ?? {}), [REPLAYED_HEADER]: 'true' } } as never;
-    },
   });
-  const once = makeIdempotent(async (_attempt: Attempt, run: () => Promise<HttpResult>) => run(), { persistenceStore, config, dataIndexArgument: 0 });
+  // One record space for buffered results and replies alike: a key is one request, whatever it was.
+  const once = makeIdempotent(async (_attempt: Attempt, run: () => Promise<unknown>) => run(), { persistenceStore, config, dataIndexArgument: 0 });
 
-  const runner = async (req: HttpRequest, run: () => Promise<HttpResult>): Promise<HttpResult> => {
-    const route = `${req.method} ${req.resource}`;
-    const header = req.headers['idempotency-key'];
-    if (req.method !== 'POST' || header === undefined || WITHOUT_IDEMPOTENCY_KEY.has(route) || !req.principal) return run();
-    if (!KEY_TEXT.test(header)) throw new ValidationError('Idempotency-Key must be 1-200 printable ASCII characters');
+  /** Runs `run` at most once per caller, route, key and body; `replayed` when the value is the remembered one. */
+  async function remember<T>(attempt: Attempt, run: () => Promise<T>): Promise<{ value: T; replayed: boolean }> {
+    let ran = false;
     try {
-      return await once({ caller: req.principal.userId, route, key: header, body: req.rawBody ?? '' }, run);
+      const value = (await once(attempt, async () => {
+        ran = true;
+        // Stored as the client sees it, as JSON: an `undefined` field is dropped, not a failed save.
+        return JSON.parse(JSON.stringify(await run())) as unknown;
+      })) as T;
+      return { value, replayed: !ran };
     } catch (err) {
       if (err instanceof IdempotencyValidationError) throw new ConflictError('This Idempotency-Key was used with a different request body');
       if (err instanceof IdempotencyAlreadyInProgressError) throw new ConflictError('A request with this Idempotency-Key is still being processed; retry later');
       if (err instanceof IdempotencyPersistenceLayerError) throw asUnavailable(err.cause) ?? err;
       throw err;
     }
+  }
+
+  const runner = async (req: HttpRequest, run: () => Promise<HttpResult>): Promise<HttpResult> => {
+    const attempt = attemptOf(req);
+    if (!attempt) return run();
+    const { value, replayed } = await remember(attempt, run);
+    return replayed ? { ...value, headers: { ...(value.headers ?? {}), ...REPLAYED } } : value;
   };
-  return Object.assign(runner, { useContext: (context: Context) => config.registerLambdaContext(context) });
+
+  const reply = async (req: HttpRequest, open: () => Promise<OpenReply>): Promise<OpenReply> => {
+    const attempt = attemptOf(req);
+    if (!attempt) return open();
+    // The record completes only when the exchange is stored, which is after this function has
+    // handed the open reply to its transport: `opened` carries it out, `exchange` brings the end back.
+    let opened!: (reply: OpenReply) => void;
+    const fresh = new Promise<OpenReply>((resolve) => (opened = resolve));
+    const exchange = deferred<StoredReply>();
+    const recorded = remember(attempt, async () => {
+      const reply = await open();
+      opened(reply);
+      return exchange.promise;
+    });
+    const first = await Promise.race([fresh.then((reply) => ({ reply })), recorded.then((r) => ({ stored: r.value }))]);
+    if ('stored' in first) return replayedReply(first.stored.thread, first.stored.exchange, REPLAYED);
+
+    const { reply: live } = first;
+    async function* events(): AsyncGenerator<ReplyEvent> {
+      let userMessage: Item | undefined;
+      let settled = false;
+      try {
+        for await (const e of live.events) {
+          if (e.type === 'item.added' && e.item.type === 'user_message') userMessage = e.item;
+          if (e.type === 'item.done' && userMessage) {
+            settled = true;
+            exchange.resolve({ thread: threadOf(live.thread), exchange: { userMessage, assistantMessage: e.item } });
+            // Remembered before the client sees `item.done`, so a retry after it is a replay. The
+            // exchange is stored either way: a record that failed to save only costs the replay.
+            await recorded.catch((err) => logger.warn('idempotency record not saved', { error: err }));
+          }
+          yield e;
+        }
+      } finally {
+        if (!settled) {
+          // Failed or abandoned: nothing was stored, so the record goes and a retry runs afresh.
+          exchange.reject(new Error('reply ended before its exchange was stored'));
+          await recorded.catch(() => undefined);
+        }
+      }
+    }
+    return replyOf(live.thread, live.headers, events());
+  };
+
+  return Object.assign(runner, { reply, useContext: (context: Context) => config.registerLambdaContext(context) });
 }
 
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}

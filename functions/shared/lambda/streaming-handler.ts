@@ -48,6 +48,7 @@ async function withSecurityHeaders(prelude: Prelude): Promise<Prelude> {
 export function streamingHttpHandler(routes: Readonly<Record<string, StreamingController>>, options: HttpHandlerOptions) {
   return awslambda.streamifyResponse<APIGatewayProxyEvent>(async (event, responseStream, context) => {
     logger.addContext(context);
+    if (context) options.idempotency?.useContext(context);
     const req = toHttpRequest(event);
     const extra = corsResponseHeaders(req.headers.origin, options.corsOrigins);
     const result = await dispatch(routes, req, extra, options);

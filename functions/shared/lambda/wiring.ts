@@ -49,6 +49,7 @@ const budget = once(() =>
 );
 const model = once(() => createStreamingModel(loadModelConfig(env), env));
 const cursorSecret = once(() => secretSource({ name: 'CURSOR_SECRET', env }));
+const idempotency = once(() => idempotentPosts(client(), table().tableName));
 
 export const wiring = {
   env,
@@ -66,12 +67,14 @@ export const wiring = {
   model,
   cursorSecret,
   cursors: once(async (): Promise<CursorCodec> => cursorCodec(await cursorSecret().get())),
+  /** Client `Idempotency-Key`: buffered POSTs through `edge`, replies (messages, ChatKit) in their controllers. */
+  idempotency,
   /** CORS allow-list, the `requests` rate-limit guard and `Idempotency-Key` on buffered POST routes, for every REST function. */
   edge: once(
     (): HttpHandlerOptions => ({
       corsOrigins: loadHttpConfig(env).corsOrigins,
       guards: [rateLimitGuard(limiter())],
-      idempotency: idempotentPosts(client(), table().tableName),
+      idempotency: idempotency(),
     }),
   ),
   reply: once(

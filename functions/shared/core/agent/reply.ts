@@ -74,13 +74,45 @@ export interface ExchangeResult {
 
 export interface OpenReply {
   readonly thread: Thread;
-  /** The tighter of the two rate buckets, for `X-RateLimit-*`. */
-  readonly rateLimit: RateDecision;
+  /** `X-RateLimit-*` of the tighter bucket (a replay: `Idempotent-Replayed`). */
   readonly headers: Record<string, string>;
   /** Read once. Throws (after the events already yielded) when the reply fails; nothing is stored then. */
   readonly events: AsyncIterable<ReplyEvent>;
   /** Reads the events to the end (the non-streaming route). */
   collect(): Promise<ExchangeResult>;
+}
+
+/** An open reply over its events, however they are made (a model's stream, a replay, a wrapper). */
+export function replyOf(thread: Thread, headers: Record<string, string>, events: AsyncIterable<ReplyEvent>): OpenReply {
+  return {
+    thread,
+    headers,
+    events,
+    async collect() {
+      let userMessage: Item | undefined;
+      let assistantMessage: Item | undefined;
+      for await (const e of events) {
+        if (e.type === 'item.added' && e.item.type === 'user_message') userMessage = e.item;
+        if (e.type === 'item.done') assistantMessage = e.item;
+      }
+      return { userMessage: userMessage!, assistantMessage: assistantMessage! };
+    },
+  };
+}
+
+/**
+ * A stored exchange told again (an `Idempotency-Key` replay): the events a first run sends, with the
+ * reply's whole text as one delta, so every transport frames it exactly as it framed the original.
+ */
+export function replayedReply(thread: Thread, exchange: ExchangeResult, headers: Record<string, string>): OpenReply {
+  const { userMessage, assistantMessage } = exchange;
+  async function* events(): AsyncGenerator<ReplyEvent> {
+    yield { type: 'item.added', item: userMessage };
+    yield { type: 'item.added', item: { ...assistantMessage, content: '', createdAt: userMessage.createdAt } };
+    if (assistantMessage.content !== '') yield { type: 'text.delta', itemId: assistantMessage.id, delta: assistantMessage.content };
+    yield { type: 'item.done', item: assistantMessage };
+  }
+  return replyOf(thread, headers, events());
 }
 
 const providerUnavailable = (err: unknown) =>
@@ -196,16 +228,5 @@ export async function openReply(deps: ReplyDeps, req: ReplyRequest): Promise<Ope
     }
   }
 
-  const stream = events();
-  return {
-    thread,
-    rateLimit,
-    headers: rateLimitHeaders(rateLimit),
-    events: stream,
-    async collect() {
-      let assistantMessage: Item | null = null;
-      for await (const e of stream) if (e.type === 'item.done') assistantMessage = e.item;
-      return { userMessage, assistantMessage: assistantMessage! };
-    },
-  };
+  return replyOf(thread, rateLimitHeaders(rateLimit), events());
 }
