@@ -7,6 +7,8 @@ export type GatewayResponseType =
   | 'MISSING_AUTHENTICATION_TOKEN'
   | 'THROTTLED'
   | 'REQUEST_TOO_LARGE'
+  | 'AUTHORIZER_CONFIGURATION_ERROR'
+  | 'AUTHORIZER_FAILURE'
   | 'DEFAULT_4XX'
   | 'DEFAULT_5XX';
 
@@ -16,6 +18,8 @@ export interface GatewayResponseDef {
   readonly statusCode?: number;
   readonly code: string;
   readonly message: string;
+  /** Static headers of this response only (API Gateway takes no per-request values here). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export const GATEWAY_RESPONSES: readonly GatewayResponseDef[] = [
@@ -25,6 +29,17 @@ export const GATEWAY_RESPONSES: readonly GatewayResponseDef[] = [
   { type: 'MISSING_AUTHENTICATION_TOKEN', statusCode: 404, code: 'not_found', message: 'Not found' },
   { type: 'THROTTLED', statusCode: 429, code: 'rate_limited', message: 'Too many requests' },
   { type: 'REQUEST_TOO_LARGE', statusCode: 413, code: 'payload_too_large', message: 'Payload too large' },
+  // An authorizer that throws anything but `Unauthorized` is API Gateway's "Authorizer Configuration
+  // Error" (500, AuthorizerConfigurationException): ours does so only when the credential store
+  // cannot be read (functions/authorizer/authorizer.ts), so it means "retry later", not "bad key".
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+  ...(['AUTHORIZER_CONFIGURATION_ERROR', 'AUTHORIZER_FAILURE'] as const).map((type) => ({
+    type,
+    statusCode: 503,
+    code: 'service_unavailable',
+    message: 'Service temporarily unavailable; retry later',
+    headers: { 'Retry-After': '5' },
+  })),
   { type: 'DEFAULT_4XX', code: 'bad_request', message: 'Bad request' },
   { type: 'DEFAULT_5XX', code: 'internal', message: 'Internal server error' },
 ];
@@ -47,7 +62,7 @@ export function gatewayCorsHeaders(corsOrigins: readonly string[]): Record<strin
   return first ? { 'Access-Control-Allow-Origin': first, Vary: 'Origin' } : { Vary: 'Origin' };
 }
 
-/** Every header a gateway response carries besides Content-Type (CORS, then the security set). */
-export function gatewayResponseHeaders(corsOrigins: readonly string[]): Record<string, string> {
-  return { ...gatewayCorsHeaders(corsOrigins), ...SECURITY_HEADERS };
+/** Every header a gateway response carries besides Content-Type (CORS, the security set, its own). */
+export function gatewayResponseHeaders(corsOrigins: readonly string[], def?: GatewayResponseDef): Record<string, string> {
+  return { ...gatewayCorsHeaders(corsOrigins), ...SECURITY_HEADERS, ...(def?.headers ?? {}) };
 }

@@ -171,7 +171,7 @@ export class ThreadGuardStack extends Stack {
         type: ResponseType.of(def.type),
         statusCode: def.statusCode === undefined ? undefined : String(def.statusCode),
         responseHeaders: Object.fromEntries(
-          Object.entries({ 'Content-Type': 'application/json', ...gatewayResponseHeaders(config.corsOrigins) }).map(
+          Object.entries({ 'Content-Type': 'application/json', ...gatewayResponseHeaders(config.corsOrigins, def) }).map(
             ([k, v]) => [k, `'${v}'`],
           ),
         ),

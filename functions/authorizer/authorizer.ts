@@ -1,11 +1,18 @@
 // REST REQUEST authorizer: credentials → Allow policy plus a flat principal context, or `Unauthorized`.
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { asUnavailable } from '../shared/adapters/dynamo-faults';
 import { AuthFailure, authenticate, type AuthenticateDeps, type Credentials } from '../shared/core/authenticate';
 import { toAuthorizerContext } from '../shared/core/principal';
 import { logger } from '../shared/lambda/logger';
 
 /** The exact message API Gateway turns into a 401 (any other error is a 500). */
 export const UNAUTHORIZED = 'Unauthorized';
+/**
+ * Thrown when the credential store cannot be read (throttled, 5xx, unreachable): API Gateway answers
+ * its Authorizer Configuration Error, which the REST API turns into `503 service_unavailable` with
+ * Retry-After (infra/gateway-responses.ts), so a valid key is never told it is invalid.
+ */
+export const STORE_UNAVAILABLE = 'Credential store unavailable';
 
 /**
  * Allow exactly the method being called (REST: arn:...:{apiId}/{stage}/{METHOD}/{path}; WebSocket:
@@ -54,15 +61,16 @@ export function createAuthorizer(
         context: toAuthorizerContext(principal),
       };
     } catch (err) {
+      const unavailable = asUnavailable(err) !== null;
       logger.warn('authorization failed', {
-        reason: err instanceof AuthFailure ? err.reason : 'verifier_error',
+        reason: err instanceof AuthFailure ? err.reason : unavailable ? 'store_unavailable' : 'verifier_error',
         ip: event.requestContext?.identity?.sourceIp,
         requestId: event.requestContext?.requestId,
         path: event.path,
         method: event.httpMethod,
       });
       if (!(err instanceof AuthFailure)) logger.error('authorizer fault', { error: err as Error });
-      throw new Error(UNAUTHORIZED);
+      throw new Error(unavailable ? STORE_UNAVAILABLE : UNAUTHORIZED);
     }
   };
 }

@@ -144,7 +144,7 @@ export function createRestGateway(opts: RestGatewayOptions) {
     const body = gatewayResponseBody(def);
     res.writeHead(def.statusCode ?? status ?? 500, {
       'Content-Type': 'application/json',
-      ...gatewayResponseHeaders(opts.corsOrigins),
+      ...gatewayResponseHeaders(opts.corsOrigins, def),
       'x-amzn-ErrorType': type,
     });
     res.end(body);
@@ -254,8 +254,9 @@ export function createRestGateway(opts: RestGatewayOptions) {
       try {
         result = (await authorizer.invoke(authEvent)) as APIGatewayAuthorizerResult;
       } catch (err) {
-        // Only the exact message `Unauthorized` is a 401; any other failure is API Gateway's 500.
-        const type = (err as Error)?.message === 'Unauthorized' ? 'UNAUTHORIZED' : 'DEFAULT_5XX';
+        // Only the exact message `Unauthorized` is a 401; any other failure is API Gateway's
+        // AuthorizerConfigurationException (gateway-responses.ts).
+        const type = (err as Error)?.message === 'Unauthorized' ? 'UNAUTHORIZED' : 'AUTHORIZER_CONFIGURATION_ERROR';
         sendGatewayResponse(res, type, 500);
         status = res.statusCode;
         log({ authorizer: type });
@@ -266,7 +267,7 @@ export function createRestGateway(opts: RestGatewayOptions) {
         typeof result?.principalId !== 'string' ||
         !Object.values(context).every(isPrimitive)
       ) {
-        sendGatewayResponse(res, 'DEFAULT_5XX', 500); // AuthorizerConfigurationException
+        sendGatewayResponse(res, 'AUTHORIZER_CONFIGURATION_ERROR'); // AuthorizerConfigurationException
         status = 500;
         log({ authorizer: 'invalid_result' });
         return status;

@@ -88,7 +88,16 @@ describe('ThreadGuardStack', () => {
       ResponseTemplates: { 'application/json': JSON.stringify({ error: { code: def.code, message: def.message } }) },
       ResponseParameters: Match.objectLike({
         'gatewayresponse.header.Access-Control-Allow-Origin': "'https://app.example.com'",
+        ...Object.fromEntries(Object.entries(def.headers ?? {}).map(([k, v]) => [`gatewayresponse.header.${k}`, `'${v}'`])),
       }),
+    });
+  });
+
+  it('answers an authorizer that cannot read the credential store with 503 and Retry-After, not a 500', () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'AUTHORIZER_CONFIGURATION_ERROR',
+      StatusCode: '503',
+      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Retry-After': "'5'" }),
     });
   });
 

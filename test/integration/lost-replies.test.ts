@@ -143,4 +143,21 @@ describe('throttling and DynamoDB errors past the SDK retries', () => {
     expect(await rowsWithPrefix(pk, '')).toEqual([]);
     expect((await api(url(), 'GET', '/threads', { token })).status).toBe(200);
   });
+
+  it('an API key whose lookup is throttled gets 503 service_unavailable from the gateway, not a 401', async () => {
+    const token = fs.token(uniqueUser('key-lookup'));
+    const created = await api(url(), 'POST', '/api-keys', { token, body: { name: 'ci' } });
+    expect(created.status).toBe(201);
+    const apiKey = created.body.key as string;
+    fs.proxy.setPolicy((r) => (r.op === 'GetItem' && (attr(r.body.Key, 'PK') ?? '').startsWith('APIKEY#') ? { kind: 'throttle' } : { kind: 'pass' }));
+    try {
+      const res = await api(url(), 'GET', '/threads', { apiKey });
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({ error: { code: 'service_unavailable', message: 'Service temporarily unavailable; retry later' } });
+      expect(res.headers.get('retry-after')).toBe('5');
+    } finally {
+      fs.proxy.setPolicy(() => ({ kind: 'pass' }));
+    }
+    expect((await api(url(), 'GET', '/threads', { apiKey })).status).toBe(200);
+  });
 });
