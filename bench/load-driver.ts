@@ -16,6 +16,8 @@ export interface LoadResult {
   readonly statuses: Record<string, number>;
   /** Bodies of 5xx answers other than the documented 503 (there should be none). */
   readonly unexpected: string[];
+  /** Every 4xx answer, with its request: under `workerPerUser` none is expected, and the list says which. */
+  readonly refused: string[];
 }
 
 export function loadUser(token: string, userId: string): LoadUser {
@@ -41,6 +43,7 @@ export async function runLoad(opts: {
   const latenciesMs: number[] = [];
   const statuses: Record<string, number> = {};
   const unexpected: string[] = [];
+  const refused: string[] = [];
   const t0 = performance.now();
   const deadline = Date.now() + (opts.durationMs ?? 3_600_000);
   let started = 0;
@@ -64,6 +67,7 @@ export async function runLoad(opts: {
     const key = status === 0 ? 'connection error' : String(status);
     statuses[key] = (statuses[key] ?? 0) + 1;
     if ((status >= 500 && status !== 503) || status === 0) unexpected.push(`${method} ${path} -> ${key}: ${text.slice(0, 200)}`);
+    if (status >= 400 && status < 500) refused.push(`${method} ${path} -> ${key}: ${text.slice(0, 200)}`);
     let json: Record<string, unknown> | null = null;
     try {
       json = text ? (JSON.parse(text) as Record<string, unknown>) : null;
@@ -119,7 +123,7 @@ export async function runLoad(opts: {
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, (_, i) => worker(i)));
-  return { requests: latenciesMs.length, seconds: (performance.now() - t0) / 1000, latenciesMs, statuses, unexpected };
+  return { requests: latenciesMs.length, seconds: (performance.now() - t0) / 1000, latenciesMs, statuses, unexpected, refused };
 }
 
 export const percentile = (xs: number[], p: number): number => {
