@@ -2,7 +2,7 @@
 // 5xx and a database that cannot be reached, once the SDK's retries are spent. They become the
 // documented 503 with Retry-After (API.md); anything else stays an internal error.
 import { ServiceUnavailableError } from '../core/errors';
-import { TransactionCancelled, UnprocessedItemsError } from './dynamo-writes';
+import { TransactionCancelled, UnprocessedItemsError } from './dynamo-errors';
 
 /** Throttling: DynamoDB's error names (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html). */
 const THROTTLED = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException']);

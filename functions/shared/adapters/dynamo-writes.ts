@@ -7,11 +7,13 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 
+import { isConditionFailed, TransactionCancelled, UnprocessedItemsError, type CancellationReason } from './dynamo-errors';
+
+export { isConditionFailed, TransactionCancelled, UnprocessedItemsError, type CancellationReason } from './dynamo-errors';
+
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 export type { TransactItem };
 
-/** A single write's condition did not hold (an answer, not a fault). */
-export const isConditionFailed = (err: unknown): boolean => (err as Error)?.name === 'ConditionalCheckFailedException';
 
 type WireItem = Record<string, { S?: string; N?: string } | undefined>;
 
@@ -40,21 +42,6 @@ export const writeToken = (): string => Buffer.from(crypto.getRandomValues(new U
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const jitter = (attempt: number) => Math.random() * Math.min(1000, 25 * 2 ** attempt);
 
-export interface CancellationReason {
-  readonly Code?: string;
-}
-
-export class TransactionCancelled extends Error {
-  constructor(readonly reasons: readonly CancellationReason[]) {
-    super('transaction cancelled');
-    this.name = 'TransactionCancelled';
-  }
-  /** Index of the first item whose condition failed, or -1. */
-  failedCondition(): number {
-    return this.reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-  }
-}
-
 /**
  * One TransactWriteItems; retried (with jitter) while DynamoDB cancels it only for conflicts with
  * other in-flight transactions. A failed condition is a TransactionCancelled with its reasons.
@@ -71,14 +58,6 @@ export async function transactWrite(client: DynamoDBDocumentClient, items: Trans
       if (!conflictOnly || attempt >= maxAttempts) throw new TransactionCancelled(reasons);
       await sleep(jitter(attempt));
     }
-  }
-}
-
-/** A batch write whose items DynamoDB kept refusing (throttling) after every retry. */
-export class UnprocessedItemsError extends Error {
-  constructor() {
-    super('batch write: items left unprocessed after retries');
-    this.name = 'UnprocessedItemsError';
   }
 }
 
