@@ -2,7 +2,7 @@
 // on the wire at the client side: requests by operation (X-Amz-Target), the capacity units each one
 // consumed (the proxy asks for `ReturnConsumedCapacity: TOTAL` on every request and reads the
 // answer), and item writes per partition key (to find hot keys).
-import { createServer, request, type Server } from 'node:http';
+import { startDynamoProxy } from './dynamo-proxy';
 
 export interface Capacity {
   read: number;
@@ -51,68 +51,41 @@ function writtenKeys(op: string, body: Body): string[] {
   }
 }
 
+type ConsumedCapacity = { ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number };
+
 export async function startDynamoCounter(target: string): Promise<DynamoCounter> {
   let counts: Record<string, number> = {};
   let capacity: Capacity = { read: 0, write: 0 };
   let writes = new Map<string, number>();
-  const upstream = new URL(target);
-  const server: Server = createServer((req, res) => {
-    const op = String(req.headers['x-amz-target'] ?? 'unknown').split('.').pop()!;
-    counts[op] = (counts[op] ?? 0) + 1;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      let payload = Buffer.concat(chunks);
-      try {
-        const body = JSON.parse(payload.toString('utf8')) as Body;
-        for (const pk of writtenKeys(op, body)) writes.set(pk, (writes.get(pk) ?? 0) + 1);
-        // DynamoDB Local does not check request signatures, so the proxy may add the parameter.
-        if (CAPACITY_OPS.has(op) && !body.ReturnConsumedCapacity) {
-          body.ReturnConsumedCapacity = 'TOTAL';
-          payload = Buffer.from(JSON.stringify(body));
-        }
-      } catch {
-        /* not JSON: forwarded as it came */
+  /** Adds the capacity a reply reports; some answers give only the total: reads for read operations, writes otherwise. */
+  const addCapacity = (op: string, reply: Buffer) => {
+    let list: ConsumedCapacity[];
+    try {
+      list = ([] as ConsumedCapacity[]).concat(((JSON.parse(reply.toString('utf8')) as { ConsumedCapacity?: unknown }).ConsumedCapacity ?? []) as never);
+    } catch {
+      return; // not JSON
+    }
+    for (const c of list) {
+      const r = c.ReadCapacityUnits ?? 0;
+      const w = c.WriteCapacityUnits ?? 0;
+      if (r === 0 && w === 0 && c.CapacityUnits) {
+        if (/Get|Query|Scan/.test(op)) capacity.read += c.CapacityUnits;
+        else capacity.write += c.CapacityUnits;
+      } else {
+        capacity.read += r;
+        capacity.write += w;
       }
-      const headers = { ...req.headers, 'content-length': String(payload.length) };
-      const fwd = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (up) => {
-        const out: Buffer[] = [];
-        up.on('data', (c: Buffer) => out.push(c));
-        up.on('end', () => {
-          const text = Buffer.concat(out);
-          try {
-            const parsed = JSON.parse(text.toString('utf8')) as { ConsumedCapacity?: unknown };
-            const list = ([] as Array<{ ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number }>).concat(
-              (parsed.ConsumedCapacity ?? []) as never,
-            );
-            for (const c of list) {
-              const r = c.ReadCapacityUnits ?? 0;
-              const w = c.WriteCapacityUnits ?? 0;
-              // Some answers give only the total: reads for read operations, writes otherwise.
-              if (r === 0 && w === 0 && c.CapacityUnits) {
-                if (/Get|Query|Scan/.test(op)) capacity.read += c.CapacityUnits;
-                else capacity.write += c.CapacityUnits;
-              } else {
-                capacity.read += r;
-                capacity.write += w;
-              }
-            }
-          } catch {
-            /* not JSON */
-          }
-          res.writeHead(up.statusCode ?? 502, { ...up.headers, 'content-length': String(text.length) });
-          res.end(text);
-        });
-      });
-      fwd.on('error', () => res.writeHead(502).end());
-      fwd.end(payload);
-    });
+    }
+  };
+  const proxy = await startDynamoProxy(target, ({ op, body }) => {
+    counts[op || 'unknown'] = (counts[op || 'unknown'] ?? 0) + 1;
+    for (const pk of writtenKeys(op, body)) writes.set(pk, (writes.get(pk) ?? 0) + 1);
+    // DynamoDB Local does not check request signatures, so the proxy may add the parameter.
+    const payload = CAPACITY_OPS.has(op) && Object.keys(body).length > 0 && !body.ReturnConsumedCapacity ? Buffer.from(JSON.stringify({ ...body, ReturnConsumedCapacity: 'TOTAL' })) : undefined;
+    return { kind: 'forward', payload, onReply: (reply) => addCapacity(op, reply) };
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: proxy.endpoint,
     take() {
       const out = counts;
       counts = {};
@@ -128,10 +101,6 @@ export async function startDynamoCounter(target: string): Promise<DynamoCounter>
       writes = new Map();
       return out;
     },
-    close: () =>
-      new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
+    close: () => proxy.close(),
   };
 }

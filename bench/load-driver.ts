@@ -125,9 +125,3 @@ export async function runLoad(opts: {
   await Promise.all(Array.from({ length: opts.concurrency }, (_, i) => worker(i)));
   return { requests: latenciesMs.length, seconds: (performance.now() - t0) / 1000, latenciesMs, statuses, unexpected, refused };
 }
-
-export const percentile = (xs: number[], p: number): number => {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};

@@ -12,10 +12,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { userIdFor } from '../functions/shared/core/authenticate';
 import { mintDevToken, readDevIssuer } from '../infra/local/dev-issuer';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../infra/local/dynamodb-local';
-import { freePort, startLocalStack } from '../infra/local/stack';
+import { freePort } from '../infra/local/stack';
+import { benchStack } from './bench-stack';
 import { startFaultProxy, type FaultPolicy } from './fault-proxy';
 import { checkIntegrity } from './integrity';
-import { loadUser, percentile, runLoad, type LoadResult, type LoadUser } from './load-driver';
+import { loadUser, runLoad, type LoadResult, type LoadUser } from './load-driver';
+import { percentile } from './report';
 
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 15);
 const USERS = 50;
@@ -63,20 +65,14 @@ const dataDir = mkdtempSync(join(tmpdir(), 'threadguard-load-'));
 const ddbPort = await freePort();
 let ddb: DynamoDbLocal = await startDynamoDbLocal({ dataDir, port: ddbPort });
 const proxy = await startFaultProxy(ddb.endpoint);
-const stack = await startLocalStack({
-  port: 0,
-  dataDir,
+const stack = await benchStack(dataDir, {
   env: {
-    ...process.env,
-    JWT_ISSUER: undefined,
-    JWKS_URI: undefined,
     DYNAMODB_ENDPOINT: proxy.endpoint,
     // The limits would refuse a load test's traffic; they are tested on their own.
     RATE_LIMIT_PER_MINUTE: '1000000',
     RESPOND_LIMIT_PER_MINUTE: '1000000',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
   },
-  log: () => undefined,
 });
 const direct = DynamoDBDocumentClient.from(
   new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),

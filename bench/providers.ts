@@ -8,17 +8,15 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import WebSocket from 'ws';
 import { mintDevToken } from '../infra/local/dev-issuer';
-import { startLocalStack } from '../infra/local/stack';
+import { benchStack } from './bench-stack';
 import { startBedrockFake } from '../test/fakes/bedrock-runtime-fake';
 import { TurnQueue } from '../test/fakes/model-script';
 import { startDynamoCounter, type DynamoCounter } from './dynamo-counter';
-import type { Report } from './report';
+import { percentile as pct, type Report } from './report';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const CONTENT = 'what should I do next?';
 const DELTA = /"text\.delta"|text_delta/;
-
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
 type Run = { t0: number; firstAt: number };
 
@@ -79,13 +77,8 @@ export async function benchProviders(report: Report): Promise<void> {
   const fake = await startBedrockFake(new TurnQueue(() => ({ text: ['Here is ', 'what I ', 'suggest.'], usage: { input: 120, output: 6 } })));
   const dataDir = mkdtempSync(join(tmpdir(), 'threadguard-bench-providers-'));
   let counter: DynamoCounter | undefined;
-  const stack = await startLocalStack({
-    port: 0,
-    dataDir,
+  const stack = await benchStack(dataDir, {
     env: {
-      ...process.env,
-      JWT_ISSUER: undefined,
-      JWKS_URI: undefined,
       AGENT_PROVIDER: 'bedrock',
       AGENT_MODEL: 'eu.amazon.nova-lite-v1:0',
       AGENT_DAILY_TOKEN_BUDGET: '1000000000',
@@ -94,7 +87,6 @@ export async function benchProviders(report: Report): Promise<void> {
       AWS_ACCESS_KEY_ID: 'AKIDBENCH',
       AWS_SECRET_ACCESS_KEY: 'bench-secret',
     },
-    log: () => undefined,
     functionsDynamodbEndpoint: async (endpoint) => (counter = await startDynamoCounter(endpoint)).endpoint,
   });
   const counting = counter!;

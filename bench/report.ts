@@ -1,5 +1,12 @@
 // Collects benchmark figures and prints them as one table.
 
+/** The p-th percentile (nearest rank) of the samples. */
+export const percentile = (xs: readonly number[], p: number): number => {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+
 export interface Row {
   section: string;
   name: string;

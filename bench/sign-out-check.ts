@@ -18,12 +18,11 @@ import { ensureTables } from '../infra/local/tables';
 import { freePort } from '../infra/local/stack';
 import { generateSigningKey, signJwt } from '../infra/local/jwt-sign';
 import { startJwksServer } from '../test/helpers/jwks-server';
-import type { Report } from './report';
+import { percentile as pct, type Report } from './report';
 
 const event = (token: string) =>
   ({ type: 'REQUEST', methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:api/prod/GET/me', headers: { Authorization: `Bearer ${token}` } }) as unknown as APIGatewayRequestAuthorizerEvent;
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
 export async function benchSignOutCheck(report: Report): Promise<void> {
   const ddb = await startDynamoDbLocal({ dataDir: mkdtempSync(join(tmpdir(), 'threadguard-bench-')), port: await freePort() });

@@ -6,13 +6,12 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import WebSocket from 'ws';
 import { mintDevToken } from '../infra/local/dev-issuer';
-import { startLocalStack } from '../infra/local/stack';
-import type { Report } from './report';
+import { benchStack } from './bench-stack';
+import { percentile as pct, type Report } from './report';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const CONTENT = 'add a task to review the quarterly report next friday';
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
 function sseOnce(url: string, token: string): Promise<{ first: number; total: number }> {
   return new Promise((resolve, reject) => {
@@ -50,7 +49,7 @@ function wsOnce(ws: WebSocket, threadId: string): Promise<{ first: number; total
 
 export async function benchStreaming(report: Report): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'threadguard-bench-stream-'));
-  const stack = await startLocalStack({ port: 0, dataDir, env: { ...process.env, JWT_ISSUER: undefined, JWKS_URI: undefined }, log: () => undefined });
+  const stack = await benchStack(dataDir);
   try {
     const token = mintDevToken(dataDir, `stream-${Date.now()}`);
     const thread = (await (

@@ -8,15 +8,12 @@ import { BatchWriteCommand, DynamoDBDocumentClient, TransactWriteCommand } from 
 import { userIdFor } from '../functions/shared/core/authenticate';
 import { keys } from '../functions/shared/core/keys';
 import { mintDevToken, readDevIssuer } from '../infra/local/dev-issuer';
-import { startLocalStack } from '../infra/local/stack';
+import { benchStack } from './bench-stack';
+import { percentile as pct } from './report';
 import { startDynamoCounter, type DynamoCounter } from './dynamo-counter';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 50);
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
 const fmt = (counts: Record<string, number>) =>
   Object.entries(counts)
     .sort()
@@ -27,11 +24,7 @@ export async function benchThreads(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'threadguard-bench-'));
   let counter: Awaited<ReturnType<typeof startDynamoCounter>> | undefined;
   // The functions reach DynamoDB Local through the counting proxy.
-  const stack = await startLocalStack({
-    port: 0,
-    dataDir,
-    env: { ...process.env, JWT_ISSUER: undefined, JWKS_URI: undefined },
-    log: () => undefined,
+  const stack = await benchStack(dataDir, {
     functionsDynamodbEndpoint: async (endpoint) => (counter = await startDynamoCounter(endpoint)).endpoint,
   });
   const realEndpoint = stack.dynamodbEndpoint;
