@@ -45,7 +45,8 @@ export async function startDynamoDbLocal(opts: { dataDir: string; port: number }
       String(opts.port),
       '-disableTelemetry',
     ],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    // stdin stays an open pipe that is never written: its end tells the launcher this process died.
+    { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));

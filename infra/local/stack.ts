@@ -237,7 +237,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // directly (never served over HTTP; the file is the developer's own, mode 0600).
     writeFileSync(
       join(dataDir, 'local-stack.json'),
-      JSON.stringify({ url, dynamodbEndpoint: ddb.endpoint, dynamodbPid: ddb.pid(), managementEndpoint: managementUrl, tableName: tableNames.main, tables: tableNames }),
+      JSON.stringify({ url, pid: process.pid, dynamodbEndpoint: ddb.endpoint, dynamodbPid: ddb.pid(), managementEndpoint: managementUrl, tableName: tableNames.main, tables: tableNames }),
       { mode: 0o600 },
     );
 

@@ -28,7 +28,7 @@ async function eventually(check: () => Promise<boolean>, ms: number): Promise<bo
   return check();
 }
 
-async function npmStart(): Promise<{ npm: ChildProcess; url: string; dynamodb: string; output: () => string }> {
+async function npmStart(): Promise<{ npm: ChildProcess; url: string; dynamodb: string; pid: number; output: () => string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'threadguard-npm-start-'));
   const port = await freePort();
   let output = '';
@@ -38,8 +38,8 @@ async function npmStart(): Promise<{ npm: ChildProcess; url: string; dynamodb: s
   const url = `http://127.0.0.1:${port}`;
   const up = await eventually(async () => (await fetch(`${url}/health`).catch(() => null))?.status === 200, 90_000);
   if (!up) throw new Error(`npm start did not come up:\n${output}`);
-  const { dynamodbEndpoint } = JSON.parse(readFileSync(join(dataDir, 'local-stack.json'), 'utf8')) as { dynamodbEndpoint: string };
-  return { npm, url, dynamodb: dynamodbEndpoint, output: () => output };
+  const { dynamodbEndpoint, pid } = JSON.parse(readFileSync(join(dataDir, 'local-stack.json'), 'utf8')) as { dynamodbEndpoint: string; pid: number };
+  return { npm, url, dynamodb: dynamodbEndpoint, pid, output: () => output };
 }
 
 describe('npm start', () => {
@@ -50,6 +50,16 @@ describe('npm start', () => {
     npm.kill(signal);
     expect(await eventually(() => refuses(`${url}/health`), 20_000), output()).toBe(true);
     expect(await eventually(() => refuses(dynamodb), 20_000), output()).toBe(true);
+    await npmExited;
+  });
+
+  it('takes DynamoDB Local with it when the stack process is killed outright (SIGKILL)', async () => {
+    const { npm, url, dynamodb, pid, output } = await npmStart();
+    const npmExited = new Promise((r) => npm.once('exit', r));
+    expect(await refuses(dynamodb)).toBe(false);
+    process.kill(pid, 'SIGKILL');
+    expect(await eventually(() => refuses(dynamodb), 20_000), output()).toBe(true);
+    expect(await eventually(() => refuses(`${url}/health`), 20_000), output()).toBe(true);
     await npmExited;
   });
 
