@@ -8,11 +8,12 @@ import { logger } from '../shared/lambda/logger';
 /** The exact message API Gateway turns into a 401 (any other error is a 500). */
 export const UNAUTHORIZED = 'Unauthorized';
 /**
- * Thrown when the credential store cannot be read (throttled, 5xx, unreachable): API Gateway answers
- * its Authorizer Configuration Error, which the REST API turns into `503 service_unavailable` with
- * Retry-After (infra/gateway-responses.ts), so a valid key is never told it is invalid.
+ * Thrown when a credential could not be checked: the key store unreadable (throttled, 5xx,
+ * unreachable) or the issuer's JWKS unreadable. API Gateway answers its Authorizer Configuration
+ * Error, which the REST API turns into `503 service_unavailable` with Retry-After
+ * (infra/gateway-responses.ts), so a valid key or token is never told it is invalid.
  */
-export const STORE_UNAVAILABLE = 'Credential store unavailable';
+export const CHECK_UNAVAILABLE = 'Credential check unavailable';
 
 /**
  * Allow exactly the method being called (REST: arn:...:{apiId}/{stage}/{METHOD}/{path}; WebSocket:
@@ -63,14 +64,14 @@ export function createAuthorizer(
     } catch (err) {
       const unavailable = asUnavailable(err) !== null;
       logger.warn('authorization failed', {
-        reason: err instanceof AuthFailure ? err.reason : unavailable ? 'store_unavailable' : 'verifier_error',
+        reason: err instanceof AuthFailure ? err.reason : unavailable ? 'check_unavailable' : 'verifier_error',
         ip: event.requestContext?.identity?.sourceIp,
         requestId: event.requestContext?.requestId,
         path: event.path,
         method: event.httpMethod,
       });
       if (!(err instanceof AuthFailure)) logger.error('authorizer fault', { error: err as Error });
-      throw new Error(unavailable ? STORE_UNAVAILABLE : UNAUTHORIZED);
+      throw new Error(unavailable ? CHECK_UNAVAILABLE : UNAUTHORIZED);
     }
   };
 }

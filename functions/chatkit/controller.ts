@@ -3,7 +3,7 @@
 // (validation, read-only, the reply limit, a thread outside the caller's partition) is a JSON error
 // before any stream. `Idempotency-Key` applies to the requests that change something: a replayed
 // reply is its stored exchange streamed again, a replayed update, delete or feedback its first answer.
-import { openReply, type OpenReply, type ReplyDeps, type ReplyEvent, type ReplyRequest } from '../shared/core/agent/reply';
+import { confirmReplay, openReply, type OpenReply, type ReplyDeps, type ReplyEvent, type ReplyRequest } from '../shared/core/agent/reply';
 import type { AuditAction } from '../shared/core/audit';
 import { authorize, canWrite } from '../shared/core/policy';
 import { truncateText } from '../shared/core/text';
@@ -138,8 +138,10 @@ export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, Stream
   const { threadDeps } = deps;
   /** The reply use case does every check (content, both rate buckets, budget, the thread) before anything is stored. */
   const reply = (req: HttpRequest, access: ThreadAccess, target: ReplyRequest['target'], content: string) =>
-    deps.idempotency.reply(req, () =>
-      openReply(deps.reply, { access, target, content, pageContext: req.headers['x-page-context'], requestsDecision: requestsDecisionOf(req) }),
+    deps.idempotency.reply(
+      req,
+      () => openReply(deps.reply, { access, target, content, pageContext: req.headers['x-page-context'], requestsDecision: requestsDecisionOf(req) }),
+      (thread) => confirmReplay(deps.reply, access, thread.id),
     );
   const once = deps.idempotency;
   return {

@@ -1,7 +1,7 @@
 // POST /threads/{threadId}/messages: JSON by default; server-sent events with `Accept: text/event-stream`.
 // The reply use case does every check before a stream opens, so a refusal is an ordinary JSON error.
 // With `Idempotency-Key`, a retry gets the stored exchange again, in its own framing.
-import { openReply, type ReplyDeps, type ReplyEvent } from '../shared/core/agent/reply';
+import { confirmReplay, openReply, type ReplyDeps, type ReplyEvent } from '../shared/core/agent/reply';
 import type { HttpResult } from '../shared/lambda/http-handler';
 import type { IdempotentRunner } from '../shared/lambda/idempotency';
 import { jsonBody, type HttpRequest } from '../shared/lambda/http-request';
@@ -27,14 +27,18 @@ export function messageRoutes(deps: ReplyDeps, idempotency: IdempotentRunner): R
   return {
     [ROUTE]: async (req) => {
       const content = bodyField(jsonBody(req), 'content');
-      const reply = await idempotency.reply(req, () =>
-        openReply(deps, {
-          access: threadAccessOf(req),
-          target: { threadId: pathParam(req, 'threadId') },
-          content,
-          pageContext: req.headers['x-page-context'],
-          requestsDecision: requestsDecisionOf(req),
-        }),
+      const access = threadAccessOf(req);
+      const reply = await idempotency.reply(
+        req,
+        () =>
+          openReply(deps, {
+            access,
+            target: { threadId: pathParam(req, 'threadId') },
+            content,
+            pageContext: req.headers['x-page-context'],
+            requestsDecision: requestsDecisionOf(req),
+          }),
+        (thread) => confirmReplay(deps, access, thread.id),
       );
       if (!wantsEventStream(req)) return { statusCode: 201, body: await reply.collect(), headers: reply.headers } satisfies HttpResult;
       return {

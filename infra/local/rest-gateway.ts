@@ -268,7 +268,7 @@ export function createRestGateway(opts: RestGatewayOptions) {
         !Object.values(context).every(isPrimitive)
       ) {
         sendGatewayResponse(res, 'AUTHORIZER_CONFIGURATION_ERROR'); // AuthorizerConfigurationException
-        status = 500;
+        status = res.statusCode;
         log({ authorizer: 'invalid_result' });
         return status;
       }

@@ -7,14 +7,17 @@ export interface JwksServer {
   readonly jwksUri: string;
   keys: SigningKey[];
   fetches: number;
+  /** While set, the JWKS answers this status instead (an issuer that is down). */
+  failWith: number | null;
   close(): Promise<void>;
 }
 
 export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
-  const state = { keys, fetches: 0 };
+  const state = { keys, fetches: 0, failWith: null as number | null };
   const server = createServer((req, res) => {
     if (req.url === '/.well-known/jwks.json') {
       state.fetches++;
+      if (state.failWith !== null) return void res.writeHead(state.failWith).end();
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(jwksOf(...state.keys)));
       return;

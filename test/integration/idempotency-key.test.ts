@@ -3,7 +3,8 @@
 // Replies (message posts, ChatKit) replay their stored exchange, in the retry's own framing.
 import { describe, expect, it } from 'vitest';
 import { api } from '../helpers/http';
-import { baseUrl, devToken, uniqueUser } from '../helpers/dev-tokens';
+import { userIdFor } from '../../functions/shared/core/authenticate';
+import { baseUrl, devIssuer, devToken, uniqueUser } from '../helpers/dev-tokens';
 import { postSse } from '../helpers/sse';
 
 const post = (path: string, token: string, body: unknown, key?: string) =>
@@ -201,5 +202,55 @@ describe('Idempotency-Key on replies', () => {
     const reread = await chatkit(list, readKey);
     expect(reread.headers.get('idempotent-replayed')).toBeNull();
     expect(reread.body.data).toHaveLength(2);
+  });
+
+  it('keys a record to its path: the same key on another thread is a post of its own', async () => {
+    const token = devToken(uniqueUser('idem-path'));
+    const [a, b] = [await newThread(token), await newThread(token)];
+    const key = `path-${crypto.randomUUID()}`;
+    expect((await post(`/threads/${a}/messages`, token, { content: 'yes' }, key)).status).toBe(201);
+    const onB = await post(`/threads/${b}/messages`, token, { content: 'yes' }, key);
+    expect(onB.status).toBe(201);
+    expect(onB.headers.get('idempotent-replayed')).toBeNull();
+    expect(onB.body.userMessage.threadId).toBe(b);
+    expect(await items(token, b)).toHaveLength(2);
+  });
+
+  it('gives no replay to a caller made read-only since: the retry is judged by today\'s rights', async () => {
+    const sub = uniqueUser('idem-demoted');
+    const token = devToken(sub);
+    const threadId = await newThread(token);
+    const key = `demoted-${crypto.randomUUID()}`;
+    expect((await post(`/threads/${threadId}/messages`, token, { content: 'hello' }, key)).status).toBe(201);
+    const asGuest = await post(`/threads/${threadId}/messages`, devToken(sub, { roles: ['guest'] }), { content: 'hello' }, key);
+    expect(asGuest.status).toBe(403);
+    expect(asGuest.body.error.code).toBe('read_only');
+  });
+
+  it('serves no replay of a deleted thread\'s exchange', async () => {
+    const token = devToken(uniqueUser('idem-deleted'));
+    const threadId = await newThread(token);
+    const key = `deleted-${crypto.randomUUID()}`;
+    expect((await post(`/threads/${threadId}/messages`, token, { content: 'secret note' }, key)).status).toBe(201);
+    expect((await api(baseUrl(), 'DELETE', `/threads/${threadId}`, { token })).status).toBe(204);
+    const replay = await post(`/threads/${threadId}/messages`, token, { content: 'secret note' }, key);
+    expect(replay.status).toBe(403);
+    expect(JSON.stringify(replay.body)).not.toContain('secret note');
+  });
+
+  it('runs an admin key disable again for another key under the same Idempotency-Key', async () => {
+    const owner = uniqueUser('idem-owner');
+    const ownerToken = devToken(owner);
+    const ownerId = userIdFor(devIssuer().issuer, owner);
+    const mint = async () => (await api(baseUrl(), 'POST', '/api-keys', { token: ownerToken, body: { name: 'k' } })).body as { id: string; key: string };
+    const [k1, k2] = [await mint(), await mint()];
+    const admin = devToken(uniqueUser('idem-admin'), { roles: ['admin'] });
+    const key = `disable-${crypto.randomUUID()}`;
+    for (const k of [k1, k2]) {
+      const res = await post(`/admin/users/${encodeURIComponent(ownerId)}/api-keys/${k.id}/disable`, admin, undefined, key);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('idempotent-replayed')).toBeNull();
+    }
+    for (const k of [k1, k2]) expect((await api(baseUrl(), 'GET', '/me', { apiKey: k.key })).status).toBe(401);
   });
 });

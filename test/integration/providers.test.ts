@@ -172,4 +172,19 @@ describe.each(['bedrock', 'openai'] as const)('AGENT_PROVIDER=%s', (name) => {
     expect((await storedItems(stack, token, threadId)).map((i) => i.type)).toEqual(['user_message', 'assistant_message']);
     expect(await taskTitles(stack, token)).toEqual(['file taxes']);
   });
+
+  it('removes the thread a failed ChatKit threads.create made, so its retry leaves one thread', async () => {
+    const { stack, fake } = provider();
+    const token = user(stack, `${name}-ck-create-retry`);
+    const body = { type: 'threads.create', params: { input: { content: [{ type: 'input_text', text: 'add a task: call mum' }], attachments: [], inference_options: {} } } };
+    const retry = { token, body, headers: { 'Idempotency-Key': `ck-create-${name}` } };
+    fake.turns.script({ text: ['I will '], failMidStream: 'error' });
+    const failed = await postSse(`${stack.baseUrl}/chatkit`, retry);
+    expect(failed.events.at(-1)).toMatchObject({ type: 'error' });
+    const threads = async () => ((await api(stack.baseUrl, 'GET', '/threads', { token })).body.data as Array<{ id: string }>).map((t) => t.id);
+    expect(await threads()).toEqual([]);
+    const second = await postSse(`${stack.baseUrl}/chatkit`, retry);
+    expect(second.events.at(-1)).toMatchObject({ type: 'thread.item.done', item: { type: 'assistant_message' } });
+    expect(await threads()).toEqual([second.events[0].thread.id]);
+  });
 });

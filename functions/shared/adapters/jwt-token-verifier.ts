@@ -7,6 +7,7 @@ import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-ve
 import type { AuthConfig } from '../config';
 import { isLoopbackUrl } from '../config';
 import { AuthFailure, type TokenVerifier, type VerifiedClaims } from '../core/authenticate';
+import { ServiceUnavailableError } from '../core/errors';
 import { tokenRuleViolation } from '../core/token-rules';
 
 export const ALLOWED_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
@@ -29,6 +30,13 @@ export class LoopbackAwareFetcher implements Fetcher {
     return res.arrayBuffer();
   }
 }
+
+/**
+ * The issuer's keys could not be read (unreachable, an error status, not a JWKS): nothing was said
+ * about the token, so the caller gets a 503 to retry, not a 401 that would tell it the token is bad.
+ */
+const issuerUnavailable = (cause?: unknown) =>
+  new ServiceUnavailableError(5, "The token issuer's signing keys could not be read; retry later", { cause });
 
 /**
  * aws-jwt-verify's cache keeps a JWKS until a token names a kid it lacks, so a key the issuer
@@ -64,7 +72,7 @@ export class MaxAgeJwksCache extends SimpleJwksCache {
       return jwks;
     } catch (err) {
       this.#failedAt.set(jwksUri, this.now());
-      throw err;
+      throw issuerUnavailable(err);
     }
   }
 
@@ -80,9 +88,7 @@ export class MaxAgeJwksCache extends SimpleJwksCache {
 
   override async getJwk(jwksUri: string, decomposedJwt: DecomposedJwt): Promise<JwkWithKid> {
     if (this.#stale(jwksUri)) {
-      if (this.now() - (this.#failedAt.get(jwksUri) ?? -Infinity) < this.retryMs) {
-        throw new JwksNotAvailableInCacheError(`JWKS for ${jwksUri} is past its maximum age; re-read failed`);
-      }
+      if (this.now() - (this.#failedAt.get(jwksUri) ?? -Infinity) < this.retryMs) throw issuerUnavailable();
       await this.getJwks(jwksUri);
     }
     return super.getJwk(jwksUri, decomposedJwt);

@@ -1,7 +1,7 @@
 // Credentials → principal. Pure rules; the JWT verifier and the key lookup are injected ports.
 // Every failure is an UnauthenticatedError whose `reason` is safe to log (it never holds token text).
 import { createHash } from 'node:crypto';
-import { UnauthenticatedError } from './errors';
+import { ServiceUnavailableError, UnauthenticatedError } from './errors';
 import { MAX_SUB_BYTES, rolesFromClaim, type Principal } from './principal';
 import { endedBySignOut, NO_SESSION_STATE, roleChanged, type SessionStore } from './sessions';
 import { isWellFormed } from './text';
@@ -122,6 +122,7 @@ export async function authenticateJwt(deps: AuthenticateDeps, token: string): Pr
     claims = await deps.tokens.verify(token);
   } catch (err) {
     if (err instanceof AuthFailure) throw err; // our own token rules (token-rules.ts), already log-safe
+    if (err instanceof ServiceUnavailableError) throw err; // the issuer's keys could not be read: no verdict on the token
     // The library's error names are safe to log; their messages may quote claims, so keep the name only.
     throw new AuthFailure(`invalid_token:${(err as Error)?.name ?? 'Error'}`);
   }

@@ -48,9 +48,10 @@ export interface IdempotentRunner {
   /**
    * A reply (message post, ChatKit): remembered once its exchange is stored, before the stream
    * ends; a replay is the stored exchange told again in the retry's own framing (JSON or a stream).
-   * A reply that fails, before or during its stream, stores nothing and is not remembered.
+   * A reply that fails, before or during its stream, stores nothing and is not remembered. A replay
+   * is shown only once `confirm` accepts its thread (still there, still the caller's).
    */
-  reply(req: HttpRequest, open: () => Promise<OpenReply>): Promise<OpenReply>;
+  reply(req: HttpRequest, open: () => Promise<OpenReply>, confirm: (thread: Thread) => Promise<void>): Promise<OpenReply>;
   /**
    * The invocation's Lambda context: an in-progress record then expires with the invocation's
    * remaining time, so a request that died mid-way does not block its key's retries for 24 h.
@@ -58,9 +59,14 @@ export interface IdempotentRunner {
   useContext(context: Context): void;
 }
 
+/** What a record is keyed on: one request of one caller, not a key string alone. */
 interface Attempt {
   readonly caller: string;
+  /** The caller's rights now: a caller since made read-only (or no longer admin) gets no replay of a write; the retry runs and is refused. */
+  readonly rights: string;
   readonly route: string;
+  /** The route's path parameters as sent: the same key on another thread or key is another request. */
+  readonly target: Readonly<Record<string, string>>;
   readonly key: string;
   readonly body: string;
 }
@@ -78,7 +84,9 @@ function attemptOf(req: HttpRequest): Attempt | null {
   const header = req.headers['idempotency-key'];
   if (req.method !== 'POST' || header === undefined || WITHOUT_IDEMPOTENCY_KEY.has(route) || !req.principal) return null;
   if (!KEY_TEXT.test(header)) throw new ValidationError('Idempotency-Key must be 1-200 printable ASCII characters');
-  return { caller: req.principal.userId, route, key: header, body: req.rawBody ?? '' };
+  const { userId, roles, readOnly } = req.principal;
+  const rights = `${[...roles].sort().join('+')}${readOnly ? ':read-only' : ''}`;
+  return { caller: userId, rights, route, target: req.pathParameters, key: header, body: req.rawBody ?? '' };
 }
 
 /** The thread as a replay shows it (ChatKit's `thread.created`); the agent's memory stays out of the record. */
@@ -87,7 +95,7 @@ const threadOf = ({ id, title, createdAt, updatedAt, metadata }: Thread): Thread
 export function idempotentPosts(client: DynamoDBDocumentClient, tableName: string): IdempotentRunner {
   const persistenceStore = new OwnPartitionPersistence({ tableName, awsSdkV3Client: client as never, keyAttr: 'PK', expiryAttr: 'expiresAt' });
   const config = new IdempotencyConfig({
-    eventKeyJmesPath: '[caller, route, key]',
+    eventKeyJmesPath: '[caller, rights, route, target, key]',
     payloadValidationJmesPath: 'body',
     expiresAfterSeconds: IDEMPOTENCY_WINDOW_SECONDS,
   });
@@ -119,7 +127,7 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
     return replayed ? { ...value, headers: { ...(value.headers ?? {}), ...REPLAYED } } : value;
   };
 
-  const reply = async (req: HttpRequest, open: () => Promise<OpenReply>): Promise<OpenReply> => {
+  const reply = async (req: HttpRequest, open: () => Promise<OpenReply>, confirm: (thread: Thread) => Promise<void>): Promise<OpenReply> => {
     const attempt = attemptOf(req);
     if (!attempt) return open();
     // The record completes only when the exchange is stored, which is after this function has
@@ -133,7 +141,10 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
       return exchange.promise;
     });
     const first = await Promise.race([fresh.then((reply) => ({ reply })), recorded.then((r) => ({ stored: r.value }))]);
-    if ('stored' in first) return replayedReply(first.stored.thread, first.stored.exchange, REPLAYED);
+    if ('stored' in first) {
+      await confirm(first.stored.thread);
+      return replayedReply(first.stored.thread, first.stored.exchange, REPLAYED);
+    }
 
     const { reply: live } = first;
     async function* events(): AsyncGenerator<ReplyEvent> {
@@ -146,14 +157,16 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
             settled = true;
             exchange.resolve({ thread: threadOf(live.thread), exchange: { userMessage, assistantMessage: e.item } });
             // Remembered before the client sees `item.done`, so a retry after it is a replay. The
-            // exchange is stored either way: a record that failed to save only costs the replay.
+            // exchange is stored either way; a record that failed to save (the SDK's retries spent)
+            // stays in progress until the invocation's time runs out: a retry meanwhile is 409, a
+            // later one runs again (API.md documents this).
             await recorded.catch((err) => logger.warn('idempotency record not saved', { error: err }));
           }
           yield e;
         }
       } finally {
         if (!settled) {
-          // Failed or abandoned: nothing was stored, so the record goes and a retry runs afresh.
+          // Failed (or never read to the end): nothing was stored, so the record goes and a retry runs afresh.
           exchange.reject(new Error('reply ended before its exchange was stored'));
           await recorded.catch(() => undefined);
         }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier } from '../../../functions/shared/adapters/jwt-token-verifier';
 import { loadAuthConfig } from '../../../functions/shared/config';
 import { authenticateJwt } from '../../../functions/shared/core/authenticate';
+import { ServiceUnavailableError } from '../../../functions/shared/core/errors';
 import { generateSigningKey, signJwt, type SigningKey } from '../../../infra/local/jwt-sign';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server';
 
@@ -86,6 +87,23 @@ describe('JWT rules beyond the signature', () => {
     await Promise.all(Array.from({ length: 10 }, () => authenticateJwt(d, signJwt(key, claims()))));
     for (let i = 0; i < 10; i++) await authenticateJwt(d, signJwt(key, claims()));
     expect(server.fetches - before).toBe(1);
+  });
+
+  it('answers "unavailable", not "bad token", while the issuer\'s JWKS cannot be read', async () => {
+    server.keys = [key];
+    const d = deps({ JWKS_MAX_AGE_SECONDS: '600' });
+    await authenticateJwt(d, signJwt(key, claims()));
+    clock += 600_000;
+    server.failWith = 503;
+    try {
+      // The re-read at the maximum age fails, and so does every token until the retry wait is over.
+      await expect(authenticateJwt(d, signJwt(key, claims()))).rejects.toBeInstanceOf(ServiceUnavailableError);
+      await expect(authenticateJwt(d, signJwt(key, claims()))).rejects.toBeInstanceOf(ServiceUnavailableError);
+    } finally {
+      server.failWith = null;
+    }
+    clock += 3_000;
+    await expect(authenticateJwt(d, signJwt(key, claims()))).resolves.toMatchObject({ authMethod: 'jwt' });
   });
 
   it('keeps the unknown-kid penalty box: made-up kids cause at most one fetch', async () => {

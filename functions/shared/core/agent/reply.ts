@@ -82,6 +82,16 @@ export interface OpenReply {
   collect(): Promise<ExchangeResult>;
 }
 
+/**
+ * Before a replay shows a stored exchange again: its thread must still be the caller's (a deleted
+ * thread's content is gone for replays too). Audited as a read of that thread.
+ */
+export async function confirmReplay(deps: Pick<ReplyDeps, 'threads' | 'audit'>, access: ThreadAccess, threadId: string): Promise<void> {
+  await auditedThreadAccess(deps.audit, access, 'thread.read', { threadId }, async () => {
+    if (!(await deps.threads(access.principal).get(threadId))) throw threadNotFound();
+  });
+}
+
 /** An open reply over its events, however they are made (a model's stream, a replay, a wrapper). */
 export function replyOf(thread: Thread, headers: Record<string, string>, events: AsyncIterable<ReplyEvent>): OpenReply {
   return {
@@ -196,8 +206,11 @@ export async function openReply(deps: ReplyDeps, req: ReplyRequest): Promise<Ope
     throw providerUnavailable(err);
   }
 
+  // A thread made for this reply (ChatKit's threads.create) goes again if the reply fails: nothing stored.
+  let madeHere = false;
   if (!thread) {
     const created = await (req.target as { newThread: (c: string) => Promise<Thread> }).newThread(content);
+    madeHere = true;
     await auditedThreadAccess(deps.audit, access, 'thread.message', { threadId: created.id }, async () => authorize(principal, 'write'));
     thread = created;
   }
@@ -222,6 +235,7 @@ export async function openReply(deps: ReplyDeps, req: ReplyRequest): Promise<Ope
       if (!stored) throw threadNotFound();
       yield { type: 'item.done', item: assistantMessage };
     } catch (err) {
+      if (madeHere) await store.delete(threadId).catch(() => undefined); // best effort: an empty thread at worst
       throw providerUnavailable(err);
     } finally {
       await charge();
