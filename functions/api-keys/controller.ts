@@ -11,7 +11,7 @@ import type { RequestOrigin } from '../shared/core/audit';
 import { authorize } from '../shared/core/policy';
 import { created, noContent, ok, type RouteControllers } from '../shared/lambda/http-handler';
 import { jsonBody, requirePrincipal, type HttpRequest } from '../shared/lambda/http-request';
-import { parse } from '../shared/lambda/validation';
+import { parse, pathParam } from '../shared/lambda/validation';
 
 // Strict: a misspelt `readonly` must not silently mint a write-capable key.
 export const CreateBody = z.strictObject({
@@ -46,10 +46,10 @@ export function apiKeysRoutes(deps: ApiKeyDeps): RouteControllers {
     'PATCH /api-keys/{id}': async (req) => {
       const principal = manager(req);
       const { enabled } = parse(PatchBody, jsonBody(req), 'Invalid request body');
-      return ok(await setApiKeyEnabled(deps, principal, origin(req), req.pathParameters.id ?? '', enabled));
+      return ok(await setApiKeyEnabled(deps, principal, origin(req), pathParam(req, 'id'), enabled));
     },
     'DELETE /api-keys/{id}': async (req) => {
-      await revokeApiKey(deps, manager(req), origin(req), req.pathParameters.id ?? '');
+      await revokeApiKey(deps, manager(req), origin(req), pathParam(req, 'id'));
       return noContent();
     },
   };

@@ -4,6 +4,7 @@ import { NotFoundError, ValidationError } from '../shared/core/errors';
 import { deliverWebhook, idempotencyKeyOf, type DeliverDeps } from '../shared/core/webhooks';
 import { ok, type RouteControllers } from '../shared/lambda/http-handler';
 import { jsonBody } from '../shared/lambda/http-request';
+import { pathParam } from '../shared/lambda/validation';
 import { effectFor, type SourceDeps } from './sources';
 
 export interface WebhookDeps extends DeliverDeps, SourceDeps {
@@ -13,7 +14,7 @@ export interface WebhookDeps extends DeliverDeps, SourceDeps {
 export function webhookRoutes(deps: WebhookDeps): RouteControllers {
   return {
     'POST /webhooks/{source}': async (req) => {
-      const source = req.pathParameters.source ?? '';
+      const source = pathParam(req, 'source');
       if (!deps.sources.includes(source)) throw new NotFoundError();
       const body = jsonBody(req);
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {

@@ -95,6 +95,23 @@ describe('T17 metering', () => {
     }
   });
 
+  it('holds the cap exactly when handshakes race for the last connections', async () => {
+    const t = token('racing');
+    await awayFromWindowEnd();
+    const open: WsClient[] = [];
+    try {
+      for (let i = 0; i < 7; i++) open.push(await connect(wsUrl(stack.baseUrl, { token: t })));
+      // Six handshakes at once for the last three slots.
+      const racing = await Promise.allSettled(Array.from({ length: 6 }, () => connect(wsUrl(stack.baseUrl, { token: t }))));
+      const admitted = racing.filter((r): r is PromiseFulfilledResult<WsClient> => r.status === 'fulfilled').map((r) => r.value);
+      open.push(...admitted);
+      expect(admitted).toHaveLength(3);
+      expect((await handshakeStatus(wsUrl(stack.baseUrl, { token: t }))).status).toBe(429);
+    } finally {
+      await Promise.all(open.map((c) => c.close()));
+    }
+  });
+
   it('counts oversized (413) requests: after 20 of them the next request is 429', async () => {
     const t = token('big');
     await awayFromWindowEnd();

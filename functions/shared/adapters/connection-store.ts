@@ -1,69 +1,101 @@
 // WebSocket connection records (CONN#<connectionId>), with a TTL past API Gateway's 2-hour connection
-// limit, and the owner's reference to each (USER#<userId> / CONN#<connectionId>), which the per-user
-// connection cap counts.
+// limit, and the per-user connection cap as slots: USER#<userId> / CONNSLOT#<n> for n below the cap,
+// each held by one connection. A handshake takes a free (or expired) slot with a conditional write,
+// so racing handshakes can never hold more slots than the cap.
 import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../core/keys';
 import type { Clock } from '../core/ports';
-import { transactWrite } from './dynamo-writes';
+import { isConditionFailed, TransactionCancelled, transactWrite } from './dynamo-writes';
 
 /** API Gateway closes WebSocket connections after 2 hours; records live a little longer. */
 const CONNECTION_TTL_SECONDS = 3 * 60 * 60;
+/** Handshakes that lose a slot to a racing one look again this often before being refused. */
+const SLOT_ATTEMPTS = 3;
 
 export interface ConnectionStore {
   /**
-   * Records the connection unless its user already has `maxPerUser` open ones; false then. Records
-   * whose $disconnect never came stop counting when their TTL time passes. Two handshakes racing
-   * at the cap can both pass the count (a bound of the cap plus the concurrent handshakes).
+   * Records the connection in a free slot unless all `maxPerUser` are held; false then. A slot
+   * whose $disconnect never came frees itself when its TTL time passes.
    */
   add(connectionId: string, userId: string, maxPerUser: number): Promise<boolean>;
   remove(connectionId: string): Promise<void>;
 }
 
 export function dynamoConnectionStore(client: DynamoDBDocumentClient, tableName: string, clock: Clock): ConnectionStore {
-  const openCount = async (userId: string, nowSeconds: number): Promise<number> => {
-    let count = 0;
+  /** The slots held now (a consistent read, so a slot just taken is seen). */
+  const heldSlots = async (userId: string, nowSeconds: number): Promise<Set<number>> => {
+    const held = new Set<number>();
     let start: Record<string, unknown> | undefined;
     do {
       const res = await client.send(
         new QueryCommand({
           TableName: tableName,
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          FilterExpression: 'expiresAt > :now',
-          ExpressionAttributeValues: { ':pk': keys.userPk(userId), ':prefix': keys.connectionRefSkPrefix(), ':now': nowSeconds },
-          Select: 'COUNT',
+          ExpressionAttributeValues: { ':pk': keys.userPk(userId), ':prefix': keys.connectionSlotSkPrefix() },
+          ProjectionExpression: 'slot, expiresAt',
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
       );
-      count += res.Count ?? 0;
+      for (const item of res.Items ?? []) if (typeof item.slot === 'number' && item.expiresAt > nowSeconds) held.add(item.slot);
       start = res.LastEvaluatedKey;
     } while (start);
-    return count;
+    return held;
   };
   return {
     async add(connectionId, userId, maxPerUser) {
       const now = clock.now();
       const nowSeconds = Math.floor(now.getTime() / 1000);
-      if ((await openCount(userId, nowSeconds)) >= maxPerUser) return false;
       const expiresAt = nowSeconds + CONNECTION_TTL_SECONDS;
-      await transactWrite(client, [
-        {
-          Put: {
-            TableName: tableName,
-            Item: { PK: keys.connectionPk(connectionId), SK: keys.connectionSk(), type: 'connection', userId, connectedAt: now.toISOString(), expiresAt },
-          },
-        },
-        { Put: { TableName: tableName, Item: { PK: keys.userPk(userId), SK: keys.connectionRefSk(connectionId), type: 'connectionRef', expiresAt } } },
-      ]);
-      return true;
+      for (let attempt = 0; attempt < SLOT_ATTEMPTS; attempt++) {
+        const held = await heldSlots(userId, nowSeconds);
+        const slot = Array.from({ length: maxPerUser }, (_, n) => n).find((n) => !held.has(n));
+        if (slot === undefined) return false;
+        try {
+          await transactWrite(client, [
+            {
+              Put: {
+                TableName: tableName,
+                Item: { PK: keys.connectionPk(connectionId), SK: keys.connectionSk(), type: 'connection', userId, slot, connectedAt: now.toISOString(), expiresAt },
+              },
+            },
+            {
+              // Free, or held by a connection whose $disconnect never came (past its TTL time).
+              Put: {
+                TableName: tableName,
+                Item: { PK: keys.userPk(userId), SK: keys.connectionSlotSk(slot), type: 'connectionSlot', slot, connectionId, expiresAt },
+                ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :now',
+                ExpressionAttributeValues: { ':now': nowSeconds },
+              },
+            },
+          ]);
+          return true;
+        } catch (err) {
+          // A racing handshake took this slot first: look again.
+          if (err instanceof TransactionCancelled && err.failedCondition() === 1) continue;
+          throw err;
+        }
+      }
+      return false; // still losing races: refused (429) rather than over the cap
     },
     async remove(connectionId) {
       const res = await client.send(
         new DeleteCommand({ TableName: tableName, Key: { PK: keys.connectionPk(connectionId), SK: keys.connectionSk() }, ReturnValues: 'ALL_OLD' }),
       );
-      const userId = res.Attributes?.userId;
-      if (typeof userId === 'string') {
-        await client.send(new DeleteCommand({ TableName: tableName, Key: { PK: keys.userPk(userId), SK: keys.connectionRefSk(connectionId) } }));
+      const { userId, slot } = res.Attributes ?? {};
+      if (typeof userId !== 'string' || typeof slot !== 'number') return;
+      try {
+        // Only while this connection holds it: an expired slot may have passed to another.
+        await client.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: { PK: keys.userPk(userId), SK: keys.connectionSlotSk(slot) },
+            ConditionExpression: 'connectionId = :id',
+            ExpressionAttributeValues: { ':id': connectionId },
+          }),
+        );
+      } catch (err) {
+        if (!isConditionFailed(err)) throw err;
       }
     },
   };

@@ -55,9 +55,9 @@ export const keys = {
   denialsSk: (windowStart: number) => join('WINDOW', String(windowStart)),
   connectionPk: (connectionId: string) => join('CONN', e(connectionId)),
   connectionSk: () => 'CONN',
-  /** The owner's reference to an open connection (USER#<id> / CONN#<connectionId>): counted against the per-user cap. */
-  connectionRefSk: (connectionId: string) => join('CONN', e(connectionId)),
-  connectionRefSkPrefix: () => 'CONN#',
+  /** One of a user's WS_MAX_CONNECTIONS_PER_USER connection slots (zero-padded, so they sort). */
+  connectionSlotSk: (slot: number) => join('CONNSLOT', String(slot).padStart(4, '0')),
+  connectionSlotSkPrefix: () => 'CONNSLOT#',
   webhookPk: (source: string, key: string) => join('WEBHOOK', e(source), e(key)),
   /** One client Idempotency-Key record (its own partition: keys spread, no hot key). */
   idempotencyPk: (recordId: string) => join('IDEMPOTENCY', e(recordId)),
