@@ -5,7 +5,7 @@ import { AuthFailure, authenticate, type AuthenticateDeps, type Credentials } fr
 import { toAuthorizerContext } from '../shared/core/principal';
 import { logger } from '../shared/lambda/logger';
 
-/** The exact message API Gateway turns into a 401 (any other error is a 500). */
+/** The exact message API Gateway turns into a 401 (any other error is its Authorizer Configuration Error). */
 export const UNAUTHORIZED = 'Unauthorized';
 /**
  * Thrown when a credential could not be checked: the key store unreadable (throttled, 5xx,
@@ -70,7 +70,8 @@ export function createAuthorizer(
         path: event.path,
         method: event.httpMethod,
       });
-      if (!(err instanceof AuthFailure)) logger.error('authorizer fault', { error: err as Error });
+      // An unavailable store or issuer is an outage, reported where it happens; only the unexpected is a fault here.
+      if (!(err instanceof AuthFailure) && !unavailable) logger.error('authorizer fault', { error: err as Error });
       throw new Error(unavailable ? CHECK_UNAVAILABLE : UNAUTHORIZED);
     }
   };

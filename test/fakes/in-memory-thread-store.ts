@@ -27,7 +27,8 @@ export class InMemoryThreadStore implements ThreadStore {
     return { data: all.slice(0, q.limit), lastKey: null };
   }
   async create(thread: ThreadRecord) {
-    this.addThread(thread.id, thread.agentMemory);
+    this.threads.set(thread.id, thread);
+    this.items.set(thread.id, []);
   }
   async update() {
     return null;
@@ -41,7 +42,9 @@ export class InMemoryThreadStore implements ThreadStore {
     this.tasks.commit(staged);
     return true;
   }
-  async delete(threadId: string) {
+  async delete(threadId: string, opts: { readonly unchangedSince?: string } = {}) {
+    const thread = this.threads.get(threadId);
+    if (opts.unchangedSince !== undefined && thread?.updatedAt !== opts.unchangedSince) return false;
     return this.threads.delete(threadId);
   }
 }

@@ -2,15 +2,14 @@
 // limit, and the per-user connection cap as slots: USER#<userId> / CONNSLOT#<n> for n below the cap,
 // each held by one connection. A handshake takes a free (or expired) slot with a conditional write,
 // so racing handshakes can never hold more slots than the cap.
-import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import { DeleteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../core/keys';
 import type { Clock } from '../core/ports';
 import { isConditionFailed, TransactionCancelled, transactWrite } from './dynamo-writes';
 
 /** API Gateway closes WebSocket connections after 2 hours; records live a little longer. */
 const CONNECTION_TTL_SECONDS = 3 * 60 * 60;
-/** Handshakes that lose a slot to a racing one look again this often before being refused. */
-const SLOT_ATTEMPTS = 3;
 
 export interface ConnectionStore {
   /**
@@ -47,9 +46,15 @@ export function dynamoConnectionStore(client: DynamoDBDocumentClient, tableName:
       const now = clock.now();
       const nowSeconds = Math.floor(now.getTime() / 1000);
       const expiresAt = nowSeconds + CONNECTION_TTL_SECONDS;
-      for (let attempt = 0; attempt < SLOT_ATTEMPTS; attempt++) {
+      // Each connection scans the slots from its own starting point, so racing handshakes mostly
+      // aim at different slots. Every lost race means another handshake took a slot, so the loop
+      // ends within the cap: admitted while a slot is free, refused once none is.
+      const start = createHash('sha256').update(connectionId).digest().readUInt32BE(0) % Math.max(1, maxPerUser);
+      for (let attempt = 0; attempt <= maxPerUser; attempt++) {
         const held = await heldSlots(userId, nowSeconds);
-        const slot = Array.from({ length: maxPerUser }, (_, n) => n).find((n) => !held.has(n));
+        // Slots above a lowered cap still count until they are freed.
+        if (held.size >= maxPerUser) return false;
+        const slot = Array.from({ length: maxPerUser }, (_, i) => (start + i) % maxPerUser).find((n) => !held.has(n));
         if (slot === undefined) return false;
         try {
           await transactWrite(client, [
@@ -76,27 +81,31 @@ export function dynamoConnectionStore(client: DynamoDBDocumentClient, tableName:
           throw err;
         }
       }
-      return false; // still losing races: refused (429) rather than over the cap
+      return false; // never reached in practice: each lost race took one of the cap's slots
     },
     async remove(connectionId) {
-      const res = await client.send(
-        new DeleteCommand({ TableName: tableName, Key: { PK: keys.connectionPk(connectionId), SK: keys.connectionSk() }, ReturnValues: 'ALL_OLD' }),
-      );
-      const { userId, slot } = res.Attributes ?? {};
-      if (typeof userId !== 'string' || typeof slot !== 'number') return;
-      try {
-        // Only while this connection holds it: an expired slot may have passed to another.
-        await client.send(
-          new DeleteCommand({
-            TableName: tableName,
-            Key: { PK: keys.userPk(userId), SK: keys.connectionSlotSk(slot) },
-            ConditionExpression: 'connectionId = :id',
-            ExpressionAttributeValues: { ':id': connectionId },
-          }),
-        );
-      } catch (err) {
-        if (!isConditionFailed(err)) throw err;
-      }
+      // The slot first, the record last: a failure in between leaves the record, which still names the slot.
+      const recordKey = { PK: keys.connectionPk(connectionId), SK: keys.connectionSk() };
+      const res = await client.send(new GetCommand({ TableName: tableName, Key: recordKey, ConsistentRead: true }));
+      const { userId, slot } = res.Item ?? {};
+      if (typeof userId === 'string' && typeof slot === 'number') await freeSlot(userId, slot, connectionId);
+      await client.send(new DeleteCommand({ TableName: tableName, Key: recordKey }));
     },
   };
+
+  /** Only while this connection holds it: an expired slot may have passed to another. */
+  async function freeSlot(userId: string, slot: number, connectionId: string): Promise<void> {
+    try {
+      await client.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: { PK: keys.userPk(userId), SK: keys.connectionSlotSk(slot) },
+          ConditionExpression: 'connectionId = :id',
+          ExpressionAttributeValues: { ':id': connectionId },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
+  }
 }

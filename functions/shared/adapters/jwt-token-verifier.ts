@@ -1,6 +1,6 @@
 // aws-jwt-verify behind the TokenVerifier port: several issuers, a fixed algorithm list, iss/aud/exp/nbf.
 import { JwtVerifier } from 'aws-jwt-verify';
-import { SimpleJwksCache, SimplePenaltyBox, type Jwks, type JwkWithKid } from 'aws-jwt-verify/jwk';
+import { findJwkInJwks, SimpleJwksCache, SimplePenaltyBox, type Jwks, type JwkWithKid } from 'aws-jwt-verify/jwk';
 import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
 import { SimpleFetcher, type Fetcher } from 'aws-jwt-verify/https';
 import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
@@ -42,12 +42,15 @@ const issuerUnavailable = (cause?: unknown) =>
  * aws-jwt-verify's cache keeps a JWKS until a token names a kid it lacks, so a key the issuer
  * removed would stay trusted for the life of the instance. This one treats a JWKS older than
  * `maxAgeMs` as absent: the next token re-reads it (one fetch, shared by concurrent callers), and
- * a key no longer published then fails like any unknown kid. A failed re-read is retried at most
- * once per `retryMs` (until then tokens of that issuer are refused: fail closed).
+ * a key no longer published then fails like any unknown kid. After a failed fetch, no fetch of
+ * that JWKS is tried again for `retryMs`: until then a token that would need one (a stale JWKS, a
+ * kid not cached) is refused as "issuer unavailable" (fail closed), so made-up kids cannot turn an
+ * issuer outage into a fetch per request; tokens whose key is cached and fresh still verify.
  */
 export class MaxAgeJwksCache extends SimpleJwksCache {
   readonly #fetchedAt = new Map<string, number>();
   readonly #failedAt = new Map<string, number>();
+  readonly #cached = new Map<string, Jwks>();
 
   constructor(
     props: ConstructorParameters<typeof SimpleJwksCache>[0],
@@ -60,6 +63,7 @@ export class MaxAgeJwksCache extends SimpleJwksCache {
 
   override addJwks(jwksUri: string, jwks: Jwks): void {
     super.addJwks(jwksUri, jwks);
+    this.#cached.set(jwksUri, jwks);
     this.#fetchedAt.set(jwksUri, this.now());
   }
 
@@ -67,6 +71,7 @@ export class MaxAgeJwksCache extends SimpleJwksCache {
     // Concurrent callers share the library's one in-flight fetch.
     try {
       const jwks = await super.getJwks(jwksUri);
+      this.#cached.set(jwksUri, jwks);
       this.#fetchedAt.set(jwksUri, this.now());
       this.#failedAt.delete(jwksUri);
       return jwks;
@@ -87,9 +92,14 @@ export class MaxAgeJwksCache extends SimpleJwksCache {
   }
 
   override async getJwk(jwksUri: string, decomposedJwt: DecomposedJwt): Promise<JwkWithKid> {
+    const recentlyFailed = this.now() - (this.#failedAt.get(jwksUri) ?? -Infinity) < this.retryMs;
     if (this.#stale(jwksUri)) {
-      if (this.now() - (this.#failedAt.get(jwksUri) ?? -Infinity) < this.retryMs) throw issuerUnavailable();
+      if (recentlyFailed) throw issuerUnavailable();
       await this.getJwks(jwksUri);
+    } else if (recentlyFailed) {
+      const kid = decomposedJwt.header.kid;
+      const cached = this.#cached.get(jwksUri);
+      if (typeof kid !== 'string' || !cached || !findJwkInJwks(cached, kid)) throw issuerUnavailable();
     }
     return super.getJwk(jwksUri, decomposedJwt);
   }

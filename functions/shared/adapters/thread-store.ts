@@ -225,17 +225,18 @@ export function dynamoThreadStores(props: DynamoStoreProps) {
           throw err;
         }
       },
-      async delete(threadId) {
+      async delete(threadId, opts = {}) {
         // 1. Mark: from here on no exchange can commit (its transaction requires the mark absent).
+        const unchanged = opts.unchangedSince !== undefined;
         try {
           await client.send(
             new UpdateCommand({
               TableName: tableName,
               Key: threadKey(threadId),
               UpdateExpression: 'SET #deleting = :true',
-              ConditionExpression: 'attribute_exists(PK)',
-              ExpressionAttributeNames: { '#deleting': 'deleting' },
-              ExpressionAttributeValues: { ':true': true },
+              ConditionExpression: unchanged ? 'attribute_exists(PK) AND #updatedAt = :since' : 'attribute_exists(PK)',
+              ExpressionAttributeNames: { '#deleting': 'deleting', ...(unchanged ? { '#updatedAt': 'updatedAt' } : {}) },
+              ExpressionAttributeValues: { ':true': true, ...(unchanged ? { ':since': opts.unchangedSince } : {}) },
             }),
           );
         } catch (err) {

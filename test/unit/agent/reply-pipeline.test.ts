@@ -314,4 +314,39 @@ describe('reply pipeline with a scripted model', () => {
     await h.say(alice, 't1', 'go');
     expect(staged).toEqual([expect.objectContaining({ kind: 'create', task: expect.objectContaining({ title: 'kept' }) }), { kind: 'count', delta: 1 }]);
   });
+
+  describe('a thread made for the reply (ChatKit threads.create)', () => {
+    const made = { id: 'tnew', title: 'x', createdAt: '2025-01-01T00:00:00.000Z', updatedAt: 'as-created', metadata: {}, agentMemory: { recentTasks: [] } };
+    const failingThenOk = () => scriptedModel([[{ type: 'text', delta: 'I will ' }, new ProviderError('unavailable')], text('second reply')]);
+    const create = async (h: ReturnType<typeof replyHarness>) => {
+      const store = h.threadsOf(alice.userId);
+      const reply = await openReply(h.deps, {
+        access: { principal: alice, origin },
+        target: { newThread: async () => (await store.create(made), made) },
+        content: 'create',
+      });
+      return { store, it: reply.events[Symbol.asyncIterator]() };
+    };
+    const drain = async (it: AsyncIterator<unknown>) => {
+      for (;;) if ((await it.next()).done) return;
+    };
+
+    it('goes again when the reply fails, audited as a delete', async () => {
+      const h = replyHarness(failingThenOk());
+      const { store, it } = await create(h);
+      await expect(drain(it)).rejects.toBeInstanceOf(ProviderUnavailableError);
+      expect(store.threads.has('tnew')).toBe(false);
+      expect(h.audit).toContainEqual(expect.objectContaining({ action: 'thread.delete', threadId: 'tnew', outcome: 'allowed' }));
+    });
+
+    it('stays when another request stored an exchange in it meanwhile', async () => {
+      const h = replyHarness(failingThenOk());
+      const { store, it } = await create(h);
+      await it.next(); // the client now knows the thread's id
+      expect((await h.say(alice, 'tnew', 'concurrent message')).error).toBeNull();
+      await expect(drain(it)).rejects.toBeInstanceOf(ProviderUnavailableError);
+      expect(store.threads.has('tnew')).toBe(true);
+      expect(store.items.get('tnew')!.map((i) => i.content)).toEqual(['concurrent message', 'second reply']);
+    });
+  });
 });

@@ -106,6 +106,23 @@ describe('JWT rules beyond the signature', () => {
     await expect(authenticateJwt(d, signJwt(key, claims()))).resolves.toMatchObject({ authMethod: 'jwt' });
   });
 
+  it('during an issuer outage, made-up kids cause one fetch per retry wait, and cached keys still verify', async () => {
+    server.keys = [key];
+    const d = deps();
+    await authenticateJwt(d, signJwt(key, claims()));
+    server.failWith = 503;
+    const before = server.fetches;
+    try {
+      for (let i = 0; i < 5; i++) {
+        await expect(authenticateJwt(d, signJwt(generateSigningKey('RS256'), claims()))).rejects.toBeInstanceOf(ServiceUnavailableError);
+      }
+      await expect(authenticateJwt(d, signJwt(key, claims()))).resolves.toMatchObject({ authMethod: 'jwt' });
+    } finally {
+      server.failWith = null;
+    }
+    expect(server.fetches - before).toBe(1);
+  });
+
   it('keeps the unknown-kid penalty box: made-up kids cause at most one fetch', async () => {
     server.keys = [key];
     const d = deps();

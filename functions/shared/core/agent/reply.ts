@@ -206,11 +206,12 @@ export async function openReply(deps: ReplyDeps, req: ReplyRequest): Promise<Ope
     throw providerUnavailable(err);
   }
 
-  // A thread made for this reply (ChatKit's threads.create) goes again if the reply fails: nothing stored.
-  let madeHere = false;
+  // A thread made for this reply (ChatKit's threads.create) goes again if the reply fails, while
+  // nothing else touched it (its id was already streamed: another request may have used it).
+  let madeHere: Thread | null = null;
   if (!thread) {
     const created = await (req.target as { newThread: (c: string) => Promise<Thread> }).newThread(content);
-    madeHere = true;
+    madeHere = created;
     await auditedThreadAccess(deps.audit, access, 'thread.message', { threadId: created.id }, async () => authorize(principal, 'write'));
     thread = created;
   }
@@ -235,7 +236,11 @@ export async function openReply(deps: ReplyDeps, req: ReplyRequest): Promise<Ope
       if (!stored) throw threadNotFound();
       yield { type: 'item.done', item: assistantMessage };
     } catch (err) {
-      if (madeHere) await store.delete(threadId).catch(() => undefined); // best effort: an empty thread at worst
+      if (madeHere) {
+        const { updatedAt } = madeHere;
+        // Best effort, audited: an empty thread left behind at worst.
+        await auditedThreadAccess(deps.audit, access, 'thread.delete', { threadId }, () => store.delete(threadId, { unchangedSince: updatedAt })).catch(() => undefined);
+      }
       throw providerUnavailable(err);
     } finally {
       await charge();

@@ -76,9 +76,10 @@ export interface ThreadStore extends ThreadReader {
   appendExchange(threadId: string, items: readonly Item[], memory: AgentMemory, staged: readonly StagedWrite[], updatedAt: string): Promise<boolean>;
   /**
    * Marks the thread, deletes all its items (paged, batched, retried), then the thread itself.
-   * @returns false when the thread is absent from this partition.
+   * `unchangedSince`: only while the thread's `updatedAt` is still this (nothing stored or renamed since).
+   * @returns false when the thread is absent from this partition (or changed since).
    */
-  delete(threadId: string): Promise<boolean>;
+  delete(threadId: string, opts?: { readonly unchangedSince?: string }): Promise<boolean>;
 }
 
 export const publicThread = ({ id, title, createdAt, updatedAt, metadata }: Thread): Thread => ({
