@@ -999,7 +999,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                /** @description Makes the POST safe to retry: the same key, body, path and caller (with the same rights) within 24 h gets the first response again (with `Idempotent-Replayed: true`; a reply: its stored exchange, in the retry's framing); the same key with another body is `409 conflict`, and so is a repeat while the first still runs. 1-200 printable ASCII characters. Refused or failed requests are not remembered. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -1183,7 +1183,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                /** @description Makes the POST safe to retry: the same key, body, path and caller (with the same rights) within 24 h gets the first response again (with `Idempotent-Replayed: true`; a reply: its stored exchange, in the retry's framing); the same key with another body is `409 conflict`, and so is a repeat while the first still runs. 1-200 printable ASCII characters. Refused or failed requests are not remembered. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -1473,7 +1473,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                /** @description Makes the POST safe to retry: the same key, body, path and caller (with the same rights) within 24 h gets the first response again (with `Idempotent-Replayed: true`; a reply: its stored exchange, in the retry's framing); the same key with another body is `409 conflict`, and so is a repeat while the first still runs. 1-200 printable ASCII characters. Refused or failed requests are not remembered. */
                 "Idempotency-Key"?: string;
                 /** @description Optional JSON object (at most 2 KB) with `page`, `title`, `taskId`: UX context for the agent, never used for authorization; ignored when malformed. */
                 "X-Page-Context"?: string;
@@ -1585,7 +1585,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                /** @description Makes the POST safe to retry: the same key, body, path and caller (with the same rights) within 24 h gets the first response again (with `Idempotent-Replayed: true`; a reply: its stored exchange, in the retry's framing); the same key with another body is `409 conflict`, and so is a repeat while the first still runs. 1-200 printable ASCII characters. Refused or failed requests are not remembered. */
                 "Idempotency-Key"?: string;
                 /** @description Optional JSON object (at most 2 KB) with `page`, `title`, `taskId`: UX context for the agent, never used for authorization; ignored when malformed. */
                 "X-Page-Context"?: string;
@@ -1832,7 +1832,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                /** @description Makes the POST safe to retry: the same key, body, path and caller (with the same rights) within 24 h gets the first response again (with `Idempotent-Replayed: true`; a reply: its stored exchange, in the retry's framing); the same key with another body is `409 conflict`, and so is a repeat while the first still runs. 1-200 printable ASCII characters. Refused or failed requests are not remembered. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -2181,7 +2181,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered. */
+                /** @description Makes the POST safe to retry: the same key, body, path and caller (with the same rights) within 24 h gets the first response again (with `Idempotent-Replayed: true`; a reply: its stored exchange, in the retry's framing); the same key with another body is `409 conflict`, and so is a repeat while the first still runs. 1-200 printable ASCII characters. Refused or failed requests are not remembered. */
                 "Idempotency-Key"?: string;
             };
             path: {

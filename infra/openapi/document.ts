@@ -44,7 +44,7 @@ const idempotencyKeyHeader = z.object({
     .optional()
     .meta({
       description:
-        'Makes the POST safe to retry: the same key, body and caller within 24 h gets the first response again (with `Idempotent-Replayed: true`); the same key with another body is `409 conflict`. 1-200 printable ASCII characters. Refused requests are not remembered.',
+        'Makes the POST safe to retry: the same key, body, path and caller (with the same rights) within 24 h gets the first response again (with `Idempotent-Replayed: true`; a reply: its stored exchange, in the retry\'s framing); the same key with another body is `409 conflict`, and so is a repeat while the first still runs. 1-200 printable ASCII characters. Refused or failed requests are not remembered.',
     }),
 });
 
