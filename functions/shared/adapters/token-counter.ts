@@ -1,8 +1,10 @@
 // The daily token counter in DynamoDB: one item per user and UTC day in the user's own partition
-// (`USER#<userId>` / `TOKENS#<day>`), bumped by one atomic `ADD`, expired by TTL.
+// (`USER#<userId>` / `TOKENS#<day>`): `tokens` (used) and `committed` (used plus the holds of replies
+// in flight), each moved by one atomic conditional `UpdateItem`, expired by TTL.
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../core/keys';
 import type { TokenCounter } from '../core/token-budget';
+import { conditionFailedItem, isConditionFailed, writeToken } from './dynamo-writes';
 
 export class DynamoDbTokenCounter implements TokenCounter {
   constructor(
@@ -23,14 +25,45 @@ export class DynamoDbTokenCounter implements TokenCounter {
     return Number(res.Item?.tokens ?? 0);
   }
 
-  async add(userId: string, day: string, tokens: number, expiresAt: number): Promise<void> {
+  async hold(userId: string, day: string, amount: number, limit: number, expiresAt: number): Promise<{ held: boolean; used: number }> {
+    // `committed` is the day's tokens plus the holds of replies in flight. The hold's token is
+    // stored as the last hold: an SDK retry of this update finds it and is not a second hold.
+    const token = writeToken();
+    try {
+      const res = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: keys.userPk(userId), SK: keys.tokensSk(day) },
+          // A day counted before holds existed has `tokens` only: `committed` starts from them. The
+          // SET grammar allows the nesting (operand ::= path | if_not_exists(path, value)):
+          // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html#Expressions.UpdateExpressions.SET
+          UpdateExpression:
+            'SET #committed = if_not_exists(#committed, if_not_exists(#tokens, :zero)) + :n, expiresAt = if_not_exists(expiresAt, :exp), #type = :type, #last = :token',
+          ConditionExpression:
+            '((attribute_not_exists(#committed) AND (attribute_not_exists(#tokens) OR #tokens < :limit)) OR #committed < :limit) AND (attribute_not_exists(#last) OR #last <> :token)',
+          ExpressionAttributeNames: { '#committed': 'committed', '#tokens': 'tokens', '#type': 'type', '#last': 'lastHold' },
+          ExpressionAttributeValues: { ':n': amount, ':zero': 0, ':limit': limit, ':exp': expiresAt, ':type': 'tokens', ':token': token },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { held: true, used: Number(res.Attributes?.tokens ?? 0) };
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+      const stored = conditionFailedItem(err);
+      const used = Number(stored?.tokens?.N ?? 0);
+      return { held: stored?.lastHold?.S === token, used };
+    }
+  }
+
+  async settle(userId: string, day: string, held: number, tokens: number, expiresAt: number): Promise<void> {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { PK: keys.userPk(userId), SK: keys.tokensSk(day) },
-        UpdateExpression: 'ADD #tokens :n SET expiresAt = if_not_exists(expiresAt, :exp), #type = :type',
-        ExpressionAttributeNames: { '#tokens': 'tokens', '#type': 'type' },
-        ExpressionAttributeValues: { ':n': tokens, ':exp': expiresAt, ':type': 'tokens' },
+        UpdateExpression: 'ADD #tokens :tokens, #committed :delta SET expiresAt = if_not_exists(expiresAt, :exp), #type = :type',
+        ExpressionAttributeNames: { '#tokens': 'tokens', '#committed': 'committed', '#type': 'type' },
+        ExpressionAttributeValues: { ':tokens': tokens, ':delta': tokens - held, ':exp': expiresAt, ':type': 'tokens' },
       }),
     );
   }

@@ -1,18 +1,28 @@
-// Per-user daily model-token budget (input + output tokens as the provider reports them). Checked
-// before a reply starts; the reply's tokens are added when it ends (success or failure: the provider
-// was used either way). Days are UTC. The counter is a port: the DynamoDB adapter adds atomically,
-// so concurrent replies on any number of instances all count. A reply that starts under the budget
-// runs to its end, so the budget can be overrun by the replies in flight when it runs out (each
-// bounded by the tool-round limit and by the per-minute reply rate limit).
+// Per-user daily model-token budget (input + output tokens as the provider reports them). A reply
+// is admitted by holding REPLY_HOLD_TOKENS, atomically and only while the day's tokens plus the holds
+// of replies in flight are below the limit; when it ends (success or failure: the provider was used
+// either way) its tokens are added and the hold released. So "a reply runs while anything is left"
+// counts the replies already running: concurrent replies cannot all start on the same last tokens,
+// and the overrun is bounded by what one reply spends beyond its hold. Days are UTC.
 import { BudgetExceededError } from './errors';
 import type { Clock } from './ports';
 import type { Principal } from './principal';
 
+/** What a reply holds while it runs: a typical reply's tokens (history, tools and answer). */
+export const REPLY_HOLD_TOKENS = 4_000;
+/** Retry-After when only replies in flight fill the budget: they end within seconds. */
+export const IN_FLIGHT_RETRY_SECONDS = 5;
+
 export interface TokenCounter {
   /** Tokens counted for (userId, day), 0 when none. */
   used(userId: string, day: string): Promise<number>;
-  /** Adds atomically; the counter expires at `expiresAt` (epoch seconds). */
-  add(userId: string, day: string, tokens: number, expiresAt: number): Promise<void>;
+  /**
+   * Holds `amount` while the day's tokens plus the amounts held are below `limit` (one atomic
+   * check and add); the counter expires at `expiresAt` (epoch seconds). `used`: the day's tokens.
+   */
+  hold(userId: string, day: string, amount: number, limit: number, expiresAt: number): Promise<{ held: boolean; used: number }>;
+  /** Adds a finished reply's `tokens` and releases its `held` amount. */
+  settle(userId: string, day: string, held: number, tokens: number, expiresAt: number): Promise<void>;
 }
 
 export interface BudgetStatus {
@@ -23,11 +33,19 @@ export interface BudgetStatus {
   readonly resetsAt: string;
 }
 
+/** A running reply's hold on the budget; settled once, with the tokens it used. */
+export interface BudgetHold {
+  settle(tokens: number): Promise<void>;
+}
+
 export interface TokenBudget {
   status(principal: Principal): Promise<BudgetStatus>;
-  /** @throws BudgetExceededError (429 `budget_exceeded`, Retry-After to the reset) when nothing is left. */
-  assertAvailable(principal: Principal): Promise<BudgetStatus>;
-  charge(principal: Principal, tokens: number): Promise<void>;
+  /**
+   * Holds the budget for one reply.
+   * @throws BudgetExceededError (429 `budget_exceeded`): Retry-After to the reset when the day's tokens
+   * are used up, or a few seconds when replies in flight hold the rest.
+   */
+  hold(principal: Principal): Promise<BudgetHold>;
 }
 
 const DAY_SECONDS = 86_400;
@@ -45,17 +63,25 @@ export function createTokenBudget(deps: { counter: TokenCounter; clock: Clock; d
   };
   return {
     status,
-    async assertAvailable(principal) {
-      const s = await status(principal);
-      if (s.remaining > 0) return s;
-      const retryAfter = Math.max(1, Math.ceil((Date.parse(s.resetsAt) - deps.clock.now().getTime()) / 1000));
-      throw new BudgetExceededError(retryAfter);
-    },
-    async charge(principal, tokens) {
-      if (!(tokens > 0)) return;
-      const { day, resetsAt } = budgetDay(deps.clock.now());
+    async hold(principal) {
+      const now = deps.clock.now();
+      const { day, resetsAt } = budgetDay(now);
       // Kept a day past its end, so /me on a slow clock still finds it.
-      await deps.counter.add(principal.userId, day, Math.ceil(tokens), Math.floor(resetsAt.getTime() / 1000) + DAY_SECONDS);
+      const expiresAt = Math.floor(resetsAt.getTime() / 1000) + DAY_SECONDS;
+      const result = await deps.counter.hold(principal.userId, day, REPLY_HOLD_TOKENS, deps.dailyLimit, expiresAt);
+      if (!result.held) {
+        const toReset = Math.max(1, Math.ceil((resetsAt.getTime() - now.getTime()) / 1000));
+        throw new BudgetExceededError(result.used >= deps.dailyLimit ? toReset : Math.min(IN_FLIGHT_RETRY_SECONDS, toReset));
+      }
+      let settled = false;
+      return {
+        async settle(tokens) {
+          if (settled) return;
+          settled = true;
+          // The reply's own day, even when it ends after midnight.
+          await deps.counter.settle(principal.userId, day, REPLY_HOLD_TOKENS, Math.max(0, Math.ceil(tokens || 0)), expiresAt);
+        },
+      };
     },
   };
 }

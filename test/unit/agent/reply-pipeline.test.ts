@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_TOOL_ROUNDS, ROUND_LIMIT_NOTE, runAgent } from '../../../functions/shared/core/agent/agent-loop';
 import { ProviderError } from '../../../functions/shared/core/agent/model-port';
 import { HISTORY_CHARS, HISTORY_MESSAGES, openReply } from '../../../functions/shared/core/agent/reply';
+import { IN_FLIGHT_RETRY_SECONDS, REPLY_HOLD_TOKENS } from '../../../functions/shared/core/token-budget';
 import { taskWorkspace } from '../../../functions/shared/core/agent/task-workspace';
 import { toolSpecsFor } from '../../../functions/shared/core/agent/tool-registry';
 import {
@@ -255,6 +256,28 @@ describe('reply pipeline with a scripted model', () => {
     expect(await h.deps.budget.status(bob)).toEqual({ limit: 20, used: 0, remaining: 20, resetsAt: '2025-01-02T00:00:00.000Z' });
     h.clock.set('2025-01-02T00:00:01Z');
     expect((await h.say(alice, 't1', 'new day')).error).toBeNull();
+  });
+
+  it('T17: replies in flight hold the budget, so concurrent replies cannot all start on the last tokens', async () => {
+    const model = scriptedModel([text('a'), text('b'), text('c')]);
+    const h = replyHarness(model, { dailyTokens: 2 * REPLY_HOLD_TOKENS, now: '2025-01-01T12:00:00Z' });
+    h.threadsOf(alice.userId).addThread('t1');
+    const open = () => openReply(h.deps, { access: { principal: alice, origin }, target: { threadId: 't1' }, content: 'hi' });
+    const [first, second] = [await open(), await open()]; // both running: their holds fill the budget
+    const refused = await open().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(BudgetExceededError);
+    expect(toErrorResponse(refused).headers['Retry-After']).toBe(String(IN_FLIGHT_RETRY_SECONDS)); // not the reset: they end soon
+    await first.collect();
+    await second.collect();
+    expect(await h.tokens.used(alice.userId, '2025-01-01')).toBe(22); // what the two used; the holds are released
+    expect((await h.say(alice, 't1', 'after')).error).toBeNull();
+  });
+
+  it('releases the hold of a reply refused after admission (a foreign thread)', async () => {
+    const h = replyHarness(scriptedModel([text('x')]), { dailyTokens: REPLY_HOLD_TOKENS });
+    h.threadsOf(alice.userId).addThread('t1');
+    await expect(h.say(alice, 'missing', 'hi')).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await h.say(alice, 't1', 'hi')).error).toBeNull();
   });
 
   it('gives the model bounded history, newest kept, oldest first', async () => {

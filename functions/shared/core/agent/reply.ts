@@ -161,7 +161,28 @@ export async function openReply(deps: ReplyDeps, req: ReplyRequest): Promise<Ope
   const { principal } = access;
   const content = parse(messageContentSchema, req.content, 'content');
   const rateLimit = await admit(deps, req);
-  await deps.budget.assertAvailable(principal);
+  // Held from here; every way out settles it once (the tokens used, 0 when the model never ran).
+  const hold = await deps.budget.hold(principal);
+  const usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
+  const charge = () => hold.settle(usage.inputTokens + usage.outputTokens);
+  try {
+    return await openHeld(deps, req, content, rateLimit, usage, charge);
+  } catch (err) {
+    await charge();
+    throw err;
+  }
+}
+
+async function openHeld(
+  deps: ReplyDeps,
+  req: ReplyRequest,
+  content: string,
+  rateLimit: RateDecision,
+  usage: TokenUsage,
+  charge: () => Promise<void>,
+): Promise<OpenReply> {
+  const { access } = req;
+  const { principal } = access;
 
   let thread: Thread | null = null;
   let memory: AgentMemory = EMPTY_MEMORY;
@@ -185,8 +206,6 @@ export async function openReply(deps: ReplyDeps, req: ReplyRequest): Promise<Ope
   const now = () => deps.clock.now().toISOString();
   const pageContext = parsePageContext(req.pageContext);
   const workspace = taskWorkspace(principal, deps.tasks(principal), deps.ids, now);
-  const usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
-  const charge = () => deps.budget.charge(principal, usage.inputTokens + usage.outputTokens);
   const loop = runAgent({
     principal,
     workspace,
