@@ -84,6 +84,35 @@ describe('a write whose reply was lost', () => {
     expect(items.map((i) => i.itemType)).toEqual(['user_message', 'assistant_message']);
   });
 
+  it('a reply holds and charges its tokens once when those replies are lost', async () => {
+    // The same message from two users: one with every budget write's reply lost once, one without.
+    const post = async (sub: string) => {
+      const token = fs.token(sub);
+      const thread = await api(url(), 'POST', '/threads', { token, body: { title: 'budget' } });
+      return api(url(), 'POST', `/threads/${thread.body.id}/messages`, { token, body: { content: 'what should I do today?' } });
+    };
+    const tokensOf = async (sub: string) => (await rowsWithPrefix(keys.userPk(fs.userId(sub)), 'TOKENS#'))[0]!;
+    const plain = uniqueUser('budget-plain');
+    expect((await post(plain)).status).toBe(201);
+    const lossy = uniqueUser('budget-lossy');
+    // The first attempt of the hold and the first of the settle each lose their reply (the SDK retries).
+    const dropped = new Set<string>();
+    const before = fs.proxy.injected.dropAfterForward ?? 0;
+    fs.proxy.setPolicy((r) => {
+      if (r.op !== 'UpdateItem' || !(attr(r.body.Key, 'SK') ?? '').startsWith('TOKENS#')) return { kind: 'pass' };
+      const kind = String(r.body.UpdateExpression).startsWith('ADD') ? 'settle' : 'hold';
+      if (dropped.has(kind)) return { kind: 'pass' };
+      dropped.add(kind);
+      return DROP;
+    });
+    const res = await post(lossy).finally(() => fs.proxy.setPolicy(() => ({ kind: 'pass' })));
+    expect(fs.proxy.injected.dropAfterForward ?? 0, 'both faults were injected').toBe(before + 2);
+    expect(res.status).toBe(201);
+    const [expected, got] = [await tokensOf(plain), await tokensOf(lossy)];
+    expect(got.tokens).toBe(expected.tokens);
+    expect(got.committed).toBe(expected.committed); // the hold was taken once and given back once
+  });
+
   it('one request counts one rate-limit unit', async () => {
     const sub = uniqueUser('lost-rate');
     const token = fs.token(sub);

@@ -57,14 +57,22 @@ export class DynamoDbTokenCounter implements TokenCounter {
   }
 
   async settle(userId: string, day: string, held: number, tokens: number, expiresAt: number): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { PK: keys.userPk(userId), SK: keys.tokensSk(day) },
-        UpdateExpression: 'ADD #tokens :tokens, #committed :delta SET expiresAt = if_not_exists(expiresAt, :exp), #type = :type',
-        ExpressionAttributeNames: { '#tokens': 'tokens', '#committed': 'committed', '#type': 'type' },
-        ExpressionAttributeValues: { ':tokens': tokens, ':delta': tokens - held, ':exp': expiresAt, ':type': 'tokens' },
-      }),
-    );
+    // As with a hold: the settle's token is stored, and an SDK retry of this update that finds it
+    // has already been applied (a lost reply must not count a reply's tokens twice).
+    const token = writeToken();
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: keys.userPk(userId), SK: keys.tokensSk(day) },
+          UpdateExpression: 'ADD #tokens :tokens, #committed :delta SET expiresAt = if_not_exists(expiresAt, :exp), #type = :type, #last = :token',
+          ConditionExpression: 'attribute_not_exists(#last) OR #last <> :token',
+          ExpressionAttributeNames: { '#tokens': 'tokens', '#committed': 'committed', '#type': 'type', '#last': 'lastSettle' },
+          ExpressionAttributeValues: { ':tokens': tokens, ':delta': tokens - held, ':exp': expiresAt, ':type': 'tokens', ':token': token },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err; // the condition fails only for this settle's own retry
+    }
   }
 }
