@@ -3,9 +3,10 @@
 // each held by one connection. A handshake takes a free (or expired) slot with a conditional write,
 // so racing handshakes can never hold more slots than the cap.
 import { createHash } from 'node:crypto';
-import { DeleteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../core/keys';
 import type { Clock } from '../core/ports';
+import { queryAll } from './dynamo-reads';
 import { isConditionFailed, TransactionCancelled, transactWrite } from './dynamo-writes';
 
 /** API Gateway closes WebSocket connections after 2 hours; records live a little longer. */
@@ -23,23 +24,14 @@ export interface ConnectionStore {
 export function dynamoConnectionStore(client: DynamoDBDocumentClient, tableName: string, clock: Clock): ConnectionStore {
   /** The slots held now (a consistent read, so a slot just taken is seen). */
   const heldSlots = async (userId: string, nowSeconds: number): Promise<Set<number>> => {
-    const held = new Set<number>();
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.userPk(userId), ':prefix': keys.connectionSlotSkPrefix() },
-          ProjectionExpression: 'slot, expiresAt',
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of res.Items ?? []) if (typeof item.slot === 'number' && item.expiresAt > nowSeconds) held.add(item.slot);
-      start = res.LastEvaluatedKey;
-    } while (start);
-    return held;
+    const rows = await queryAll(client, {
+      TableName: tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.userPk(userId), ':prefix': keys.connectionSlotSkPrefix() },
+      ProjectionExpression: 'slot, expiresAt',
+      ConsistentRead: true,
+    });
+    return new Set(rows.filter((r) => typeof r.slot === 'number' && Number(r.expiresAt) > nowSeconds).map((r) => r.slot as number));
   };
   return {
     async add(connectionId, userId, maxPerUser) {
@@ -54,8 +46,8 @@ export function dynamoConnectionStore(client: DynamoDBDocumentClient, tableName:
         const held = await heldSlots(userId, nowSeconds);
         // Slots above a lowered cap still count until they are freed.
         if (held.size >= maxPerUser) return false;
-        const slot = Array.from({ length: maxPerUser }, (_, i) => (start + i) % maxPerUser).find((n) => !held.has(n));
-        if (slot === undefined) return false;
+        // Fewer than the cap are held, so one below it is free.
+        const slot = Array.from({ length: maxPerUser }, (_, i) => (start + i) % maxPerUser).find((n) => !held.has(n))!;
         try {
           await transactWrite(client, [
             {

@@ -6,14 +6,13 @@ import {
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-
 import { isConditionFailed, TransactionCancelled, UnprocessedItemsError, type CancellationReason } from './dynamo-errors';
 
+// The errors live in an SDK-free module (the authorizer imports them); stores keep importing them from here.
 export { isConditionFailed, TransactionCancelled, UnprocessedItemsError, type CancellationReason } from './dynamo-errors';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 export type { TransactItem };
-
 
 type WireItem = Record<string, { S?: string; N?: string } | undefined>;
 

@@ -1,6 +1,6 @@
 // aws-jwt-verify behind the TokenVerifier port: several issuers, a fixed algorithm list, iss/aud/exp/nbf.
 import { JwtVerifier } from 'aws-jwt-verify';
-import { findJwkInJwks, SimpleJwksCache, SimplePenaltyBox, type Jwks, type JwkWithKid } from 'aws-jwt-verify/jwk';
+import { SimpleJwksCache, SimplePenaltyBox, type Jwks, type JwkWithKid } from 'aws-jwt-verify/jwk';
 import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
 import { SimpleFetcher, type Fetcher } from 'aws-jwt-verify/https';
 import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
@@ -50,7 +50,6 @@ const issuerUnavailable = (cause?: unknown) =>
 export class MaxAgeJwksCache extends SimpleJwksCache {
   readonly #fetchedAt = new Map<string, number>();
   readonly #failedAt = new Map<string, number>();
-  readonly #cached = new Map<string, Jwks>();
 
   constructor(
     props: ConstructorParameters<typeof SimpleJwksCache>[0],
@@ -63,7 +62,6 @@ export class MaxAgeJwksCache extends SimpleJwksCache {
 
   override addJwks(jwksUri: string, jwks: Jwks): void {
     super.addJwks(jwksUri, jwks);
-    this.#cached.set(jwksUri, jwks);
     this.#fetchedAt.set(jwksUri, this.now());
   }
 
@@ -71,13 +69,22 @@ export class MaxAgeJwksCache extends SimpleJwksCache {
     // Concurrent callers share the library's one in-flight fetch.
     try {
       const jwks = await super.getJwks(jwksUri);
-      this.#cached.set(jwksUri, jwks);
       this.#fetchedAt.set(jwksUri, this.now());
       this.#failedAt.delete(jwksUri);
       return jwks;
     } catch (err) {
       this.#failedAt.set(jwksUri, this.now());
       throw issuerUnavailable(err);
+    }
+  }
+
+  /** The library's own cache holds the token's key (no fetch needed). */
+  #hasCached(jwksUri: string, decomposedJwt: DecomposedJwt): boolean {
+    try {
+      this.getCachedJwk(jwksUri, decomposedJwt);
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -96,10 +103,8 @@ export class MaxAgeJwksCache extends SimpleJwksCache {
     if (this.#stale(jwksUri)) {
       if (recentlyFailed) throw issuerUnavailable();
       await this.getJwks(jwksUri);
-    } else if (recentlyFailed) {
-      const kid = decomposedJwt.header.kid;
-      const cached = this.#cached.get(jwksUri);
-      if (typeof kid !== 'string' || !cached || !findJwkInJwks(cached, kid)) throw issuerUnavailable();
+    } else if (recentlyFailed && !this.#hasCached(jwksUri, decomposedJwt)) {
+      throw issuerUnavailable();
     }
     return super.getJwk(jwksUri, decomposedJwt);
   }

@@ -15,7 +15,7 @@ import { replayedReply, replyOf, type ExchangeResult, type OpenReply, type Reply
 import { asUnavailable } from '../adapters/dynamo-faults';
 import { ConflictError, ValidationError } from '../core/errors';
 import { keys, unescapeKeyPart } from '../core/keys';
-import type { Item, Thread } from '../core/threads/thread';
+import type { Thread } from '../core/threads/thread';
 import type { HttpResult } from './http-handler';
 import type { HttpRequest } from './http-request';
 import { WITHOUT_IDEMPOTENCY_KEY } from './idempotency-routes';
@@ -148,14 +148,12 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
 
     const { reply: live } = first;
     async function* events(): AsyncGenerator<ReplyEvent> {
-      let userMessage: Item | undefined;
       let settled = false;
       try {
         for await (const e of live.events) {
-          if (e.type === 'item.added' && e.item.type === 'user_message') userMessage = e.item;
-          if (e.type === 'item.done' && userMessage) {
+          if (e.type === 'item.done') {
             settled = true;
-            exchange.resolve({ thread: threadOf(live.thread), exchange: { userMessage, assistantMessage: e.item } });
+            exchange.resolve({ thread: threadOf(live.thread), exchange: { userMessage: live.userMessage, assistantMessage: e.item } });
             // Remembered before the client sees `item.done`, so a retry after it is a replay. The
             // exchange is stored either way; a record that failed to save (the SDK's retries spent)
             // stays in progress until the invocation's time runs out: a retry meanwhile is 409, a
@@ -172,7 +170,7 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
         }
       }
     }
-    return replyOf(live.thread, live.headers, events());
+    return replyOf(live.thread, live.userMessage, live.headers, events());
   };
 
   return Object.assign(runner, { reply, useContext: (context: Context) => config.registerLambdaContext(context) });

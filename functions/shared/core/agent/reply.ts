@@ -74,6 +74,8 @@ export interface ExchangeResult {
 
 export interface OpenReply {
   readonly thread: Thread;
+  /** The caller's message, made before any event (the first `item.added`). */
+  readonly userMessage: Item;
   /** `X-RateLimit-*` of the tighter bucket (a replay: `Idempotent-Replayed`). */
   readonly headers: Record<string, string>;
   /** Read once. Throws (after the events already yielded) when the reply fails; nothing is stored then. */
@@ -93,19 +95,16 @@ export async function confirmReplay(deps: Pick<ReplyDeps, 'threads' | 'audit'>, 
 }
 
 /** An open reply over its events, however they are made (a model's stream, a replay, a wrapper). */
-export function replyOf(thread: Thread, headers: Record<string, string>, events: AsyncIterable<ReplyEvent>): OpenReply {
+export function replyOf(thread: Thread, userMessage: Item, headers: Record<string, string>, events: AsyncIterable<ReplyEvent>): OpenReply {
   return {
     thread,
+    userMessage,
     headers,
     events,
     async collect() {
-      let userMessage: Item | undefined;
       let assistantMessage: Item | undefined;
-      for await (const e of events) {
-        if (e.type === 'item.added' && e.item.type === 'user_message') userMessage = e.item;
-        if (e.type === 'item.done') assistantMessage = e.item;
-      }
-      return { userMessage: userMessage!, assistantMessage: assistantMessage! };
+      for await (const e of events) if (e.type === 'item.done') assistantMessage = e.item;
+      return { userMessage, assistantMessage: assistantMessage! };
     },
   };
 }
@@ -122,7 +121,7 @@ export function replayedReply(thread: Thread, exchange: ExchangeResult, headers:
     if (assistantMessage.content !== '') yield { type: 'text.delta', itemId: assistantMessage.id, delta: assistantMessage.content };
     yield { type: 'item.done', item: assistantMessage };
   }
-  return replyOf(thread, headers, events());
+  return replyOf(thread, userMessage, headers, events());
 }
 
 const providerUnavailable = (err: unknown) =>
@@ -221,8 +220,7 @@ async function openHeld(
   try {
     first = await loop.next();
   } catch (err) {
-    await charge();
-    throw providerUnavailable(err);
+    throw providerUnavailable(err); // openReply settles the hold
   }
 
   // A thread made for this reply (ChatKit's threads.create) goes again if the reply fails, while
@@ -266,5 +264,5 @@ async function openHeld(
     }
   }
 
-  return replyOf(thread, rateLimitHeaders(rateLimit), events());
+  return replyOf(thread, userMessage, rateLimitHeaders(rateLimit), events());
 }
