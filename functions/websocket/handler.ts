@@ -8,12 +8,13 @@ import { DynamoDbSessionStore } from '../shared/adapters/session-store';
 import { openReply } from '../shared/core/agent/reply';
 import { credentialStillValid } from '../shared/core/session-validity';
 import { cachedSessionStore } from '../shared/core/sessions';
+import { replyModel } from '../shared/lambda/reply-model';
 import { wiring } from '../shared/lambda/wiring';
 import { websocketHandler, type ChatTurn } from './controller';
 
 const { tableName } = wiring.table();
 const client = wiring.client();
-const replyDeps = wiring.reply();
+const replyDeps = wiring.reply(replyModel());
 const sessionDeps = {
   apiKeys: dynamoApiKeyStore(client, tableName),
   clock: wiring.clock,

@@ -1,15 +1,16 @@
 // THE composition of shared dependencies, built lazily and once per cold start (memoized), so every
 // handler gets the same clock, id generator, DynamoDB client, stores, audit log (with the configured
-// retention and enumeration detection), rate limiter, token budget and model, configured the same way.
+// retention and enumeration detection), rate limiter and token budget, configured the same way. The model is
+// in reply-model.ts: only the functions that reply load the provider SDKs.
 import { randomFillSync } from 'node:crypto';
-import { loadBudgetConfig, loadHttpConfig, loadLimitsConfig, loadModelConfig, loadTableConfig } from '../config';
+import { loadBudgetConfig, loadHttpConfig, loadLimitsConfig, loadTableConfig } from '../config';
 import { createDocumentClient } from '../adapters/dynamo-client';
-import { createStreamingModel } from '../adapters/models/model-factory';
 import { DynamoDbRateCounter } from '../adapters/rate-counter';
 import { secretSource } from '../adapters/secret-source';
 import { dynamoTaskStores } from '../adapters/task-store';
 import { dynamoThreadStores } from '../adapters/thread-store';
 import { DynamoDbTokenCounter } from '../adapters/token-counter';
+import type { StreamingChatModel } from '../core/agent/model-port';
 import type { ReplyDeps } from '../core/agent/reply';
 import { cursorCodec, type CursorCodec } from '../core/cursor';
 import { ulidGenerator } from '../core/ids';
@@ -22,7 +23,8 @@ import type { HttpHandlerOptions } from './http-handler';
 import { idempotentPosts } from './idempotency';
 import { rateLimitGuard } from './rate-limit-guard';
 
-function once<T>(build: () => T): () => T {
+/** Built on first use, then kept for the life of the instance. */
+export function once<T>(build: () => T): () => T {
   let built: { value: T } | null = null;
   return () => (built ??= { value: build() }).value;
 }
@@ -47,7 +49,6 @@ const limiter = once(() => {
 const budget = once(() =>
   createTokenBudget({ counter: new DynamoDbTokenCounter(client(), table().tableName), clock: systemClock, dailyLimit: loadBudgetConfig(env).dailyTokenBudget }),
 );
-const model = once(() => createStreamingModel(loadModelConfig(env), env));
 const cursorSecret = once(() => secretSource({ name: 'CURSOR_SECRET', env }));
 const idempotency = once(() => idempotentPosts(client(), table().tableName));
 
@@ -64,7 +65,6 @@ export const wiring = {
   auditStore: () => auditLog().store,
   limiter,
   budget,
-  model,
   cursorSecret,
   cursors: once(async (): Promise<CursorCodec> => cursorCodec(await cursorSecret().get())),
   /** Client `Idempotency-Key`: buffered POSTs through `edge`, replies (messages, ChatKit) in their controllers. */
@@ -77,18 +77,17 @@ export const wiring = {
       idempotency: idempotency(),
     }),
   ),
-  reply: once(
-    (): ReplyDeps => ({
-      threads: threadStores().threadStore,
-      tasks: taskStores(),
-      model: model(),
-      audit: auditLog().log,
-      clock: systemClock,
-      ids: ids(),
-      limiter: limiter(),
-      budget: budget(),
-    }),
-  ),
+  /** The reply use case's dependencies around a model (reply-model.ts, loaded only by the functions that reply). */
+  reply: (model: StreamingChatModel): ReplyDeps => ({
+    threads: threadStores().threadStore,
+    tasks: taskStores(),
+    model,
+    audit: auditLog().log,
+    clock: systemClock,
+    ids: ids(),
+    limiter: limiter(),
+    budget: budget(),
+  }),
   threadDeps: async (): Promise<ThreadDeps> => ({
     threads: threadStores().threadStore,
     adminReader: threadStores().adminThreadReader,
