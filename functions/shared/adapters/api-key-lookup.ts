@@ -4,6 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyLookup, ApiKeyRecord } from '../core/authenticate';
 import { keys } from '../core/keys';
 import type { TableConfig } from '../config';
+import { dynamoEndpoint } from './dynamo-endpoint';
 
 export type Sdk = { client: DynamoDBDocumentClient; lib: typeof import('@aws-sdk/lib-dynamodb') };
 
@@ -19,14 +20,7 @@ export function lazyDocumentClient(config: TableConfig): () => Promise<Sdk> {
         import('@aws-sdk/client-dynamodb'),
         import('@aws-sdk/lib-dynamodb'),
       ]);
-      const base = config.endpoint
-        ? new DynamoDBClient({
-            endpoint: config.endpoint,
-            region: process.env.AWS_REGION ?? 'local',
-            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-          })
-        : new DynamoDBClient({});
-      return { client: lib.DynamoDBDocumentClient.from(base), lib };
+      return { client: lib.DynamoDBDocumentClient.from(new DynamoDBClient(dynamoEndpoint(config))), lib };
     })());
 }
 
