@@ -7,7 +7,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../core/keys';
 import type { Principal } from '../core/principal';
 import { TaskLimitError } from '../core/errors';
-import { MAX_TASKS_PER_USER, type StagedWrite, type Task, type TaskChange, type TaskPatch, type TaskStore } from '../core/tasks/task';
+import { byCreation, MAX_TASKS_PER_USER, type StagedWrite, type Task, type TaskChange, type TaskPatch, type TaskStore } from '../core/tasks/task';
 import { queryAll } from './dynamo-reads';
 import { isConditionFailed, TransactionCancelled, transactWrite, type TransactItem } from './dynamo-writes';
 import type { DynamoStoreProps } from './thread-store';
@@ -22,8 +22,6 @@ function toTask(row: Record<string, unknown>): Task {
     updatedAt: String(row.updatedAt),
   };
 }
-
-const byCreation = (a: Task, b: Task) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1);
 
 function updateExpression(patch: TaskPatch, updatedAt: string) {
   const names: Record<string, string> = { '#updatedAt': 'updatedAt' };

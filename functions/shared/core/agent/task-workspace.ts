@@ -6,7 +6,7 @@ import { TaskLimitError } from '../errors';
 import { authorize } from '../policy';
 import type { IdGenerator } from '../ids';
 import type { Principal } from '../principal';
-import { applyTaskPatch, MAX_TASKS_PER_USER, type StagedWrite, type Task, type TaskPatch, type TaskStatus, type TaskStore } from '../tasks/task';
+import { applyTaskPatch, byCreation, MAX_TASKS_PER_USER, type StagedWrite, type Task, type TaskPatch, type TaskStatus, type TaskStore } from '../tasks/task';
 
 interface Change {
   /** The task as stored before this reply; null when this reply created it. */
@@ -41,7 +41,7 @@ export function taskWorkspace(principal: Principal, store: TaskStore, ids: IdGen
       const stored = await store.list(status);
       const out = stored.filter((t) => !changes.has(t.id));
       for (const c of changes.values()) if (c.after && (!status || c.after.status === status)) out.push(c.after);
-      return out.sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
+      return out.sort(byCreation);
     },
     async get(taskId) {
       const c = changes.get(taskId);

@@ -1,5 +1,5 @@
 // Task use cases over the caller's own task store. Not found and not yours are one 403.
-import type { CursorCodec, CursorScope } from '../cursor';
+import { BAD_CURSOR_MESSAGE, type CursorCodec, type CursorScope } from '../cursor';
 import { ConflictError, ForbiddenError, TASK_NOT_FOUND_MESSAGE, ValidationError } from '../errors';
 import { isAddressableId, type IdGenerator } from '../ids';
 import { authorize } from '../policy';
@@ -30,7 +30,7 @@ type Position = readonly [createdAt: string, id: string];
 
 function positionOf(raw: string): Position {
   const p: unknown = JSON.parse(raw);
-  if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string' || typeof p[1] !== 'string') throw new ValidationError('Invalid cursor');
+  if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string' || typeof p[1] !== 'string') throw new ValidationError(BAD_CURSOR_MESSAGE);
   return [p[0], p[1]];
 }
 

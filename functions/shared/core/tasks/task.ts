@@ -9,6 +9,10 @@ export const MAX_TASKS_PER_USER = 1000;
 export const TASK_STATUSES = ['open', 'done'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
+/** Creation order, ties by id: how every task list is sorted (a tracker's ids need not sort by time). */
+export const byCreation = (a: Pick<Task, 'createdAt' | 'id'>, b: Pick<Task, 'createdAt' | 'id'>): number =>
+  a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1;
+
 export interface Task {
   readonly id: string;
   readonly title: string;
