@@ -16,7 +16,7 @@ const ROUTE = 'POST /threads/{threadId}/messages';
 const wantsEventStream = (req: HttpRequest) => /\btext\/event-stream\b/i.test(req.headers.accept ?? '');
 
 /** A body field as sent (the use case applies the rule); a body that is not an object has none. */
-export const bodyField = (body: unknown, name: string): unknown =>
+const bodyField = (body: unknown, name: string): unknown =>
   typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)[name] : undefined;
 
 async function* sseEvents(events: AsyncIterable<ReplyEvent>): AsyncGenerator<string> {

@@ -53,7 +53,7 @@ export interface WebSocketDeps {
 }
 
 /** A `sendMessage` frame; `content` and `pageContext` follow the rules of every transport (core/agent/reply-input.ts). */
-export const sendMessageSchema = z.object({
+const sendMessageSchema = z.object({
   action: z.literal('sendMessage'),
   threadId: idSchema,
   content: z.unknown(),

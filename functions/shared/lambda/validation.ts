@@ -10,8 +10,7 @@ import type { ThreadAccess } from '../core/threads/audited-access';
 import { requirePrincipal, type HttpRequest } from './http-request';
 
 export { parse } from '../core/validate';
-export { MAX_MESSAGE_BYTES, MAX_PAGE_CONTEXT_BYTES, messageContentSchema, pageContextSchema } from '../core/agent/reply-input';
-export { dueDateSchema, taskStatusSchema, taskTitleSchema } from '../core/tasks/task-schemas';
+export { taskTitleSchema } from '../core/tasks/task-schemas';
 
 const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 

@@ -75,7 +75,7 @@ const text = (t: string): ContentBlock[] => (t === '' ? [] : [{ text: t }]); // 
  * turn and to alternate roles; tool results are user-turn `toolResult` blocks. Without tools on
  * offer, Converse refuses tool blocks in history, so they are then rendered as text.
  */
-export function toConverseMessages(messages: readonly ModelMessage[], toolsOffered: boolean): Message[] {
+function toConverseMessages(messages: readonly ModelMessage[], toolsOffered: boolean): Message[] {
   const out: Message[] = [];
   const push = (role: 'user' | 'assistant', blocks: ContentBlock[]) => {
     if (blocks.length === 0) return;
@@ -108,7 +108,7 @@ export function toConverseMessages(messages: readonly ModelMessage[], toolsOffer
   return out;
 }
 
-export function converseInput(opts: BedrockModelOptions, request: ModelRequest): ConverseStreamCommandInput {
+function converseInput(opts: BedrockModelOptions, request: ModelRequest): ConverseStreamCommandInput {
   const toolsOffered = request.tools.length > 0;
   const tools: Tool[] = request.tools.map((t) => ({
     toolSpec: { name: t.name, description: t.description, inputSchema: { json: t.inputSchema as DocumentType } },

@@ -40,7 +40,7 @@ export function toProviderError(err: unknown, signal?: AbortSignal): ProviderErr
 }
 
 /** The port's messages as Responses input items (assistant tool calls become `function_call` items). */
-export function toResponseInput(messages: readonly ModelMessage[]): ResponseInputItem[] {
+function toResponseInput(messages: readonly ModelMessage[]): ResponseInputItem[] {
   const items: ResponseInputItem[] = [];
   for (const m of messages) {
     if (m.role === 'user') items.push({ role: 'user', content: m.content });

@@ -36,7 +36,7 @@ const tool = <S extends z.ZodType>(t: {
 }): AgentTool => t as AgentTool;
 
 /** What a task id outside the caller's partition (or no task at all) answers inside the loop: the REST 403. */
-export const taskNotFoundOutcome: ToolOutcome = { ok: false, code: 'forbidden', message: TASK_NOT_FOUND_MESSAGE };
+const taskNotFoundOutcome: ToolOutcome = { ok: false, code: 'forbidden', message: TASK_NOT_FOUND_MESSAGE };
 
 const taskRef = z.object({ taskId: taskIdSchema.describe('The id of one of your tasks') }).strict();
 
