@@ -1,7 +1,8 @@
 // The integrity pass after a load or fault run, read straight from DynamoDB (not through the API):
 // no half exchange, no duplicate message or task from a retried write, no orphan item of a deleted
 // thread, API-key counters equal to the keys stored, and every acknowledged write still there.
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../functions/shared/adapters/dynamo-reads';
 import { keys } from '../functions/shared/core/keys';
 
 /** What the API acknowledged to one user during the run (2xx answers), by the client's own labels. */
@@ -30,16 +31,8 @@ export const newAcknowledged = (userId: string): Acknowledged => ({
 
 type Row = Record<string, unknown>;
 
-async function partition(client: DynamoDBDocumentClient, tableName: string, pk: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  let start: Row | undefined;
-  do {
-    const res = await client.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start, ConsistentRead: true }));
-    rows.push(...(res.Items ?? []));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return rows;
-}
+const partition = (client: DynamoDBDocumentClient, tableName: string, pk: string): Promise<Row[]> =>
+  queryAll(client, { TableName: tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true });
 
 /** Every violation found, as readable lines; empty when the data is whole. */
 export async function checkIntegrity(client: DynamoDBDocumentClient, tableName: string, users: readonly Acknowledged[]): Promise<string[]> {

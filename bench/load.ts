@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createAdminClient } from '../infra/local/dynamodb-supervisor';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { userIdFor } from '../functions/shared/core/authenticate';
 import { mintDevToken, readDevIssuer } from '../infra/local/dev-issuer';
@@ -75,7 +75,7 @@ const stack = await benchStack(dataDir, {
   },
 });
 const direct = DynamoDBDocumentClient.from(
-  new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  createAdminClient(ddb.endpoint),
 );
 try {
   const issuer = readDevIssuer(dataDir).issuer;

@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createAdminClient } from '../infra/local/dynamodb-supervisor';
 import * as lib from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { createAuthorizer } from '../functions/authorizer/authorizer';
@@ -29,7 +29,7 @@ export async function benchSignOutCheck(report: Report): Promise<void> {
   const key = generateSigningKey('RS256');
   const server = await startJwksServer([key]);
   try {
-    const base = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const base = createAdminClient(ddb.endpoint);
     const tables = await ensureTables(base);
     const client = lib.DynamoDBDocumentClient.from(base);
     const config = loadAuthConfig({ JWT_ISSUER: server.issuer, JWKS_URI: server.jwksUri });

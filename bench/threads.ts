@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createAdminClient } from '../infra/local/dynamodb-supervisor';
 import { BatchWriteCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { userIdFor } from '../functions/shared/core/authenticate';
 import { keys } from '../functions/shared/core/keys';
@@ -30,7 +30,7 @@ export async function benchThreads(): Promise<void> {
   const realEndpoint = stack.dynamodbEndpoint;
   const counting = counter!;
   const seeder = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: realEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    createAdminClient(realEndpoint),
   );
   const tableName = stack.tableName;
   try {

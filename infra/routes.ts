@@ -76,10 +76,13 @@ export const BUFFERED_TIMEOUT_SECONDS = 28;
 /** Streaming functions send their first bytes at once; their Lambda timeout stays at the old 29 s. */
 export const STREAMING_TIMEOUT_SECONDS = 29;
 
+/** The per-user rate limits and their table: read by every REST function's guard and by the WebSocket function. */
+const LIMITS = ['TABLE_NAME', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE'] as const satisfies readonly Setting[];
 /** The settings every REST function's edge (CORS and the per-user rate-limit guard) reads. */
-const EDGE = ['TABLE_NAME', 'CORS_ORIGINS', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE'] as const satisfies readonly Setting[];
+const EDGE = [...LIMITS, 'CORS_ORIGINS'] as const satisfies readonly Setting[];
 /** Functions that write or read audit events read the day list's shard count and the retention (lambda/audit-log.ts). */
-const AUDITED = [...EDGE, 'AUDIT_SHARDS', 'AUDIT_RETENTION_DAYS', 'ENUMERATION_THRESHOLD', 'ENUMERATION_WINDOW_MINUTES'] as const satisfies readonly Setting[];
+const AUDIT = ['AUDIT_SHARDS', 'AUDIT_RETENTION_DAYS', 'ENUMERATION_THRESHOLD', 'ENUMERATION_WINDOW_MINUTES'] as const satisfies readonly Setting[];
+const AUDITED = [...EDGE, ...AUDIT] as const satisfies readonly Setting[];
 /** Functions that run agent replies (the reply use case) or show the token budget. */
 const BUDGET = ['AGENT_DAILY_TOKEN_BUDGET'] as const satisfies readonly Setting[];
 /** What the JWT / API-key authorizers read (functions/authorizer/dependencies.ts). */
@@ -160,7 +163,7 @@ export const ROUTES: readonly RouteDef[] = [
 
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */
 export const WEBSOCKET = {
-  fn: { dir: 'websocket', table: 'readwrite', env: ['TABLE_NAME', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE', 'AUDIT_SHARDS', 'WS_MAX_CONNECTIONS_PER_USER', ...AGENT, 'AUDIT_RETENTION_DAYS', 'ENUMERATION_THRESHOLD', 'ENUMERATION_WINDOW_MINUTES', ...BUDGET], secrets: REPLY_SECRETS },
+  fn: { dir: 'websocket', table: 'readwrite', env: [...LIMITS, ...AUDIT, 'WS_MAX_CONNECTIONS_PER_USER', ...AGENT, ...BUDGET], secrets: REPLY_SECRETS },
   // The same code and adapters as the REST authorizer (functions/authorizer/dependencies.ts), so the same grant.
   authorizer: { dir: 'ws-authorizer', table: 'apiKeyAuth', env: AUTH },
   /** Route keys besides $connect/$disconnect/$default, selected by `$request.body.action`. */

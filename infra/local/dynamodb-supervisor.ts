@@ -3,15 +3,13 @@
 // DYNAMODB_ENDPOINT is set, an endpoint someone else runs (a DynamoDB Local started elsewhere, a
 // fault proxy in front of one, or DynamoDB itself), which is used as it is.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { isLoopbackUrl } from '../../functions/shared/config';
+import { dynamoEndpoint } from '../../functions/shared/adapters/dynamo-endpoint';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 
 export interface SupervisedDynamoDb {
   readonly endpoint: string;
   /** The running Java process (null for an external endpoint or while restarting). */
   pid(): number | null;
-  /** Started by this stack (false: DYNAMODB_ENDPOINT). */
-  readonly supervised: boolean;
   stop(): Promise<void>;
 }
 
@@ -27,7 +25,7 @@ export async function openDynamoDb(opts: {
   if (external) {
     new URL(external); // a bad value fails the start, naming nothing secret
     opts.log(JSON.stringify({ level: 'INFO', message: 'using the DynamoDB endpoint from DYNAMODB_ENDPOINT', endpoint: external }));
-    return { endpoint: external, pid: () => null, supervised: false, stop: async () => undefined };
+    return { endpoint: external, pid: () => null, stop: async () => undefined };
   }
   return superviseDynamoDbLocal({ dataDir: opts.dataDir, port: await opts.port(), log: opts.log });
 }
@@ -67,7 +65,6 @@ export async function superviseDynamoDbLocal(opts: { dataDir: string; port: numb
   return {
     endpoint: current.endpoint,
     pid: () => current?.pid ?? null,
-    supervised: true,
     async stop() {
       stopping = true;
       await restarting;
@@ -78,9 +75,5 @@ export async function superviseDynamoDbLocal(opts: { dataDir: string; port: numb
 
 /** A client for table setup: fixed credentials for a loopback endpoint (DynamoDB Local accepts any), the default chain otherwise. */
 export function createAdminClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient(
-    isLoopbackUrl(endpoint)
-      ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : { endpoint },
-  );
+  return new DynamoDBClient(dynamoEndpoint(endpoint));
 }

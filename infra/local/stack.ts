@@ -51,8 +51,6 @@ export interface LocalStack {
   readonly wsUrl: string;
   /** The web client (its origin is on the CORS allow-list). */
   readonly webUrl: string;
-  /** The local webhook secret (from WEBHOOK_TOKEN or generated into DATA_DIR). */
-  readonly webhookToken: string;
   /** Where a generated webhook token is stored (mode 0600); null when WEBHOOK_TOKEN supplied it. */
   readonly webhookTokenFile: string | null;
   readonly dynamodbEndpoint: string;
@@ -264,7 +262,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       devIssuer,
       wsUrl,
       webUrl: web.url,
-      webhookToken: webhookToken.value,
       webhookTokenFile: webhookToken.file,
       dynamodbEndpoint: ddb.endpoint,
       tableName: tableNames.main,

@@ -20,7 +20,7 @@ export function lazyDocumentClient(config: TableConfig): () => Promise<Sdk> {
         import('@aws-sdk/client-dynamodb'),
         import('@aws-sdk/lib-dynamodb'),
       ]);
-      return { client: lib.DynamoDBDocumentClient.from(new DynamoDBClient(dynamoEndpoint(config))), lib };
+      return { client: lib.DynamoDBDocumentClient.from(new DynamoDBClient(dynamoEndpoint(config.endpoint))), lib };
     })());
 }
 

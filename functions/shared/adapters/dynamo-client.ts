@@ -6,6 +6,6 @@ import type { TableConfig } from '../config';
 import { dynamoEndpoint } from './dynamo-endpoint';
 
 export function createDocumentClient(config: TableConfig): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({ ...dynamoEndpoint(config), maxAttempts: 5 });
+  const client = new DynamoDBClient({ ...dynamoEndpoint(config.endpoint), maxAttempts: 5 });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

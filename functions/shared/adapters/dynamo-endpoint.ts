@@ -1,12 +1,12 @@
-// Where a DynamoDB client points, for every client the functions build (the stores' and the
-// authorizers' lazily loaded one): DYNAMODB_ENDPOINT when set; a loopback endpoint (DynamoDB Local)
+// Where a DynamoDB client points, for every client the project builds (the stores', the
+// authorizers' lazily loaded one, the local stack's and the benchmarks'): DYNAMODB_ENDPOINT when set; a loopback endpoint (DynamoDB Local)
 // gets fixed local credentials so every local process shares one database, any other endpoint the
 // default credential chain. No SDK import: the authorizer loads the SDK only on first use.
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { isLoopbackUrl, type TableConfig } from '../config';
+import { isLoopbackUrl } from '../config';
 
-export function dynamoEndpoint(config: TableConfig): DynamoDBClientConfig {
-  if (!config.endpoint) return {};
-  if (!isLoopbackUrl(config.endpoint)) return { endpoint: config.endpoint };
-  return { endpoint: config.endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+export function dynamoEndpoint(endpoint: string | undefined): DynamoDBClientConfig {
+  if (!endpoint) return {};
+  if (!isLoopbackUrl(endpoint)) return { endpoint };
+  return { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 }
