@@ -85,7 +85,7 @@ const EXAMPLE_AUDIENCES = new Set(['your-aud', 'your-audience', 'audience', 'exa
 
 /** Every token is verified against these: a deployment without its real issuer and audience refuses every caller. */
 function issuerAndAudience(node: Node): { jwtIssuer: string; jwtAudience: string } {
-  const issuers = str(ctx(node, 'jwtIssuer'), '').split(',').map((s) => s.trim()).filter(Boolean);
+  const issuers = list(ctx(node, 'jwtIssuer'));
   if (issuers.length === 0) fail('jwtIssuer', 'required: the https URL of your identity provider, e.g. https://your-tenant.auth0.com/');
   for (const iss of issuers) {
     let url: URL;
@@ -97,7 +97,7 @@ function issuerAndAudience(node: Node): { jwtIssuer: string; jwtAudience: string
     if (url.protocol !== 'https:') fail('jwtIssuer', `"${iss}" must be an https URL`);
     if (EXAMPLE_HOST.test(url.hostname)) fail('jwtIssuer', `"${iss}" is an example value; set your identity provider's issuer`);
   }
-  const audiences = str(ctx(node, 'jwtAudience'), '').split(',').map((s) => s.trim()).filter(Boolean);
+  const audiences = list(ctx(node, 'jwtAudience'));
   if (audiences.length === 0) fail('jwtAudience', 'required: the audience (API identifier) your tokens carry in `aud`');
   for (const aud of audiences) if (EXAMPLE_AUDIENCES.has(aud.toLowerCase())) fail('jwtAudience', `"${aud}" is an example value; set your API's audience`);
   return { jwtIssuer: issuers.join(','), jwtAudience: audiences.join(',') };
@@ -113,8 +113,9 @@ function isBareOrigin(value: string): boolean {
   }
 }
 
-const list = (v: unknown): string[] =>
-  str(v, '')
+/** A comma-separated context value as its trimmed, non-empty parts. */
+const list = (v: unknown, fallback = ''): string[] =>
+  str(v, fallback)
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
@@ -149,10 +150,7 @@ function agentConfigFrom(node: Node): ModelConfig {
 }
 
 export function stackConfigFrom(node: Node): StackConfig {
-  const corsOrigins = str(ctx(node, 'corsOrigins'), 'http://localhost:5173')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const corsOrigins = list(ctx(node, 'corsOrigins'), 'http://localhost:5173');
   if (corsOrigins.includes('*')) throw new Error('threadguard:corsOrigins must not contain "*"');
   // Each origin is compared verbatim, and written into the preflight's VTL as a string literal:
   // only a bare http(s) origin (no path, no trailing slash, no quotes) may get there.
@@ -162,7 +160,7 @@ export function stackConfigFrom(node: Node): StackConfig {
     fail('logRetentionDays', `CloudWatch Logs accepts only ${LOG_RETENTION_DAYS.join(', ')}; got ${logRetentionDays}`);
   }
   const jwksUri = str(ctx(node, 'jwksUri'), '');
-  for (const uri of jwksUri.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const uri of list(jwksUri)) {
     if (!/^https:\/\/[^/]/.test(uri)) fail('jwksUri', `"${uri}" must be an https URL`);
   }
   return {
@@ -179,10 +177,7 @@ export function stackConfigFrom(node: Node): StackConfig {
     jwksMaxAgeSeconds: positiveInt(node, 'jwksMaxAgeSeconds', 600),
     jwtMaxLifetimeSeconds: positiveInt(node, 'jwtMaxLifetimeSeconds', 86_400),
     wsMaxConnectionsPerUser: positiveInt(node, 'wsMaxConnectionsPerUser', 10),
-    webhookSources: str(ctx(node, 'webhookSources'), 'chainhook,dao,tasks')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    webhookSources: list(ctx(node, 'webhookSources'), 'chainhook,dao,tasks'),
     auditRetentionDays: positiveInt(node, 'auditRetentionDays', 90),
     enumerationThreshold: positiveInt(node, 'enumerationThreshold', 20),
     enumerationWindowMinutes: positiveInt(node, 'enumerationWindowMinutes', 5),

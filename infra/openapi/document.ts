@@ -3,7 +3,7 @@
 // rate-limit headers, 413, 500) is added here once, so registry entries stay short.
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiObject, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
-import { WITHOUT_IDEMPOTENCY_KEY } from '../../functions/shared/lambda/idempotency-routes';
+import { IDEMPOTENCY_KEY_TEXT, WITHOUT_IDEMPOTENCY_KEY } from '../../functions/shared/lambda/idempotency-routes';
 import { metadataSchema } from '../../functions/shared/lambda/validation';
 import { ROUTES, type RouteDef } from '../routes';
 import { ERROR_CODES, OPERATIONS, PATH_PARAMS, type Codes, type OperationSpec } from './operations';
@@ -38,9 +38,7 @@ const takesIdempotencyKey = (route: RouteDef) => route.method === 'POST' && rout
 const idempotencyKeyHeader = z.object({
   'Idempotency-Key': z
     .string()
-    .min(1)
-    .max(200)
-    .regex(/^[\x20-\x7e]+$/)
+    .regex(IDEMPOTENCY_KEY_TEXT)
     .optional()
     .meta({
       description:

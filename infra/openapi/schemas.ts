@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ApiKeyView, IssuedApiKey } from '../../functions/shared/core/api-keys';
 import { AUDIT_ACTIONS, type AuditEvent } from '../../functions/shared/core/audit';
-import type { Task } from '../../functions/shared/core/tasks/task';
+import { TASK_STATUSES, type Task } from '../../functions/shared/core/tasks/task';
 import { ITEM_TYPES, type Item, type Thread } from '../../functions/shared/core/threads/thread';
 import type { ThreadItemWire, ThreadMetadataWire, ThreadStreamEvent } from '../../functions/chatkit/protocol';
 
@@ -36,7 +36,7 @@ export const TaskSchema = z
   .object({
     id: z.string(),
     title: z.string(),
-    status: z.enum(['open', 'done']),
+    status: z.enum(TASK_STATUSES),
     dueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable().meta({ description: 'Calendar date YYYY-MM-DD.' }),
     createdAt: isoTime,
     updatedAt: isoTime,

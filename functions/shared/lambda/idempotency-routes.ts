@@ -1,4 +1,8 @@
-// Which POST routes take no client Idempotency-Key (read by the edge and by the OpenAPI document).
+// Which POST routes take no client Idempotency-Key, and what a key may be (read by the edge and by
+// the OpenAPI document).
+
+/** 1-200 printable ASCII characters (API.md). */
+export const IDEMPOTENCY_KEY_TEXT = /^[\x20-\x7e]{1,200}$/;
 
 /**
  * Webhooks dedupe on their own delivery key, and a new API key is shown once and never stored (only

@@ -18,13 +18,11 @@ import { keys, unescapeKeyPart } from '../core/keys';
 import type { Thread } from '../core/threads/thread';
 import type { HttpResult } from './http-handler';
 import type { HttpRequest } from './http-request';
-import { WITHOUT_IDEMPOTENCY_KEY } from './idempotency-routes';
+import { IDEMPOTENCY_KEY_TEXT, WITHOUT_IDEMPOTENCY_KEY } from './idempotency-routes';
 import { logger } from './logger';
 
 /** How long a key is remembered (API.md: 24 h). */
 export const IDEMPOTENCY_WINDOW_SECONDS = 86_400;
-/** 1-200 printable ASCII characters (API.md). */
-const KEY_TEXT = /^[\x20-\x7e]{1,200}$/;
 const REPLAYED_HEADER = 'Idempotent-Replayed';
 
 const PK_PREFIX = keys.idempotencyPk('');
@@ -83,7 +81,7 @@ function attemptOf(req: HttpRequest): Attempt | null {
   const route = `${req.method} ${req.resource}`;
   const header = req.headers['idempotency-key'];
   if (req.method !== 'POST' || header === undefined || WITHOUT_IDEMPOTENCY_KEY.has(route) || !req.principal) return null;
-  if (!KEY_TEXT.test(header)) throw new ValidationError('Idempotency-Key must be 1-200 printable ASCII characters');
+  if (!IDEMPOTENCY_KEY_TEXT.test(header)) throw new ValidationError('Idempotency-Key must be 1-200 printable ASCII characters');
   const { userId, roles, readOnly } = req.principal;
   const rights = `${[...roles].sort().join('+')}${readOnly ? ':read-only' : ''}`;
   return { caller: userId, rights, route, target: req.pathParameters, key: header, body: req.rawBody ?? '' };
