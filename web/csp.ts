@@ -1,6 +1,7 @@
 // The web client's response headers, the same locally and behind CloudFront. The CSP lets the page
 // load only its own files and connect only to itself (config.json, local dev sign-in), the API
 // (REST and WebSocket) and the identity provider: injected script could not send data anywhere else.
+import { SECURITY_HEADERS } from '../functions/shared/core/security-headers';
 
 /** `connect-src` sources: each an origin (`https://api.example.com`, `wss://ws.example.com`). */
 export function webContentSecurityPolicy(connectOrigins: readonly string[]): string {
@@ -19,10 +20,7 @@ export function webContentSecurityPolicy(connectOrigins: readonly string[]): str
 /** The origin of a URL (`https://h/p` → `https://h`), for CSP sources. */
 export const originOf = (url: string): string => new URL(url).origin;
 
-/** Besides the CSP; values as in the API's own security headers (functions/shared/core/security-headers.ts). */
-export const WEB_SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Strict-Transport-Security': 'max-age=15552000; includeSubDomains; preload',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-};
+/** Besides the CSP: the API's own security headers, but for Cache-Control (static files may be cached). */
+export const WEB_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(SECURITY_HEADERS).filter(([name]) => name !== 'Cache-Control'),
+);

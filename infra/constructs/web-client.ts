@@ -22,7 +22,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeWebClient } from '../../web/build';
-import { WEB_SECURITY_HEADERS, webContentSecurityPolicy } from '../../web/csp';
+import { HSTS_MAX_AGE_SECONDS } from '../../functions/shared/core/security-headers';
+import { webContentSecurityPolicy } from '../../web/csp';
 import type { ClientConfig } from '../../web/src/config';
 
 export interface WebClientProps {
@@ -35,8 +36,6 @@ export interface WebClientProps {
   /** More `connect-src` origins, e.g. an issuer whose token endpoint is on another host. */
   readonly extraConnectOrigins?: readonly string[];
 }
-
-const hstsSeconds = Number(/max-age=(\d+)/.exec(WEB_SECURITY_HEADERS['Strict-Transport-Security']!)![1]);
 
 export class WebClient extends Construct {
   readonly bucket: Bucket;
@@ -63,7 +62,7 @@ export class WebClient extends Construct {
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
-        strictTransportSecurity: { accessControlMaxAge: Duration.seconds(hstsSeconds), includeSubdomains: true, preload: true, override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.seconds(HSTS_MAX_AGE_SECONDS), includeSubdomains: true, preload: true, override: true },
       },
     });
 
