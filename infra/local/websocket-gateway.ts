@@ -24,13 +24,12 @@ export const WS_LIMITS = { frameBytes: 32 * 1024, messageBytes: 128 * 1024, urlC
  * APIs have no gateway responses to customise (those are a REST API feature), so the API's error
  * shape is not used here.
  */
-const REFUSALS = {
-  401: { reason: 'Unauthorized', body: { message: 'Unauthorized' } },
-  403: { reason: 'Forbidden', body: { message: 'Forbidden' } },
-  414: { reason: 'URI Too Long', body: { message: 'Request-URI Too Long' } },
-  500: { reason: 'Internal Server Error', body: { message: 'Internal server error' } },
-} as const;
-type RefusalStatus = keyof typeof REFUSALS;
+const REFUSAL_BODIES: Readonly<Record<number, { message: string }>> = {
+  401: { message: 'Unauthorized' },
+  403: { message: 'Forbidden' },
+  414: { message: 'Request-URI Too Long' },
+  500: { message: 'Internal server error' },
+};
 export const MANAGEMENT_PATH = '/_ws-management';
 
 export interface WebSocketGatewayOptions {
@@ -78,23 +77,23 @@ export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
     return (await opts.fn.invoke(event)) as { statusCode?: number } | undefined;
   }
 
-  function refuse(socket: Duplex, status: RefusalStatus) {
-    const { reason, body } = REFUSALS[status];
-    const text = JSON.stringify(body);
+  /**
+   * A refused handshake: API Gateway's own body when the gateway refuses; none for an unknown path or
+   * when the `$connect` integration answered the status (`ownBody` false).
+   */
+  function refuse(socket: Duplex, status: number, ownBody = true) {
+    const body = ownBody ? REFUSAL_BODIES[status] : undefined;
+    const text = body ? JSON.stringify(body) : '';
     socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\n` +
-        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+        `${body ? 'Content-Type: application/json\r\n' : ''}Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
     );
-  }
-
-  function refuseWith(socket: Duplex, status: number) {
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
   }
 
   async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== WS_PATH) {
-      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      refuse(socket, 404);
       return;
     }
     const ip = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
@@ -142,7 +141,7 @@ export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
     const connectStatus = connect?.statusCode ?? 200;
     if (connectStatus >= 300) {
       // A $connect integration's 4xx (e.g. 429, too many connections) is the handshake's answer; anything else a 500.
-      if (connectStatus >= 400 && connectStatus < 500) refuseWith(socket, connectStatus);
+      if (connectStatus >= 400 && connectStatus < 500) refuse(socket, connectStatus, false);
       else refuse(socket, 500);
       return;
     }
