@@ -69,7 +69,8 @@ export type Verdict = { readonly checked: true; readonly problem: string | null 
 
 const mediaTypeOf = (headers: Headers) => (headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 
-const sseEvents = (body: string): unknown[] =>
+/** The parsed `data:` payloads of a server-sent event body. */
+export const sseEvents = (body: string): any[] =>
   body
     .split('\n\n')
     .map((block) => block.split('\n').find((l) => l.startsWith('data: ')))

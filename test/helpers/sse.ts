@@ -1,7 +1,7 @@
 // Reads a server-sent event stream over a real socket, recording when each network chunk arrived,
 // so tests can tell an incremental stream from a buffered one.
 import { request } from 'node:http';
-import { observeResponse } from './contract';
+import { observeResponse, sseEvents } from './contract';
 
 export interface SseResult {
   status: number;
@@ -36,11 +36,7 @@ export function postSse(url: string, opts: { token?: string; apiKey?: string; bo
         res.on('error', reject);
         res.on('end', () => {
           const body = chunks.join('');
-          const events = body
-            .split('\n\n')
-            .map((block) => block.split('\n').find((l) => l.startsWith('data: ')))
-            .filter((l): l is string => l !== undefined)
-            .map((l) => JSON.parse(l.slice(6)));
+          const events = sseEvents(body);
           const headers = new Headers();
           for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
           observeResponse({ method: 'POST', url, status: res.statusCode ?? 0, headers, body });
