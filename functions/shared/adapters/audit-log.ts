@@ -12,6 +12,7 @@ import { AUDIT_ACTIONS, type AuditEvent, type AuditLog, type AuditPage, type Aud
 import type { IdGenerator } from '../core/ids';
 import { keys } from '../core/keys';
 import type { Clock } from '../core/ports';
+import { queryPage } from './dynamo-reads';
 import { batchWrite } from './dynamo-writes';
 
 export interface DynamoDbAuditLogProps {
@@ -122,13 +123,21 @@ export class DynamoDbAuditLog implements AuditLog, AuditReader {
     }
   }
 
-  /** limit + 1 rows, so the last page has no cursor. */
+  /** One partition, newest first: a plain page (the shard merge is for the day list); the last page has no cursor. */
   private async listActor(actorId: string, limit: number, after: AuditPosition | null): Promise<AuditPage> {
-    const found: Row[] = [];
-    await this.merge([this.source(keys.auditPk(actorId))], after?.sk, found, limit + 1);
-    const kept = found.slice(0, limit);
-    const last = kept[kept.length - 1];
-    return { events: kept.map(toEvent), next: found.length > limit && last ? { sk: String(last.SK) } : null };
+    const before = after?.sk;
+    const { rows, more } = await queryPage(
+      this.props.client,
+      {
+        TableName: this.props.tableName,
+        KeyConditionExpression: before ? 'PK = :pk AND SK < :before' : 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.auditPk(actorId), ...(before ? { ':before': before } : {}) },
+        ScanIndexForward: false,
+      },
+      limit,
+    );
+    const last = rows[rows.length - 1];
+    return { events: rows.map(toEvent), next: more && last ? { sk: String(last.SK) } : null };
   }
 
   /** Walks day partitions (all shards of each) back from the cursor's day (or today) to the retention horizon. */
