@@ -6,7 +6,7 @@ import type { FunctionDef, SecretName, Setting } from './routes';
  * Deployed: the secret's ARN (the function reads it at cold start); locally: the value itself;
  * null: not configured here (the OpenAI key unless the provider is OpenAI), so left out.
  */
-export type SecretRef = { readonly arn: string } | { readonly value: string } | null;
+type SecretRef = { readonly arn: string } | { readonly value: string } | null;
 
 export type Settings = Readonly<Record<Setting, string>>;
 

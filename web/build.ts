@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 const WEB_DIR = import.meta.dirname;
 
-export const WEB_TARGETS = ['chrome120', 'firefox121', 'safari17'];
+const WEB_TARGETS = ['chrome120', 'firefox121', 'safari17'];
 
 /** File name (as served) → contents. */
 export type WebFiles = ReadonlyMap<string, Buffer>;
@@ -41,7 +41,7 @@ export function writeWebClient(dir: string, files: WebFiles = buildWebClient()):
   return dir;
 }
 
-export const CONTENT_TYPES: Readonly<Record<string, string>> = {
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',

@@ -14,7 +14,7 @@ import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
  * `us.anthropic.claude-3-5-haiku-20241022-v1:0`; a foundation model id starts with its vendor
  * (`amazon.nova-lite-v1:0`). https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html
  */
-export const INFERENCE_PROFILE_PREFIXES = ['us', 'us-gov', 'eu', 'apac', 'jp', 'au', 'ca', 'global'] as const;
+const INFERENCE_PROFILE_PREFIXES = ['us', 'us-gov', 'eu', 'apac', 'jp', 'au', 'ca', 'global'] as const;
 
 export interface BedrockTarget {
   /** The ARN the function invokes (a foundation model, or an inference profile). */
@@ -24,7 +24,7 @@ export interface BedrockTarget {
 }
 
 /** The ARNs a model or inference profile id resolves to in this stack's partition, Region and account. */
-export function bedrockTarget(stack: Stack, modelId: string): BedrockTarget {
+function bedrockTarget(stack: Stack, modelId: string): BedrockTarget {
   const [prefix, ...rest] = modelId.split('.');
   const isProfile = (INFERENCE_PROFILE_PREFIXES as readonly string[]).includes(prefix ?? '') && rest.length >= 2;
   const { partition, region, account } = stack;

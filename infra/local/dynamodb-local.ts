@@ -11,7 +11,7 @@ export interface DynamoDbLocal {
   /** The Java process, while this instance runs (undefined for an endpoint started elsewhere). */
   readonly pid?: number;
   /** Settles when the process exits, by stop() or otherwise, with its exit code or signal. */
-  readonly exited?: Promise<string>;
+  readonly exited: Promise<string>;
   stop(): Promise<void>;
 }
 

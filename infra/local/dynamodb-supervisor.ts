@@ -30,14 +30,14 @@ export async function openDynamoDb(opts: {
   return superviseDynamoDbLocal({ dataDir: opts.dataDir, port: await opts.port(), log: opts.log });
 }
 
-export async function superviseDynamoDbLocal(opts: { dataDir: string; port: number; log: (line: string) => void }): Promise<SupervisedDynamoDb> {
+async function superviseDynamoDbLocal(opts: { dataDir: string; port: number; log: (line: string) => void }): Promise<SupervisedDynamoDb> {
   let current: DynamoDbLocal | null = await startDynamoDbLocal(opts);
   let stopping = false;
   let restarting: Promise<void> | null = null;
   const log = (level: string, message: string, extra: Record<string, unknown> = {}) => opts.log(JSON.stringify({ level, message, ...extra }));
 
   const watch = (db: DynamoDbLocal) => {
-    void db.exited?.then((how) => {
+    void db.exited.then((how) => {
       if (stopping || current !== db) return;
       current = null;
       log('ERROR', 'DynamoDB Local exited; restarting it on the same data', { exit: how });

@@ -7,7 +7,7 @@ import { buildWebClient, contentTypeOf } from '../../web/build';
 import type { ClientConfig } from '../../web/src/config';
 import { originOf, WEB_SECURITY_HEADERS, webContentSecurityPolicy } from '../../web/csp';
 
-export const DEV_SIGN_IN_PATH = '/dev-sign-in';
+const DEV_SIGN_IN_PATH = '/dev-sign-in';
 const DEV_ROLES = { user: [], guest: ['guest'], admin: ['admin'] } as const satisfies Record<string, string[]>;
 const DEV_USER = /^[A-Za-z0-9._@-]{1,64}$/;
 const MAX_SIGN_IN_BODY = 1024;

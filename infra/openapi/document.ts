@@ -9,7 +9,7 @@ import { ROUTES, type RouteDef } from '../routes';
 import { ERROR_CODES, OPERATIONS, PATH_PARAMS, type Codes, type OperationSpec } from './operations';
 import * as S from './schemas';
 
-export const API_VERSION = '1.0.0';
+const API_VERSION = '1.0.0';
 
 const routeKey = (r: Pick<RouteDef, 'method' | 'path'>) => `${r.method} ${r.path}`;
 
