@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { listAudit, type ListAuditDeps } from '../shared/core/audit-query';
 import { ValidationError } from '../shared/core/errors';
-import { authorize } from '../shared/core/policy';
 import { isPossibleUserId } from '../shared/core/principal';
 import { ok, type RouteControllers } from '../shared/lambda/http-handler';
 import { requirePrincipal } from '../shared/lambda/http-request';
@@ -16,12 +15,13 @@ export const AuditQuery = z.object({
 export function auditRoutes(deps: ListAuditDeps): RouteControllers {
   return {
     'GET /admin/audit': async (req) => {
-      const principal = requirePrincipal(req);
-      // Role before query: a non-admin gets 403 admin_only whatever the query holds.
-      authorize(principal, 'admin.read');
-      const q = AuditQuery.safeParse(req.query);
-      if (!q.success) throw new ValidationError('Invalid query: userId, limit (1..100) or cursor');
-      return ok(await listAudit(deps, principal, { userId: q.data.userId ?? null, limit: q.data.limit, cursor: q.data.cursor ?? null }));
+      // Read by the use case after its role check: a non-admin gets 403 admin_only whatever the query holds.
+      const query = () => {
+        const q = AuditQuery.safeParse(req.query);
+        if (!q.success) throw new ValidationError('Invalid query: userId, limit (1..100) or cursor');
+        return { userId: q.data.userId ?? null, limit: q.data.limit, cursor: q.data.cursor ?? null };
+      };
+      return ok(await listAudit(deps, requirePrincipal(req), query));
     },
   };
 }

@@ -5,7 +5,6 @@
 // reply is its stored exchange streamed again, a replayed update, delete or feedback its first answer.
 import { confirmReplay, openReply, type OpenReply, type ReplyDeps, type ReplyEvent, type ReplyRequest } from '../shared/core/agent/reply';
 import type { AuditAction } from '../shared/core/audit';
-import { authorize, canWrite } from '../shared/core/policy';
 import { truncateText } from '../shared/core/text';
 import type { Item, Thread } from '../shared/core/threads/thread';
 import {
@@ -17,7 +16,7 @@ import {
   updateThread,
   type ThreadDeps,
 } from '../shared/core/threads/thread-use-cases';
-import { auditedThreadAccess, type ThreadAccess } from '../shared/core/threads/audited-access';
+import { refuseUnlessAllowed, type ThreadAccess } from '../shared/core/threads/audited-access';
 import { ok } from '../shared/lambda/http-handler';
 import type { IdempotentRunner } from '../shared/lambda/idempotency';
 import { jsonBody, type HttpRequest } from '../shared/lambda/http-request';
@@ -127,11 +126,9 @@ const WRITE_AUDIT_ACTION: Readonly<Record<WriteType, AuditAction>> = {
  * any store (feedback reaches no write use case that would refuse it), and audited as on REST.
  */
 async function refuseReadOnlyWrites(threadDeps: ThreadDeps, access: ThreadAccess, request: ChatKitRequest): Promise<void> {
-  if (READ_TYPES.has(request.type) || canWrite(access.principal)) return;
+  if (READ_TYPES.has(request.type)) return;
   const threadId = request.params && 'thread_id' in request.params ? request.params.thread_id : null;
-  await auditedThreadAccess(threadDeps.audit, access, WRITE_AUDIT_ACTION[request.type as WriteType], { threadId }, async () =>
-    authorize(access.principal, 'write'),
-  );
+  await refuseUnlessAllowed(threadDeps.audit, access, 'write', WRITE_AUDIT_ACTION[request.type as WriteType], { threadId });
 }
 
 export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, StreamingController>> {

@@ -4,7 +4,6 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyStore, ApiKeyView, StoredApiKey } from '../core/api-keys';
 import { keys } from '../core/keys';
-import { authorize } from '../core/policy';
 import type { Principal } from '../core/principal';
 import { queryAll } from './dynamo-reads';
 import { TransactionCancelled, transactWrite } from './dynamo-writes';
@@ -28,13 +27,9 @@ export function dynamoApiKeyStore(
   return (principal) => forUser(principal.userId);
 }
 
-/** Another user's keys, for an admin only (checked here, before any key is addressed). */
-export function dynamoAdminApiKeyStore(client: DynamoDBDocumentClient, tableName: string) {
-  const forUser = partitionKeyStore(client, tableName);
-  return (admin: Principal, ownerId: string): Pick<ApiKeyStore, 'setEnabled'> => {
-    authorize(admin, 'admin.keys');
-    return forUser(ownerId);
-  };
+/** Another user's keys, for an admin the use case has authorized (core/api-keys.ts, adminDisableApiKey). */
+export function dynamoAdminApiKeyStore(client: DynamoDBDocumentClient, tableName: string): (ownerId: string) => Pick<ApiKeyStore, 'setEnabled'> {
+  return partitionKeyStore(client, tableName);
 }
 
 function partitionKeyStore(client: DynamoDBDocumentClient, tableName: string): (userId: string) => ApiKeyStore {

@@ -10,7 +10,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ValidationError } from '../core/errors';
 import { keys } from '../core/keys';
-import { authorize } from '../core/policy';
 import { isPossibleUserId, type Principal } from '../core/principal';
 import type { StagedWrite } from '../core/tasks/task';
 import {
@@ -260,11 +259,9 @@ export function dynamoThreadStores(props: DynamoStoreProps) {
     };
   };
 
-  /** Admin support reads of `ownerId`'s partition: read-only, and only for an admin principal. */
-  const adminThreadReader = (principal: Principal, ownerId: string): ThreadReader => {
-    authorize(principal, 'admin.read');
-    return isPossibleUserId(ownerId) ? partitionReader(props, ownerId) : EMPTY_PARTITION;
-  };
+  /** Admin support reads of `ownerId`'s partition: read-only, for an admin the use case has authorized. */
+  const adminThreadReader = (ownerId: string): ThreadReader =>
+    isPossibleUserId(ownerId) ? partitionReader(props, ownerId) : EMPTY_PARTITION;
 
   return { threadStore, adminThreadReader };
 }

@@ -1,14 +1,13 @@
 // API key lifecycle: issue, list, enable/disable, revoke. Only the SHA-256 of a key is ever stored;
-// the key text exists once, in the create response. Only JWT callers get past `authorize`; guests
-// may list, disable and revoke (that only removes access) but not issue or re-enable. An admin may
-// disable any user's key (audited).
+// the key text exists once, in the create response. Who may do what is the `apikeys.*` rows of
+// policy.ts; every use case asks it first, before reading its input or any store.
 import type { AuditAction, AuditLog, RequestOrigin } from './audit';
 import { isApiKeyFormat, sha256Hex } from './authenticate';
 import { API_KEY_NOT_FOUND_MESSAGE, ConflictError, ForbiddenError } from './errors';
 import type { IdGenerator } from './ids';
-import { authorize } from './policy';
+import { authorize, decide } from './policy';
 import { isPossibleUserId, type Principal } from './principal';
-import type { Clock } from './ports';
+import type { Clock, Deferred } from './ports';
 
 /** Bound on live keys per user (revoked keys do not count); exact under concurrent creates. */
 export const MAX_API_KEYS_PER_USER = 25;
@@ -52,8 +51,8 @@ export interface ApiKeyStore {
 
 export interface ApiKeyDeps {
   readonly store: (principal: Principal) => ApiKeyStore;
-  /** `ownerId`'s keys for an admin; authorizes `admin.keys` before returning. */
-  readonly adminStore?: (admin: Principal, ownerId: string) => Pick<ApiKeyStore, 'setEnabled'>;
+  /** `ownerId`'s keys, for an admin the use case has already authorized. */
+  readonly adminStore?: (ownerId: string) => Pick<ApiKeyStore, 'setEnabled'>;
   readonly audit: AuditLog;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -88,9 +87,10 @@ export async function issueApiKey(
   deps: ApiKeyDeps,
   principal: Principal,
   origin: RequestOrigin,
-  input: { name: string; readOnly: boolean },
+  body: Deferred<{ name: string; readOnly: boolean }>,
 ): Promise<IssuedApiKey> {
   authorize(principal, 'apikeys.create');
+  const input = body();
   const key = deps.newKey().toLowerCase();
   if (!isApiKeyFormat(key)) throw new Error('key generator must produce a UUID v4');
   const createdAt = deps.clock.now().toISOString();
@@ -113,7 +113,7 @@ export async function issueApiKey(
 }
 
 export async function listApiKeys(deps: ApiKeyDeps, principal: Principal): Promise<ApiKeyView[]> {
-  authorize(principal, 'apikeys.manage');
+  authorize(principal, 'apikeys.list');
   return deps.store(principal).list();
 }
 
@@ -122,9 +122,12 @@ export async function setApiKeyEnabled(
   principal: Principal,
   origin: RequestOrigin,
   keyId: string,
-  enabled: boolean,
+  body: Deferred<{ enabled: boolean }>,
 ): Promise<ApiKeyView> {
-  authorize(principal, enabled ? 'apikeys.create' : 'apikeys.manage');
+  // Disabling is the lesser right (it only removes access); the body says whether enable is asked.
+  authorize(principal, 'apikeys.disable');
+  const { enabled } = body();
+  if (enabled) authorize(principal, 'apikeys.enable');
   const action: AuditAction = enabled ? 'apikey.enable' : 'apikey.disable';
   const view = KEY_ID.test(keyId)
     ? await deps.store(principal).setEnabled(keyId, enabled, deps.clock.now().toISOString())
@@ -144,14 +147,13 @@ export async function adminDisableApiKey(
 ): Promise<ApiKeyView> {
   const record = (outcome: 'allowed' | 'denied', reason: string) =>
     deps.audit.record({ action: 'admin.apikey.disable', userId: admin.userId, ownerId: isPossibleUserId(ownerId) ? ownerId : null, threadId: null, outcome, ...origin, reason });
-  let store: Pick<ApiKeyStore, 'setEnabled'>;
-  try {
-    if (!deps.adminStore) throw new Error('admin key store not wired');
-    store = deps.adminStore(admin, ownerId);
-  } catch (err) {
-    if (err instanceof ForbiddenError) await record('denied', err.code);
-    throw err;
+  const refusal = decide(admin, 'admin.apikeys.disable');
+  if (refusal) {
+    await record('denied', refusal.code);
+    throw refusal;
   }
+  if (!deps.adminStore) throw new Error('admin key store not wired');
+  const store = deps.adminStore(ownerId);
   const view = KEY_ID.test(keyId) && isPossibleUserId(ownerId) ? await store.setEnabled(keyId, false, deps.clock.now().toISOString()) : null;
   await record(view ? 'allowed' : 'denied', KEY_ID.test(keyId) ? `keyId=${keyId}` : 'keyId=invalid');
   if (!view) throw new ForbiddenError(API_KEY_NOT_FOUND_MESSAGE);
@@ -164,7 +166,7 @@ export async function revokeApiKey(
   origin: RequestOrigin,
   keyId: string,
 ): Promise<void> {
-  authorize(principal, 'apikeys.manage');
+  authorize(principal, 'apikeys.revoke');
   const revoked = KEY_ID.test(keyId) ? await deps.store(principal).revoke(keyId) : false;
   await audit(deps, principal, origin, 'apikey.revoke', keyId, revoked ? 'allowed' : 'denied');
   if (!revoked) throw new ForbiddenError(API_KEY_NOT_FOUND_MESSAGE);

@@ -1,5 +1,6 @@
 // GET /admin/audit as a use case: admins only, newest first, cursors bound to the admin and filter.
 import { authorize } from './policy';
+import type { Deferred } from './ports';
 import type { Principal } from './principal';
 import type { AuditEvent, AuditPosition, AuditReader } from './audit';
 import { signCursor, verifyCursor } from './cursor';
@@ -31,9 +32,10 @@ function asPosition(value: Record<string, unknown>): AuditPosition {
 export async function listAudit(
   deps: ListAuditDeps,
   principal: Principal,
-  input: ListAuditInput,
+  query: Deferred<ListAuditInput>,
 ): Promise<{ data: AuditEvent[]; nextCursor: string | null }> {
-  authorize(principal, 'admin.read');
+  authorize(principal, 'audit.read');
+  const input = query();
   const secret = await deps.cursorSecret();
   const bind = binding(principal, input.userId);
   const after = input.cursor === null ? null : asPosition(verifyCursor(secret, bind, input.cursor));

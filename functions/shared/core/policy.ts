@@ -1,41 +1,68 @@
-// The one place that decides what a principal may do. Fed only by the verified principal.
-import { AdminOnlyError, ForbiddenError, ReadOnlyError } from './errors';
+// THE place that decides what a principal may do: one row per action, each row the checks it needs.
+// Fed only by the verified principal. Use cases call `authorize` before any lookup or body parse;
+// nothing else (controllers, adapters) decides access. "Who may disable an API key?" is the
+// `apikeys.disable` and `admin.apikeys.disable` rows below.
+import { AdminOnlyError, ForbiddenError, ReadOnlyError, type DomainError } from './errors';
 import { isAdmin, type Principal } from './principal';
 
-export type Action =
-  | 'read' // read own data
-  | 'write' // create, change or delete own data (also: posting a message)
-  | 'admin.read' // support reads of another user's threads
-  | 'admin.keys' // disable another user's API key
-  | 'apikeys.manage' // list, disable or revoke own API keys (only removes access: guests may)
-  | 'apikeys.create' // mint or re-enable own API keys (adds access)
-  | 'session.end'; // sign out everywhere
+/** One requirement: null when met, else the documented refusal. */
+type Check = (principal: Principal) => DomainError | null;
+
+const KEYS_NEED_TOKEN = 'API keys can only be managed with a user token';
+const SIGN_OUT_NEEDS_TOKEN = 'Sign-out needs a user token; disable or revoke an API key instead';
+
+/** Guests and read-only keys only read. */
+const writer: Check = (p) => (canWrite(p) ? null : new ReadOnlyError());
+/** A user's token, not an API key. */
+const userToken =
+  (message: string): Check =>
+  (p) =>
+    p.authMethod === 'jwt' ? null : new ForbiddenError(message);
+/** An admin, with a token: a key never carries admin (the authorizer strips it too); checked twice on purpose. */
+const adminWithToken: Check = (p) => (isAdmin(p) && p.authMethod === 'jwt' ? null : new AdminOnlyError());
+
+/**
+ * The policy table. Removing access is open to guests (disable, revoke, sign out); adding access
+ * (create, enable) needs write rights; reading another user's data needs an admin's token and is
+ * audited by the use case.
+ */
+export const POLICY = {
+  /** Read own threads, items, tasks, profile, tool list. */
+  read: [],
+  /** Create, change or delete own data, post a message, run a write tool. */
+  write: [writer],
+  /** Support reads of another user's threads and items. */
+  'admin.read': [adminWithToken],
+  /** The audit trail of every user. */
+  'audit.read': [adminWithToken],
+  /** Disable another user's API key. */
+  'admin.apikeys.disable': [adminWithToken],
+  'apikeys.list': [userToken(KEYS_NEED_TOKEN)],
+  'apikeys.disable': [userToken(KEYS_NEED_TOKEN)],
+  'apikeys.revoke': [userToken(KEYS_NEED_TOKEN)],
+  'apikeys.create': [userToken(KEYS_NEED_TOKEN), writer],
+  'apikeys.enable': [userToken(KEYS_NEED_TOKEN), writer],
+  /** Sign out everywhere: about tokens; an API key ends with its own revoke. */
+  'session.end': [userToken(SIGN_OUT_NEEDS_TOKEN)],
+} as const satisfies Record<string, readonly Check[]>;
+
+export type Action = keyof typeof POLICY;
+
+export const ACTIONS = Object.keys(POLICY) as Action[];
+
+/** The refusal `principal` gets for `action`, or null when allowed. */
+export function decide(principal: Principal, action: Action): DomainError | null {
+  for (const check of POLICY[action] as readonly Check[]) {
+    const refusal = check(principal);
+    if (refusal) return refusal;
+  }
+  return null;
+}
 
 /** Throws the documented 403 when `principal` may not perform `action`. */
 export function authorize(principal: Principal, action: Action): void {
-  switch (action) {
-    case 'read':
-      return;
-    case 'write':
-      if (principal.readOnly || principal.roles.includes('guest')) throw new ReadOnlyError();
-      return;
-    case 'admin.read':
-    case 'admin.keys':
-      // A key never carries admin (the authorizer strips it too); checked twice on purpose.
-      if (!isAdmin(principal) || principal.authMethod !== 'jwt') throw new AdminOnlyError();
-      return;
-    case 'apikeys.manage':
-      if (principal.authMethod !== 'jwt') throw new ForbiddenError('API keys can only be managed with a user token');
-      return;
-    case 'apikeys.create':
-      if (principal.authMethod !== 'jwt') throw new ForbiddenError('API keys can only be managed with a user token');
-      if (principal.readOnly || principal.roles.includes('guest')) throw new ReadOnlyError();
-      return;
-    case 'session.end':
-      // API keys end with their own revoke; sign-out is about tokens.
-      if (principal.authMethod !== 'jwt') throw new ForbiddenError('Sign-out needs a user token; disable or revoke an API key instead');
-      return;
-  }
+  const refusal = decide(principal, action);
+  if (refusal) throw refusal;
 }
 
 /** Whether a principal may use write tools (agent tools list, ChatKit write requests). */

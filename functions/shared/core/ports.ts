@@ -5,3 +5,9 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * Request input a use case reads only after its access decision (a thunk the controller builds
+ * from the wire), so a refused caller gets its 403 whatever the body or query holds.
+ */
+export type Deferred<T> = () => T;

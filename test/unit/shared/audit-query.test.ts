@@ -33,22 +33,22 @@ describe('listAudit', () => {
     ['a guest', { ...admin, roles: ['guest'] as const, readOnly: true }],
     ['an API key', { ...admin, authMethod: 'apiKey' as const, keyId: 'K' }],
   ])('refuses %s with admin_only', async (_n, p) => {
-    await expect(listAudit(deps(reader()), p as Principal, { userId: null, limit: 2, cursor: null })).rejects.toMatchObject({ code: 'admin_only' });
+    await expect(listAudit(deps(reader()), p as Principal, () => ({ userId: null, limit: 2, cursor: null }))).rejects.toMatchObject({ code: 'admin_only' });
   });
 
   it('pages with an opaque cursor bound to the admin and the filter', async () => {
     const r = reader();
-    const first = await listAudit(deps(r), admin, { userId: 'u', limit: 2, cursor: null });
+    const first = await listAudit(deps(r), admin, () => ({ userId: 'u', limit: 2, cursor: null }));
     expect(first.data.map((e) => e.id)).toEqual(['E0', 'E1']);
     expect(first.nextCursor).toEqual(expect.any(String));
     expect(first.nextCursor).not.toContain('"n"');
-    const second = await listAudit(deps(r), admin, { userId: 'u', limit: 2, cursor: first.nextCursor });
+    const second = await listAudit(deps(r), admin, () => ({ userId: 'u', limit: 2, cursor: first.nextCursor }));
     expect(second.data.map((e) => e.id)).toEqual(['E2', 'E3']);
     expect(r.calls[1]).toEqual({ actorId: 'u', limit: 2, after: { n: '2' } });
 
-    await expect(listAudit(deps(r), otherAdmin, { userId: 'u', limit: 2, cursor: first.nextCursor })).rejects.toMatchObject({ code: 'bad_request' });
-    await expect(listAudit(deps(r), admin, { userId: 'v', limit: 2, cursor: first.nextCursor })).rejects.toMatchObject({ code: 'bad_request' });
-    await expect(listAudit(deps(r), admin, { userId: null, limit: 2, cursor: first.nextCursor })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(listAudit(deps(r), otherAdmin, () => ({ userId: 'u', limit: 2, cursor: first.nextCursor }))).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(listAudit(deps(r), admin, () => ({ userId: 'v', limit: 2, cursor: first.nextCursor }))).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(listAudit(deps(r), admin, () => ({ userId: null, limit: 2, cursor: first.nextCursor }))).rejects.toMatchObject({ code: 'bad_request' });
   });
 
   it('ends with a null cursor', async () => {
@@ -56,7 +56,7 @@ describe('listAudit', () => {
     let cursor: string | null = null;
     const ids: string[] = [];
     do {
-      const page: { data: AuditEvent[]; nextCursor: string | null } = await listAudit(deps(r), admin, { userId: null, limit: 2, cursor });
+      const page: { data: AuditEvent[]; nextCursor: string | null } = await listAudit(deps(r), admin, () => ({ userId: null, limit: 2, cursor }));
       ids.push(...page.data.map((e) => e.id));
       cursor = page.nextCursor;
     } while (cursor);

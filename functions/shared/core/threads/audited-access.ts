@@ -4,6 +4,7 @@
 import type { AuditAction, AuditLog, RequestOrigin } from '../audit';
 import { DomainError, ForbiddenError, THREAD_NOT_FOUND_MESSAGE } from '../errors';
 import { isAddressableId, MAX_ID_LENGTH } from '../ids';
+import { decide, type Action } from '../policy';
 import type { Principal } from '../principal';
 import { truncateText } from '../text';
 
@@ -51,4 +52,14 @@ export async function auditedThreadAccess<T>(
   }
   await audit.record({ ...base, threadId, outcome: 'allowed', reason: null });
   return result;
+}
+
+/**
+ * Refuses, audited, an exchange whose principal may not perform `action`, before any limit, stream
+ * or store is touched (ChatKit write requests of a read-only caller). Allowed: records nothing, as
+ * the use case that follows audits the access itself.
+ */
+export async function refuseUnlessAllowed(audit: AuditLog, access: ThreadAccess, action: Action, auditAction: AuditAction, target: AuditTarget): Promise<void> {
+  const refusal = decide(access.principal, action);
+  if (refusal) await auditedThreadAccess(audit, access, auditAction, target, () => Promise.reject(refusal));
 }

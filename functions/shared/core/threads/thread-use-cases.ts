@@ -5,7 +5,7 @@ import type { CursorCodec, CursorScope } from '../cursor';
 import { ForbiddenError, THREAD_NOT_FOUND_MESSAGE } from '../errors';
 import type { IdGenerator } from '../ids';
 import { authorize } from '../policy';
-import type { Clock } from '../ports';
+import type { Clock, Deferred } from '../ports';
 import type { Principal } from '../principal';
 import { auditedThreadAccess, type ThreadAccess } from './audited-access';
 import {
@@ -22,8 +22,8 @@ import {
 
 export interface ThreadDeps {
   readonly threads: (principal: Principal) => ThreadStore;
-  /** Authorizes `admin.read` before returning a reader of `ownerId`'s partition. */
-  readonly adminReader: (principal: Principal, ownerId: string) => ThreadReader;
+  /** A reader of `ownerId`'s partition, for an admin the use case has authorized (`admin.read`). */
+  readonly adminReader: (ownerId: string) => ThreadReader;
   readonly cursors: CursorCodec;
   readonly audit: AuditLog;
   readonly clock: Clock;
@@ -105,15 +105,22 @@ export function listItems(
   );
 }
 
-export function adminListThreads(deps: ThreadDeps, access: ThreadAccess, ownerId: string, page: PageRequest): Promise<ListPage<Thread>> {
-  return auditedThreadAccess(deps.audit, access, 'admin.thread.read', { threadId: null, ownerId }, () =>
-    readThreads(deps, access.principal.userId, deps.adminReader(access.principal, ownerId), page, ownerId),
-  );
+/** An admin's reader of `ownerId`'s partition: the decision first, inside the audit, before the query is read. */
+function adminReader(deps: ThreadDeps, access: ThreadAccess, ownerId: string): ThreadReader {
+  authorize(access.principal, 'admin.read');
+  return deps.adminReader(ownerId);
+}
+
+export function adminListThreads(deps: ThreadDeps, access: ThreadAccess, ownerId: string, page: Deferred<PageRequest>): Promise<ListPage<Thread>> {
+  return auditedThreadAccess(deps.audit, access, 'admin.thread.read', { threadId: null, ownerId }, async () => {
+    const reader = adminReader(deps, access, ownerId);
+    return readThreads(deps, access.principal.userId, reader, page(), ownerId);
+  });
 }
 
 export function adminGetThread(deps: ThreadDeps, access: ThreadAccess, ownerId: string, threadId: string): Promise<Thread> {
   return auditedThreadAccess(deps.audit, access, 'admin.thread.read', { threadId, ownerId }, async () =>
-    publicThread(await requireThread(deps.adminReader(access.principal, ownerId), threadId)),
+    publicThread(await requireThread(adminReader(deps, access, ownerId), threadId)),
   );
 }
 
@@ -122,11 +129,12 @@ export function adminListItems(
   access: ThreadAccess,
   ownerId: string,
   threadId: string,
-  page: PageRequest & { order: Order },
+  page: Deferred<PageRequest & { order: Order }>,
 ): Promise<ListPage<Item>> {
-  return auditedThreadAccess(deps.audit, access, 'admin.thread.read', { threadId, ownerId }, () =>
-    readItems(deps, access.principal.userId, deps.adminReader(access.principal, ownerId), threadId, page, ownerId),
-  );
+  return auditedThreadAccess(deps.audit, access, 'admin.thread.read', { threadId, ownerId }, async () => {
+    const reader = adminReader(deps, access, ownerId);
+    return readItems(deps, access.principal.userId, reader, threadId, page(), ownerId);
+  });
 }
 
 async function requireThread(reader: ThreadReader, threadId: string) {
