@@ -4,6 +4,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../functions/shared/adapters/dynamo-reads';
 import { keys } from '../functions/shared/core/keys';
+import { tenantIdOf } from '../functions/shared/adapters/tenant-id';
 
 /** What the API acknowledged to one user during the run (2xx answers), by the client's own labels. */
 export interface Acknowledged {
@@ -38,7 +39,7 @@ const partition = (client: DynamoDBDocumentClient, tableName: string, pk: string
 export async function checkIntegrity(client: DynamoDBDocumentClient, tableName: string, users: readonly Acknowledged[]): Promise<string[]> {
   const problems: string[] = [];
   for (const ack of users) {
-    const rows = await partition(client, tableName, keys.userPk(ack.userId));
+    const rows = await partition(client, tableName, keys.userPk(tenantIdOf(ack.userId)));
     const sk = (r: Row) => String(r.SK);
     const threads = new Map(rows.filter((r) => sk(r).startsWith(keys.threadSkPrefix())).map((r) => [String(r.id), r]));
     const items = rows.filter((r) => sk(r).startsWith('ITEM#')).sort((a, b) => (sk(a) < sk(b) ? -1 : 1));

@@ -7,6 +7,7 @@ import { createAdminClient } from '../infra/local/dynamodb-supervisor';
 import { BatchWriteCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { userIdFor } from '../functions/shared/core/authenticate';
 import { keys } from '../functions/shared/core/keys';
+import { tenantIdOf } from '../functions/shared/adapters/tenant-id';
 import { mintDevToken, readDevIssuer } from '../infra/local/dev-issuer';
 import { benchStack } from './bench-stack';
 import { percentile as pct } from './report';
@@ -54,7 +55,7 @@ export async function benchThreads(): Promise<void> {
       for (let i = 0; i < n; i += 25) {
         const batch = Array.from({ length: Math.min(25, n - i) }, (_, j) => {
           const id = `01BENCH${String(i + j).padStart(19, '0')}`;
-          return { PutRequest: { Item: { PK: keys.userPk(userId), SK: keys.itemSk(threadId, id), type: 'item', id, threadId, itemType: 'notice', content: `item ${i + j}`, createdAt: new Date().toISOString() } } };
+          return { PutRequest: { Item: { PK: keys.userPk(tenantIdOf(userId)), SK: keys.itemSk(threadId, id), type: 'item', id, threadId, itemType: 'notice', content: `item ${i + j}`, createdAt: new Date().toISOString() } } };
         });
         await seeder.send(new BatchWriteCommand({ RequestItems: { [tableName]: batch } }));
       }

@@ -10,8 +10,13 @@ type SecretRef = { readonly arn: string } | { readonly value: string } | null;
 
 export type Settings = Readonly<Record<Setting, string>>;
 
-export function functionEnvironment(def: FunctionDef, settings: Settings, secrets: Readonly<Record<SecretName, SecretRef>>): Record<string, string> {
+/**
+ * @param tenantRoleArn the tenant data role, given to the functions granted `tenant` (they assume it
+ *   per user, functions/shared/adapters/tenant-clients.ts).
+ */
+export function functionEnvironment(def: FunctionDef, settings: Settings, secrets: Readonly<Record<SecretName, SecretRef>>, tenantRoleArn?: string): Record<string, string> {
   const env: Record<string, string> = { POWERTOOLS_SERVICE_NAME: `threadguard-${def.dir}` };
+  if (def.table.includes('tenant') && tenantRoleArn) env.TENANT_ROLE_ARN = tenantRoleArn;
   // An empty setting (e.g. JWKS_URI when derived from the issuer) is left out, not set to "".
   for (const name of def.env) if (settings[name] !== '') env[name] = settings[name];
   for (const name of def.secrets ?? []) {

@@ -1,4 +1,5 @@
 // THE route table: read by the CDK stack and by the local gateway, so the two cannot drift.
+import type { TableGrant } from './tenant-access';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -8,17 +9,11 @@ export type AuthKind = 'public' | 'user' | 'webhook';
 /**
  * What a function may do on the main table; the stack grants exactly this and nothing more (no
  * function may Scan: every request path is a key operation, DESIGN.md). Decide from the code under
- * functions/<dir>/: a function that never reaches DynamoDB gets `none`.
- * - `none`: no DynamoDB permission at all.
- * - `rateLimit`: UpdateItem on the per-user rate counters (`RATE#…`) only: the edge rate-limit
- *   guard every authenticated REST function runs, for a function that touches no other data.
- * - `read`: `rateLimit` plus GetItem/Query.
- * - `readwrite`: GetItem, Query, PutItem, UpdateItem, DeleteItem, BatchWriteItem (transactions
- *   are authorised as their Put/Update/Delete parts).
- * - `apiKeyAuth`: the edge authorizers: GetItem on API key lookup items (`APIKEY#…`), UpdateItem on
- *   those and on the owners' key references (`USER#…`) for `lastUsedAt` (api-key-usage.ts).
+ * functions/<dir>/: a function that never reaches DynamoDB gets `[]`. `tenant`: it reaches the
+ * users it serves only through the tenant data role, assumed per user; the other grants are narrow
+ * statements of its own role on cross-user key families. The documents are in infra/tenant-access.ts.
  */
-export type TableAccess = 'none' | 'rateLimit' | 'read' | 'readwrite' | 'apiKeyAuth';
+export type TableAccess = readonly TableGrant[];
 
 /**
  * Deployment settings a function may be given as environment variables. Both the CDK stack and the
@@ -98,26 +93,26 @@ const REPLY_SECRETS = ['OPENAI_API_KEY'] as const satisfies readonly SecretName[
 /** Every Lambda function of the REST API; authorizers are listed in AUTHORIZERS. */
 export const FUNCTIONS = {
   // Public and principal-less: its rate-limit guard never runs, so it never reaches DynamoDB.
-  health: { dir: 'health', table: 'none', env: EDGE },
-  openapi: { dir: 'openapi', table: 'none', env: EDGE }, // serves the bundled docs/openapi.json
-  me: { dir: 'me', table: 'readwrite', env: [...EDGE, ...BUDGET] }, // creates the profile on first call
-  tools: { dir: 'tools', table: 'rateLimit', env: EDGE }, // the tool list is static; only the request is counted
-  audit: { dir: 'audit', table: 'read', env: AUDITED, secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
-  threads: { dir: 'threads', table: 'readwrite', env: AUDITED, secrets: ['CURSOR_SECRET'] },
-  messages: { dir: 'messages', table: 'readwrite', env: [...AUDITED, ...AGENT, ...BUDGET], secrets: REPLY_SECRETS },
-  chatkit: { dir: 'chatkit', table: 'readwrite', env: [...AUDITED, ...AGENT, ...BUDGET], secrets: ['CURSOR_SECRET', ...REPLY_SECRETS] },
-  tasks: { dir: 'tasks', table: 'readwrite', env: EDGE, secrets: ['CURSOR_SECRET'] },
-  // Reads other partitions, but writes audit events and denial counters.
-  admin: { dir: 'admin', table: 'readwrite', env: AUDITED, secrets: ['CURSOR_SECRET'] },
-  apiKeys: { dir: 'api-keys', table: 'readwrite', env: AUDITED },
-  webhook: { dir: 'webhook', table: 'readwrite', env: [...EDGE, 'WEBHOOK_SOURCES'] },
+  health: { dir: 'health', table: [], env: EDGE },
+  openapi: { dir: 'openapi', table: [], env: EDGE }, // serves the bundled docs/openapi.json
+  me: { dir: 'me', table: ['tenant', 'auditAppend', 'idempotency'], env: [...EDGE, ...BUDGET] }, // creates the profile on first call
+  tools: { dir: 'tools', table: ['tenant'], env: EDGE }, // the tool list is static; only the request is counted
+  audit: { dir: 'audit', table: ['tenant', 'auditRead'], env: AUDITED, secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
+  threads: { dir: 'threads', table: ['tenant', 'auditAppend', 'idempotency'], env: AUDITED, secrets: ['CURSOR_SECRET'] },
+  messages: { dir: 'messages', table: ['tenant', 'auditAppend', 'idempotency'], env: [...AUDITED, ...AGENT, ...BUDGET], secrets: REPLY_SECRETS },
+  chatkit: { dir: 'chatkit', table: ['tenant', 'auditAppend', 'idempotency'], env: [...AUDITED, ...AGENT, ...BUDGET], secrets: ['CURSOR_SECRET', ...REPLY_SECRETS] },
+  tasks: { dir: 'tasks', table: ['tenant', 'idempotency'], env: EDGE, secrets: ['CURSOR_SECRET'] },
+  // Reads another user's partition only with that user's scoped credentials, after the audited decision.
+  admin: { dir: 'admin', table: ['tenant', 'auditAppend', 'apiKeyLookups', 'idempotency'], env: AUDITED, secrets: ['CURSOR_SECRET'] },
+  apiKeys: { dir: 'api-keys', table: ['tenant', 'auditAppend', 'apiKeyLookups', 'idempotency'], env: AUDITED },
+  webhook: { dir: 'webhook', table: ['tenant', 'webhookEvents', 'idempotency'], env: [...EDGE, 'WEBHOOK_SOURCES'] },
 } as const satisfies Record<string, FunctionDef>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
 
 export const AUTHORIZERS = {
-  user: { dir: 'authorizer', table: 'apiKeyAuth', env: AUTH },
-  webhook: { dir: 'webhook-authorizer', table: 'none', env: [], secrets: ['WEBHOOK_TOKEN'] }, // compares against its secret only
+  user: { dir: 'authorizer', table: ['apiKeyAuth'], env: AUTH },
+  webhook: { dir: 'webhook-authorizer', table: [], env: [], secrets: ['WEBHOOK_TOKEN'] }, // compares against its secret only
 } as const satisfies Record<string, FunctionDef>;
 
 /** Each route's OpenAPI operation is in infra/openapi/operations.ts (a test fails when one is missing). */
@@ -163,9 +158,9 @@ export const ROUTES: readonly RouteDef[] = [
 
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */
 export const WEBSOCKET = {
-  fn: { dir: 'websocket', table: 'readwrite', env: [...LIMITS, ...AUDIT, 'WS_MAX_CONNECTIONS_PER_USER', ...AGENT, ...BUDGET], secrets: REPLY_SECRETS },
+  fn: { dir: 'websocket', table: ['tenant', 'auditAppend', 'connections'], env: [...LIMITS, ...AUDIT, 'WS_MAX_CONNECTIONS_PER_USER', ...AGENT, ...BUDGET], secrets: REPLY_SECRETS },
   // The same code and adapters as the REST authorizer (functions/authorizer/dependencies.ts), so the same grant.
-  authorizer: { dir: 'ws-authorizer', table: 'apiKeyAuth', env: AUTH },
+  authorizer: { dir: 'ws-authorizer', table: ['apiKeyAuth'], env: AUTH },
   /** Route keys besides $connect/$disconnect/$default, selected by `$request.body.action`. */
   routeKeys: ['sendMessage', 'ping'],
 } as const satisfies { fn: FunctionDef; authorizer: FunctionDef; routeKeys: readonly string[] };

@@ -28,6 +28,7 @@ import { Construct } from 'constructs';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from '../functions/shared/core/cors';
 import type { StackConfig } from './config';
 import { ServiceFunction, type ServiceFunctionProps } from './constructs/service-function';
+import { TenantDataRole } from './constructs/tenant-data-role';
 import type { Settings } from './function-environment';
 import { GATEWAY_RESPONSES, gatewayResponseBody, gatewayResponseHeaders } from './gateway-responses';
 import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, type AuthKind, type FunctionName } from './routes';
@@ -93,8 +94,12 @@ export class ThreadGuardStack extends Stack {
     // or one created here with a placeholder value that the operator replaces with the key.
     const openAiKey = config.agent.provider !== 'openai' ? null : this.openAiKeySecret(config.openAiSecretArn);
 
+    // The second wall: the role every request assumes for its user's partitions (infra/tenant-access.ts).
+    const tenantRole = new TenantDataRole(this, 'TenantData', { table: this.table });
+
     // Each function gets only the settings and secrets its route-table definition declares.
     const wiring = {
+      tenantRole,
       settings: {
         [TABLES.main.envVar]: this.table.tableName,
         JWT_ISSUER: config.jwtIssuer,

@@ -5,12 +5,12 @@ import { httpHandler } from '../shared/lambda/http-handler';
 import { wiring } from '../shared/lambda/wiring';
 import { adminRoutes } from './controller';
 
-const { client, tableName } = { client: wiring.client(), tableName: wiring.table().tableName };
+const { clients, tableName } = { clients: wiring.clients(), tableName: wiring.table().tableName };
 
 export const handler = httpHandler(
   adminRoutes(await wiring.threadDeps(), {
-    store: dynamoApiKeyStore(client, tableName),
-    adminStore: dynamoAdminApiKeyStore(client, tableName),
+    store: dynamoApiKeyStore(clients, tableName),
+    adminStore: dynamoAdminApiKeyStore(clients, tableName),
     audit: wiring.audit(),
     clock: wiring.clock,
     ids: wiring.ids(),

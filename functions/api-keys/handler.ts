@@ -7,7 +7,7 @@ import { apiKeysRoutes } from './controller';
 
 export const handler = httpHandler(
   apiKeysRoutes({
-    store: dynamoApiKeyStore(wiring.client(), wiring.table().tableName),
+    store: dynamoApiKeyStore(wiring.clients(), wiring.table().tableName),
     audit: wiring.audit(),
     clock: wiring.clock,
     ids: wiring.ids(),

@@ -6,14 +6,15 @@ import { httpHandler } from '../shared/lambda/http-handler';
 import { wiring } from '../shared/lambda/wiring';
 import { meRoutes } from './controller';
 
-const client = wiring.client();
+const clients = wiring.clients();
+const client = clients.shared;
 const tableName = wiring.table().tableName;
 
 export const handler = httpHandler(
   meRoutes({
-    profiles: dynamoProfileStore(client, tableName, wiring.clock),
+    profiles: dynamoProfileStore(clients, tableName, wiring.clock),
     budget: wiring.budget(),
-    sessions: new DynamoDbSessionStore(async () => ({ client, lib }), tableName),
+    sessions: new DynamoDbSessionStore(async () => ({ client, lib }), tableName, clients.forUser),
     audit: wiring.audit(),
     clock: wiring.clock,
   }),

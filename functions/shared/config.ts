@@ -109,6 +109,17 @@ export function loadTableConfig(env: Env): TableConfig {
   });
 }
 
+export interface TenantConfig {
+  /** The role a function assumes per user (session tag `tenant`) for that user's partitions; unset only where no IAM runs (unit tests). */
+  readonly tenantRoleArn: string | undefined;
+}
+
+export function loadTenantConfig(env: Env): TenantConfig {
+  const arn = env.TENANT_ROLE_ARN;
+  if (arn !== undefined && arn !== '' && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(arn)) throw new ConfigError(`TENANT_ROLE_ARN is not a role ARN: ${arn}`);
+  return Object.freeze({ tenantRoleArn: arn || undefined });
+}
+
 export interface HttpConfig {
   readonly corsOrigins: readonly string[];
 }

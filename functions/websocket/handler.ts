@@ -13,12 +13,13 @@ import { wiring } from '../shared/lambda/wiring';
 import { websocketHandler, type ChatTurn } from './controller';
 
 const { tableName } = wiring.table();
-const client = wiring.client();
+const clients = wiring.clients();
+const client = clients.shared;
 const replyDeps = wiring.reply(replyModel());
 const sessionDeps = {
-  apiKeys: dynamoApiKeyStore(client, tableName),
+  apiKeys: dynamoApiKeyStore(clients, tableName),
   clock: wiring.clock,
-  sessions: cachedSessionStore(new DynamoDbSessionStore(async () => ({ client, lib }), tableName)),
+  sessions: cachedSessionStore(new DynamoDbSessionStore(async () => ({ client, lib }), tableName, clients.forUser)),
 };
 const senders = new Map<string, ReturnType<typeof managementApiSender>>();
 

@@ -14,6 +14,7 @@ import type { ModelConfig } from '../../functions/shared/config';
 import { BUNDLING, runsModel, timeoutSecondsOf, type FunctionDef, type SecretName } from '../routes';
 import { grantBedrockModel } from './model-access';
 import { grantTableAccess } from './table-access';
+import type { TenantDataRole } from './tenant-data-role';
 
 const FUNCTIONS_ROOT = fileURLToPath(new URL('../../functions/', import.meta.url));
 
@@ -25,8 +26,10 @@ export interface ServiceFunctionProps {
   readonly secrets: Readonly<Record<SecretName, ISecret | null>>;
   /** The agent's provider and model: a function that runs the agent may invoke this model only. */
   readonly agent: ModelConfig;
-  /** The main table: granted as `def.table` says. Required unless that is `none`. */
+  /** The main table: granted as `def.table` says. Required unless that is empty. */
   readonly table?: ITableV2;
+  /** The role assumed per user; required when `def.table` holds `tenant`. */
+  readonly tenantRole?: TenantDataRole;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
 }
@@ -58,6 +61,7 @@ export class ServiceFunction extends Construct {
         props.def,
         props.settings,
         Object.fromEntries(Object.entries(props.secrets).map(([name, s]) => [name, s && { arn: s.secretArn }])) as Record<SecretName, { arn: string } | null>,
+        props.tenantRole?.role.roleArn,
       ),
       bundling: {
         forceDockerBundling: false,
@@ -72,9 +76,10 @@ export class ServiceFunction extends Construct {
     });
     for (const name of props.def.secrets ?? []) props.secrets[name]?.grantRead(this.fn);
     if (runsModel(props.def) && props.agent.provider === 'bedrock') grantBedrockModel(role, props.agent.model);
-    if (props.def.table !== 'none') {
-      if (!props.table) throw new Error(`functions/${props.def.dir} declares table access '${props.def.table}' but got no table`);
-      grantTableAccess(props.table, this.fn, props.def.table);
+    if (props.def.table.length > 0) {
+      if (!props.table) throw new Error(`functions/${props.def.dir} declares table access '${props.def.table.join(', ')}' but got no table`);
+      grantTableAccess(props.table, this.fn, props.def.table, props.tenantRole?.role);
+      if (props.def.table.includes('tenant')) props.tenantRole?.trust(role);
     }
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { keys } from '../../functions/shared/core/keys';
+import { tenantIdOf } from '../../functions/shared/adapters/tenant-id';
 
 export interface LocalDb {
   readonly doc: DynamoDBDocumentClient;
@@ -55,5 +56,5 @@ export async function rowsWithPrefix(pk: string, prefix: string): Promise<Record
   return rows;
 }
 
-export const itemRows = (userId: string, threadId: string) => rowsWithPrefix(keys.userPk(userId), keys.itemSkPrefix(threadId));
+export const itemRows = (userId: string, threadId: string) => rowsWithPrefix(keys.userPk(tenantIdOf(userId)), keys.itemSkPrefix(threadId));
 export const auditRows = (userId: string) => rowsWithPrefix(keys.auditPk(userId), '');

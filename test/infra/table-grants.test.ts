@@ -1,13 +1,15 @@
-// Least privilege on the table, read from the synthesized template: each function's role holds
-// exactly the DynamoDB statements its route-table entry declares, written out here by hand (a change
-// to a grant must change this file too), and no role anywhere may Scan.
+// Least privilege on the table, read from the synthesized template (THREATS T20): each function's
+// role holds exactly the DynamoDB statements its route-table entry declares, written out here by
+// hand (a change to a grant must change this file too); no execution role reaches a user partition
+// but the authorizers' attribute-limited session and lastUsedAt statements; the tenant data role's
+// every statement carries the LeadingKeys condition with its Null guard; no role anywhere may Scan.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CfnElement } from 'aws-cdk-lib';
 import { DynamoDbApiKeyUsage } from '../../functions/shared/adapters/api-key-usage';
 import { DynamoDbSessionStore } from '../../functions/shared/adapters/session-store';
-import { API_KEY_USAGE_ATTRIBUTES, READWRITE_ACTIONS, SESSION_ATTRIBUTES } from '../../infra/constructs/table-access';
+import { API_KEY_USAGE_ATTRIBUTES, SESSION_ATTRIBUTES, TENANT_ACTIONS } from '../../infra/tenant-access';
 import type { ServiceFunction } from '../../infra/constructs/service-function';
 import { AUTHORIZERS, FUNCTIONS, WEBSOCKET } from '../../infra/routes';
 import { synth } from '../helpers/synth';
@@ -22,8 +24,12 @@ interface Grant {
   readonly select?: string;
 }
 
-const READWRITE: Grant[] = [{ actions: [...READWRITE_ACTIONS] }];
-const RATE_COUNTERS: Grant = { actions: ['dynamodb:UpdateItem'], leadingKeys: ['RATE#*'] };
+const AUDIT_APPEND: Grant[] = [
+  { actions: ['dynamodb:PutItem'], leadingKeys: ['AUDIT#*', 'AUDIT_ALL#*'] },
+  { actions: ['dynamodb:UpdateItem'], leadingKeys: ['DENIALS#*'] },
+];
+const IDEMPOTENCY: Grant = { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: ['IDEMPOTENCY#*'] };
+const API_KEY_LOOKUPS: Grant = { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: ['APIKEY#*'] };
 const API_KEY_AUTH: Grant[] = [
   { actions: ['dynamodb:GetItem'], leadingKeys: ['APIKEY#*'] },
   { actions: ['dynamodb:UpdateItem'], leadingKeys: ['APIKEY#*', 'USER#*'], attributes: ['PK', 'SK', 'lastUsedAt'] },
@@ -31,21 +37,21 @@ const API_KEY_AUTH: Grant[] = [
   { actions: ['dynamodb:UpdateItem'], leadingKeys: ['USER#*'], attributes: ['PK', 'SK', 'notBefore', 'keysReadOnly', 'roleIat'] },
 ];
 
-/** Construct id → expected DynamoDB statements. */
+/** Construct id → expected DynamoDB statements of its own role (user partitions only through the tenant role). */
 const EXPECTED: Record<string, Grant[]> = {
   HealthFunction: [],
   OpenapiFunction: [],
-  ToolsFunction: [RATE_COUNTERS],
-  AuditFunction: [{ actions: ['dynamodb:GetItem', 'dynamodb:Query'] }, RATE_COUNTERS],
-  MeFunction: READWRITE,
-  ThreadsFunction: READWRITE,
-  MessagesFunction: READWRITE,
-  ChatkitFunction: READWRITE,
-  TasksFunction: READWRITE,
-  AdminFunction: READWRITE,
-  ApiKeysFunction: READWRITE,
-  WebhookFunction: READWRITE,
-  WebsocketFunction: READWRITE,
+  ToolsFunction: [],
+  AuditFunction: [{ actions: ['dynamodb:Query'], leadingKeys: ['AUDIT#*', 'AUDIT_ALL#*'] }],
+  MeFunction: [...AUDIT_APPEND, IDEMPOTENCY],
+  ThreadsFunction: [...AUDIT_APPEND, IDEMPOTENCY],
+  MessagesFunction: [...AUDIT_APPEND, IDEMPOTENCY],
+  ChatkitFunction: [...AUDIT_APPEND, IDEMPOTENCY],
+  TasksFunction: [IDEMPOTENCY],
+  AdminFunction: [...AUDIT_APPEND, API_KEY_LOOKUPS, IDEMPOTENCY],
+  ApiKeysFunction: [...AUDIT_APPEND, API_KEY_LOOKUPS, IDEMPOTENCY],
+  WebhookFunction: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: ['WEBHOOK#*'] }, IDEMPOTENCY],
+  WebsocketFunction: [...AUDIT_APPEND, { actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], leadingKeys: ['CONN#*', 'CONNSLOT#*'] }],
   AuthorizerFunction: API_KEY_AUTH,
   WsAuthorizerFunction: API_KEY_AUTH,
   WebhookAuthorizerFunction: [],
@@ -73,7 +79,9 @@ describe('table grants', () => {
     expect(s.Effect).toBe('Allow');
     expect(s.Resource, 'the table itself, no index or other table').toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
     const conditions = s.Condition ?? {};
-    expect(Object.keys(conditions).filter((k) => !['ForAllValues:StringLike', 'ForAllValues:StringEquals', 'StringEqualsIfExists'].includes(k))).toEqual([]);
+    expect(Object.keys(conditions).filter((k) => !['ForAllValues:StringLike', 'ForAllValues:StringEquals', 'StringEqualsIfExists', 'Null'].includes(k))).toEqual([]);
+    // Every leading-key limit has its guard: a request naming no key (a Scan) is not let through.
+    if (conditions['ForAllValues:StringLike']) expect(conditions.Null).toEqual({ 'dynamodb:LeadingKeys': 'false' });
     expect(Object.keys(conditions.StringEqualsIfExists ?? {}).filter((k) => k !== 'dynamodb:Select')).toEqual([]);
     const leadingKeys = conditions['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
     const attributes = conditions['ForAllValues:StringEquals']?.['dynamodb:Attributes'];
@@ -107,13 +115,13 @@ describe('table grants', () => {
   });
 
   it('gives health no DynamoDB permission at all', () => {
-    expect(FUNCTIONS.health.table).toBe('none');
+    expect(FUNCTIONS.health.table).toEqual([]);
     expect(dynamoStatements(roleOf('HealthFunction'))).toEqual([]);
   });
 
   it('gives both edge authorizers the same grant: API key reads and lastUsedAt updates, no Scan/Query/Put/Delete', () => {
-    expect(AUTHORIZERS.user.table).toBe('apiKeyAuth');
-    expect(WEBSOCKET.authorizer.table).toBe('apiKeyAuth');
+    expect(AUTHORIZERS.user.table).toEqual(['apiKeyAuth']);
+    expect(WEBSOCKET.authorizer.table).toEqual(['apiKeyAuth']);
     const rest = dynamoStatements(roleOf('AuthorizerFunction'));
     const ws = dynamoStatements(roleOf('WsAuthorizerFunction'));
     expect(ws).toEqual(rest);
@@ -137,6 +145,45 @@ describe('table grants', () => {
         expect(a).not.toBe('dynamodb:Scan');
       }
       expect(s.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+    }
+  });
+
+  /** The tenant data role: the one role with user-partition data actions beyond the authorizers' attribute-limited ones. */
+  const tenantRoleId = Object.keys(roles).find((id) => id.startsWith('TenantData'))!;
+
+  it('confines the tenant data role: every statement on the caller\'s own partitions only, with the Null guard', () => {
+    const statements = dynamoStatements(tenantRoleId);
+    expect(statements).toHaveLength(1);
+    for (const s of statements) {
+      expect(asArray<string>(s.Action).sort()).toEqual([...TENANT_ACTIONS].sort());
+      expect(s.Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys']).toEqual(['USER#${aws:PrincipalTag/tenant}', 'RATE#${aws:PrincipalTag/tenant}#*']);
+      expect(s.Condition.Null).toEqual({ 'dynamodb:LeadingKeys': 'false', 'aws:PrincipalTag/tenant': 'false' });
+    }
+  });
+
+  it('lets only the functions granted `tenant` assume the tenant role, with the tenant tag only', () => {
+    const trust = (roles[tenantRoleId] as any).Properties.AssumeRolePolicyDocument.Statement as any[];
+    const arns = trust.find((s) => s.Action === 'sts:AssumeRole').Condition.ArnEquals['aws:PrincipalArn'] as unknown[];
+    const tenantFunctions = Object.entries(EXPECTED).filter(([id]) => {
+      const def = id === 'WebsocketFunction' ? WEBSOCKET.fn : Object.entries(FUNCTIONS).find(([n]) => `${n[0]!.toUpperCase()}${n.slice(1)}Function` === id)?.[1];
+      return def?.table.includes('tenant' as never);
+    });
+    expect(arns).toHaveLength(tenantFunctions.length);
+    for (const [id] of tenantFunctions) expect(arns).toContainEqual({ 'Fn::GetAtt': [roleOf(id), 'Arn'] });
+    const tagSession = trust.find((s) => s.Action === 'sts:TagSession');
+    expect(tagSession.Condition['ForAllValues:StringEquals']['aws:TagKeys']).toEqual(['tenant']);
+  });
+
+  it('leaves no execution role a data action on user partitions but the authorizers\' attribute-limited ones', () => {
+    for (const id of Object.keys(EXPECTED)) {
+      for (const s of dynamoStatements(roleOf(id))) {
+        const leading: string[] = s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? [];
+        expect(leading.length, `${id}: every statement names its key families`).toBeGreaterThan(0);
+        if (leading.some((k) => k.startsWith('USER#') || k.startsWith('RATE#'))) {
+          expect(['AuthorizerFunction', 'WsAuthorizerFunction'], `${id} reaches user partitions`).toContain(id);
+          expect(s.Condition['ForAllValues:StringEquals']['dynamodb:Attributes']).toBeDefined();
+        }
+      }
     }
   });
 });
@@ -168,12 +215,12 @@ describe('DynamoDB calls in the function code', () => {
     ExecuteStatementCommand: ['dynamodb:PartiQLSelect'],
   };
   /** SDK commands of other services (granted elsewhere: the secret's read, ManageConnections, the model grant). */
-  const OTHER_SERVICES = new Set(['GetSecretValueCommand', 'PostToConnectionCommand', 'DeleteConnectionCommand', 'GetConnectionCommand', 'ConverseStreamCommand']);
+  const OTHER_SERVICES = new Set(['GetSecretValueCommand', 'AssumeRoleCommand', 'PostToConnectionCommand', 'DeleteConnectionCommand', 'GetConnectionCommand', 'ConverseStreamCommand']);
   const root = join(import.meta.dirname, '../../functions');
   const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join(root, f));
 
-  it('uses only commands whose IAM actions the readwrite grant holds', () => {
-    const granted = new Set<string>(READWRITE_ACTIONS);
+  it('uses only commands whose IAM actions the tenant role or a shared grant holds', () => {
+    const granted = new Set<string>(TENANT_ACTIONS);
     let seen = 0;
     for (const file of files) {
       // Every `…Command`, imported or reached through a lazily imported module (`lib.GetCommand`).

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { sha256Hex, userIdFor } from '../../functions/shared/core/authenticate';
 import { API_KEY_NOT_FOUND_MESSAGE } from '../../functions/shared/core/errors';
 import { keys } from '../../functions/shared/core/keys';
+import { tenantIdOf } from '../../functions/shared/adapters/tenant-id';
 import { api, UNAUTHORIZED_BODY } from '../helpers/http';
 import { baseUrl, devIssuer, devToken, uniqueUser } from '../helpers/dev-tokens';
 import { getItem, queryPrefix } from '../helpers/local-table';
@@ -49,7 +50,7 @@ describe('API keys over HTTP', () => {
 
     // At rest: the lookup item is addressed by the hash and neither item holds the key text.
     const lookup = await getItem(keys.apiKeyLookupPk(sha256Hex(created.key)), keys.apiKeyLookupSk());
-    const ref = await getItem(keys.userPk(alice.userId), keys.apiKeyRefSk(created.id));
+    const ref = await getItem(keys.userPk(tenantIdOf(alice.userId)), keys.apiKeyRefSk(created.id));
     expect(lookup).toMatchObject({ ownerId: alice.userId, keyId: created.id, enabled: true });
     expect(JSON.stringify([lookup, ref])).not.toContain(created.key);
   });

@@ -2,6 +2,7 @@
 // checked against the protocol's shapes, shared storage with the REST routes, and THREATS T1/T7.
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../functions/shared/core/keys';
+import { tenantIdOf } from '../../functions/shared/adapters/tenant-id';
 import { api } from '../helpers/http';
 import { baseUrl } from '../helpers/dev-tokens';
 import { auditRows, rowsWithPrefix } from '../helpers/local-db';
@@ -117,7 +118,7 @@ describe('ChatKit protocol', () => {
     const threadId: string = created.events[0].thread.id;
     const replyId: string = created.events.at(-1).item.id;
     const key: string = (await call(owner, 'POST', '/api-keys', { name: 'ck-reader', readOnly: true })).body.key;
-    const stored = () => rowsWithPrefix(keys.userPk(owner.userId), '').then((rows) => rows.filter((r) => /^(THREAD|ITEM|TASK)#/.test(String(r.SK))));
+    const stored = () => rowsWithPrefix(keys.userPk(tenantIdOf(owner.userId)), '').then((rows) => rows.filter((r) => /^(THREAD|ITEM|TASK)#/.test(String(r.SK))));
     const deniedReadOnly = async () => (await auditRows(owner.userId)).filter((e) => e.outcome === 'denied' && e.reason === 'read_only').length;
     const before = await stored();
     const deniedBefore = await deniedReadOnly();

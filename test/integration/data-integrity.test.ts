@@ -4,6 +4,7 @@
 import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../functions/shared/core/keys';
+import { tenantIdOf } from '../../functions/shared/adapters/tenant-id';
 import { itemRows, localDb } from '../helpers/local-db';
 import { call, newThread, testUser, THREAD_FORBIDDEN, type TestUser } from '../helpers/threads';
 
@@ -24,7 +25,7 @@ async function seedItems(user: TestUser, threadId: string, n: number) {
   const { doc, tableName } = localDb();
   const rows = Array.from({ length: n }, (_, i) => {
     const id = `01SEED${String(i).padStart(20, '0')}`;
-    return { PK: keys.userPk(user.userId), SK: keys.itemSk(threadId, id), type: 'item', id, threadId, itemType: 'notice', content: `seed ${i}`, createdAt: new Date().toISOString() };
+    return { PK: keys.userPk(tenantIdOf(user.userId)), SK: keys.itemSk(threadId, id), type: 'item', id, threadId, itemType: 'notice', content: `seed ${i}`, createdAt: new Date().toISOString() };
   });
   for (let i = 0; i < rows.length; i += 25) {
     await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: rows.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
@@ -33,7 +34,7 @@ async function seedItems(user: TestUser, threadId: string, n: number) {
 
 const threadRow = async (user: TestUser, threadId: string) => {
   const { doc, tableName } = localDb();
-  return (await doc.send(new GetCommand({ TableName: tableName, Key: { PK: keys.userPk(user.userId), SK: keys.threadSk(threadId) }, ConsistentRead: true }))).Item;
+  return (await doc.send(new GetCommand({ TableName: tableName, Key: { PK: keys.userPk(tenantIdOf(user.userId)), SK: keys.threadSk(threadId) }, ConsistentRead: true }))).Item;
 };
 
 describe('T13: whole writes', () => {
@@ -100,7 +101,7 @@ describe('T13: whole writes', () => {
     await call(alice, 'POST', `/threads/${id}/messages`, { content: 'hello' });
     await seedItems(alice, id, 30);
     const { doc, tableName } = localDb();
-    await doc.send(new UpdateCommand({ TableName: tableName, Key: { PK: keys.userPk(alice.userId), SK: keys.threadSk(id) }, UpdateExpression: 'SET deleting = :t', ExpressionAttributeValues: { ':t': true } }));
+    await doc.send(new UpdateCommand({ TableName: tableName, Key: { PK: keys.userPk(tenantIdOf(alice.userId)), SK: keys.threadSk(id) }, UpdateExpression: 'SET deleting = :t', ExpressionAttributeValues: { ':t': true } }));
 
     expect((await call(alice, 'GET', `/threads/${id}`)).body).toEqual(THREAD_FORBIDDEN);
     expect((await call(alice, 'GET', '/threads')).body.data.map((t: { id: string }) => t.id)).not.toContain(id);

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attr, faultOnce, type Fault, type ProxiedRequest } from '../../bench/fault-proxy';
 import { keys } from '../../functions/shared/core/keys';
+import { tenantIdOf } from '../../functions/shared/adapters/tenant-id';
 import { startFaultStack, type FaultStack } from '../helpers/fault-stack';
 import { api } from '../helpers/http';
 import { uniqueUser } from '../helpers/dev-tokens';
@@ -41,7 +42,7 @@ describe('a write whose reply was lost', () => {
     const token = fs.token(sub);
     const res = await withLostReply(putOf('THREAD#'), () => api(url(), 'POST', '/threads', { token, body: { title: 'once' } }));
     expect(res.status).toBe(201);
-    const threads = await rowsWithPrefix(keys.userPk(fs.userId(sub)), keys.threadSkPrefix());
+    const threads = await rowsWithPrefix(keys.userPk(tenantIdOf(fs.userId(sub))), keys.threadSkPrefix());
     expect(threads.map((t) => t.id)).toEqual([res.body.id]);
   });
 
@@ -54,7 +55,7 @@ describe('a write whose reply was lost', () => {
       () => api(url(), 'POST', '/tasks', { token, body: { title: 'buy milk' } }),
     );
     expect(res.status).toBe(201);
-    const tasks = await rowsWithPrefix(keys.userPk(fs.userId(sub)), keys.taskSkPrefix());
+    const tasks = await rowsWithPrefix(keys.userPk(tenantIdOf(fs.userId(sub))), keys.taskSkPrefix());
     expect(tasks.map((t) => t.id)).toEqual([res.body.id]);
   });
 
@@ -68,7 +69,7 @@ describe('a write whose reply was lost', () => {
       () => api(url(), 'DELETE', `/tasks/${created.body.id}`, { token }),
     );
     expect(res.status).toBe(204);
-    expect(await rowsWithPrefix(keys.userPk(fs.userId(sub)), keys.taskSkPrefix())).toEqual([]);
+    expect(await rowsWithPrefix(keys.userPk(tenantIdOf(fs.userId(sub))), keys.taskSkPrefix())).toEqual([]);
   });
 
   it('a message post stores its exchange once', async () => {
@@ -80,7 +81,7 @@ describe('a write whose reply was lost', () => {
       () => api(url(), 'POST', `/threads/${thread.body.id}/messages`, { token, body: { content: 'hello once' } }),
     );
     expect(res.status).toBe(201);
-    const items = await rowsWithPrefix(keys.userPk(fs.userId(sub)), keys.itemSkPrefix(thread.body.id));
+    const items = await rowsWithPrefix(keys.userPk(tenantIdOf(fs.userId(sub))), keys.itemSkPrefix(thread.body.id));
     expect(items.map((i) => i.itemType)).toEqual(['user_message', 'assistant_message']);
   });
 
@@ -91,7 +92,7 @@ describe('a write whose reply was lost', () => {
       const thread = await api(url(), 'POST', '/threads', { token, body: { title: 'budget' } });
       return api(url(), 'POST', `/threads/${thread.body.id}/messages`, { token, body: { content: 'what should I do today?' } });
     };
-    const tokensOf = async (sub: string) => (await rowsWithPrefix(keys.userPk(fs.userId(sub)), 'TOKENS#'))[0]!;
+    const tokensOf = async (sub: string) => (await rowsWithPrefix(keys.userPk(tenantIdOf(fs.userId(sub))), 'TOKENS#'))[0]!;
     const plain = uniqueUser('budget-plain');
     expect((await post(plain)).status).toBe(201);
     const lossy = uniqueUser('budget-lossy');
@@ -123,7 +124,7 @@ describe('a write whose reply was lost', () => {
     expect(res.status).toBe(200);
     const limit = Number(res.headers.get('x-ratelimit-limit'));
     expect(Number(res.headers.get('x-ratelimit-remaining'))).toBe(limit - 1);
-    const [counter] = await rowsWithPrefix(keys.ratePk(fs.userId(sub), 'requests'), '');
+    const [counter] = await rowsWithPrefix(keys.ratePk(tenantIdOf(fs.userId(sub)), 'requests'), '');
     expect(counter!.count).toBe(1);
     const next = await api(url(), 'GET', '/threads', { token });
     expect(Number(next.headers.get('x-ratelimit-remaining'))).toBe(limit - 2);
@@ -142,7 +143,7 @@ describe('a write whose reply was lost', () => {
     const again = await deliver();
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ id: first.body.id, duplicate: true });
-    expect(await rowsWithPrefix(keys.userPk(userId), keys.taskSkPrefix())).toHaveLength(1);
+    expect(await rowsWithPrefix(keys.userPk(tenantIdOf(userId)), keys.taskSkPrefix())).toHaveLength(1);
   });
 });
 
@@ -153,7 +154,7 @@ describe('throttling and DynamoDB errors past the SDK retries', () => {
   ])('%s answers 503 service_unavailable with Retry-After, and nothing half-stored', async (_name, fault) => {
     const sub = uniqueUser('throttled');
     const token = fs.token(sub);
-    const pk = keys.userPk(fs.userId(sub));
+    const pk = keys.userPk(tenantIdOf(fs.userId(sub)));
     // Every request touching this user's partition fails; the rate counter and audit still work.
     fs.proxy.setPolicy((r) => (JSON.stringify(r.body).includes(JSON.stringify(pk)) ? fault : { kind: 'pass' }));
     try {

@@ -3,6 +3,7 @@
 import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../functions/shared/core/keys';
+import { tenantIdOf } from '../../functions/shared/adapters/tenant-id';
 import { localDb } from '../helpers/local-db';
 import { call, newThread, testUser } from '../helpers/threads';
 
@@ -14,7 +15,7 @@ describe('lists follow DynamoDB\'s continuation', () => {
     // The three newest are left marked by interrupted deletes (hidden everywhere).
     const { doc, tableName } = localDb();
     for (const id of ids.slice(2)) {
-      await doc.send(new UpdateCommand({ TableName: tableName, Key: { PK: keys.userPk(user.userId), SK: keys.threadSk(id) }, UpdateExpression: 'SET deleting = :t', ExpressionAttributeValues: { ':t': true } }));
+      await doc.send(new UpdateCommand({ TableName: tableName, Key: { PK: keys.userPk(tenantIdOf(user.userId)), SK: keys.threadSk(id) }, UpdateExpression: 'SET deleting = :t', ExpressionAttributeValues: { ':t': true } }));
     }
     const page = await call(user, 'GET', '/threads?limit=2');
     expect(page.status).toBe(200);
@@ -29,7 +30,7 @@ describe('lists follow DynamoDB\'s continuation', () => {
     const content = 'x'.repeat(15_000);
     const rows = Array.from({ length: 90 }, (_, i) => {
       const id = `01JZZZZZZZZZZZZZZZZZZZ${String(i).padStart(4, '0')}`;
-      return { PK: keys.userPk(user.userId), SK: keys.itemSk(threadId, id), type: 'item', id, threadId, itemType: 'user_message', content, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() };
+      return { PK: keys.userPk(tenantIdOf(user.userId)), SK: keys.itemSk(threadId, id), type: 'item', id, threadId, itemType: 'user_message', content, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() };
     });
     for (let i = 0; i < rows.length; i += 25) {
       await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: rows.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));

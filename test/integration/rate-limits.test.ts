@@ -5,8 +5,10 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintDevToken, readDevIssuer } from '../../infra/local/dev-issuer';
 import { DynamoDbRateCounter } from '../../functions/shared/adapters/rate-counter';
+import { singleClient } from '../../functions/shared/adapters/tenant-clients';
 import { userIdFor } from '../../functions/shared/core/authenticate';
 import { keys } from '../../functions/shared/core/keys';
+import { tenantIdOf } from '../../functions/shared/adapters/tenant-id';
 import { fixedWindow } from '../../functions/shared/core/rate-limit';
 import { api, type ApiResponse } from '../helpers/http';
 import { recordCredential } from '../helpers/credentials';
@@ -90,7 +92,7 @@ describe('per-user rate limits (T10)', () => {
     const stored = async (userId: string) => {
       const { doc, tableName } = localDb(stack.dataDir);
       const res = await doc.send(
-        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.userPk(userId) }, ConsistentRead: true }),
+        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.userPk(tenantIdOf(userId)) }, ConsistentRead: true }),
       );
       return (res.Items ?? []).filter((r) => /^(THREAD|ITEM|TASK)#/.test(String(r.SK)));
     };
@@ -173,7 +175,7 @@ describe('rate-limit headers on the shared stack (default limits)', () => {
 describe('DynamoDbRateCounter against DynamoDB Local', () => {
   it('admits exactly N of N+5 concurrent hits on one window', async () => {
     const { client, tableName } = localDb();
-    const counter = new DynamoDbRateCounter(client, tableName);
+    const counter = new DynamoDbRateCounter(singleClient(client), tableName);
     const input = { subject: uniqueUser('counter'), bucket: 'respond' as const, windowStart: 1_700_000_000, limit: 20, expiresAt: 1_700_000_120 };
     const results = await Promise.all(Array.from({ length: 25 }, () => counter.hit(input)));
     expect(results.filter((r) => r.admitted)).toHaveLength(20);

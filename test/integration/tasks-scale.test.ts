@@ -4,6 +4,7 @@
 import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../functions/shared/core/keys';
+import { tenantIdOf } from '../../functions/shared/adapters/tenant-id';
 import { MAX_TASKS_PER_USER } from '../../functions/shared/core/tasks/task';
 import { localDb } from '../helpers/local-db';
 import { call, newThread, testUser, type TestUser } from '../helpers/threads';
@@ -15,7 +16,7 @@ async function seedTasks(user: TestUser, n: number): Promise<void> {
   const rows = Array.from({ length: n }, (_, i) => {
     const at = new Date(base + i * 1000).toISOString();
     const id = `seed-${String(i).padStart(5, '0')}`;
-    return { PK: keys.userPk(user.userId), SK: keys.taskSk(id), type: 'task', id, title: `seeded task ${i}`, status: 'open', dueDate: null, createdAt: at, updatedAt: at };
+    return { PK: keys.userPk(tenantIdOf(user.userId)), SK: keys.taskSk(id), type: 'task', id, title: `seeded task ${i}`, status: 'open', dueDate: null, createdAt: at, updatedAt: at };
   });
   for (let i = 0; i < rows.length; i += 25) {
     await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: rows.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
@@ -27,7 +28,7 @@ async function setTaskCount(user: TestUser, count: number): Promise<void> {
   await doc.send(
     new UpdateCommand({
       TableName: tableName,
-      Key: { PK: keys.userPk(user.userId), SK: keys.taskCounterSk() },
+      Key: { PK: keys.userPk(tenantIdOf(user.userId)), SK: keys.taskCounterSk() },
       UpdateExpression: 'SET #count = :n',
       ExpressionAttributeNames: { '#count': 'count' },
       ExpressionAttributeValues: { ':n': count },

@@ -3,7 +3,9 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoDbTokenCounter } from '../../functions/shared/adapters/token-counter';
+import { singleClient } from '../../functions/shared/adapters/tenant-clients';
 import { keys } from '../../functions/shared/core/keys';
+import { tenantIdOf } from '../../functions/shared/adapters/tenant-id';
 import { uniqueUser } from '../helpers/dev-tokens';
 import { localDb } from '../helpers/local-db';
 
@@ -12,7 +14,7 @@ const EXPIRES = 1_900_000_000;
 
 describe('DynamoDB token counter', () => {
   const { client, tableName } = localDb();
-  const counter = new DynamoDbTokenCounter(client, tableName);
+  const counter = new DynamoDbTokenCounter(singleClient(client), tableName);
 
   it('holds while used plus held is below the limit, and settling releases the hold', async () => {
     const user = uniqueUser('tokens');
@@ -35,7 +37,7 @@ describe('DynamoDB token counter', () => {
 
   it('reads a day counted before holds existed (tokens only) as committed', async () => {
     const user = uniqueUser('tokens');
-    await client.send(new PutCommand({ TableName: tableName, Item: { PK: keys.userPk(user), SK: keys.tokensSk(DAY), type: 'tokens', tokens: 5_000, expiresAt: EXPIRES } }));
+    await client.send(new PutCommand({ TableName: tableName, Item: { PK: keys.userPk(tenantIdOf(user)), SK: keys.tokensSk(DAY), type: 'tokens', tokens: 5_000, expiresAt: EXPIRES } }));
     expect(await counter.hold(user, DAY, 4_000, 5_000, EXPIRES)).toEqual({ held: false, used: 5_000 });
     expect((await counter.hold(user, DAY, 4_000, 6_000, EXPIRES)).held).toBe(true);
     // 5,000 used + 4,000 held: the next is refused.

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { userIdFor } from '../../functions/shared/core/authenticate';
 import { keys } from '../../functions/shared/core/keys';
+import { tenantIdOf } from '../../functions/shared/adapters/tenant-id';
 import { api, UNAUTHORIZED_BODY } from '../helpers/http';
 import { baseUrl, devIssuer, devToken, uniqueUser } from '../helpers/dev-tokens';
 import { getItem, queryPrefix } from '../helpers/local-table';
@@ -64,13 +65,13 @@ describe('webhooks over HTTP', () => {
     const event = { type: 'task.created', userId, taskId: 'ext-1', title: 'Ship it' };
     expect((await deliver('tasks', event, { key })).status).toBe(202);
     expect((await deliver('tasks', event, { key })).body).toMatchObject({ duplicate: true });
-    let tasks = await queryPrefix(keys.userPk(userId), keys.taskSkPrefix());
+    let tasks = await queryPrefix(keys.userPk(tenantIdOf(userId)), keys.taskSkPrefix());
     expect(tasks).toHaveLength(1);
     expect(tasks[0]).toMatchObject({ id: 'ext-1', title: 'Ship it', status: 'open', dueDate: null, type: 'task' });
 
     const done = { type: 'task.completed', userId, taskId: 'ext-1' };
     expect((await deliver('tasks', done, { key: uniqueKey('done') })).status).toBe(202);
-    tasks = await queryPrefix(keys.userPk(userId), keys.taskSkPrefix());
+    tasks = await queryPrefix(keys.userPk(tenantIdOf(userId)), keys.taskSkPrefix());
     expect(tasks).toHaveLength(1);
     expect(tasks[0]).toMatchObject({ id: 'ext-1', status: 'done' });
   });
@@ -87,7 +88,7 @@ describe('webhooks over HTTP', () => {
       if (r.status === 200) expect(r.body.duplicate).toBe(true);
       else expect(r.body.error.code).toBe('conflict');
     }
-    const tasks = await queryPrefix(keys.userPk(userId), keys.taskSkPrefix());
+    const tasks = await queryPrefix(keys.userPk(tenantIdOf(userId)), keys.taskSkPrefix());
     expect(tasks).toHaveLength(1);
     const winner = results.find((r) => r.status === 202)!;
     expect(tasks[0]!.id).toBe(winner.body.id);

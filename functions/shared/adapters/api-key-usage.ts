@@ -6,6 +6,7 @@ import type { ApiKeyRecord, ApiKeyUsage } from '../core/authenticate';
 import { keys } from '../core/keys';
 import type { Clock } from '../core/ports';
 import type { Sdk } from './api-key-lookup';
+import { tenantIdOf } from './tenant-id';
 
 /** `lastUsedAt` is accurate to this many seconds. */
 export const LAST_USED_RESOLUTION_SECONDS = 60;
@@ -46,7 +47,7 @@ export class DynamoDbApiKeyUsage implements ApiKeyUsage {
             {
               Update: {
                 TableName: tableName,
-                Key: { PK: keys.userPk(record.ownerId), SK: keys.apiKeyRefSk(record.keyId) },
+                Key: { PK: keys.userPk(tenantIdOf(record.ownerId)), SK: keys.apiKeyRefSk(record.keyId) },
                 UpdateExpression: 'SET lastUsedAt = :at',
                 ConditionExpression: 'attribute_exists(PK)',
                 ExpressionAttributeValues: { ':at': at },

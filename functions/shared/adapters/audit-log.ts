@@ -7,13 +7,12 @@
 // units (a transactional write costs two units per item). The day list is spread over `shards`
 // partition keys, a shard per write, so no key takes every user's writes; reads merge the shards
 // newest first.
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AUDIT_ACTIONS, type AuditEvent, type AuditLog, type AuditPage, type AuditPosition, type AuditReader, type AuditRecord } from '../core/audit';
 import type { IdGenerator } from '../core/ids';
 import { keys } from '../core/keys';
 import type { Clock } from '../core/ports';
 import { queryPage } from './dynamo-reads';
-import { batchWrite } from './dynamo-writes';
 
 export interface DynamoDbAuditLogProps {
   readonly client: DynamoDBDocumentClient;
@@ -72,10 +71,10 @@ export class DynamoDbAuditLog implements AuditLog, AuditReader {
     const shard = this.nextShard;
     this.nextShard = (shard + 1) % this.shards;
     const item = { SK: keys.auditSk(event.at, event.id), type: 'audit', ...event, expiresAt };
-    await batchWrite(this.props.client, this.props.tableName, [
-      { PutRequest: { Item: { PK: keys.auditPk(event.userId), ...item } } },
-      { PutRequest: { Item: { PK: keys.auditDayPk(utcDay(event.at), shard), ...item } } },
-    ]);
+    // Two PutItems, not a BatchWriteItem: IAM authorizes a batch as one action that may also
+    // delete, so the audit families' grant is PutItem only (append only; infra/tenant-access.ts).
+    const put = (PK: string) => this.props.client.send(new PutCommand({ TableName: this.props.tableName, Item: { PK, ...item } }));
+    await Promise.all([put(keys.auditPk(event.userId)), put(keys.auditDayPk(utcDay(event.at), shard))]);
     this.props.log?.(event);
   }
 

@@ -1,5 +1,5 @@
 // WebSocket connection records (CONN#<connectionId>), with a TTL past API Gateway's 2-hour connection
-// limit, and the per-user connection cap as slots: USER#<userId> / CONNSLOT#<n> for n below the cap,
+// limit, and the per-user connection cap as slots: USER#<userId> / CONNSLOT#<tenant> / CONNSLOT#<n> for n below the cap,
 // each held by one connection. A handshake takes a free (or expired) slot with a conditional write,
 // so racing handshakes can never hold more slots than the cap.
 import { createHash } from 'node:crypto';
@@ -7,6 +7,7 @@ import { DeleteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import { keys } from '../core/keys';
 import type { Clock } from '../core/ports';
 import { queryAll } from './dynamo-reads';
+import { tenantIdOf } from './tenant-id';
 import { isConditionFailed, TransactionCancelled, transactWrite } from './dynamo-writes';
 
 /** API Gateway closes WebSocket connections after 2 hours; records live a little longer. */
@@ -27,7 +28,7 @@ export function dynamoConnectionStore(client: DynamoDBDocumentClient, tableName:
     const rows = await queryAll(client, {
       TableName: tableName,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.userPk(userId), ':prefix': keys.connectionSlotSkPrefix() },
+      ExpressionAttributeValues: { ':pk': keys.connectionSlotPk(tenantIdOf(userId)), ':prefix': keys.connectionSlotSkPrefix() },
       ProjectionExpression: 'slot, expiresAt',
       ConsistentRead: true,
     });
@@ -60,7 +61,7 @@ export function dynamoConnectionStore(client: DynamoDBDocumentClient, tableName:
               // Free, or held by a connection whose $disconnect never came (past its TTL time).
               Put: {
                 TableName: tableName,
-                Item: { PK: keys.userPk(userId), SK: keys.connectionSlotSk(slot), type: 'connectionSlot', slot, connectionId, expiresAt },
+                Item: { PK: keys.connectionSlotPk(tenantIdOf(userId)), SK: keys.connectionSlotSk(slot), type: 'connectionSlot', slot, connectionId, expiresAt },
                 ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :now',
                 ExpressionAttributeValues: { ':now': nowSeconds },
               },
@@ -91,7 +92,7 @@ export function dynamoConnectionStore(client: DynamoDBDocumentClient, tableName:
       await client.send(
         new DeleteCommand({
           TableName: tableName,
-          Key: { PK: keys.userPk(userId), SK: keys.connectionSlotSk(slot) },
+          Key: { PK: keys.connectionSlotPk(tenantIdOf(userId)), SK: keys.connectionSlotSk(slot) },
           ConditionExpression: 'connectionId = :id',
           ExpressionAttributeValues: { ':id': connectionId },
         }),

@@ -1,9 +1,10 @@
 // The caller's profile, stored in the caller's own partition and created on first use.
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../core/keys';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Principal } from '../core/principal';
 import type { Clock } from '../core/ports';
+import { keys } from '../core/keys';
 import { isConditionFailed } from './dynamo-writes';
+import { userPartition, type TenantClients } from './tenant-clients';
 
 export interface Profile {
   userId: string;
@@ -19,12 +20,13 @@ export interface ProfileStore {
 }
 
 export function dynamoProfileStore(
-  client: DynamoDBDocumentClient,
+  clients: TenantClients,
   tableName: string,
   clock: Clock,
 ): (principal: Principal) => ProfileStore {
   return (principal) => {
-    const Key = { PK: keys.userPk(principal.userId), SK: keys.profileSk() };
+    const { client, pk } = userPartition(clients, principal.userId);
+    const Key = { PK: pk, SK: keys.profileSk() };
     const view = (item: Record<string, unknown>): Profile => ({
       userId: principal.userId,
       email: (item.email as string | null) ?? principal.email,

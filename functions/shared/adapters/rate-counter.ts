@@ -2,14 +2,16 @@
 // conditional UpdateItem. The condition refuses the hit once the window holds `limit`, so racing
 // requests on any number of Lambda instances admit at most `limit` (THREATS T10), and an SDK retry
 // of one hit counts once. Expired by TTL.
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../core/keys';
 import type { RateCounter } from '../core/rate-limit';
+import type { TenantClients } from './tenant-clients';
+import { tenantIdOf } from './tenant-id';
 import { conditionFailedItem, isConditionFailed, writeToken } from './dynamo-writes';
 
 export class DynamoDbRateCounter implements RateCounter {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly clients: TenantClients,
     private readonly tableName: string,
   ) {}
 
@@ -19,10 +21,10 @@ export class DynamoDbRateCounter implements RateCounter {
     // reports the stored item: the hit counted once, and it was admitted.
     const token = writeToken();
     try {
-      const res = await this.client.send(
+      const res = await this.clients.forUser(input.subject).send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { PK: keys.ratePk(input.subject, input.bucket), SK: keys.rateSk(input.windowStart) },
+          Key: { PK: keys.ratePk(tenantIdOf(input.subject), input.bucket), SK: keys.rateSk(input.windowStart) },
           UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :exp), #type = :type, #last = :token',
           ConditionExpression: 'attribute_not_exists(#count) OR (#count < :limit AND #last <> :token)',
           ExpressionAttributeNames: { '#count': 'count', '#type': 'type', '#last': 'lastHit' },

@@ -4,6 +4,7 @@
 import { keys } from '../core/keys';
 import { NO_SESSION_STATE, type SessionState, type SessionStore } from '../core/sessions';
 import type { Sdk } from './api-key-lookup';
+import { tenantIdOf } from './tenant-id';
 
 /** Every attribute the session item's reads and writes name (the authorizers' IAM grant lists them). */
 export const SESSION_ATTRIBUTES = ['PK', 'SK', 'notBefore', 'keysReadOnly', 'roleIat'];
@@ -11,17 +12,23 @@ export const SESSION_ATTRIBUTES = ['PK', 'SK', 'notBefore', 'keysReadOnly', 'rol
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 export class DynamoDbSessionStore implements SessionStore {
+  /**
+   * @param forUser the user's scoped client, for functions serving that user (sign-out, WebSocket
+   *   re-checks); the authorizers use `sdk`'s client, whose grant names only these attributes.
+   */
   constructor(
     private readonly sdk: () => Promise<Sdk>,
     private readonly tableName: string,
+    private readonly forUser?: (userId: string) => Sdk['client'],
   ) {}
 
   #key(userId: string) {
-    return { PK: keys.userPk(userId), SK: keys.sessionSk() };
+    return { PK: keys.userPk(tenantIdOf(userId)), SK: keys.sessionSk() };
   }
 
   async get(userId: string): Promise<SessionState> {
-    const { client, lib } = await this.sdk();
+    const { client: shared, lib } = await this.sdk();
+    const client = this.forUser?.(userId) ?? shared;
     const res = await client.send(
       new lib.GetCommand({
         TableName: this.tableName,
@@ -43,7 +50,8 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   async #forward(userId: string, update: string, condition: string, values: Record<string, unknown>): Promise<void> {
-    const { client, lib } = await this.sdk();
+    const { client: shared, lib } = await this.sdk();
+    const client = this.forUser?.(userId) ?? shared;
     try {
       await client.send(
         new lib.UpdateCommand({

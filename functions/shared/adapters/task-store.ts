@@ -10,6 +10,7 @@ import { TaskLimitError } from '../core/errors';
 import { byCreation, MAX_TASKS_PER_USER, type StagedWrite, type Task, type TaskChange, type TaskPatch, type TaskStore } from '../core/tasks/task';
 import { queryAll } from './dynamo-reads';
 import { isConditionFailed, TransactionCancelled, transactWrite, type TransactItem } from './dynamo-writes';
+import { userPartition } from './tenant-clients';
 import type { DynamoStoreProps } from './thread-store';
 
 function toTask(row: Record<string, unknown>): Task {
@@ -36,9 +37,9 @@ function updateExpression(patch: TaskPatch, updatedAt: string) {
   return { UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
 }
 
-export function dynamoTaskStores({ client, tableName }: DynamoStoreProps) {
+export function dynamoTaskStores({ clients, tableName }: DynamoStoreProps) {
   return (principal: Principal): TaskStore => {
-    const PK = keys.userPk(principal.userId);
+    const { client, pk: PK } = userPartition(clients, principal.userId);
     const Key = (taskId: string) => ({ PK, SK: keys.taskSk(taskId) });
     const row = (task: Task) => ({ ...Key(task.id), type: 'task', ...task });
     const counterKey = { PK, SK: keys.taskCounterSk() };

@@ -6,7 +6,6 @@ import {
   PutCommand,
   UpdateCommand,
   DeleteCommand,
-  type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ValidationError } from '../core/errors';
 import { keys } from '../core/keys';
@@ -25,10 +24,12 @@ import {
   type ThreadStore,
 } from '../core/threads/thread';
 import { queryPage, queryPages } from './dynamo-reads';
+import { userPartition, type TenantClients } from './tenant-clients';
 import { batchDelete, isConditionFailed, isOwnEarlierWrite, TransactionCancelled, transactWrite, type TransactItem } from './dynamo-writes';
 
 export interface DynamoStoreProps {
-  readonly client: DynamoDBDocumentClient;
+  /** A user's partition is reached only with that user's scoped client (tenant-clients.ts). */
+  readonly clients: TenantClients;
   readonly tableName: string;
 }
 
@@ -86,8 +87,8 @@ const EMPTY_PARTITION: ThreadReader = {
   listItems: async () => ({ data: [], lastKey: null }),
 };
 
-function partitionReader({ client, tableName }: DynamoStoreProps, userId: string): ThreadReader {
-  const PK = keys.userPk(userId);
+function partitionReader({ clients, tableName }: DynamoStoreProps, userId: string): ThreadReader {
+  const { client, pk: PK } = userPartition(clients, userId);
   return {
     async list(limit, after) {
       const page = await queryPage(
@@ -129,10 +130,10 @@ function partitionReader({ client, tableName }: DynamoStoreProps, userId: string
 }
 
 export function dynamoThreadStores(props: DynamoStoreProps) {
-  const { client, tableName } = props;
+  const { clients, tableName } = props;
 
   const threadStore = (principal: Principal): ThreadStore => {
-    const PK = keys.userPk(principal.userId);
+    const { client, pk: PK } = userPartition(clients, principal.userId);
     const reader = partitionReader(props, principal.userId);
     const threadKey = (threadId: string) => ({ PK, SK: keys.threadSk(threadId) });
     return {

@@ -1,22 +1,23 @@
 // The daily token counter in DynamoDB: one item per user and UTC day in the user's own partition
 // (`USER#<userId>` / `TOKENS#<day>`): `tokens` (used) and `committed` (used plus the holds of replies
 // in flight), each moved by one atomic conditional `UpdateItem`, expired by TTL.
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../core/keys';
 import type { TokenCounter } from '../core/token-budget';
+import { userPartition, type TenantClients } from './tenant-clients';
 import { conditionFailedItem, isConditionFailed, writeToken } from './dynamo-writes';
 
 export class DynamoDbTokenCounter implements TokenCounter {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly clients: TenantClients,
     private readonly tableName: string,
   ) {}
 
   async used(userId: string, day: string): Promise<number> {
-    const res = await this.client.send(
+    const res = await userPartition(this.clients, userId).client.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { PK: keys.userPk(userId), SK: keys.tokensSk(day) },
+        Key: { PK: userPartition(this.clients, userId).pk, SK: keys.tokensSk(day) },
         ProjectionExpression: '#tokens',
         ExpressionAttributeNames: { '#tokens': 'tokens' },
         ConsistentRead: true,
@@ -30,10 +31,10 @@ export class DynamoDbTokenCounter implements TokenCounter {
     // stored as the last hold: an SDK retry of this update finds it and is not a second hold.
     const token = writeToken();
     try {
-      const res = await this.client.send(
+      const res = await userPartition(this.clients, userId).client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { PK: keys.userPk(userId), SK: keys.tokensSk(day) },
+          Key: { PK: userPartition(this.clients, userId).pk, SK: keys.tokensSk(day) },
           // A day counted before holds existed has `tokens` only: `committed` starts from them. The
           // SET grammar allows the nesting (operand ::= path | if_not_exists(path, value)):
           // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html#Expressions.UpdateExpressions.SET
@@ -61,10 +62,10 @@ export class DynamoDbTokenCounter implements TokenCounter {
     // has already been applied (a lost reply must not count a reply's tokens twice).
     const token = writeToken();
     try {
-      await this.client.send(
+      await userPartition(this.clients, userId).client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { PK: keys.userPk(userId), SK: keys.tokensSk(day) },
+          Key: { PK: userPartition(this.clients, userId).pk, SK: keys.tokensSk(day) },
           UpdateExpression: 'ADD #tokens :tokens, #committed :delta SET expiresAt = if_not_exists(expiresAt, :exp), #type = :type, #last = :token',
           ConditionExpression: 'attribute_not_exists(#last) OR #last <> :token',
           ExpressionAttributeNames: { '#tokens': 'tokens', '#committed': 'committed', '#type': 'type', '#last': 'lastSettle' },

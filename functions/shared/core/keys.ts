@@ -20,8 +20,18 @@ export function unescapeKeyPart(value: string): string {
 const join = (...parts: string[]): string => parts.join(SEP);
 const e = escapeKeyPart;
 
+/**
+ * A user's tenant id (adapters/tenant-id.ts: 32 hex digits of the SHA-256 of the userId): the
+ * partition-key component of every family IAM confines to the user (USER#, RATE#, CONNSLOT#). A
+ * brand, so no caller can pass a raw userId where the tenant belongs.
+ */
+export type Tenant = string & { readonly __tenant: unique symbol };
+
+/** The partition-key prefixes a tenant's credentials may reach (infra/tenant-access.ts builds IAM from them). */
+export const TENANT_FAMILIES = { user: 'USER', rate: 'RATE' } as const;
+
 export const keys = {
-  userPk: (userId: string) => join('USER', e(userId)),
+  userPk: (tenant: Tenant) => join(TENANT_FAMILIES.user, tenant),
   profileSk: () => 'PROFILE',
   /** Sign-out time and the owner's role as last seen, read by the authorizers (core/sessions.ts). */
   sessionSk: () => 'SESSION',
@@ -42,7 +52,7 @@ export const keys = {
   apiKeyRefSkPrefix: () => 'APIKEYREF#',
   /** Per-user key counter; keeps the keys-per-user bound exact under concurrent creates. */
   apiKeyCounterSk: () => 'APIKEYCOUNT',
-  ratePk: (subject: string, bucket: string) => join('RATE', e(subject), e(bucket)),
+  ratePk: (tenant: Tenant, bucket: string) => join(TENANT_FAMILIES.rate, tenant, e(bucket)),
   rateSk: (windowStart: number) => join('WINDOW', String(windowStart)),
   auditPk: (userId: string) => join('AUDIT', e(userId)),
   auditSk: (atIso: string, id: string) => join(e(atIso), e(id)),
@@ -55,7 +65,9 @@ export const keys = {
   denialsSk: (windowStart: number) => join('WINDOW', String(windowStart)),
   connectionPk: (connectionId: string) => join('CONN', e(connectionId)),
   connectionSk: () => 'CONN',
-  /** One of a user's WS_MAX_CONNECTIONS_PER_USER connection slots (zero-padded, so they sort). */
+  /** A user's WS_MAX_CONNECTIONS_PER_USER connection slots: their own family, reached with the connection records. */
+  connectionSlotPk: (tenant: Tenant) => join('CONNSLOT', tenant),
+  /** One slot (zero-padded, so they sort). */
   connectionSlotSk: (slot: number) => join('CONNSLOT', String(slot).padStart(4, '0')),
   connectionSlotSkPrefix: () => 'CONNSLOT#',
   webhookPk: (source: string, key: string) => join('WEBHOOK', e(source), e(key)),

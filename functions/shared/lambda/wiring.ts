@@ -3,8 +3,9 @@
 // retention and enumeration detection), rate limiter and token budget, configured the same way. The model is
 // in reply-model.ts: only the functions that reply load the provider SDKs.
 import { randomFillSync } from 'node:crypto';
-import { loadBudgetConfig, loadHttpConfig, loadLimitsConfig, loadTableConfig } from '../config';
+import { loadBudgetConfig, loadHttpConfig, loadLimitsConfig, loadTableConfig, loadTenantConfig } from '../config';
 import { createDocumentClient } from '../adapters/dynamo-client';
+import { singleClient, stsTenantCredentials, tenantClients } from '../adapters/tenant-clients';
 import { DynamoDbRateCounter } from '../adapters/rate-counter';
 import { secretSource } from '../adapters/secret-source';
 import { dynamoTaskStores } from '../adapters/task-store';
@@ -32,22 +33,30 @@ export function once<T>(build: () => T): () => T {
 const env = process.env;
 
 const table = once(() => loadTableConfig(env));
-const client = once(() => createDocumentClient(table()));
-const store = once(() => ({ client: client(), tableName: table().tableName }));
+/** Per-user clients confined by IAM to their user's partitions, and the execution role's own (tenant-clients.ts). */
+const clients = once(() => {
+  const tenantRoleArn = loadTenantConfig(env).tenantRoleArn;
+  return tenantRoleArn
+    ? tenantClients({ table: table(), credentials: stsTenantCredentials(tenantRoleArn), clock: systemClock })
+    : singleClient(createDocumentClient(table()));
+});
+/** The execution role's client: cross-user key families only (audit, key lookups, connections, webhooks, idempotency). */
+const client = once(() => clients().shared);
+const store = once(() => ({ clients: clients(), tableName: table().tableName }));
 const ids = once(() => ulidGenerator(systemClock, (b) => randomFillSync(b)));
 const threadStores = once(() => dynamoThreadStores(store()));
 const taskStores = once(() => dynamoTaskStores(store()));
-const auditLog = once(() => createAuditLog({ ...store(), env }));
+const auditLog = once(() => createAuditLog({ client: client(), tableName: table().tableName, env }));
 const limiter = once(() => {
   const limits = loadLimitsConfig(env);
   return createRateLimiter({
-    counter: new DynamoDbRateCounter(client(), table().tableName),
+    counter: new DynamoDbRateCounter(clients(), table().tableName),
     clock: systemClock,
     limits: { requests: limits.requestsPerMinute, respond: limits.respondsPerMinute },
   });
 });
 const budget = once(() =>
-  createTokenBudget({ counter: new DynamoDbTokenCounter(client(), table().tableName), clock: systemClock, dailyLimit: loadBudgetConfig(env).dailyTokenBudget }),
+  createTokenBudget({ counter: new DynamoDbTokenCounter(clients(), table().tableName), clock: systemClock, dailyLimit: loadBudgetConfig(env).dailyTokenBudget }),
 );
 const cursorSecret = once(() => secretSource({ name: 'CURSOR_SECRET', env }));
 const idempotency = once(() => idempotentPosts(client(), table().tableName));
@@ -57,6 +66,7 @@ export const wiring = {
   clock: systemClock,
   table,
   client,
+  clients,
   ids,
   threadStores,
   taskStores,

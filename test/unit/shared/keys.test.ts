@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeKeyPart, keys, unescapeKeyPart } from '../../../functions/shared/core/keys';
+import { tenantIdOf } from '../../../functions/shared/adapters/tenant-id';
 
 // Strings rich in the characters that matter: the separator, the escape character and hex digits.
 const tricky = fc.oneof(
@@ -25,8 +26,8 @@ describe('key building', () => {
     fc.assert(
       fc.property(tricky, tricky, tricky, tricky, tricky, tricky, (u1, t1, i1, u2, t2, i2) => {
         const same = u1 === u2 && t1 === t2 && i1 === i2;
-        const k1 = `${keys.userPk(u1)}|${keys.itemSk(t1, i1)}`;
-        const k2 = `${keys.userPk(u2)}|${keys.itemSk(t2, i2)}`;
+        const k1 = `${keys.userPk(tenantIdOf(u1))}|${keys.itemSk(t1, i1)}`;
+        const k2 = `${keys.userPk(tenantIdOf(u2))}|${keys.itemSk(t2, i2)}`;
         expect(k1 === k2).toBe(same);
       }),
       { numRuns: 2000 },
@@ -47,7 +48,7 @@ describe('key building', () => {
     ['a sub that spells another user\'s key', 'alice#THREAD#1', 'alice'],
     ['an escaped separator typed in by hand', 'alice%23x', 'alice#x'],
   ])('keeps %s in its own partition', (_name, hostile, victim) => {
-    expect(keys.userPk(hostile)).not.toBe(keys.userPk(victim));
-    expect(keys.userPk(hostile).startsWith(`${keys.userPk(victim)}#`)).toBe(false);
+    expect(keys.userPk(tenantIdOf(hostile))).not.toBe(keys.userPk(tenantIdOf(victim)));
+    expect(keys.userPk(tenantIdOf(hostile)).startsWith(`${keys.userPk(tenantIdOf(victim))}#`)).toBe(false);
   });
 });

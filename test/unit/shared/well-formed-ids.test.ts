@@ -8,6 +8,7 @@ import { authenticateJwt } from '../../../functions/shared/core/authenticate';
 import { cursorCodec, signCursor } from '../../../functions/shared/core/cursor';
 import { ValidationError } from '../../../functions/shared/core/errors';
 import { keys } from '../../../functions/shared/core/keys';
+import { tenantIdOf } from '../../../functions/shared/adapters/tenant-id';
 import { isPossibleUserId } from '../../../functions/shared/core/principal';
 import { idSchema } from '../../../functions/shared/lambda/validation';
 import { generateSigningKey, signJwt, type SigningKey } from '../../../infra/local/jwt-sign';
@@ -40,7 +41,7 @@ describe('well-formed identifiers', () => {
   it('refuses to build any key from an ill-formed component, so no store can address one', () => {
     fc.assert(
       fc.property(illFormed, (s) => {
-        for (const build of [keys.userPk, keys.threadSk, keys.taskSk, keys.apiKeyRefSk, (x: string) => keys.itemSk('t', x), (x: string) => keys.webhookPk('tasks', x)]) {
+        for (const build of [(x: string) => keys.userPk(tenantIdOf(x)), keys.threadSk, keys.taskSk, keys.apiKeyRefSk, (x: string) => keys.itemSk('t', x), (x: string) => keys.webhookPk('tasks', x)]) {
           expect(() => build(s)).toThrow(ValidationError);
         }
       }),
