@@ -122,7 +122,9 @@ export function sharedGrantStatements(tableArn: string, grant: SharedGrant): Pol
 
 /** A function's own (execution-role) statements on the table. */
 export function executionRoleStatements(tableArn: string, grants: readonly TableGrant[]): PolicyStatementJson[] {
-  return grants.flatMap((g) => (g === 'tenant' ? [] : sharedGrantStatements(tableArn, g)));
+  // A function serving users also reads and stores the scoped credentials every environment shares.
+  const tenantCredentials = onFamilies(['dynamodb:GetItem', 'dynamodb:PutItem'], tableArn, ['TENANTCREDS#*']);
+  return grants.flatMap((g) => (g === 'tenant' ? [tenantCredentials] : sharedGrantStatements(tableArn, g)));
 }
 
 export const policyDocument = (statements: readonly PolicyStatementJson[]): PolicyDocumentJson => ({ Version: '2012-10-17', Statement: statements });

@@ -61,7 +61,7 @@ export class ServiceFunction extends Construct {
         props.def,
         props.settings,
         Object.fromEntries(Object.entries(props.secrets).map(([name, s]) => [name, s && { arn: s.secretArn }])) as Record<SecretName, { arn: string } | null>,
-        props.tenantRole?.role.roleArn,
+        props.tenantRole && { roleArn: props.tenantRole.role.roleArn, credentialsSecret: { arn: props.tenantRole.credentialsSecret.secretArn } },
       ),
       bundling: {
         forceDockerBundling: false,
@@ -79,7 +79,10 @@ export class ServiceFunction extends Construct {
     if (props.def.table.length > 0) {
       if (!props.table) throw new Error(`functions/${props.def.dir} declares table access '${props.def.table.join(', ')}' but got no table`);
       grantTableAccess(props.table, this.fn, props.def.table, props.tenantRole?.role);
-      if (props.def.table.includes('tenant')) props.tenantRole?.trust(role);
+      if (props.def.table.includes('tenant')) {
+        props.tenantRole?.trust(role);
+        props.tenantRole?.credentialsSecret.grantRead(this.fn);
+      }
     }
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

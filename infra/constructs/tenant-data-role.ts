@@ -2,7 +2,8 @@
 // assume it per user with the session tag `tenant` (functions/shared/adapters/tenant-clients.ts); its
 // one statement (infra/tenant-access.ts) lets a session reach only partitions whose key names that
 // tag. Only the roles of functions granted `tenant` may assume it, and only with that one tag.
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { AccountPrincipal, Effect, PolicyDocument, PolicyStatement, Role, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -11,6 +12,8 @@ import { toStatement } from './table-access';
 
 export class TenantDataRole extends Construct {
   readonly role: Role;
+  /** Seals the credentials shared by all environments (functions/shared/adapters/tenant-credential-cache.ts). */
+  readonly credentialsSecret: Secret;
   readonly #trusted: IRole[] = [];
 
   constructor(scope: Construct, id: string, props: { table: ITableV2 }) {
@@ -25,6 +28,14 @@ export class TenantDataRole extends Construct {
       // AssumeRole by a Lambda role is role chaining: sessions last at most one hour anyway.
       maxSessionDuration: Duration.hours(1),
       inlinePolicies: { OwnPartitionsOnly: new PolicyDocument({ statements: tenantRoleStatements(props.table.tableArn).map(toStatement) }) },
+    });
+    this.credentialsSecret = new Secret(this, 'CredentialsSecret', {
+      description: 'ThreadGuard: seals the tenant credentials shared by function environments',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(this.credentialsSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Seals credentials that expire within an hour; rotating it only makes cached ones unreadable (functions ask STS again).',
     });
     this.role.assumeRolePolicy!.addStatements(
       new PolicyStatement({

@@ -33,7 +33,9 @@ describe('deployed function environments', () => {
       const entry = Object.entries(fns).find(([id]) => id.startsWith(`${pascal(name)}Function`));
       expect(entry, name).toBeDefined();
       const vars = entry![1].Properties.Environment?.Variables ?? {};
-      const expected = ['POWERTOOLS_SERVICE_NAME', ...def.env, ...configured(def).map((s) => `${s}_ARN`)];
+      // Functions serving users also get the tenant data role and the shared credential cache's secret.
+      const tenant = def.table.includes('tenant' as never) ? ['TENANT_ROLE_ARN', 'CREDENTIALS_SECRET_ARN'] : [];
+      const expected = ['POWERTOOLS_SERVICE_NAME', ...def.env, ...configured(def).map((s) => `${s}_ARN`), ...tenant];
       // JWKS_URI is empty unless configured (derived from the issuer), and then left out.
       expect(Object.keys(vars).sort(), name).toEqual(expected.filter((k) => k !== 'JWKS_URI').sort());
     }
@@ -48,7 +50,10 @@ describe('deployed function environments', () => {
         .flatMap((p) => p.Properties.PolicyDocument.Statement)
         .filter((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'))
         .map((s) => JSON.stringify(s.Resource));
-      const declared = configured(def).map((s) => (s === 'CURSOR_SECRET' ? 'CursorSecret' : 'WebhookToken'));
+      const declared = [
+        ...configured(def).map((s) => (s === 'CURSOR_SECRET' ? 'CursorSecret' : 'WebhookToken')),
+        ...(def.table.includes('tenant' as never) ? ['TenantDataCredentialsSecret'] : []),
+      ];
       expect(reads.length, name).toBe(declared.length);
       for (const id of declared) expect(reads.some((r) => r.includes(id)), `${name} reads ${id}`).toBe(true);
     }

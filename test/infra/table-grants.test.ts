@@ -37,21 +37,24 @@ const API_KEY_AUTH: Grant[] = [
   { actions: ['dynamodb:UpdateItem'], leadingKeys: ['USER#*'], attributes: ['PK', 'SK', 'notBefore', 'keysReadOnly', 'roleIat'] },
 ];
 
+/** Every function serving users reads and stores the scoped credentials all environments share. */
+const TENANT_CREDS: Grant = { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], leadingKeys: ['TENANTCREDS#*'] };
+
 /** Construct id → expected DynamoDB statements of its own role (user partitions only through the tenant role). */
 const EXPECTED: Record<string, Grant[]> = {
   HealthFunction: [],
   OpenapiFunction: [],
-  ToolsFunction: [],
-  AuditFunction: [{ actions: ['dynamodb:Query'], leadingKeys: ['AUDIT#*', 'AUDIT_ALL#*'] }],
-  MeFunction: [...AUDIT_APPEND, IDEMPOTENCY],
-  ThreadsFunction: [...AUDIT_APPEND, IDEMPOTENCY],
-  MessagesFunction: [...AUDIT_APPEND, IDEMPOTENCY],
-  ChatkitFunction: [...AUDIT_APPEND, IDEMPOTENCY],
-  TasksFunction: [IDEMPOTENCY],
-  AdminFunction: [...AUDIT_APPEND, API_KEY_LOOKUPS, IDEMPOTENCY],
-  ApiKeysFunction: [...AUDIT_APPEND, API_KEY_LOOKUPS, IDEMPOTENCY],
-  WebhookFunction: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: ['WEBHOOK#*'] }, IDEMPOTENCY],
-  WebsocketFunction: [...AUDIT_APPEND, { actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], leadingKeys: ['CONN#*', 'CONNSLOT#*'] }],
+  ToolsFunction: [TENANT_CREDS, ],
+  AuditFunction: [TENANT_CREDS, { actions: ['dynamodb:Query'], leadingKeys: ['AUDIT#*', 'AUDIT_ALL#*'] }],
+  MeFunction: [TENANT_CREDS, ...AUDIT_APPEND, IDEMPOTENCY],
+  ThreadsFunction: [TENANT_CREDS, ...AUDIT_APPEND, IDEMPOTENCY],
+  MessagesFunction: [TENANT_CREDS, ...AUDIT_APPEND, IDEMPOTENCY],
+  ChatkitFunction: [TENANT_CREDS, ...AUDIT_APPEND, IDEMPOTENCY],
+  TasksFunction: [TENANT_CREDS, IDEMPOTENCY],
+  AdminFunction: [TENANT_CREDS, ...AUDIT_APPEND, API_KEY_LOOKUPS, IDEMPOTENCY],
+  ApiKeysFunction: [TENANT_CREDS, ...AUDIT_APPEND, API_KEY_LOOKUPS, IDEMPOTENCY],
+  WebhookFunction: [TENANT_CREDS, { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: ['WEBHOOK#*'] }, IDEMPOTENCY],
+  WebsocketFunction: [TENANT_CREDS, ...AUDIT_APPEND, { actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], leadingKeys: ['CONN#*', 'CONNSLOT#*'] }],
   AuthorizerFunction: API_KEY_AUTH,
   WsAuthorizerFunction: API_KEY_AUTH,
   WebhookAuthorizerFunction: [],

@@ -16,6 +16,7 @@ import { ServiceUnavailableError } from '../core/errors';
 import { keys, type Tenant } from '../core/keys';
 import type { Clock } from '../core/ports';
 import { dynamoEndpoint } from './dynamo-endpoint';
+import type { SharedCredentialCache } from './tenant-credential-cache';
 import { tenantIdOf } from './tenant-id';
 
 export interface TenantClients {
@@ -47,6 +48,22 @@ export interface TenantCredentials {
 
 /** Assumes the tenant role for one tenant (one STS call). */
 export type TenantCredentialSource = (tenant: Tenant) => Promise<TenantCredentials>;
+
+/**
+ * A source that asks `cache` (shared by every environment) first and STS only when the cached
+ * credential is missing or within RENEW_BEFORE_MS of expiry; what STS returns is stored for the
+ * other environments. A cache fault never fails the request: it only costs an STS call.
+ */
+export function sharedTenantCredentials(sts: TenantCredentialSource, cache: SharedCredentialCache, clock: Clock, onError: (err: unknown) => void = () => {}): TenantCredentialSource {
+  const fresh = (c: TenantCredentials | null): c is TenantCredentials => c !== null && c.expiration.getTime() - clock.now().getTime() > RENEW_BEFORE_MS;
+  return async (tenant) => {
+    const cached = await cache.get(tenant).catch((err: unknown) => (onError(err), null));
+    if (fresh(cached)) return cached;
+    const issued = await sts(tenant);
+    await cache.put(tenant, issued).catch(onError);
+    return issued;
+  };
+}
 
 /** The real source: STS AssumeRole with the tenant session tag. */
 export function stsTenantCredentials(roleArn: string, sts: STSClient = new STSClient({ maxAttempts: 3 })): TenantCredentialSource {
@@ -89,10 +106,12 @@ export interface TenantClientStats {
  */
 export function tenantClients(opts: {
   table: TableConfig;
+  /** The execution role's client. */
+  shared: DynamoDBDocumentClient;
   credentials: TenantCredentialSource;
   clock: Clock;
 }): TenantClients & { stats(): TenantClientStats } {
-  const shared = DynamoDBDocumentClient.from(new DynamoDBClient({ ...dynamoEndpoint(opts.table.endpoint), maxAttempts: 5 }), { marshallOptions });
+  const { shared } = opts;
   const cache = new Map<Tenant, Cached>();
   let calls = 0;
 

@@ -5,7 +5,9 @@
 import { randomFillSync } from 'node:crypto';
 import { loadBudgetConfig, loadHttpConfig, loadLimitsConfig, loadTableConfig, loadTenantConfig } from '../config';
 import { createDocumentClient } from '../adapters/dynamo-client';
-import { singleClient, stsTenantCredentials, tenantClients } from '../adapters/tenant-clients';
+import { sharedTenantCredentials, singleClient, stsTenantCredentials, tenantClients } from '../adapters/tenant-clients';
+import { dynamoCredentialCache } from '../adapters/tenant-credential-cache';
+import { logger } from './logger';
 import { DynamoDbRateCounter } from '../adapters/rate-counter';
 import { secretSource } from '../adapters/secret-source';
 import { dynamoTaskStores } from '../adapters/task-store';
@@ -36,9 +38,12 @@ const table = once(() => loadTableConfig(env));
 /** Per-user clients confined by IAM to their user's partitions, and the execution role's own (tenant-clients.ts). */
 const clients = once(() => {
   const tenantRoleArn = loadTenantConfig(env).tenantRoleArn;
-  return tenantRoleArn
-    ? tenantClients({ table: table(), credentials: stsTenantCredentials(tenantRoleArn), clock: systemClock })
-    : singleClient(createDocumentClient(table()));
+  const shared = createDocumentClient(table());
+  if (!tenantRoleArn) return singleClient(shared);
+  // STS only when no environment holds a fresh credential for the user (tenant-credential-cache.ts).
+  const cache = dynamoCredentialCache({ client: shared, tableName: table().tableName, secret: secretSource({ name: 'CREDENTIALS_SECRET', env }) });
+  const credentials = sharedTenantCredentials(stsTenantCredentials(tenantRoleArn), cache, systemClock, (error) => logger.warn('shared tenant credential cache unavailable', { error: error as Error }));
+  return tenantClients({ table: table(), shared, credentials, clock: systemClock });
 });
 /** The execution role's client: cross-user key families only (audit, key lookups, connections, webhooks, idempotency). */
 const client = once(() => clients().shared);
