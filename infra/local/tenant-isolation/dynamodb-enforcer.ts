@@ -62,7 +62,7 @@ function tableKeysReader(upstream: string, region: string): (table: string) => P
           indexPartitionKeys: Object.fromEntries((Table?.GlobalSecondaryIndexes ?? []).map((g) => [g.IndexName ?? '', hashKey(g.KeySchema)])),
         }),
         (err: unknown) => {
-          cache.delete(table); // a table that does not exist yet may exist later
+          cache.delete(table); // a table that does not exist yet, or a database still starting, may answer later
           if ((err as Error).name === 'ResourceNotFoundException') return { partitionKey: '', indexPartitionKeys: {} };
           throw err;
         },
@@ -121,7 +121,15 @@ export function dynamoDbEnforcer(deps: EnforcerDeps): (req: IncomingMessage, res
     } catch {
       return refuse(res, { status: 400, body: JSON.stringify({ __type: 'com.amazon.coral.service#SerializationException', Message: 'Malformed JSON' }) });
     }
-    const checks = await checksFor(op, parsed, { region: deps.region, accountId: deps.accountId, keysOf });
+    let checks: DynamoCheck[];
+    try {
+      checks = await checksFor(op, parsed, { region: deps.region, accountId: deps.accountId, keysOf });
+    } catch {
+      // DynamoDB Local could not say what the table's keys are (it is down or restarting): a cut
+      // connection, as the request would have met had it been forwarded.
+      req.socket.destroy();
+      return;
+    }
     const denial = firstDenial(verified.principal, checks);
     if (denial) return refuse(res, denial);
     await forward(deps, req, body, res);

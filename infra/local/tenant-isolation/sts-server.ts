@@ -48,7 +48,7 @@ const SIGNATURE_ERRORS: Record<SigV4Failure, StsError> = {
 
 // Session tag keys and values: letters, digits, spaces and _.:/=+-@ (values may be empty).
 const TAG_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const SESSION_NAME = /^[\w+=,.@-]*$/;
 const MAX_TAGS = 50;
 /** STS limits the packed size of session policy plus tags; this is an estimate against 2,048 characters. */
 const PACKED_LIMIT = 2048;
@@ -70,6 +70,9 @@ function parseAssumeRole(form: URLSearchParams): AssumeRoleInput {
   const sessionName = form.get('RoleSessionName');
   if (!roleArn) throw validation('null', 'roleArn', 'Member must not be null');
   if (sessionName === null) throw validation('null', 'roleSessionName', 'Member must not be null');
+  if (sessionName.length < 2 || sessionName.length > 64) {
+    throw validation(sessionName, 'roleSessionName', `Member must have length ${sessionName.length < 2 ? 'greater than or equal to 2' : 'less than or equal to 64'}`);
+  }
   if (!SESSION_NAME.test(sessionName)) throw validation(sessionName, 'roleSessionName', 'Member must satisfy regular expression pattern: [\\w+=,.@-]*');
   const rawDuration = form.get('DurationSeconds') ?? '3600';
   const durationSeconds = Number(rawDuration);

@@ -40,7 +40,8 @@ let ddb: DynamoDbLocal;
 let wall: TenantIsolation;
 let table: string;
 let dataDir: string;
-let clock = Date.now();
+/** How far the wall's clock runs ahead of the real one (to reach a session's expiry without waiting). */
+let clockAhead = 0;
 let admin: DynamoDBDocumentClient;
 
 const tenantPolicy = (tableArn: string): PolicyDocument => ({
@@ -105,7 +106,7 @@ beforeAll(async () => {
     ],
     roles: { [TENANT_ROLE]: { policies: [tenantPolicy(tableArn)], trustedBy: [EXEC_ROLE] } },
   };
-  wall = await startTenantIsolation({ dynamoDbLocalEndpoint: ddb.endpoint, config, now: () => clock });
+  wall = await startTenantIsolation({ dynamoDbLocalEndpoint: ddb.endpoint, config, now: () => Date.now() + clockAhead });
   for (const t of [alice, bob]) {
     await admin.send(new PutCommand({ TableName: table, Item: { PK: pk(t), SK: 'PROFILE', name: t === alice ? 'alice' : 'bob' } }));
   }
@@ -230,9 +231,9 @@ describe('the local IAM wall (STS + enforcing DynamoDB endpoint)', () => {
     const badSecret = await outcome(docClient({ ...creds, secretAccessKey: 'wrong' }).send(new GetCommand(key)));
     const badToken = await outcome(docClient({ ...creds, sessionToken: 'forged' }).send(new GetCommand(key)));
     const noToken = await outcome(docClient({ accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey }).send(new GetCommand(key)));
-    clock = creds.expiration.getTime() + 1000;
+    clockAhead = creds.expiration.getTime() + 1000 - Date.now();
     const expired = await outcome(docClient(creds).send(new GetCommand(key)));
-    clock = Date.now();
+    clockAhead = 0;
     // Assess
     expect({ unknown, badSecret, badToken, noToken, expired }).toEqual({
       unknown: 'UnrecognizedClientException',
@@ -259,9 +260,10 @@ describe('the local STS', () => {
     ['a tag value with |', [{ Key: 'tenant', Value: 'auth0|alice' }], 'ValidationError'],
     ['a tag value with #', [{ Key: 'tenant', Value: 'USER#alice' }], 'ValidationError'],
     ['a tag value longer than 256 characters', [{ Key: 'tenant', Value: 'a'.repeat(257) }], 'ValidationError'],
+    ['a one-character session name', undefined, 'ValidationError', 's'],
     ['duplicate tag keys (case-insensitive)', [{ Key: 'tenant', Value: 'a' }, { Key: 'Tenant', Value: 'b' }], 'InvalidParameterValue'],
-  ])('refuses %s', async (_, Tags, code) => {
-    const err = await sts().send(new AssumeRoleCommand({ RoleArn: TENANT_ROLE, RoleSessionName: 's1', Tags })).catch((e: Error & { $metadata: { httpStatusCode: number } }) => e);
+  ])('refuses %s', async (_, Tags, code, RoleSessionName = 's1') => {
+    const err = await sts().send(new AssumeRoleCommand({ RoleArn: TENANT_ROLE, RoleSessionName, Tags })).catch((e: Error & { $metadata: { httpStatusCode: number } }) => e);
     expect([(err as Error).name, (err as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode]).toEqual([code, 400]);
   });
 
@@ -275,7 +277,8 @@ describe('the local STS', () => {
     const creds = await assume(alice, { DurationSeconds: 900 });
     expect(creds.expiration.getTime() - before).toBeGreaterThan(899_000);
     expect(creds.expiration.getTime() - before).toBeLessThanOrEqual(900_000);
-    expect(await outcome(sts().send(new AssumeRoleCommand({ RoleArn: TENANT_ROLE, RoleSessionName: 's', DurationSeconds: 7200 })))).toBe('ValidationError');
+    const tooLong = await sts().send(new AssumeRoleCommand({ RoleArn: TENANT_ROLE, RoleSessionName: 's2', DurationSeconds: 7200 })).catch((e: Error) => e);
+    expect([(tooLong as Error).name, (tooLong as Error).message]).toEqual(['ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.']);
   });
 
   it.each([
