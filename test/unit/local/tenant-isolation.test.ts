@@ -317,3 +317,19 @@ describe('npm run tenant-credentials', () => {
     expect(await outcome(db.send(new GetCommand({ TableName: table, Key: { PK: pk(bob), SK: 'PROFILE' } })))).toBe('AccessDeniedException');
   }, 30_000);
 });
+
+describe('when DynamoDB Local is down', () => {
+  it('cuts the connection, as a stopped database looks to the SDK, instead of answering 500', async () => {
+    // Prepare
+    const db = docClient(await assume(alice));
+    await ddb.stop();
+    // Act
+    const known = await db.send(new GetCommand({ TableName: table, Key: { PK: pk(alice), SK: 'PROFILE' } })).catch((e: Error & { $metadata?: { httpStatusCode?: number } }) => e);
+    const unknownTable = await db.send(new GetCommand({ TableName: 'never-described', Key: { PK: pk(alice) } })).catch((e: Error & { $metadata?: { httpStatusCode?: number } }) => e);
+    // Assess: no HTTP status at all, the SDK saw the socket close
+    for (const err of [known, unknownTable]) {
+      expect(err).toBeInstanceOf(Error);
+      expect((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBeUndefined();
+    }
+  });
+});
