@@ -83,7 +83,7 @@ describe('authorize (IAM evaluation of a request)', () => {
 });
 
 describe('condition operators', () => {
-  const c = ctx({ 'dynamodb:LeadingKeys': ['T#abc', 'T#abd'], 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES', 'aws:SecureTransport': 'true' });
+  const c = ctx({ 'dynamodb:LeadingKeys': ['T#abc', 'T#abd'], 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES', 'aws:SecureTransport': 'true', 'aws:userid': 'AROAEXAMPLE:tenant-abc' });
   it.each([
     ['StringEquals on a single value', 'StringEquals', { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' }, true],
     ['StringEquals, no value matches', 'StringEquals', { 'dynamodb:Select': ['ALL_ATTRIBUTES', 'COUNT'] }, false],
@@ -106,6 +106,8 @@ describe('condition operators', () => {
     ['condition keys are case-insensitive', 'StringEquals', { 'DynamoDB:select': 'SPECIFIC_ATTRIBUTES' }, true],
     ['policy variable in the value: one key is the tenant\'s', 'ForAnyValue:StringLike', { 'dynamodb:LeadingKeys': 'T#${aws:PrincipalTag/tenant}*' }, true],
     ['policy variable in the value: not every key is the tenant\'s', 'ForAllValues:StringLike', { 'dynamodb:LeadingKeys': 'T#${aws:PrincipalTag/tenant}*' }, false],
+    ['aws:userid as a condition key', 'StringLike', { 'aws:userid': 'AROA*:tenant-*' }, true],
+    ['${aws:userid} as a policy variable', 'StringLike', { 'aws:userid': '${aws:userid}' }, true],
     ['a variable default applies when the key is missing', 'StringEquals', { 'dynamodb:Select': "${aws:PrincipalTag/none, 'SPECIFIC_ATTRIBUTES'}" }, true],
   ])('%s', (_, op, block, expected) => {
     expect(evaluateOperator(op, block as Record<string, string | string[] | boolean>, c)).toBe(expected);
