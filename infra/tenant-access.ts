@@ -15,14 +15,14 @@ import { TENANT_FAMILIES } from '../functions/shared/core/keys';
 export interface PolicyStatementJson {
   readonly Sid?: string;
   readonly Effect: 'Allow' | 'Deny';
-  readonly Action: readonly string[];
-  readonly Resource: readonly string[];
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+  readonly Action: string[];
+  readonly Resource: string[];
+  readonly Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 export interface PolicyDocumentJson {
   readonly Version: '2012-10-17';
-  readonly Statement: readonly PolicyStatementJson[];
+  readonly Statement: PolicyStatementJson[];
 }
 
 /** The session tag naming the caller's tenant (functions/shared/adapters/tenant-clients.ts, TENANT_TAG). */
@@ -127,4 +127,4 @@ export function executionRoleStatements(tableArn: string, grants: readonly Table
   return grants.flatMap((g) => (g === 'tenant' ? [tenantCredentials] : sharedGrantStatements(tableArn, g)));
 }
 
-export const policyDocument = (statements: readonly PolicyStatementJson[]): PolicyDocumentJson => ({ Version: '2012-10-17', Statement: statements });
+export const policyDocument = (statements: readonly PolicyStatementJson[]): PolicyDocumentJson => ({ Version: '2012-10-17', Statement: [...statements] });

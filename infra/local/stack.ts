@@ -4,6 +4,7 @@ import { createServer as createNetServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { functionEnvironment, type Settings } from '../function-environment';
+import { startLocalTenantWall, type LocalTenantWall } from './tenant-wall';
 import { AUTHORIZERS, FUNCTIONS, ROUTES, timeoutSecondsOf, WEBSOCKET, type FunctionDef } from '../routes';
 import { TABLES } from '../table';
 import { createAdminClient, openDynamoDb, type SupervisedDynamoDb } from './dynamodb-supervisor';
@@ -117,10 +118,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   let management: Server | null = null;
   let ws: ReturnType<typeof createWebSocketGateway> | null = null;
   let web: WebServer | null = null;
+  let wall: LocalTenantWall | null = null;
   const stop = async () => {
     ws?.close();
     await web?.stop();
     await Promise.all([closeServer(server), closeServer(management)]);
+    await wall?.isolation.close();
     await ddb?.stop();
   };
 
@@ -192,7 +195,17 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
     if (devIssuer) recordDevIssuer(dataDir, devIssuer, env.JWT_AUDIENCE ?? DEV_AUDIENCE);
 
-    const functionsDynamodbEndpoint = opts.functionsDynamodbEndpoint ? await opts.functionsDynamodbEndpoint(ddb.endpoint) : ddb.endpoint;
+    // The second wall: functions reach DynamoDB Local only through the enforcing endpoint (tenant-wall.ts).
+    const region = env.AWS_REGION ?? 'local';
+    wall = await startLocalTenantWall({
+      dynamoDbLocalEndpoint: ddb.endpoint,
+      tableName: tableNames.main,
+      region,
+      defs: [...Object.values(FUNCTIONS), ...Object.values(AUTHORIZERS), WEBSOCKET.fn, WEBSOCKET.authorizer],
+      credentialsSecret: localSecret(dataDir, 'CREDENTIALS_SECRET', env.CREDENTIALS_SECRET).value,
+    });
+    const tenantWall = wall;
+    const functionsDynamodbEndpoint = opts.functionsDynamodbEndpoint ? await opts.functionsDynamodbEndpoint(wall.info.dynamodbEndpoint) : wall.info.dynamodbEndpoint;
     // Each function gets only what its definition in routes.ts declares (functionEnvironment, as the
     // CDK stack builds it), plus what the Lambda runtime itself provides and the local stand-ins for
     // AWS endpoints. A value left empty here is left out, and the function applies its own default.
@@ -225,17 +238,30 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       OPENAI_API_KEY: env.OPENAI_API_KEY ? { value: env.OPENAI_API_KEY } : null,
     };
     const runtime: Record<string, string> = {
-      AWS_REGION: env.AWS_REGION ?? 'local',
-      DYNAMODB_ENDPOINT: functionsDynamodbEndpoint,
+      AWS_REGION: region,
       WS_MANAGEMENT_ENDPOINT: managementUrl,
       ...Object.fromEntries([...PASSED_THROUGH, ...PROVIDER_PASSED_THROUGH].flatMap((k) => (env[k] ? [[k, env[k]]] : []))),
     };
-    const fn = (def: FunctionDef) => localFunction(def.dir, { ...functionEnvironment(def, settings, secrets), ...runtime }, timeoutSecondsOf(def));
+    const fn = (def: FunctionDef) =>
+      localFunction(
+        def.dir,
+        { ...functionEnvironment(def, settings, secrets, tenantWall.tenant), ...runtime, ...tenantWall.runtimeFor(def), DYNAMODB_ENDPOINT: functionsDynamodbEndpoint },
+        timeoutSecondsOf(def),
+      );
     // Where this stack's database and Management API are, for tests and tools that inspect them
     // directly (never served over HTTP; the file is the developer's own, mode 0600).
     writeFileSync(
       join(dataDir, 'local-stack.json'),
-      JSON.stringify({ url, pid: process.pid, dynamodbEndpoint: ddb.endpoint, dynamodbPid: ddb.pid(), managementEndpoint: managementUrl, tableName: tableNames.main, tables: tableNames }),
+      JSON.stringify({
+        url,
+        pid: process.pid,
+        dynamodbEndpoint: ddb.endpoint,
+        dynamodbPid: ddb.pid(),
+        managementEndpoint: managementUrl,
+        tableName: tableNames.main,
+        tables: tableNames,
+        tenantIsolation: wall.info,
+      }),
       { mode: 0o600 },
     );
 

@@ -8,5 +8,8 @@ import { isLoopbackUrl } from '../config';
 export function dynamoEndpoint(endpoint: string | undefined): DynamoDBClientConfig {
   if (!endpoint) return {};
   if (!isLoopbackUrl(endpoint)) return { endpoint };
-  return { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  // The local stack gives each function its own credentials (its execution role at the local IAM
+  // wall); a process without any (a test or tool talking to DynamoDB Local itself) uses fixed ones.
+  const own = process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY;
+  return { endpoint, region: process.env.AWS_REGION ?? 'local', ...(own ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) };
 }

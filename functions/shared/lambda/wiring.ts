@@ -26,10 +26,19 @@ import type { HttpHandlerOptions } from './http-handler';
 import { idempotentPosts } from './idempotency';
 import { rateLimitGuard } from './rate-limit-guard';
 
-/** Built on first use, then kept for the life of the instance. */
+/**
+ * Built on first use, then kept for the life of the instance. Deployed, an instance runs one
+ * function; the local stack loads every function into one process, so each function (named by
+ * AWS_LAMBDA_FUNCTION_NAME, which its own environment holds) builds its own, as its own cold start
+ * would: its clients sign with its own credentials at the local IAM wall.
+ */
 export function once<T>(build: () => T): () => T {
-  let built: { value: T } | null = null;
-  return () => (built ??= { value: build() }).value;
+  const built = new Map<string, T>();
+  return () => {
+    const fn = process.env.AWS_LAMBDA_FUNCTION_NAME ?? '';
+    if (!built.has(fn)) built.set(fn, build());
+    return built.get(fn)!;
+  };
 }
 
 const env = process.env;

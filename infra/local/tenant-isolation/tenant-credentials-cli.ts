@@ -2,7 +2,6 @@
 // would use for that user, from the running local stack's STS (found through DATA_DIR, like `npm run token`).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tenantIdOf } from '../../../functions/shared/adapters/tenant-id';
 import { tenantCredentials } from './tenant-credentials';
 import type { TenantIsolationInfo } from './tenant-isolation';
 
@@ -25,8 +24,8 @@ if (!info?.stsEndpoint) {
   process.exit(1);
 }
 try {
-  process.stdout.write(`${JSON.stringify(await tenantCredentials(info, args[0], tenantIdOf))}\n`);
+  process.stdout.write(`${JSON.stringify(await tenantCredentials(info, args[0]))}\n`);
 } catch (err) {
-  console.error(`The local STS refused: ${(err as Error).message}`);
+  console.error(`The local STS refused: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`);
   process.exit(1);
 }

@@ -1,6 +1,8 @@
 // The scoped credentials the functions would use for one user, fetched from the local STS with
 // the same AssumeRole call (role, session tag `tenant`), for dev tooling and tests.
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { STSClient } from '@aws-sdk/client-sts';
+import { stsTenantCredentials } from '../../../functions/shared/adapters/tenant-clients';
+import { tenantIdOf } from '../../../functions/shared/adapters/tenant-id';
 import type { TenantIsolationInfo } from './tenant-isolation';
 
 export interface TenantCredentials {
@@ -10,22 +12,16 @@ export interface TenantCredentials {
   readonly expiration: string;
 }
 
-/** The session tag the tenant role's LeadingKeys condition reads (`${aws:PrincipalTag/tenant}`). */
-export const TENANT_TAG = 'tenant';
-
 /**
- * @param tenantIdOf - how a user id becomes the tag value (and the partition key's tenant part)
- * @throws the STS client's error when the local STS refuses
+ * The very call the functions make (functions/shared/adapters/tenant-clients.ts), from an execution
+ * role the tenant role trusts.
+ * @throws the STS client's error (a 503 ServiceUnavailableError wrapping it) when the local STS refuses
  */
-export async function tenantCredentials(info: TenantIsolationInfo, userId: string, tenantIdOf: (userId: string) => string): Promise<TenantCredentials> {
+export async function tenantCredentials(info: TenantIsolationInfo, userId: string): Promise<TenantCredentials> {
   const sts = new STSClient({ endpoint: info.stsEndpoint, region: info.region, credentials: info.caller, maxAttempts: 1 });
   try {
-    const tenant = tenantIdOf(userId);
-    const { Credentials: c } = await sts.send(
-      new AssumeRoleCommand({ RoleArn: info.tenantRoleArn, RoleSessionName: `tenant-${tenant}`.slice(0, 64), Tags: [{ Key: TENANT_TAG, Value: tenant }] }),
-    );
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) throw new Error('the local STS answered without credentials');
-    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration.toISOString() };
+    const c = await stsTenantCredentials(info.tenantRoleArn, sts)(tenantIdOf(userId));
+    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration.toISOString() };
   } finally {
     sts.destroy();
   }
