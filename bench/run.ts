@@ -8,6 +8,8 @@ import { benchProviders } from './providers';
 import { benchSignOutCheck } from './sign-out-check';
 import { Report } from './report';
 import { benchStreaming } from './streaming';
+import { benchTenantCredentials } from './tenant-credentials';
+import { benchTenantScale } from './tenant-scale';
 import { benchThreads } from './threads';
 import { benchWebClient } from './web-client';
 
@@ -27,6 +29,8 @@ if (suite === 'streaming') {
   const report = new Report();
   await benchAuthorizer(report);
   await benchSignOutCheck(report);
+  await benchTenantCredentials(report);
+  benchTenantScale(report);
   benchWebClient(report);
   report.print();
   for (const s of ['threads', 'streaming', 'providers']) {

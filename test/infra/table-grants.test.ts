@@ -286,3 +286,29 @@ describe('the authorizers\' attribute-limited update', () => {
     }
   });
 });
+
+describe('one source for both walls', () => {
+  it('synthesizes exactly the DynamoDB statements the local enforcing endpoint evaluates', async () => {
+    const { rolesFromTemplate } = await import('../../infra/local/tenant-isolation/template-policies');
+    const { executionRoleStatements, tenantRoleStatements } = await import('../../infra/tenant-access');
+    const { template, stack } = synth();
+    const json = template.toJSON();
+    const tableId = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))[0]!;
+    const tableArn = 'arn:aws:dynamodb:local:000000000000:table/main';
+    const roles = rolesFromTemplate(json as never, { region: 'local', accountId: '000000000000', resources: { [tableId]: { Ref: 'main', Arn: tableArn } }, unresolved: 'placeholder' });
+    const dynamo = (docs: { Statement: unknown }[]) =>
+      docs.flatMap((d) => (Array.isArray(d.Statement) ? d.Statement : [d.Statement])).filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+    const canonical = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)])) : v;
+    const normal = (statements: unknown[]) =>
+      statements.map((s: any) => JSON.stringify(canonical({ ...s, Sid: undefined, Action: [s.Action].flat().sort(), Resource: [s.Resource].flat() }))).sort();
+    const tenantRole = roles.find((r) => r.logicalId.startsWith('TenantData'))!;
+    expect(normal(dynamo(tenantRole.policies as never))).toEqual(normal(tenantRoleStatements(tableArn)));
+    for (const [id, def] of [['ThreadsFunction', FUNCTIONS.threads], ['WebsocketFunction', WEBSOCKET.fn], ['AuthorizerFunction', AUTHORIZERS.user]] as const) {
+      const sf = stack.node.findChild(id) as ServiceFunction;
+      const roleId = stack.getLogicalId(sf.fn.role!.node.defaultChild as CfnElement);
+      const role = roles.find((r) => r.logicalId === roleId)!;
+      expect(normal(dynamo(role.policies as never)), id).toEqual(normal(executionRoleStatements(tableArn, def.table)));
+    }
+  });
+});

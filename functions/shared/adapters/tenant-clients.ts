@@ -96,8 +96,8 @@ interface Cached {
 }
 
 export interface TenantClientStats {
-  /** STS calls made by this environment so far. */
-  readonly assumeRoleCalls: number;
+  /** Credentials this environment fetched (from the shared cache or STS) so far. */
+  readonly credentialFetches: number;
 }
 
 /**
@@ -136,6 +136,8 @@ export function tenantClients(opts: {
         new DynamoDBClient({
           ...dynamoEndpoint(opts.table.endpoint),
           maxAttempts: 5,
+          // One connection pool for every tenant's client: a client per user must not mean sockets per user.
+          requestHandler: shared.config.requestHandler,
           // The SDK asks again once `expiration` nears; the cache answers until RENEW_BEFORE_MS before it.
           credentials: async () => {
             const current = cache.get(tenant) ?? created;
@@ -156,7 +158,7 @@ export function tenantClients(opts: {
   return {
     shared,
     forUser: (userId) => entry(tenantIdOf(userId)).client,
-    stats: () => ({ assumeRoleCalls: calls }),
+    stats: () => ({ credentialFetches: calls }),
   };
 }
 
