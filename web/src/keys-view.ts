@@ -39,13 +39,14 @@ export function keysView(api: Api): HTMLElement {
       h(
         'td',
         {},
-        h('button', { type: 'button', class: 'toggle-key', onclick: () => act(api.setApiKeyEnabled(k.id, !k.enabled)) }, k.enabled ? 'Disable' : 'Enable'),
+        h('button', { type: 'button', class: 'toggle-key', 'aria-label': `${k.enabled ? 'Disable' : 'Enable'} key ${k.name}`, onclick: () => act(api.setApiKeyEnabled(k.id, !k.enabled)) }, k.enabled ? 'Disable' : 'Enable'),
         ' ',
         h(
           'button',
           {
             type: 'button',
             class: 'revoke-key',
+            'aria-label': `Revoke key ${k.name}`,
             onclick: () => {
               if (confirm(`Revoke "${k.name}"? Anything using it stops working at once.`)) act(api.revokeApiKey(k.id));
             },
@@ -87,10 +88,14 @@ export function keysView(api: Api): HTMLElement {
     form,
     once,
     h(
-      'table',
-      { class: 'key-list' },
-      h('thead', {}, h('tr', {}, ...['Name', 'Access', 'State', 'Created (UTC)', 'Last used', ''].map((c) => h('th', {}, c)))),
-      rows,
+      'div',
+      { class: 'key-table' },
+      h(
+        'table',
+        { class: 'key-list' },
+        h('thead', {}, h('tr', {}, ...['Name', 'Access', 'State', 'Created (UTC)', 'Last used', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
+        rows,
+      ),
     ),
   );
 }

@@ -1,0 +1,18 @@
+import { chromium } from 'playwright-core';
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless'] });
+const p = await (await b.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+p.on('requestfailed', (r) => console.log('FAILED', r.method(), r.url(), r.failure()?.errorText));
+p.on('console', (m) => console.log('console', m.type(), m.text()));
+await p.goto('http://127.0.0.1:4711');
+await p.fill('#dev-sign-in input[name=user]', 'probe');
+await p.click('#dev-sign-in button[type=submit]');
+await p.waitForSelector('#sign-out:visible');
+await p.fill('#new-thread input[name=title]', 't');
+await p.click('#new-thread button[type=submit]');
+await p.waitForSelector('#composer:visible');
+await p.fill('#composer textarea', 'hi');
+await p.click('#composer button[type=submit]');
+await p.waitForSelector('.assistant_message:not(.streaming)');
+await p.waitForTimeout(1000);
+await p.screenshot({ path: '/tmp/client-probe/a.png' });
+await b.close();
