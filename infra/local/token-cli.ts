@@ -1,4 +1,5 @@
 // `npm run token -- alice [--roles admin,guest] [--email a@example.com] [--ttl 3600]`: prints a dev token.
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { mintDevToken } from './dev-issuer';
 
@@ -32,8 +33,9 @@ if (values.ttl !== undefined) {
   ttlSeconds = /^\d+$/.test(values.ttl) ? Number(values.ttl) : NaN;
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0) usage(`--ttl: a whole number of seconds above 0, got "${values.ttl}"`);
 }
+const dataDir = process.env.DATA_DIR ?? '.data';
 try {
-  const token = mintDevToken(process.env.DATA_DIR ?? '.data', sub, {
+  const token = mintDevToken(dataDir, sub, {
     roles: values.roles?.split(',').filter(Boolean),
     email: values.email,
     ttlSeconds,
@@ -41,5 +43,11 @@ try {
   process.stdout.write(`${token}\n`);
 } catch (err) {
   console.error((err as Error).message);
+  // The stack keeps its issuer in its own DATA_DIR: say where this looked and how to point it elsewhere.
+  console.error(
+    `Looked in ${resolve(dataDir)} (${process.env.DATA_DIR === undefined ? 'DATA_DIR is unset, so .data' : `DATA_DIR=${process.env.DATA_DIR}`}).\n` +
+      `A stack started with another DATA_DIR keeps its issuer there: run DATA_DIR=<that dir> npm run -s token -- ${sub} ` +
+      '(the start banner prints this line with the directory filled in).',
+  );
   process.exit(1);
 }
