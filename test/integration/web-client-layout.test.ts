@@ -52,6 +52,7 @@ async function showPanel(page: Page, name: 'threads' | 'conversation' | 'tasks')
 async function send(page: Page, content: string): Promise<string> {
   await showPanel(page, 'conversation');
   const before = await page.locator('.assistant_message').count();
+  await page.locator('#composer button[type=submit]:enabled').waitFor(); // the previous reply has ended
   await page.fill('#composer textarea', content);
   await page.press('#composer textarea', 'Enter');
   const reply = page.locator('.assistant_message').nth(before);
@@ -78,7 +79,8 @@ function layoutFaults(page: Page): Promise<string[]> {
         const scrollsSideways = getComputedStyle(box).overflowX !== 'visible' && box.scrollWidth > box.clientWidth;
         if (scrollsSideways) faults.push(`${name}: its container ${box.className} scrolls sideways`);
         if (r.left < b.left - 0.5 || r.right > b.right + 0.5) faults.push(`${name} sticks out of ${box.className} (${r.left.toFixed(0)}..${r.right.toFixed(0)} vs ${b.left.toFixed(0)}..${b.right.toFixed(0)})`);
-        if (r.width < 24) faults.push(`${name} is only ${r.width.toFixed(0)} px wide`);
+        const box2 = el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio');
+        if (!box2 && r.width < 24) faults.push(`${name} is only ${r.width.toFixed(0)} px wide`);
       }
     }
     return faults;
@@ -171,7 +173,8 @@ describe('web client layout and accessibility at 390, 768, 1280 and 1920 px', ()
     await expectGood(page, `${width} API keys`);
     await rec.settle();
     recordTokens(rec);
-    expect(rec.consoleErrors).toEqual([]);
+    // The deliberate 400 above is the browser's only complaint.
+    expect(rec.consoleErrors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     expect(rec.failedRequests).toEqual([]);
     await rec.context.close();
   });
@@ -214,9 +217,11 @@ describe('tasks from the page', () => {
 
     await item('pay rent').locator('.task-done').click();
     await poll(() => item('pay rent').locator('.task.done').count()).toBe(1);
+    const rentId = await item('pay rent').getAttribute('data-task-id');
     await item('pay rent').locator('.task-rename').click();
-    await item('pay rent').locator('.rename-task input').fill('pay the rent');
-    await item('pay rent').locator('.rename-task button[type=submit]').click();
+    const renaming = page.locator(`#task-list .task-item[data-task-id="${rentId}"]`);
+    await renaming.locator('.rename-task input').fill('pay the rent');
+    await renaming.locator('.rename-task button[type=submit]').click();
     await poll(() => page.locator('#task-list .task-title').allTextContents()).toEqual(['buy milk', 'pay the rent']);
     page.once('dialog', (d) => void d.accept());
     await item('buy milk').locator('.task-delete').click();

@@ -76,6 +76,7 @@ const paints = (page: Page) => page.evaluate(() => (window as unknown as { __pai
 
 async function send(page: Page, content: string): Promise<string> {
   const before = await page.locator('.assistant_message').count();
+  await page.locator('#composer button[type=submit]:enabled').waitFor(); // the previous reply has ended
   await page.fill('#composer textarea', content);
   await page.click('#composer button[type=submit]');
   const reply = page.locator('.assistant_message').nth(before);

@@ -127,9 +127,9 @@ export function createApi(opts: ApiOptions) {
 
   return {
     me: () => ok(client.GET('/me')),
-    listThreads: () => ok(client.GET('/threads', { params: { query: { limit: '50' } } })),
+    listThreads: () => ok(client.GET('/threads', { params: { query: { limit: 50 } } })),
     createThread: (title: string) => ok(client.POST('/threads', { body: title ? { title } : {} })),
-    listItems: (threadId: string) => ok(client.GET('/threads/{threadId}/items', { params: { ...thread(threadId), query: { limit: '100' } } })),
+    listItems: (threadId: string) => ok(client.GET('/threads/{threadId}/items', { params: { ...thread(threadId), query: { limit: 100 } } })),
     listTasks: () => ok(client.GET('/tasks')),
     updateTask: (taskId: string, patch: { title?: string; status?: 'open' | 'done' }) => ok(client.PATCH('/tasks/{taskId}', { params: { path: { taskId } }, body: patch })),
     deleteTask: (taskId: string) => ok(client.DELETE('/tasks/{taskId}', { params: { path: { taskId } } })),

@@ -36,7 +36,8 @@ export function chatView(deps: ChatDeps, threadId: string | null): HTMLElement {
 
   const threadList = h('ul', { id: 'thread-list', class: 'thread-list' });
   const taskList = h('ul', { id: 'task-list', class: 'task-list' });
-  const messages = h('ol', { id: 'messages', class: 'messages', 'aria-label': 'Messages' });
+  // Focusable, so the conversation scrolls from the keyboard too.
+  const messages = h('ol', { id: 'messages', class: 'messages', 'aria-label': 'Messages', tabindex: 0 });
   // Screen readers hear each reply once, complete, not every streamed word.
   const announcer = h('div', { id: 'reply-status', class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
   const title = h('h2', { id: 'thread-title' }, threadId ? 'Conversation' : 'Pick a thread or start a new one');
@@ -232,6 +233,11 @@ export function chatView(deps: ChatDeps, threadId: string | null): HTMLElement {
         }
         if (follow) toBottom();
       })
+      .finally(() => {
+        // The reply has ended: the next message may go while the lists below are re-read.
+        sending = false;
+        sendButton.disabled = false;
+      })
       .then(
         () => Promise.all([loadTasks(), loadThreads()]),
         (err: unknown) => {
@@ -241,11 +247,7 @@ export function chatView(deps: ChatDeps, threadId: string | null): HTMLElement {
           showError(err);
         },
       )
-      .catch(showError)
-      .finally(() => {
-        sending = false;
-        sendButton.disabled = false;
-      });
+      .catch(showError);
   });
 
   if (threadId) {

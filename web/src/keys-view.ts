@@ -31,14 +31,14 @@ export function keysView(api: Api): HTMLElement {
     h(
       'tr',
       { 'data-key-id': k.id },
-      h('td', { class: 'key-name' }, k.name),
-      h('td', {}, k.readOnly ? 'read-only' : 'full'),
-      h('td', { class: 'key-state' }, k.enabled ? 'enabled' : 'disabled'),
-      h('td', {}, when(k.createdAt)),
-      h('td', {}, when(k.lastUsedAt)),
+      h('td', { class: 'key-name', 'data-label': 'Name' }, k.name),
+      h('td', { 'data-label': 'Access' }, k.readOnly ? 'read-only' : 'full'),
+      h('td', { class: 'key-state', 'data-label': 'State' }, k.enabled ? 'enabled' : 'disabled'),
+      h('td', { 'data-label': 'Created (UTC)' }, when(k.createdAt)),
+      h('td', { 'data-label': 'Last used' }, when(k.lastUsedAt)),
       h(
         'td',
-        {},
+        { 'data-label': 'Actions' },
         h('button', { type: 'button', class: 'toggle-key', 'aria-label': `${k.enabled ? 'Disable' : 'Enable'} key ${k.name}`, onclick: () => act(api.setApiKeyEnabled(k.id, !k.enabled)) }, k.enabled ? 'Disable' : 'Enable'),
         ' ',
         h(
