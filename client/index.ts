@@ -63,9 +63,13 @@ export async function* streamMessage(client: ThreadGuardClient, threadId: string
     throw new ThreadGuardError(response.status, refusal?.code ?? `http_${response.status}`, refusal?.message ?? response.statusText);
   }
   const decoder = new TextDecoder();
+  // A reader loop rather than `for await` over the stream, which not every browser supports.
+  const reader = (data as ReadableStream<Uint8Array>).getReader();
   let buffer = '';
-  for await (const chunk of data as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true }).replace(/\r\n?/g, '\n');
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
     let end: number;
     while ((end = buffer.indexOf('\n\n')) >= 0) {
       const lines = buffer.slice(0, end).split('\n').filter((l) => l.startsWith('data:'));
