@@ -1,5 +1,6 @@
 // `npm run token -- alice [--roles admin,guest] [--email a@example.com] [--ttl 3600]`: prints a dev token.
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { mintDevToken } from './dev-issuer';
 
@@ -42,12 +43,14 @@ try {
   });
   process.stdout.write(`${token}\n`);
 } catch (err) {
-  console.error((err as Error).message);
   // The stack keeps its issuer in its own DATA_DIR: say where this looked and how to point it elsewhere.
+  const where = `${resolve(dataDir)} (${process.env.DATA_DIR === undefined ? 'DATA_DIR is unset, so .data' : `DATA_DIR=${process.env.DATA_DIR}`})`;
   console.error(
-    `Looked in ${resolve(dataDir)} (${process.env.DATA_DIR === undefined ? 'DATA_DIR is unset, so .data' : `DATA_DIR=${process.env.DATA_DIR}`}).\n` +
-      `A stack started with another DATA_DIR keeps its issuer there: run DATA_DIR=<that dir> npm run -s token -- ${sub} ` +
-      '(the start banner prints this line with the directory filled in).',
+    existsSync(join(dataDir, 'dev-issuer.json'))
+      ? (err as Error).message
+      : `No dev issuer in ${where}.\n` +
+          `If a local stack is running, it was started with another DATA_DIR: run DATA_DIR=<that dir> npm run -s token -- ${sub}\n` +
+          '(its start banner prints this line with the directory filled in). Otherwise start one first: npm start',
   );
   process.exit(1);
 }

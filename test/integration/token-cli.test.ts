@@ -45,8 +45,8 @@ describe('npm run token', () => {
     const res = tokenIn(empty, 'alice');
     expect(res.status).toBe(1);
     expect(res.stdout).toBe('');
-    expect(res.stderr).toContain(`Looked in ${empty} (DATA_DIR=${empty}).`);
-    expect(res.stderr).toContain('run DATA_DIR=<that dir> npm run -s token -- alice');
+    expect(res.stderr).toContain(`No dev issuer in ${empty} (DATA_DIR=${empty}).`);
+    expect(res.stderr).toContain('If a local stack is running, it was started with another DATA_DIR: run DATA_DIR=<that dir> npm run -s token -- alice');
     // Unset, it names the default and where that resolves.
     const tsx = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href; // cwd is not the project
     const unset = spawnSync(process.execPath, ['--import', tsx, join(ROOT, 'infra/local/token-cli.ts'), 'alice'], {
@@ -54,6 +54,6 @@ describe('npm run token', () => {
       env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DATA_DIR')),
       encoding: 'utf8',
     });
-    expect(unset.stderr).toContain(`Looked in ${resolve(empty, '.data')} (DATA_DIR is unset, so .data).`);
+    expect(unset.stderr).toContain(`No dev issuer in ${resolve(empty, '.data')} (DATA_DIR is unset, so .data).`);
   });
 });
