@@ -1,7 +1,7 @@
 // Every call the page makes to the ThreadGuard API, in one place: the typed client generated from
 // the OpenAPI document (client/, openapi-fetch), with the in-memory token and X-Page-Context added
-// to each request, errors as ApiError with Retry-After, and the two reply transports (SSE read from
-// the fetch body, WebSocket).
+// to each request, errors as ApiError with Retry-After, and the two reply transports (SSE over an
+// XMLHttpRequest, see sse.ts; WebSocket).
 import { createThreadGuardClient } from '../../client';
 import { ApiError, parseRetryAfter } from './refusals';
 import { postSse } from './sse';
