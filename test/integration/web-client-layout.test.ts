@@ -156,6 +156,7 @@ describe('web client layout and accessibility at 390, 768, 1280 and 1920 px', ()
     const notice = page.locator('#notice');
     await poll(() => notice.getAttribute('data-code')).toBe('bad_request');
     expect(await inView('#notice')).toBe(true);
+    expect((await notice.textContent())!.endsWith('×')).toBe(false);
     await expectGood(page, `${width} notice`);
     await page.click('#notice .notice-close');
     expect(await notice.isVisible()).toBe(false);

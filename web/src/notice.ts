@@ -7,7 +7,8 @@ import { describeError } from './refusals';
 function show(code: string, text: string): void {
   const notice = byId('notice');
   notice.dataset.code = code;
-  const dismiss = h('button', { type: 'button', class: 'notice-close', 'aria-label': 'Dismiss this notice' }, '×');
+  // The × is drawn by CSS, so the notice's text is the sentence alone.
+  const dismiss = h('button', { type: 'button', class: 'notice-close', 'aria-label': 'Dismiss this notice' });
   dismiss.addEventListener('click', clearNotice);
   notice.replaceChildren(h('span', { class: 'notice-text' }, text), dismiss);
   notice.hidden = false;
