@@ -18,19 +18,19 @@ export default defineConfig({
     fileParallelism: false,
     sequence: { sequencer: LastFilesLastSequencer },
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000 } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/helpers/quiet-logs.ts'], testTimeout: 20_000 } },
       {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
           // Every response the tests receive is checked against docs/openapi.json.
-          setupFiles: ['test/integration/contract-setup.ts'],
+          setupFiles: ['test/integration/contract-setup.ts', 'test/helpers/quiet-logs.ts'],
           testTimeout: 60_000,
           hookTimeout: 90_000,
         },
       },
-      { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 180_000 } },
+      { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], setupFiles: ['test/helpers/quiet-logs.ts'], testTimeout: 180_000, hookTimeout: 180_000 } },
     ],
   },
 });

@@ -827,9 +827,14 @@ export interface components {
             data: components["schemas"]["ApiKey"][];
         };
         WebhookDelivery: {
-            /** @description The event id (the same on every repeat). */
+            /** @description The event id (the same on every repeat); a `task.created` without `taskId` names its task with it. */
             id: string;
             duplicate: boolean;
+            /**
+             * @description What the first delivery did (absent on a duplicate). `task_not_found`: that user has no task with that id (or there is no such user); nothing changed.
+             * @enum {string}
+             */
+            outcome?: "stored" | "task_created" | "task_exists" | "task_limit_reached" | "task_completed" | "task_not_found";
         };
         "Error-not_found": {
             error: {
@@ -1138,7 +1143,7 @@ export interface operations {
     listThreads: {
         parameters: {
             query?: {
-                limit?: string;
+                limit?: number;
                 cursor?: string;
             };
             header?: never;
@@ -1412,7 +1417,7 @@ export interface operations {
     listItems: {
         parameters: {
             query?: {
-                limit?: string;
+                limit?: number;
                 cursor?: string;
                 order?: "asc" | "desc";
             };
@@ -1786,7 +1791,7 @@ export interface operations {
     listTasks: {
         parameters: {
             query?: {
-                limit?: string;
+                limit?: number;
                 cursor?: string;
                 status?: "open" | "done";
             };
@@ -2013,7 +2018,7 @@ export interface operations {
     adminListThreads: {
         parameters: {
             query?: {
-                limit?: string;
+                limit?: number;
                 cursor?: string;
             };
             header?: never;
@@ -2118,7 +2123,7 @@ export interface operations {
     adminListItems: {
         parameters: {
             query?: {
-                limit?: string;
+                limit?: number;
                 cursor?: string;
                 order?: "asc" | "desc";
             };

@@ -3,6 +3,7 @@
 import { NotFoundError, ValidationError } from '../shared/core/errors';
 import { deliverWebhook, idempotencyKeyOf, type DeliverDeps } from '../shared/core/webhooks';
 import { ok, type RouteControllers } from '../shared/lambda/http-handler';
+import { logger } from '../shared/lambda/logger';
 import { jsonBody } from '../shared/lambda/http-request';
 import { pathParam } from '../shared/lambda/validation';
 import { effectFor, type SourceDeps } from './sources';
@@ -24,6 +25,11 @@ export function webhookRoutes(deps: WebhookDeps): RouteControllers {
       const key = idempotencyKeyOf(req.headers['idempotency-key'], payload, source, req.rawBody ?? '');
       const effect = effectFor(deps, source, payload);
       const result = await deliverWebhook(deps, { source, key, body: req.rawBody ?? '' }, effect);
+      // Accepted but without effect (no such task for that user, or the user's task cap): the sender
+      // learns it from `outcome`, the operator from this line. Ids only, never the body.
+      if (result.outcome === 'task_not_found' || result.outcome === 'task_limit_reached') {
+        logger.warn('webhook delivery had no effect', { source, eventId: result.id, outcome: result.outcome });
+      }
       return result.duplicate ? ok(result) : { statusCode: 202, body: result };
     },
   };

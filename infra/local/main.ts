@@ -2,7 +2,7 @@
 // it started (listeners and DynamoDB Local): Ctrl-C, SIGINT/SIGTERM to npm (forwarded to this
 // process, which `exec` in the start script makes npm's direct child), SIGHUP when the terminal
 // closes, or npm itself going away (this process is then re-parented, which the watchdog notices).
-import { portInUseMessage } from './port-in-use';
+import { freePortPair, isFree, portInUseMessage } from './port-in-use';
 import { startLocalStack, type LocalStack } from './stack';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -53,6 +53,14 @@ setInterval(() => {
   if (process.ppid !== parent) void shutdown('parent process exited');
 }, 500).unref();
 
+// Both ports are checked before anything is written into DATA_DIR: a refused start leaves it as it was.
+for (const p of [port, webPort]) {
+  if (p !== 0 && !(await isFree(p))) {
+    say(portInUseMessage(p, await freePortPair(port)), process.stderr);
+    process.exit(1);
+  }
+}
+
 try {
   starting = startLocalStack({ port, dataDir, webPort, env: process.env });
   const stack = await starting;
@@ -75,6 +83,6 @@ try {
 } catch (err) {
   const e = err as NodeJS.ErrnoException & { port?: number };
   // The busy port may be the web client's (WEB_PORT); the error names it.
-  say(e.code === 'EADDRINUSE' ? portInUseMessage(e.port ?? port) : `Local stack failed to start: ${e.message}`, process.stderr);
+  say(e.code === 'EADDRINUSE' ? portInUseMessage(e.port ?? port, await freePortPair(port)) : `Local stack failed to start: ${e.message}`, process.stderr);
   process.exit(1);
 }

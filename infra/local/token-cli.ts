@@ -1,4 +1,6 @@
 // `npm run token -- alice [--roles admin,guest] [--email a@example.com] [--ttl 3600]`: prints a dev token.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { mintDevToken } from './dev-issuer';
 
@@ -32,14 +34,23 @@ if (values.ttl !== undefined) {
   ttlSeconds = /^\d+$/.test(values.ttl) ? Number(values.ttl) : NaN;
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0) usage(`--ttl: a whole number of seconds above 0, got "${values.ttl}"`);
 }
+const dataDir = process.env.DATA_DIR ?? '.data';
 try {
-  const token = mintDevToken(process.env.DATA_DIR ?? '.data', sub, {
+  const token = mintDevToken(dataDir, sub, {
     roles: values.roles?.split(',').filter(Boolean),
     email: values.email,
     ttlSeconds,
   });
   process.stdout.write(`${token}\n`);
 } catch (err) {
-  console.error((err as Error).message);
+  // The stack keeps its issuer in its own DATA_DIR: say where this looked and how to point it elsewhere.
+  const where = `${resolve(dataDir)} (${process.env.DATA_DIR === undefined ? 'DATA_DIR is unset, so .data' : `DATA_DIR=${process.env.DATA_DIR}`})`;
+  console.error(
+    existsSync(join(dataDir, 'dev-issuer.json'))
+      ? (err as Error).message
+      : `No dev issuer in ${where}.\n` +
+          `If a local stack is running, it was started with another DATA_DIR: run DATA_DIR=<that dir> npm run -s token -- ${sub}\n` +
+          '(its start banner prints this line with the directory filled in). Otherwise start one first: npm start',
+  );
   process.exit(1);
 }

@@ -124,7 +124,14 @@ export const Exchange = z
   .meta({ id: 'Exchange', description: 'The stored message and the agent reply, written in one transaction.' });
 
 export const WebhookDelivery = z
-  .object({ id: z.string().meta({ description: 'The event id (the same on every repeat).' }), duplicate: z.boolean() })
+  .object({
+    id: z.string().meta({ description: 'The event id (the same on every repeat); a `task.created` without `taskId` names its task with it.' }),
+    duplicate: z.boolean(),
+    outcome: z
+      .enum(['stored', 'task_created', 'task_exists', 'task_limit_reached', 'task_completed', 'task_not_found'])
+      .optional()
+      .meta({ description: 'What the first delivery did (absent on a duplicate). `task_not_found`: that user has no task with that id (or there is no such user); nothing changed.' }),
+  })
   .meta({ id: 'WebhookDelivery' });
 
 export const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });

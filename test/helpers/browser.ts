@@ -39,6 +39,8 @@ export interface RecordedPage {
   readonly context: BrowserContext;
   readonly page: Page;
   readonly consoleErrors: string[];
+  /** Requests the browser reports as failed (`net::ERR_ABORTED` and the like), with their reason. */
+  readonly failedRequests: string[];
   readonly network: NetworkEntry[];
   /** WebSocket frames, both directions. */
   readonly frames: string[];
@@ -50,10 +52,11 @@ export interface RecordedPage {
 }
 
 /** A new browser context (its own cookies, storage and cache) with one recorded page. */
-export async function openRecordedPage(browser: Browser): Promise<RecordedPage> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+export async function openRecordedPage(browser: Browser, viewport = { width: 1280, height: 800 }): Promise<RecordedPage> {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const consoleErrors: string[] = [];
+  const failedRequests: string[] = [];
   const network: NetworkEntry[] = [];
   const frames: string[] = [];
   const pending: Promise<unknown>[] = [];
@@ -61,6 +64,7 @@ export async function openRecordedPage(browser: Browser): Promise<RecordedPage> 
     if (m.type() === 'error') consoleErrors.push(`${m.text()} @ ${m.location().url}`);
   });
   page.on('pageerror', (err) => consoleErrors.push(`uncaught: ${err.message}`));
+  page.on('requestfailed', (req) => failedRequests.push(`${req.method()} ${req.url()} ${req.failure()?.errorText ?? ''}`));
   page.on('response', (res) => {
     const req = res.request();
     pending.push(
@@ -86,6 +90,7 @@ export async function openRecordedPage(browser: Browser): Promise<RecordedPage> 
     context,
     page,
     consoleErrors,
+    failedRequests,
     network,
     frames,
     settle: async () => {

@@ -3,7 +3,7 @@
 // taken gets a message naming the likely culprit. "Nothing running" = the API port and DynamoDB
 // Local's port both refuse connections, and npm has exited.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,13 @@ import { describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/local/stack';
 
 const ROOT = join(import.meta.dirname, '../..');
+
+const canListen = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 
 const refuses = (url: string): Promise<boolean> =>
   fetch(url, { signal: AbortSignal.timeout(5_000) }).then(
@@ -63,14 +70,15 @@ describe('npm start', () => {
     await npmExited;
   });
 
-  it('says an earlier stack may hold a taken port, and how to find it', async () => {
+  it('says an earlier stack may hold a taken port, how to find it, and a free pair of ports (API, web client) to use instead', async () => {
     const taken = createServer();
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
     const port = (taken.address() as { port: number }).port;
+    const dataDir = mkdtempSync(join(tmpdir(), 'threadguard-port-'));
     try {
       const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
         cwd: ROOT,
-        env: { ...process.env, PORT: String(port), DATA_DIR: mkdtempSync(join(tmpdir(), 'threadguard-port-')) },
+        env: { ...process.env, PORT: String(port), DATA_DIR: dataDir },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';
@@ -79,7 +87,12 @@ describe('npm start', () => {
       expect(code).toBe(1);
       expect(stderr).toContain(`Port ${port} is already in use: an earlier local stack (npm start) may still be running.`);
       expect(stderr).toContain(`lsof -nP -iTCP:${port} -sTCP:LISTEN`);
-      expect(stderr).toContain(`PORT=${port + 1} npm start`);
+      // Not PORT+1: that is the web client's own port next to a busy one.
+      const [, api, web] = /PORT=(\d+) npm start {3}\(web client on (\d+)\)/.exec(stderr) ?? [];
+      expect(Number(web), stderr).toBe(Number(api) + 1);
+      expect([port, port + 1]).not.toContain(Number(api));
+      for (const p of [Number(api), Number(web)]) expect(await canListen(p), `port ${p}`).toBe(true);
+      expect(readdirSync(dataDir), 'a refused start leaves DATA_DIR empty').toEqual([]);
     } finally {
       taken.close();
     }

@@ -63,6 +63,31 @@ describe('the same reply pipeline on every transport', () => {
     }
   });
 
+  it('resolves "this task" to the page\'s selected task and "it" to the task just named, and asks before a delete when they differ', async () => {
+    for (const transport of TRANSPORTS) {
+      const user = testUser(`this-task-${transport}`);
+      const thread = await newThread(user);
+      const milk = (await call(user, 'POST', '/tasks', { title: 'buy milk' })).body.id as string;
+      const say = async (content: string, page?: Record<string, string>) => {
+        const out = await sendOver(transport, baseUrl(), user.token, thread, content, page);
+        expect(out, `${transport}: ${content}`).toMatchObject({ ok: true });
+        return (out as { reply: string }).reply;
+      };
+      const onMilk = { page: 'Chat', taskId: milk };
+      await say('add task pay rent', onMilk); // the agent names "pay rent"
+      expect(await say('mark this task done', onMilk), transport).toBe('Nice work! I marked "buy milk" as done.');
+      await say('add task water plants', onMilk);
+      expect(await say('delete it', onMilk), transport).toMatch(/^Do you mean the task selected on your page, or "water plants"/);
+      expect(await say('mark it done', onMilk), transport).toBe('Nice work! I marked "water plants" as done.');
+      const tasks = (await call(user, 'GET', '/tasks')).body.data.map((t: { title: string; status: string }) => [t.title, t.status]);
+      expect(tasks, transport).toEqual([
+        ['buy milk', 'done'],
+        ['pay rent', 'open'],
+        ['water plants', 'done'],
+      ]);
+    }
+  });
+
   it('refuses blank content, a foreign thread and a guest alike, and stores nothing', async () => {
     const owner = testUser('owner');
     const stranger = testUser('stranger');

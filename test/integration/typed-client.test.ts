@@ -3,7 +3,7 @@
 // document itself is served publicly at GET /openapi.json.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createThreadGuardClient } from '../../client';
+import { createThreadGuardClient, streamMessage, ThreadGuardError } from '../../client';
 import { recordCredential } from '../helpers/credentials';
 import { baseUrl, devToken, uniqueUser } from '../helpers/dev-tokens';
 
@@ -36,18 +36,27 @@ describe('typed client (openapi-typescript + openapi-fetch)', () => {
       body: { content: 'add a task to renew the passport tomorrow' },
     });
     expect(posted.response.status).toBe(201);
-    // The 2xx type is the 201 exchange or (with Accept: text/event-stream) one stream event.
-    const exchange = posted.data && 'userMessage' in posted.data ? posted.data : undefined;
+    // The JSON call's data is exactly the 201 exchange; the event stream is streamMessage's.
+    const exchange = posted.data;
     expect(exchange?.userMessage.content).toBe('add a task to renew the passport tomorrow');
     expect(exchange?.assistantMessage.type).toBe('assistant_message');
 
-    const items = await client.GET('/threads/{threadId}/items', { params: { path: { threadId }, query: { limit: '1', order: 'desc' } } });
+    const items = await client.GET('/threads/{threadId}/items', { params: { path: { threadId }, query: { limit: 1, order: 'desc' } } });
     expect(items.data?.data.map((i) => i.type)).toEqual(['assistant_message']);
     expect(items.data?.nextCursor).toEqual(expect.any(String));
     const rest = await client.GET('/threads/{threadId}/items', {
-      params: { path: { threadId }, query: { limit: '1', order: 'desc', cursor: items.data!.nextCursor! } },
+      params: { path: { threadId }, query: { limit: 1, order: 'desc', cursor: items.data!.nextCursor! } },
     });
     expect(rest.data?.data.map((i) => i.type)).toEqual(['user_message']);
+
+    const events = [];
+    for await (const event of streamMessage(client, threadId, 'list my tasks')) events.push(event.type);
+    expect(events[0]).toBe('item.added');
+    expect(events.at(-1)).toBe('item.done');
+    await expect(async () => {
+      for await (const _ of streamMessage(client, threadId, '   ')) void _;
+    }).rejects.toEqual(expect.objectContaining({ name: 'ThreadGuardError', status: 400, code: 'bad_request' }));
+    expect(ThreadGuardError.name).toBe('ThreadGuardError');
 
     const tasks = await client.GET('/tasks', { params: { query: { status: 'open' } } });
     const task = tasks.data?.data.find((t) => t.title === 'renew the passport');
@@ -59,7 +68,7 @@ describe('typed client (openapi-typescript + openapi-fetch)', () => {
     expect(issued.response.status).toBe(201);
     recordCredential(issued.data!.key);
     const keyClient = createThreadGuardClient(baseUrl(), { apiKey: issued.data!.key });
-    const viaKey = await keyClient.GET('/threads', { params: { query: { limit: '5' } } });
+    const viaKey = await keyClient.GET('/threads', { params: { query: { limit: 5 } } });
     expect(viaKey.data?.data.map((t) => t.id)).toContain(threadId);
     const refused = await keyClient.DELETE('/threads/{threadId}', { params: { path: { threadId } } });
     expect(refused.response.status).toBe(403);

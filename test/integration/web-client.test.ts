@@ -76,6 +76,7 @@ const paints = (page: Page) => page.evaluate(() => (window as unknown as { __pai
 
 async function send(page: Page, content: string): Promise<string> {
   const before = await page.locator('.assistant_message').count();
+  await page.locator('#composer button[type=submit]:enabled').waitFor(); // the previous reply has ended
   await page.fill('#composer textarea', content);
   await page.click('#composer button[type=submit]');
   const reply = page.locator('.assistant_message').nth(before);
@@ -85,6 +86,9 @@ async function send(page: Page, content: string): Promise<string> {
 
 async function expectClean(rec: RecordedPage): Promise<void> {
   expect(rec.consoleErrors, 'console errors').toEqual([]);
+  // A streamed reply ends cleanly: no message post the browser counts as aborted (a reload may
+  // abort a list read in flight, which is the navigation's doing).
+  expect(rec.failedRequests.filter((r) => r.includes('/messages')), 'failed message posts').toEqual([]);
   expect(await rec.cspViolations(), 'CSP violations').toEqual([]);
 }
 
@@ -106,10 +110,15 @@ describe('web client in headless Chromium', () => {
     for (const [i, user] of users.entries()) {
       const { page } = recs[i]!;
       await signIn(page, user);
+      // The header names the user (the token's name, email or subject), not the raw user id.
+      expect(await page.locator('#who').textContent()).toBe(user);
       const title = `${user} private plans`;
       const threadId = await newThread(page, title);
       // Bob's replies come over the WebSocket, Alice's over SSE.
-      if (i === 1) await page.selectOption('#transport', 'websocket');
+      if (i === 1) {
+        await page.click('#settings summary');
+        await page.selectOption('#transport', 'websocket');
+      }
       const greeting = await send(page, 'hi');
       // X-Page-Context reached the agent (the WebSocket's own pageContext field is not read yet).
       if (i === 0) expect(greeting).toContain('Chat page');
@@ -212,6 +221,9 @@ describe('web client in headless Chromium', () => {
     expect(await page.locator('#new-thread').isVisible()).toBe(false);
     expect(await page.locator('#composer').isVisible()).toBe(false);
     expect(await page.locator('#nav-keys').isVisible()).toBe(false);
+    // The guest is told why, where the message box would be, and in the header.
+    expect(await page.locator('#read-only-note').textContent()).toMatch(/read-only access/);
+    expect(await page.locator('#who').textContent()).toMatch(/\(read-only\)$/);
     expect(await page.locator('form:visible, button:visible').evaluateAll((els) => els.map((e) => e.id || e.textContent))).toEqual(['sign-out']);
     // Unhide the form as a curious user might; the API refuses and the page says why.
     await page.evaluate(() => (document.getElementById('new-thread')!.hidden = false));

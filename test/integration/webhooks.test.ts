@@ -10,6 +10,7 @@ import { baseUrl, devIssuer, devToken, uniqueUser } from '../helpers/dev-tokens'
 import { getItem, queryPrefix } from '../helpers/local-table';
 
 const token = () => inject('webhookToken');
+const logLines = () => readFileSync(inject('logFile'), 'utf8').split('\n');
 const uniqueKey = (label: string) => `${label}-${crypto.randomUUID()}`;
 
 function deliver(source: string, body: unknown, opts: { key?: string; auth?: string | null; headers?: Record<string, string> } = {}) {
@@ -29,7 +30,7 @@ describe('webhooks over HTTP', () => {
     const key = uniqueKey('chainhook');
     const first = await deliver('chainhook', { block: 1, apply: [] }, { key });
     expect(first.status).toBe(202);
-    expect(first.body).toEqual({ id: expect.any(String), duplicate: false });
+    expect(first.body).toEqual({ id: expect.any(String), duplicate: false, outcome: 'stored' });
     const again = await deliver('chainhook', { block: 1, apply: [] }, { key });
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ id: first.body.id, duplicate: true });
@@ -70,10 +71,26 @@ describe('webhooks over HTTP', () => {
     expect(tasks[0]).toMatchObject({ id: 'ext-1', title: 'Ship it', status: 'open', dueDate: null, type: 'task' });
 
     const done = { type: 'task.completed', userId, taskId: 'ext-1' };
-    expect((await deliver('tasks', done, { key: uniqueKey('done') })).status).toBe(202);
+    const completed = await deliver('tasks', done, { key: uniqueKey('done') });
+    expect(completed.status).toBe(202);
+    expect(completed.body).toEqual({ id: expect.any(String), duplicate: false, outcome: 'task_completed' });
     tasks = await queryPrefix(keys.userPk(tenantIdOf(userId)), keys.taskSkPrefix());
     expect(tasks).toHaveLength(1);
     expect(tasks[0]).toMatchObject({ id: 'ext-1', status: 'done' });
+  });
+
+  it('says when task.completed found no task (a missing task or an unknown user), and logs it', async () => {
+    const userId = taskUser();
+    for (const event of [
+      { type: 'task.completed', userId, taskId: 'never-created' },
+      { type: 'task.completed', userId: `${userId}-nobody`, taskId: 'ext-1' },
+    ]) {
+      const res = await deliver('tasks', event, { key: uniqueKey('missing') });
+      expect(res.status, JSON.stringify(event)).toBe(202);
+      expect(res.body).toEqual({ id: expect.any(String), duplicate: false, outcome: 'task_not_found' });
+      await expect.poll(() => logLines().some((l) => l.includes('webhook delivery had no effect') && l.includes(res.body.id)), { timeout: 15_000 }).toBe(true);
+    }
+    expect(await queryPrefix(keys.userPk(tenantIdOf(userId)), keys.taskSkPrefix())).toEqual([]);
   });
 
   it('runs concurrent replays of one delivery once: exactly one 202, the rest duplicate or 409, one task', async () => {

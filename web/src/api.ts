@@ -1,10 +1,10 @@
 // Every call the page makes to the ThreadGuard API, in one place: the typed client generated from
 // the OpenAPI document (client/, openapi-fetch), with the in-memory token and X-Page-Context added
-// to each request, errors as ApiError with Retry-After, and the two reply transports (SSE read from
-// the fetch body, WebSocket).
+// to each request, errors as ApiError with Retry-After, and the two reply transports (SSE over an
+// XMLHttpRequest, see sse.ts; WebSocket).
 import { createThreadGuardClient } from '../../client';
 import { ApiError, parseRetryAfter } from './refusals';
-import { readSse } from './sse';
+import { postSse } from './sse';
 import type { PageContext, StreamEvent } from './types';
 
 export interface ApiOptions {
@@ -53,16 +53,28 @@ export function createApi(opts: ApiOptions) {
 
   /** Runs one reply over SSE; resolves when the stream ends. Refusals before the stream are ApiErrors. */
   async function streamSse(threadId: string, content: string, onEvent: (e: StreamEvent) => void): Promise<void> {
-    const body = await ok(
-      client.POST('/threads/{threadId}/messages', { params: thread(threadId), body: { content }, headers: { Accept: 'text/event-stream' }, parseAs: 'stream' }),
-    );
-    if (!body) throw new ApiError(200, 'internal', 'The reply stream was empty');
-    for await (const data of readSse(body)) {
-      const event = data as StreamEvent;
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'text/event-stream', 'X-Page-Context': pageContextHeader(opts.pageContext()) };
+    const token = opts.token();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let failure: ApiError | null = null;
+    const url = `${opts.apiUrl}/threads/${encodeURIComponent(threadId)}/messages`;
+    const res = await postSse(url, headers, JSON.stringify({ content }), (data) => {
+      const event = JSON.parse(data) as StreamEvent;
       // A failure after the stream opened: nothing of the exchange was stored.
-      if (event.type === 'error') throw new ApiError(0, event.code, event.message);
-      onEvent(event);
+      if (event.type === 'error') failure ??= new ApiError(0, event.code, event.message);
+      else if (!failure) onEvent(event);
+    });
+    if (res.status !== 200) {
+      let body: unknown;
+      try {
+        body = JSON.parse(res.body);
+      } catch {
+        /* not JSON (a proxy's page): the status alone */
+      }
+      const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new ApiError(res.status, error?.code ?? `http_${res.status}`, error?.message ?? `HTTP ${res.status}`, parseRetryAfter(res.header('Retry-After'), Date.now()));
     }
+    if (failure) throw failure;
   }
 
   let socket: WebSocket | null = null;
@@ -115,10 +127,12 @@ export function createApi(opts: ApiOptions) {
 
   return {
     me: () => ok(client.GET('/me')),
-    listThreads: () => ok(client.GET('/threads', { params: { query: { limit: '50' } } })),
+    listThreads: () => ok(client.GET('/threads', { params: { query: { limit: 50 } } })),
     createThread: (title: string) => ok(client.POST('/threads', { body: title ? { title } : {} })),
-    listItems: (threadId: string) => ok(client.GET('/threads/{threadId}/items', { params: { ...thread(threadId), query: { limit: '100' } } })),
+    listItems: (threadId: string) => ok(client.GET('/threads/{threadId}/items', { params: { ...thread(threadId), query: { limit: 100 } } })),
     listTasks: () => ok(client.GET('/tasks')),
+    updateTask: (taskId: string, patch: { title?: string; status?: 'open' | 'done' }) => ok(client.PATCH('/tasks/{taskId}', { params: { path: { taskId } }, body: patch })),
+    deleteTask: (taskId: string) => ok(client.DELETE('/tasks/{taskId}', { params: { path: { taskId } } })),
     listApiKeys: () => ok(client.GET('/api-keys')),
     createApiKey: (name: string, readOnly: boolean) => ok(client.POST('/api-keys', { body: { name, readOnly } })),
     setApiKeyEnabled: (id: string, enabled: boolean) => ok(client.PATCH('/api-keys/{id}', { params: { path: { id } }, body: { enabled } })),

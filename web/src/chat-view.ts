@@ -1,6 +1,8 @@
-// Threads on the left, the conversation in the middle, the user's tasks on the right. Replies are
-// drawn delta by delta as they stream in; the task list is re-read when a reply is done, since the
-// agent may have created, completed, renamed or deleted tasks in that exchange.
+// Threads on the left, the conversation in the middle, the user's tasks on the right (on a phone,
+// one of the three at a time). Replies are drawn delta by delta as they stream in; the task list is
+// re-read when a reply is done, since the agent may have changed tasks in that exchange. Tasks can
+// also be completed, renamed and deleted here directly (REST). The selected task is what "this task"
+// in a message means (X-Page-Context taskId).
 import type { Api, Transport } from './api';
 import { formValue, h } from './dom';
 import { clearNotice, showError } from './notice';
@@ -15,6 +17,11 @@ export interface ChatDeps {
   readonly openThread: (threadId: string) => void;
 }
 
+type PanelName = 'threads' | 'conversation' | 'tasks';
+
+/** Set by the tasks panel so a phone opens on the panel it left (a thread link re-renders the view). */
+let lastPanel: PanelName | null = null;
+
 function messageEl(item: Pick<Item, 'id' | 'type' | 'content'>): HTMLLIElement {
   const who = item.type === 'user_message' ? 'You' : item.type === 'assistant_message' ? 'Assistant' : 'Note';
   return h('li', { class: `message ${item.type}`, 'data-item-id': item.id }, h('span', { class: 'who' }, who), h('span', { class: 'text' }, item.content));
@@ -23,12 +30,17 @@ function messageEl(item: Pick<Item, 'id' | 'type' | 'content'>): HTMLLIElement {
 export function chatView(deps: ChatDeps, threadId: string | null): HTMLElement {
   const { api } = deps;
   let threads: Thread[] = [];
+  let tasks: Task[] = [];
   let sending = false;
+  let renaming: string | null = null;
 
   const threadList = h('ul', { id: 'thread-list', class: 'thread-list' });
   const taskList = h('ul', { id: 'task-list', class: 'task-list' });
-  const messages = h('ol', { id: 'messages', class: 'messages', 'aria-live': 'polite' });
-  const title = h('h2', { id: 'thread-title' }, threadId ? '' : 'Pick a thread or start a new one');
+  // Focusable, so the conversation scrolls from the keyboard too.
+  const messages = h('ol', { id: 'messages', class: 'messages', 'aria-label': 'Messages', tabindex: 0 });
+  // Screen readers hear each reply once, complete, not every streamed word.
+  const announcer = h('div', { id: 'reply-status', class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
+  const title = h('h2', { id: 'thread-title' }, threadId ? 'Conversation' : 'Pick a thread or start a new one');
 
   const newThread = h(
     'form',
@@ -39,13 +51,44 @@ export function chatView(deps: ChatDeps, threadId: string | null): HTMLElement {
   const content = h('textarea', { name: 'content', rows: 2, required: true, placeholder: 'Ask the assistant, e.g. "add a task to buy milk tomorrow"', 'aria-label': 'Message' });
   const sendButton = h('button', { type: 'submit' }, 'Send');
   const composer = h('form', { id: 'composer', class: 'composer', hidden: deps.readOnly || !threadId }, content, sendButton);
+  const readOnlyNote = h(
+    'p',
+    { id: 'read-only-note', class: 'read-only-note', hidden: !deps.readOnly },
+    'You have read-only access: you can read your threads and tasks, but not send messages, start threads or change tasks.',
+  );
+  const selectedLine = h('p', { id: 'selected-task', class: 'selected-task', hidden: true });
+
+  // Phones: a switch shows one panel at a time; on wider screens the switch is hidden by CSS.
+  const panels: Record<PanelName, HTMLElement> = {
+    threads: h('aside', { id: 'threads-panel', class: 'panel threads', 'aria-labelledby': 'threads-heading' }),
+    conversation: h('section', { id: 'conversation-panel', class: 'panel conversation', 'aria-labelledby': 'thread-title' }),
+    tasks: h('aside', { id: 'tasks-panel', class: 'panel tasks', 'aria-labelledby': 'tasks-heading' }),
+  };
+  const switchButtons = (Object.keys(panels) as PanelName[]).map((name) =>
+    h('button', { type: 'button', 'data-panel': name, 'aria-controls': panels[name].id }, name[0]!.toUpperCase() + name.slice(1)),
+  );
+  const show = (name: PanelName) => {
+    lastPanel = name;
+    for (const [n, el] of Object.entries(panels)) el.classList.toggle('active', n === name);
+    for (const b of switchButtons) b.setAttribute('aria-pressed', String(b.dataset.panel === name));
+  };
+  for (const b of switchButtons) b.addEventListener('click', () => show(b.dataset.panel as PanelName));
+  show(threadId ? (lastPanel === 'tasks' ? 'tasks' : 'conversation') : (lastPanel ?? 'threads'));
+
+  const nearBottom = () => messages.scrollHeight - messages.scrollTop - messages.clientHeight < 48;
+  const toBottom = () => (messages.scrollTop = messages.scrollHeight);
 
   const renderThreads = () => {
     threadList.replaceChildren(
       ...threads.map((t) =>
-        h('li', {}, h('a', { href: `#/chat/${encodeURIComponent(t.id)}`, 'aria-current': t.id === threadId ? 'page' : undefined, 'data-thread-id': t.id }, t.title)),
+        h(
+          'li',
+          {},
+          h('a', { href: `#/chat/${encodeURIComponent(t.id)}`, 'aria-current': t.id === threadId ? 'page' : undefined, 'data-thread-id': t.id, onclick: () => (lastPanel = 'conversation') }, t.title),
+        ),
       ),
     );
+    if (threads.length === 0) threadList.append(h('li', { class: 'empty' }, deps.readOnly ? 'No threads' : 'No threads yet: start one above'));
     const current = threads.find((t) => t.id === threadId);
     if (current) {
       title.textContent = current.title;
@@ -53,29 +96,93 @@ export function chatView(deps: ChatDeps, threadId: string | null): HTMLElement {
     }
   };
 
-  const renderTasks = (tasks: Task[]) => {
-    taskList.replaceChildren(
-      ...tasks.map((t) => {
-        const selected = deps.pageContext.taskId === t.id;
-        const button = h(
-          'button',
-          { type: 'button', class: `task ${t.status}`, 'aria-pressed': String(selected), 'data-task-id': t.id, title: 'Select: "this task" in a message means this one' },
-          h('span', { class: 'task-title' }, t.title),
-          t.dueDate ? h('span', { class: 'due' }, ` due ${t.dueDate}`) : null,
-          h('span', { class: 'status' }, t.status === 'done' ? ' ✓ done' : ''),
-        );
-        button.addEventListener('click', () => {
-          deps.pageContext.taskId = selected ? undefined : t.id;
-          renderTasks(tasks);
-        });
-        return h('li', {}, button);
-      }),
-    );
-    if (tasks.length === 0) taskList.append(h('li', { class: 'empty' }, 'No tasks yet'));
+  const renderSelected = () => {
+    const task = tasks.find((t) => t.id === deps.pageContext.taskId);
+    selectedLine.hidden = !task || !threadId || deps.readOnly;
+    if (!task) return;
+    const clear = h('button', { type: 'button', class: 'clear-selection' }, 'Clear');
+    clear.addEventListener('click', () => select(undefined));
+    selectedLine.replaceChildren(h('span', {}, `Selected task: "${task.title}". "This task" in a message means it.`), clear);
   };
 
+  const select = (taskId: string | undefined) => {
+    deps.pageContext.taskId = taskId;
+    renderTasks();
+  };
+
+  /** A task change through REST, then the list again. */
+  const change = (p: Promise<unknown>) => {
+    clearNotice();
+    p.then(loadTasks, showError);
+  };
+
+  const taskItem = (t: Task): HTMLLIElement => {
+    const selected = deps.pageContext.taskId === t.id;
+    const item = h('li', { class: `task-item${selected ? ' selected' : ''}`, 'data-task-id': t.id });
+    if (renaming === t.id) {
+      const form = h(
+        'form',
+        { class: 'rename-task' },
+        h('input', { name: 'title', required: true, maxlength: 200, value: t.title, 'aria-label': `New title for "${t.title}"` }),
+        h('button', { type: 'submit' }, 'Save'),
+        h('button', { type: 'button', class: 'cancel-rename', onclick: () => ((renaming = null), renderTasks()) }, 'Cancel'),
+      );
+      form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        renaming = null;
+        change(api.updateTask(t.id, { title: formValue(form, 'title') }));
+      });
+      item.append(form);
+      queueMicrotask(() => form.querySelector('input')?.focus());
+      return item;
+    }
+    const button = h(
+      'button',
+      { type: 'button', class: `task ${t.status}`, 'aria-pressed': String(selected), 'data-task-id': t.id, title: 'Select: "this task" in a message means this one' },
+      h('span', { class: 'task-title' }, t.title),
+      t.dueDate ? h('span', { class: 'due' }, ` due ${t.dueDate}`) : null,
+      h('span', { class: 'status' }, t.status === 'done' ? ' ✓ done' : ''),
+      selected ? h('span', { class: 'badge' }, 'selected') : null,
+    );
+    button.addEventListener('click', () => select(selected ? undefined : t.id));
+    item.append(button);
+    if (!deps.readOnly) {
+      const done = t.status === 'done';
+      item.append(
+        h(
+          'div',
+          { class: 'task-actions' },
+          h('button', { type: 'button', class: 'task-done', 'aria-label': `${done ? 'Reopen' : 'Done'}: ${t.title}`, onclick: () => change(api.updateTask(t.id, { status: done ? 'open' : 'done' })) }, done ? 'Reopen' : 'Done'),
+          h('button', { type: 'button', class: 'task-rename', 'aria-label': `Rename: ${t.title}`, onclick: () => ((renaming = t.id), renderTasks()) }, 'Rename'),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'task-delete',
+              'aria-label': `Delete: ${t.title}`,
+              onclick: () => {
+                if (!confirm(`Delete "${t.title}"?`)) return;
+                if (deps.pageContext.taskId === t.id) deps.pageContext.taskId = undefined;
+                change(api.deleteTask(t.id));
+              },
+            },
+            'Delete',
+          ),
+        ),
+      );
+    }
+    return item;
+  };
+
+  function renderTasks(): void {
+    if (deps.pageContext.taskId && !tasks.some((t) => t.id === deps.pageContext.taskId)) deps.pageContext.taskId = undefined;
+    taskList.replaceChildren(...tasks.map(taskItem));
+    if (tasks.length === 0) taskList.append(h('li', { class: 'empty' }, 'No tasks yet'));
+    renderSelected();
+  }
+
   const loadThreads = () => api.listThreads().then((page) => ((threads = page.data), renderThreads()));
-  const loadTasks = () => api.listTasks().then((page) => renderTasks(page.data));
+  const loadTasks = () => api.listTasks().then((page) => ((tasks = page.data), renderTasks()));
 
   newThread.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -83,8 +190,17 @@ export function chatView(deps: ChatDeps, threadId: string | null): HTMLElement {
     api.createThread(formValue(newThread, 'title')).then((thread) => {
       newThread.reset();
       threads = [thread, ...threads];
+      lastPanel = 'conversation';
       deps.openThread(thread.id);
     }, showError);
+  });
+
+  // Enter sends, Shift+Enter starts a new line.
+  content.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      composer.requestSubmit();
+    }
   });
 
   composer.addEventListener('submit', (e) => {
@@ -98,6 +214,8 @@ export function chatView(deps: ChatDeps, threadId: string | null): HTMLElement {
     const added: HTMLElement[] = [];
     api
       .sendMessage(deps.transport(), threadId, text, (event) => {
+        // Follow the reply while the user is at the newest message; leave them be if they scrolled up.
+        const follow = nearBottom() || (event.type === 'item.added' && event.item.type === 'user_message');
         if (event.type === 'item.added') {
           const el = messageEl(event.item);
           if (event.item.type === 'assistant_message') el.classList.add('streaming');
@@ -111,8 +229,14 @@ export function chatView(deps: ChatDeps, threadId: string | null): HTMLElement {
             el.querySelector('.text')!.textContent = event.item.content;
             el.classList.remove('streaming');
           }
+          if (event.item.type === 'assistant_message') announcer.textContent = event.item.content;
         }
-        messages.lastElementChild?.scrollIntoView({ block: 'end' });
+        if (follow) toBottom();
+      })
+      .finally(() => {
+        // The reply has ended: the next message may go while the lists below are re-read.
+        sending = false;
+        sendButton.disabled = false;
       })
       .then(
         () => Promise.all([loadTasks(), loadThreads()]),
@@ -123,23 +247,26 @@ export function chatView(deps: ChatDeps, threadId: string | null): HTMLElement {
           showError(err);
         },
       )
-      .catch(showError)
-      .finally(() => {
-        sending = false;
-        sendButton.disabled = false;
-      });
+      .catch(showError);
   });
 
   if (threadId) {
-    api.listItems(threadId).then((page) => messages.replaceChildren(...page.data.map(messageEl)), showError);
+    api.listItems(threadId).then((page) => {
+      messages.replaceChildren(...page.data.map(messageEl));
+      toBottom();
+    }, showError);
   }
   Promise.all([loadThreads(), loadTasks()]).catch(showError);
 
+  panels.threads.append(h('h2', { id: 'threads-heading' }, 'Threads'), newThread, threadList);
+  panels.conversation.append(title, messages, announcer, selectedLine, composer, readOnlyNote);
+  panels.tasks.append(h('h2', { id: 'tasks-heading' }, 'Tasks'), taskList);
   return h(
     'div',
     { class: 'chat' },
-    h('aside', { class: 'threads' }, h('h2', {}, 'Threads'), newThread, threadList),
-    h('section', { class: 'conversation' }, title, messages, composer),
-    h('aside', { class: 'tasks' }, h('h2', {}, 'Tasks'), taskList),
+    h('nav', { class: 'panel-switch', 'aria-label': 'Panels' }, ...switchButtons),
+    panels.threads,
+    panels.conversation,
+    panels.tasks,
   );
 }

@@ -31,21 +31,22 @@ export function keysView(api: Api): HTMLElement {
     h(
       'tr',
       { 'data-key-id': k.id },
-      h('td', { class: 'key-name' }, k.name),
-      h('td', {}, k.readOnly ? 'read-only' : 'full'),
-      h('td', { class: 'key-state' }, k.enabled ? 'enabled' : 'disabled'),
-      h('td', {}, when(k.createdAt)),
-      h('td', {}, when(k.lastUsedAt)),
+      h('td', { class: 'key-name', 'data-label': 'Name' }, k.name),
+      h('td', { 'data-label': 'Access' }, k.readOnly ? 'read-only' : 'full'),
+      h('td', { class: 'key-state', 'data-label': 'State' }, k.enabled ? 'enabled' : 'disabled'),
+      h('td', { 'data-label': 'Created (UTC)' }, when(k.createdAt)),
+      h('td', { 'data-label': 'Last used' }, when(k.lastUsedAt)),
       h(
         'td',
-        {},
-        h('button', { type: 'button', class: 'toggle-key', onclick: () => act(api.setApiKeyEnabled(k.id, !k.enabled)) }, k.enabled ? 'Disable' : 'Enable'),
+        { 'data-label': 'Actions' },
+        h('button', { type: 'button', class: 'toggle-key', 'aria-label': `${k.enabled ? 'Disable' : 'Enable'} key ${k.name}`, onclick: () => act(api.setApiKeyEnabled(k.id, !k.enabled)) }, k.enabled ? 'Disable' : 'Enable'),
         ' ',
         h(
           'button',
           {
             type: 'button',
             class: 'revoke-key',
+            'aria-label': `Revoke key ${k.name}`,
             onclick: () => {
               if (confirm(`Revoke "${k.name}"? Anything using it stops working at once.`)) act(api.revokeApiKey(k.id));
             },
@@ -87,10 +88,14 @@ export function keysView(api: Api): HTMLElement {
     form,
     once,
     h(
-      'table',
-      { class: 'key-list' },
-      h('thead', {}, h('tr', {}, ...['Name', 'Access', 'State', 'Created (UTC)', 'Last used', ''].map((c) => h('th', {}, c)))),
-      rows,
+      'div',
+      { class: 'key-table' },
+      h(
+        'table',
+        { class: 'key-list' },
+        h('thead', {}, h('tr', {}, ...['Name', 'Access', 'State', 'Created (UTC)', 'Last used', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
+        rows,
+      ),
     ),
   );
 }

@@ -7,6 +7,7 @@ import { loadConfig, type ClientConfig } from './config';
 import { byId, h } from './dom';
 import { keysView } from './keys-view';
 import { clearNotice, showError } from './notice';
+import { jwtClaims } from './pkce';
 import { signInView } from './sign-in-view';
 import type { Me, PageContext } from './types';
 
@@ -25,6 +26,14 @@ function describePage(view: 'chat' | 'keys'): void {
   if (view !== 'chat') pageContext.taskId = undefined;
 }
 
+/** The token's `name`, else the profile's email, else the subject part of the user id (never the issuer hash). */
+function displayName(me: Me): string {
+  const token = currentToken();
+  const name = token ? jwtClaims(token).name : undefined;
+  if (typeof name === 'string' && name.trim()) return name.trim();
+  return me.email ?? me.userId.slice(me.userId.indexOf(':') + 1);
+}
+
 async function start(config: ClientConfig): Promise<void> {
   const api = createApi({ apiUrl: config.apiUrl, wsUrl: config.wsUrl, token: currentToken, pageContext: () => pageContext });
   const view = byId('view');
@@ -32,8 +41,10 @@ async function start(config: ClientConfig): Promise<void> {
   let me: Me | null = null;
 
   const setSignedIn = (signedIn: boolean) => {
-    for (const id of ['nav', 'transport-label', 'sign-out']) byId(id).hidden = !signedIn;
-    byId('who').textContent = signedIn && me ? `${me.userId} (${me.roles.join(', ') || 'user'})` : '';
+    for (const id of ['nav', 'settings', 'sign-out']) byId(id).hidden = !signedIn;
+    const who = byId('who');
+    who.textContent = signedIn && me ? `${displayName(me)}${me.roles.includes('guest') ? ' (read-only)' : me.roles.includes('admin') ? ' (admin)' : ''}` : '';
+    who.title = signedIn && me ? me.userId : '';
   };
 
   const showSignIn = () => {
@@ -48,6 +59,10 @@ async function start(config: ClientConfig): Promise<void> {
     byId('nav-keys').hidden = readOnly; // guests cannot hold API keys
     const { view: name, threadId } = route();
     describePage(name);
+    for (const [id, current] of [['nav-chat', name === 'chat'], ['nav-keys', name === 'keys']] as const) {
+      if (current) byId(id).setAttribute('aria-current', 'page');
+      else byId(id).removeAttribute('aria-current');
+    }
     view.replaceChildren(
       name === 'keys' && !readOnly
         ? keysView(api)

@@ -17,8 +17,8 @@ export function signInView(auth: AuthConfig, onSignedIn: () => void): HTMLElemen
   const form = h(
     'form',
     { id: 'dev-sign-in', class: 'sign-in' },
-    h('h1', {}, 'Sign in (local dev issuer)'),
-    h('p', { class: 'hint' }, 'The local stack signs a token for any name. Deployed, sign-in goes through your identity provider.'),
+    h('h1', {}, 'Sign in'),
+    h('p', { class: 'hint' }, 'Local dev issuer: any name signs in. Deployed, sign-in goes through your identity provider.'),
     h('label', {}, 'User name ', h('input', { name: 'user', required: true, maxlength: 64, autocomplete: 'username', pattern: '[A-Za-z0-9._@\\-]+' })),
     h(
       'label',

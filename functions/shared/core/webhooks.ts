@@ -89,6 +89,8 @@ export interface DeliverDeps {
 export interface DeliveryResult {
   readonly id: string;
   readonly duplicate: boolean;
+  /** What the first delivery did (`stored`, `task_created`, `task_not_found`...); absent on a duplicate. */
+  readonly outcome?: string;
 }
 
 export const DELIVERY_IN_PROGRESS_MESSAGE = 'A delivery with this idempotency key is still being processed; retry later';
@@ -115,5 +117,5 @@ export async function deliverWebhook(
     throw err;
   }
   await deps.events.complete(delivery.source, delivery.key, outcome, deps.clock.now());
-  return { id: claim.eventId, duplicate: false };
+  return { id: claim.eventId, duplicate: false, outcome };
 }

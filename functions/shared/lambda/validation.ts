@@ -76,7 +76,14 @@ const limitSchema = z
   .string()
   .regex(/^\d{1,3}$/, 'must be an integer from 1 to 100')
   .transform(Number)
-  .refine((n) => n >= 1 && n <= 100, 'must be an integer from 1 to 100');
+  .refine((n) => n >= 1 && n <= 100, 'must be an integer from 1 to 100')
+  // A query string is text on the wire; the document says what it means, so typed clients take a number.
+  .meta({
+    override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
+      delete jsonSchema.pattern;
+      Object.assign(jsonSchema, { type: 'integer', minimum: 1, maximum: 100, default: 20 });
+    },
+  });
 
 export const pageQuerySchema = z.object({
   limit: limitSchema.optional().transform((n) => n ?? 20),

@@ -82,6 +82,33 @@ describe('rulesModel', () => {
     expect((await chat.say('mark it done', { taskId: id }, 't2')).text).toContain('"read a book" as done');
   });
 
+  it('takes "this task" from the page and "it" from the task just named, and asks before deleting when they differ', async () => {
+    const chat = conversation();
+    await chat.say('add task buy milk');
+    await chat.say('add task pay rent'); // the agent just named "pay rent"
+    const idOf = (title: string) => [...chat.store.tasks.values()].find((t) => t.title === title)!.id;
+    const statusOf = (title: string) => [...chat.store.tasks.values()].find((t) => t.title === title)?.status;
+    const onMilk = { taskId: idOf('buy milk') };
+
+    expect((await chat.say('mark this task done', onMilk)).text).toBe('Nice work! I marked "buy milk" as done.');
+    expect(statusOf('pay rent')).toBe('open');
+    await chat.say('add task call mum'); // now "call mum" was named last
+    expect((await chat.say('rename it to Call mum on Sunday', onMilk)).text).toBe('Renamed "call mum" to "Call mum on Sunday".');
+    expect((await chat.say('rename the selected task to buy oat milk', onMilk)).text).toBe('Renamed "buy milk" to "buy oat milk".');
+
+    await chat.say('add task water plants');
+    for (const ask of ['delete this task', 'delete it', 'remove this one']) {
+      expect((await chat.say(ask, onMilk)).text, ask).toBe('Do you mean the task selected on your page, or "water plants" that I just mentioned? Tell me its name.');
+    }
+    expect(chat.store.tasks.size).toBe(4);
+    // When both point at the same task there is nothing to ask.
+    expect((await chat.say('delete this task', { taskId: idOf('water plants') })).text).toBe('Deleted "water plants".');
+    // With nothing just named (after a list of several), "this task" is the page's task.
+    await chat.say('list my tasks');
+    expect((await chat.say('delete this task', onMilk)).text).toBe('Deleted "buy oat milk".');
+    expect([...chat.store.tasks.values()].map((t) => t.title)).toEqual(['pay rent', 'Call mum on Sunday']);
+  });
+
   it('shows at most 50 tasks of a long list and says how many there are', async () => {
     const chat = conversation();
     for (let i = 0; i < 60; i++) await chat.store.create({ id: `t${String(i).padStart(3, '0')}`, title: `task ${i}`, status: 'open', dueDate: null, createdAt: `2024-01-01T00:00:${String(i).padStart(2, '0')}Z`, updatedAt: '' });

@@ -88,13 +88,28 @@ function call(turn: Turn, tool: string, args: Record<string, unknown>): Step {
   return turn.offered.has(tool) ? { tool, args } : { text: READ_ONLY_TEXT };
 }
 
-/** The id a reference names without a search (pronoun or ordinal), a question back, or null (search by title). */
-function resolveWithoutSearch(ref: string, turn: Turn): { id: string } | { text: string } | null {
+/** "this" points at what the user is looking at; "it"/"that" back at what the conversation just named. */
+const DEMONSTRATIVE = /^(this|this one|selected|selected one)$/;
+
+/**
+ * The id a reference names without a search (pronoun or ordinal), a question back, or null (search by
+ * title). For a pronoun, two candidates may exist: the task selected on the page (`page.taskId`) and
+ * the one task the agent last named (`recentTasks` of length 1). "this task" means the page's task,
+ * "it" the one just named; when they differ and the action destroys something, the user is asked.
+ */
+function resolveWithoutSearch(ref: string, turn: Turn, destructive: boolean): { id: string } | { text: string } | null {
   const { recentTasks: recent, page } = turn.context;
-  const r = ref.toLowerCase().replace(/^the /, '').replace(/ task$/, '').trim();
-  if (PRONOUN.test(ref.toLowerCase()) || PRONOUN.test(r)) {
-    if (recent.length === 1) return { id: recent[0]!.id };
-    if (page?.taskId) return { id: page.taskId };
+  const lower = ref.toLowerCase().trim();
+  const r = lower.replace(/^the /, '').replace(/ task$/, '').trim();
+  const pointsAtPage = DEMONSTRATIVE.test(r);
+  if (PRONOUN.test(lower) || PRONOUN.test(r) || pointsAtPage) {
+    const selected = page?.taskId ?? null;
+    const named = recent.length === 1 ? recent[0]! : null;
+    if (selected && named && selected !== named.id && destructive) {
+      return { text: `Do you mean the task selected on your page, or "${named.title}" that I just mentioned? Tell me its name.` };
+    }
+    const preferred = pointsAtPage ? selected ?? named?.id : named?.id ?? selected;
+    if (preferred) return { id: preferred };
     if (recent.length > 1) return { text: `Which one do you mean? ${recent.map((t, i) => `${i + 1}. "${t.title}"`).join(', ')}.` };
     return { text: "I'm not sure which task you mean. Tell me its name, or ask me to list your tasks." };
   }
@@ -108,7 +123,7 @@ function resolveWithoutSearch(ref: string, turn: Turn): { id: string } | { text:
 }
 
 /** For complete / rename / delete: find the task (maybe by a search), then act on it, then say what happened. */
-function actOnReference(turn: Turn, ref: string, act: (id: string) => Step, done: (r: ToolResult) => string): Step {
+function actOnReference(turn: Turn, ref: string, act: (id: string) => Step, done: (r: ToolResult) => string, destructive = false): Step {
   const last = turn.results[turn.results.length - 1];
   if (last && last.name !== 'list_tasks') {
     if (last.error?.code === 'forbidden') return { text: "That task doesn't exist any more." };
@@ -125,7 +140,7 @@ function actOnReference(turn: Turn, ref: string, act: (id: string) => Step, done
     if (matches.length === 0) return { text: `I couldn't find a task matching "${ref}".` };
     return { text: `I found ${matches.length} tasks matching "${ref}": ${matches.map((t, i) => `${i + 1}. ${describe(t)}`).join(', ')}. Which one?` };
   }
-  const resolved = resolveWithoutSearch(ref, turn);
+  const resolved = resolveWithoutSearch(ref, turn, destructive);
   if (resolved === null) return call(turn, 'list_tasks', { query: ref.replace(/^the /i, '').replace(/ task$/i, '').trim() });
   return 'id' in resolved ? act(resolved.id) : resolved;
 }
@@ -177,6 +192,7 @@ export function nextStep(turn: Turn): Step {
         intent.ref,
         (taskId) => call(turn, 'delete_task', { taskId }),
         (r) => `Deleted "${r.value.deleted.title}".`,
+        true,
       );
     case 'unknown': {
       const where = page?.page ? ` (you're on the ${page.page} page)` : '';
