@@ -29,7 +29,7 @@ import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from '../functions/shared/core
 import type { StackConfig } from './config';
 import { ServiceFunction, type ServiceFunctionProps } from './constructs/service-function';
 import type { Settings } from './function-environment';
-import { GATEWAY_RESPONSES, gatewayResponseBody, gatewayResponseHeaders } from './gateway-responses';
+import { GATEWAY_ORIGIN_SOURCE, GATEWAY_RESPONSES, gatewayResponseBody, gatewayStaticHeaders } from './gateway-responses';
 import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, type AuthKind, type FunctionName } from './routes';
 import { TABLES } from './table';
 
@@ -170,11 +170,11 @@ export class ThreadGuardStack extends Stack {
       this.api.addGatewayResponse(`Gateway${pascal(def.type.toLowerCase())}`, {
         type: ResponseType.of(def.type),
         statusCode: def.statusCode === undefined ? undefined : String(def.statusCode),
-        responseHeaders: Object.fromEntries(
-          Object.entries({ 'Content-Type': 'application/json', ...gatewayResponseHeaders(config.corsOrigins, def) }).map(
-            ([k, v]) => [k, `'${v}'`],
-          ),
-        ),
+        responseHeaders: {
+          ...Object.fromEntries(Object.entries({ 'Content-Type': 'application/json', ...gatewayStaticHeaders(def) }).map(([k, v]) => [k, `'${v}'`])),
+          // Unquoted: a request mapping, not a literal (gateway-responses.ts says why).
+          ...(config.corsOrigins.length > 0 ? { 'Access-Control-Allow-Origin': GATEWAY_ORIGIN_SOURCE } : {}),
+        },
         templates: { 'application/json': gatewayResponseBody(def) },
       });
     }
