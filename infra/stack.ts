@@ -223,7 +223,7 @@ export class ThreadGuardStack extends Stack {
     this.webSocketApi = ws.api;
 
     if (config.webClient.enabled) {
-      const { oidcClientId, oidcScope, oidcAudience, oidcTokenType, connectOrigins } = config.webClient;
+      const { oidcClientId, oidcScope, oidcAudience, oidcResource, oidcTokenType, connectOrigins } = config.webClient;
       webClient = new WebClient(this, 'WebClient', {
         apiUrl: this.api.url,
         apiOrigin: executeApiOrigin('https', this.api.restApiId),
@@ -235,6 +235,7 @@ export class ThreadGuardStack extends Stack {
           clientId: oidcClientId,
           scope: oidcScope,
           ...(oidcAudience ? { audience: oidcAudience } : {}),
+          ...(oidcResource ? { resource: oidcResource } : {}),
           tokenType: oidcTokenType,
         },
         extraConnectOrigins: connectOrigins,

@@ -100,6 +100,7 @@ function webOidcConfig(env: Record<string, string | undefined>) {
     clientId: env.WEB_OIDC_CLIENT_ID ?? '',
     scope: env.WEB_OIDC_SCOPE ?? 'openid',
     ...(env.WEB_OIDC_AUDIENCE ? { audience: env.WEB_OIDC_AUDIENCE } : {}),
+    ...(env.WEB_OIDC_RESOURCE ? { resource: env.WEB_OIDC_RESOURCE } : {}),
     tokenType: env.WEB_OIDC_TOKEN === 'id_token' ? ('id_token' as const) : ('access_token' as const),
   };
 }

@@ -212,7 +212,7 @@ describe('web client in headless Chromium', () => {
     expect(await page.locator('#new-thread').isVisible()).toBe(false);
     expect(await page.locator('#composer').isVisible()).toBe(false);
     expect(await page.locator('#nav-keys').isVisible()).toBe(false);
-    expect(await page.locator('form:visible, button:visible').evaluateAll((els) => els.map((e) => e.id || e.textContent))).toEqual(['sign-out']);
+    expect(await page.locator('form:visible, button:visible').evaluateAll((els) => els.map((e) => e.id || e.textContent))).toEqual(['sign-out', 'sign-out-everywhere']);
     // Unhide the form as a curious user might; the API refuses and the page says why.
     await page.evaluate(() => (document.getElementById('new-thread')!.hidden = false));
     await page.fill('#new-thread input[name=title]', 'guest write');

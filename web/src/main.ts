@@ -6,7 +6,7 @@ import { chatView } from './chat-view';
 import { loadConfig, type ClientConfig } from './config';
 import { byId, h } from './dom';
 import { keysView } from './keys-view';
-import { clearNotice, showError } from './notice';
+import { clearNotice, showError, showInfo } from './notice';
 import { signInView } from './sign-in-view';
 import type { Me, PageContext } from './types';
 
@@ -32,7 +32,7 @@ async function start(config: ClientConfig): Promise<void> {
   let me: Me | null = null;
 
   const setSignedIn = (signedIn: boolean) => {
-    for (const id of ['nav', 'transport-label', 'sign-out']) byId(id).hidden = !signedIn;
+    for (const id of ['nav', 'transport-label', 'sign-out', 'sign-out-everywhere']) byId(id).hidden = !signedIn;
     byId('who').textContent = signedIn && me ? `${me.userId} (${me.roles.join(', ') || 'user'})` : '';
   };
 
@@ -72,11 +72,17 @@ async function start(config: ClientConfig): Promise<void> {
     render();
   }
 
-  byId('sign-out').addEventListener('click', () => {
+  const leave = (text: string) => {
     signOut();
     api.close();
     clearNotice();
     showSignIn();
+    showInfo(text);
+  };
+  byId('sign-out').addEventListener('click', () => leave('Signed out of this browser. Your other sessions are still signed in.'));
+  // The API refuses every token issued until now, this one included, and closes the user's WebSockets.
+  byId('sign-out-everywhere').addEventListener('click', () => {
+    api.signOutEverywhere().then(() => leave('Signed out everywhere: every session you had, on any device, has ended.'), showError);
   });
   window.addEventListener('hashchange', () => {
     clearNotice();
