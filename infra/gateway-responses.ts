@@ -19,7 +19,7 @@ export interface GatewayResponseDef {
   readonly statusCode?: number;
   readonly code: string;
   readonly message: string;
-  /** Static headers of this response only (API Gateway takes no per-request values here). */
+  /** Literal headers of this response only (the CORS origin is mapped from the request: gatewayCorsHeaders). */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -71,7 +71,9 @@ export const gatewayResponseBody = (def: GatewayResponseDef): string =>
  *   credential, with no `Access-Control-Allow-Credentials` (the API uses no cookies): nothing a script
  *   could not learn by calling the API from anywhere.
  * Alternatives weighed: an authorizer `Deny` with the checked origin in its context reaches only the
- * authorizer's own refusals (not 429, 413, 404 or 503), and would turn every 401 into ACCESS_DENIED.
+ * authorizer's own refusals (not 429, 413, 404 or 503), and would turn every 401 into ACCESS_DENIED; a
+ * CloudFront function in front of the API could filter by the list, at the cost of a second hop on
+ * every call, for bodies that hold nothing.
  */
 export const GATEWAY_ORIGIN_SOURCE = 'method.request.header.Origin';
 
@@ -81,6 +83,6 @@ export function gatewayCorsHeaders(origin: string | undefined): Record<string, s
 }
 
 /** Static headers of a gateway response besides Content-Type and CORS (the security set, its own). */
-export function gatewayStaticHeaders(def?: GatewayResponseDef): Record<string, string> {
-  return { 'Access-Control-Expose-Headers': CORS_EXPOSE_HEADERS, Vary: 'Origin', ...SECURITY_HEADERS, ...(def?.headers ?? {}) };
+export function gatewayStaticHeaders(def: GatewayResponseDef): Record<string, string> {
+  return { 'Access-Control-Expose-Headers': CORS_EXPOSE_HEADERS, Vary: 'Origin', ...SECURITY_HEADERS, ...(def.headers ?? {}) };
 }
