@@ -5,30 +5,27 @@ import { loadAuthConfig, loadTableConfig } from '../shared/config';
 import { DynamoDbApiKeyLookup, lazyDocumentClient } from '../shared/adapters/api-key-lookup';
 import { DynamoDbApiKeyUsage } from '../shared/adapters/api-key-usage';
 import { createTokenVerifier, LoopbackAwareFetcher } from '../shared/adapters/jwt-token-verifier';
-import { issuerMismatches, issuerMismatchWarning } from '../shared/adapters/oidc-discovery';
+import { checkingIssuersOnFirstUse, issuerMismatchWarning } from '../shared/adapters/oidc-discovery';
 import { DynamoDbSessionStore } from '../shared/adapters/session-store';
 import { systemClock } from '../shared/core/ports';
 import { cachedSessionStore } from '../shared/core/sessions';
 import { logger } from '../shared/lambda/logger';
 import type { AuthenticateDeps } from '../shared/core/authenticate';
 
-/**
- * Once per cold start, without holding it up: a configured issuer that differs from its discovery
- * document's `issuer` (say, by a trailing slash) would have every token refused as `wrong_issuer`.
- */
-function warnOnIssuerMismatch(issuers: readonly string[]): void {
-  void issuerMismatches(issuers, new LoopbackAwareFetcher()).then((found) => {
-    for (const m of found) logger.warn(issuerMismatchWarning(m));
-  });
-}
-
 export function authorizerDeps(env: NodeJS.ProcessEnv): AuthenticateDeps {
   const auth = loadAuthConfig(env);
-  warnOnIssuerMismatch(auth.issuers.map((i) => i.issuer));
   const table = loadTableConfig(env);
   const sdk = lazyDocumentClient(table);
+  const fetcher = new LoopbackAwareFetcher();
   return {
-    tokens: createTokenVerifier(auth),
+    // A configured issuer that differs from its discovery document's `issuer` (a trailing slash) would
+    // have every token refused as wrong_issuer: said once per cold start, at its first token.
+    tokens: checkingIssuersOnFirstUse(
+      createTokenVerifier(auth, fetcher),
+      auth.issuers.map((i) => i.issuer),
+      fetcher,
+      (m) => logger.warn(issuerMismatchWarning(m)),
+    ),
     apiKeys: new DynamoDbApiKeyLookup(sdk, table.tableName),
     apiKeyUsage: new DynamoDbApiKeyUsage({
       sdk,

@@ -129,5 +129,8 @@ describe('an issuer configured with a trailing slash its tokens do not carry', (
     const res = await fetch(`${stack.baseUrl}/me`, { headers: { Authorization: `Bearer ${await idp.serviceToken([])}` } });
     expect(res.status).toBe(401);
     expect(logLines(stack).filter((l) => l.message === 'authorization failed').map((l) => l.reason)).toContain('wrong_issuer');
+    // The authorizer says it too, once, at its first token (deployed: once per cold start, in CloudWatch).
+    const warned = () => logLines(stack).filter((l) => l.level === 'WARN' && String(l.message).startsWith(`JWT_ISSUER "${idp.issuer}/" differs`));
+    await expect.poll(() => warned().length, { timeout: 10_000 }).toBeGreaterThan(0);
   });
 });

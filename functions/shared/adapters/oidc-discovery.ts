@@ -4,6 +4,7 @@
 // https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { assertJwksUri, discoveryUrlOf } from '../config';
+import type { TokenVerifier } from '../core/authenticate';
 
 /** A configured issuer whose discovery document names another `issuer`: every token will be refused. */
 export interface IssuerMismatch {
@@ -59,3 +60,26 @@ export async function issuerMismatches(issuers: readonly string[], fetcher: Fetc
 
 export const issuerMismatchWarning = ({ configured, advertised }: IssuerMismatch): string =>
   `JWT_ISSUER "${configured}" differs from the issuer its discovery document names ("${advertised}"): tokens carry the latter, so every token will be refused as wrong_issuer. Set JWT_ISSUER to "${advertised}".`;
+
+/**
+ * The verifier, plus a one-off comparison of each issuer with its discovery document on the first token
+ * (at the cold start, not at import, so loading the function reaches no network), which does not wait
+ * for it. Mismatches go to `report`.
+ */
+export function checkingIssuersOnFirstUse(
+  tokens: TokenVerifier,
+  issuers: readonly string[],
+  fetcher: Fetcher,
+  report: (m: IssuerMismatch) => void,
+): TokenVerifier {
+  let checked = false;
+  return {
+    verify(token) {
+      if (!checked) {
+        checked = true;
+        void issuerMismatches(issuers, fetcher).then((found) => found.forEach(report));
+      }
+      return tokens.verify(token);
+    },
+  };
+}
