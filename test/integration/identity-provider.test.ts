@@ -125,7 +125,9 @@ describe('an issuer configured with a trailing slash its tokens do not carry', (
 
   it('warns at start, naming both spellings, and logs each refusal as wrong_issuer', async () => {
     const log = () => readFileSync(stack.logFile, 'utf8');
-    expect(log()).toContain(`Warning: JWT_ISSUER "${idp.issuer}/" differs from the issuer its discovery document names ("${idp.issuer}")`);
+    await expect.poll(log, { timeout: 10_000 }).toContain(`Warning: JWT_ISSUER "${idp.issuer}/" differs from the issuer its discovery document names ("${idp.issuer}")`);
+    // The banner's example runs as written once TOKEN is set (no `$(<a token …>)` to paste over).
+    await expect.poll(log, { timeout: 10_000 }).toMatch(/^Try: curl -H "Authorization: Bearer \$TOKEN" http:\/\/\S+\/me {3}\(TOKEN: an access or ID token from /m);
     const res = await fetch(`${stack.baseUrl}/me`, { headers: { Authorization: `Bearer ${await idp.serviceToken([])}` } });
     expect(res.status).toBe(401);
     expect(logLines(stack).filter((l) => l.message === 'authorization failed').map((l) => l.reason)).toContain('wrong_issuer');
