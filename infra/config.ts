@@ -43,6 +43,8 @@ export interface StackConfig {
     readonly oidcClientId: string;
     readonly oidcScope: string;
     readonly oidcAudience: string;
+    /** RFC 8707 resource indicator for the API (providers that issue JWT access tokens per resource). */
+    readonly oidcResource: string;
     readonly oidcTokenType: 'access_token' | 'id_token';
     /** Extra CSP connect-src origins (an issuer whose token endpoint is on another host). */
     readonly connectOrigins: readonly string[];
@@ -131,6 +133,7 @@ function webClientConfig(node: Node): StackConfig['webClient'] {
     oidcClientId: str(ctx(node, 'webOidcClientId'), ''),
     oidcScope: str(ctx(node, 'webOidcScope'), 'openid'),
     oidcAudience: str(ctx(node, 'webOidcAudience'), ''),
+    oidcResource: str(ctx(node, 'webOidcResource'), ''),
     oidcTokenType: tokenType,
     connectOrigins,
   };

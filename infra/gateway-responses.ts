@@ -1,4 +1,5 @@
 // API Gateway's own responses, customised to the API.md error shape. Read by CDK and the local gateway.
+import { CORS_EXPOSE_HEADERS } from '../functions/shared/core/cors';
 import { SECURITY_HEADERS } from '../functions/shared/core/security-headers';
 
 export type GatewayResponseType =
@@ -18,7 +19,7 @@ export interface GatewayResponseDef {
   readonly statusCode?: number;
   readonly code: string;
   readonly message: string;
-  /** Static headers of this response only (API Gateway takes no per-request values here). */
+  /** Literal headers of this response only (the CORS origin is mapped from the request: gatewayCorsHeaders). */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -55,15 +56,33 @@ export const gatewayResponseBody = (def: GatewayResponseDef): string =>
   JSON.stringify({ error: { code: def.code, message: def.message } });
 
 /**
- * CORS on gateway responses. API Gateway cannot choose per request here, so these carry the first
- * allowed origin (never `*`); browsers on other allowed origins still get the status code.
+ * CORS on gateway responses: the request's own `Origin`, echoed. A gateway response header is either a
+ * static value or a value mapped from the request (`method.request.header.<name>`, context or stage
+ * variables); there is no condition, so it cannot be "the caller's origin when allow-listed".
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.responseParameters.html
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-parameter-mapping-sources.html
+ * A static value (the first allowed origin, as before) leaves every other allowed origin, a web client
+ * behind CloudFront included, unable to read a 401/429/503: the browser reports a network error instead
+ * of "sign in again". Echoing keeps the allow-list where it matters, in two places:
+ * - the API's own responses (functions, core/cors.ts) and the preflight (infra/stack.ts) allow only
+ *   listed origins. Any request carrying a credential (`Authorization`, `X-API-Key`, a JSON body) needs a
+ *   preflight, which an unlisted origin fails, so its page never sends the request nor sees the answer;
+ * - what an unlisted origin can read is limited to these fixed bodies, for requests without a
+ *   credential, with no `Access-Control-Allow-Credentials` (the API uses no cookies): nothing a script
+ *   could not learn by calling the API from anywhere.
+ * Alternatives weighed: an authorizer `Deny` with the checked origin in its context reaches only the
+ * authorizer's own refusals (not 429, 413, 404 or 503), and would turn every 401 into ACCESS_DENIED; a
+ * CloudFront function in front of the API could filter by the list, at the cost of a second hop on
+ * every call, for bodies that hold nothing.
  */
-export function gatewayCorsHeaders(corsOrigins: readonly string[]): Record<string, string> {
-  const first = corsOrigins[0];
-  return first ? { 'Access-Control-Allow-Origin': first, Vary: 'Origin' } : { Vary: 'Origin' };
+export const GATEWAY_ORIGIN_SOURCE = 'method.request.header.Origin';
+
+/** The local gateway's copy of the mapping above: the request's Origin, when it sent one. */
+export function gatewayCorsHeaders(origin: string | undefined): Record<string, string> {
+  return origin ? { 'Access-Control-Allow-Origin': origin } : {};
 }
 
-/** Every header a gateway response carries besides Content-Type (CORS, the security set, its own). */
-export function gatewayResponseHeaders(corsOrigins: readonly string[], def?: GatewayResponseDef): Record<string, string> {
-  return { ...gatewayCorsHeaders(corsOrigins), ...SECURITY_HEADERS, ...(def?.headers ?? {}) };
+/** Static headers of a gateway response besides Content-Type and CORS (the security set, its own). */
+export function gatewayStaticHeaders(def: GatewayResponseDef): Record<string, string> {
+  return { 'Access-Control-Expose-Headers': CORS_EXPOSE_HEADERS, Vary: 'Origin', ...SECURITY_HEADERS, ...(def.headers ?? {}) };
 }

@@ -30,7 +30,7 @@ import type { StackConfig } from './config';
 import { ServiceFunction, type ServiceFunctionProps } from './constructs/service-function';
 import { TenantDataRole } from './constructs/tenant-data-role';
 import type { Settings } from './function-environment';
-import { GATEWAY_RESPONSES, gatewayResponseBody, gatewayResponseHeaders } from './gateway-responses';
+import { GATEWAY_ORIGIN_SOURCE, GATEWAY_RESPONSES, gatewayResponseBody, gatewayStaticHeaders } from './gateway-responses';
 import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, type AuthKind, type FunctionName } from './routes';
 import { TABLES } from './table';
 
@@ -175,11 +175,11 @@ export class ThreadGuardStack extends Stack {
       this.api.addGatewayResponse(`Gateway${pascal(def.type.toLowerCase())}`, {
         type: ResponseType.of(def.type),
         statusCode: def.statusCode === undefined ? undefined : String(def.statusCode),
-        responseHeaders: Object.fromEntries(
-          Object.entries({ 'Content-Type': 'application/json', ...gatewayResponseHeaders(config.corsOrigins, def) }).map(
-            ([k, v]) => [k, `'${v}'`],
-          ),
-        ),
+        responseHeaders: {
+          ...Object.fromEntries(Object.entries({ 'Content-Type': 'application/json', ...gatewayStaticHeaders(def) }).map(([k, v]) => [k, `'${v}'`])),
+          // Unquoted: a request mapping, not a literal (gateway-responses.ts says why).
+          ...(config.corsOrigins.length > 0 ? { 'Access-Control-Allow-Origin': GATEWAY_ORIGIN_SOURCE } : {}),
+        },
         templates: { 'application/json': gatewayResponseBody(def) },
       });
     }
@@ -228,7 +228,7 @@ export class ThreadGuardStack extends Stack {
     this.webSocketApi = ws.api;
 
     if (config.webClient.enabled) {
-      const { oidcClientId, oidcScope, oidcAudience, oidcTokenType, connectOrigins } = config.webClient;
+      const { oidcClientId, oidcScope, oidcAudience, oidcResource, oidcTokenType, connectOrigins } = config.webClient;
       webClient = new WebClient(this, 'WebClient', {
         apiUrl: this.api.url,
         apiOrigin: executeApiOrigin('https', this.api.restApiId),
@@ -240,6 +240,7 @@ export class ThreadGuardStack extends Stack {
           clientId: oidcClientId,
           scope: oidcScope,
           ...(oidcAudience ? { audience: oidcAudience } : {}),
+          ...(oidcResource ? { resource: oidcResource } : {}),
           tokenType: oidcTokenType,
         },
         extraConnectOrigins: connectOrigins,

@@ -4,7 +4,8 @@
 import { loadAuthConfig, loadTableConfig } from '../shared/config';
 import { DynamoDbApiKeyLookup, lazyDocumentClient } from '../shared/adapters/api-key-lookup';
 import { DynamoDbApiKeyUsage } from '../shared/adapters/api-key-usage';
-import { createTokenVerifier } from '../shared/adapters/jwt-token-verifier';
+import { createTokenVerifier, LoopbackAwareFetcher } from '../shared/adapters/jwt-token-verifier';
+import { checkingIssuersOnFirstUse, issuerMismatchWarning } from '../shared/adapters/oidc-discovery';
 import { DynamoDbSessionStore } from '../shared/adapters/session-store';
 import { systemClock } from '../shared/core/ports';
 import { cachedSessionStore } from '../shared/core/sessions';
@@ -15,8 +16,16 @@ export function authorizerDeps(env: NodeJS.ProcessEnv): AuthenticateDeps {
   const auth = loadAuthConfig(env);
   const table = loadTableConfig(env);
   const sdk = lazyDocumentClient(table);
+  const fetcher = new LoopbackAwareFetcher();
   return {
-    tokens: createTokenVerifier(auth),
+    // A configured issuer that differs from its discovery document's `issuer` (a trailing slash) would
+    // have every token refused as wrong_issuer: said once per cold start, at its first token.
+    tokens: checkingIssuersOnFirstUse(
+      createTokenVerifier(auth, fetcher),
+      auth.issuers.map((i) => i.issuer),
+      fetcher,
+      (m) => logger.warn(issuerMismatchWarning(m)),
+    ),
     apiKeys: new DynamoDbApiKeyLookup(sdk, table.tableName),
     apiKeyUsage: new DynamoDbApiKeyUsage({
       sdk,
@@ -25,6 +34,7 @@ export function authorizerDeps(env: NodeJS.ProcessEnv): AuthenticateDeps {
       onError: (err) => logger.warn('lastUsedAt update failed', { error: (err as Error)?.name }),
     }),
     rolesClaim: auth.rolesClaim,
+    rolesClaimByIssuer: Object.fromEntries(auth.issuers.map((i) => [i.issuer, i.rolesClaim])),
     sessions: cachedSessionStore(new DynamoDbSessionStore(sdk, table.tableName), Date.now, undefined, (err) =>
       logger.warn('session state unavailable; sign-out and key role not applied to this request', { error: (err as Error)?.name }),
     ),

@@ -58,17 +58,30 @@ export const isLoopbackUrl = (uri: string): boolean => {
 
 export interface IssuerConfig {
   readonly issuer: string;
-  readonly jwksUri: string;
+  /** Null: read from the issuer's OpenID discovery document (`jwks_uri`) when first needed. */
+  readonly jwksUri: string | null;
+  /** Where this issuer's tokens carry roles: a claim name, or a dotted path into nested claims. */
+  readonly rolesClaim: string;
 }
 
 export interface AuthConfig {
   readonly issuers: readonly IssuerConfig[];
   readonly audience: readonly string[];
+  /** The first issuer's roles claim (every issuer's when ROLES_CLAIM has one entry). */
   readonly rolesClaim: string;
   /** A cached JWKS is re-read when older than this, so a key removed at the issuer stops working. */
   readonly jwksMaxAgeSeconds: number;
   /** Tokens whose `exp` lies further than this from their `iat` (or from now) are refused. */
   readonly maxTokenLifetimeSeconds: number;
+}
+
+/** `<issuer>/.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §4). */
+export const discoveryUrlOf = (issuer: string): string => `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+
+/** One entry for every issuer, or one entry per JWT_ISSUER entry (in the same order). */
+function perIssuer(name: string, values: string[], issuers: number): (i: number) => string | undefined {
+  if (values.length > 1 && values.length !== issuers) fail(name, 'needs one entry, or one entry per JWT_ISSUER entry');
+  return (i) => (values.length === 1 ? values[0] : values[i]);
 }
 
 export function loadAuthConfig(env: Env): AuthConfig {
@@ -79,18 +92,19 @@ export function loadAuthConfig(env: Env): AuthConfig {
   if (uris.length !== 0 && uris.length !== issuers.length) {
     throw new ConfigError('Invalid configuration: JWKS_URI: needs one entry per JWT_ISSUER entry');
   }
+  const rolesClaims = perIssuer('ROLES_CLAIM', list(env.ROLES_CLAIM), issuers.length);
   const pairs = issuers.map((issuer, i) => {
-    const jwksUri = uris[i] ?? `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
-    assertJwksUri('JWKS_URI', jwksUri);
-    return { issuer, jwksUri };
+    const jwksUri = uris[i] ?? null;
+    // Unset: discovery. The document's own URL must meet the JWKS rule (https, http only on loopback).
+    assertJwksUri(jwksUri ? 'JWKS_URI' : 'JWT_ISSUER', jwksUri ?? discoveryUrlOf(issuer));
+    return { issuer, jwksUri, rolesClaim: rolesClaims(i) ?? 'roles' };
   });
   const audience = list(env.JWT_AUDIENCE ?? 'threadguard');
   if (audience.length === 0) throw new ConfigError('Invalid configuration: JWT_AUDIENCE: required');
-  const rolesClaim = required('ROLES_CLAIM', env.ROLES_CLAIM || 'roles');
   return Object.freeze({
     issuers: pairs,
     audience,
-    rolesClaim,
+    rolesClaim: pairs[0]!.rolesClaim,
     jwksMaxAgeSeconds: positiveInt('JWKS_MAX_AGE_SECONDS', env.JWKS_MAX_AGE_SECONDS, 600),
     maxTokenLifetimeSeconds: positiveInt('JWT_MAX_LIFETIME_SECONDS', env.JWT_MAX_LIFETIME_SECONDS, 86_400),
   });

@@ -64,8 +64,11 @@ for (const p of [port, webPort]) {
 try {
   starting = startLocalStack({ port, dataDir, webPort, env: process.env });
   const stack = await starting;
-  const tokenCmd = stack.devIssuer ? 'npm run -s token -- alice' : '<a token from your issuer>';
   const dataDirEnv = dataDir === '.data' ? '' : `DATA_DIR=${dataDir} `;
+  // With an external issuer there is no command that prints a token: the line reads $TOKEN, and says so.
+  const tryLine = stack.devIssuer
+    ? `Try: curl -H "Authorization: Bearer $(${dataDirEnv}npm run -s token -- alice)" ${stack.url}/me`
+    : `Try: curl -H "Authorization: Bearer $TOKEN" ${stack.url}/me   (TOKEN: an access or ID token from ${process.env.JWT_ISSUER})`;
   say(
     [
       `ThreadGuard local stack ready in ${Date.now() - t0} ms at ${stack.url} (WebSocket: ${stack.wsUrl})`,
@@ -75,7 +78,7 @@ try {
       stack.webhookTokenFile
         ? `Webhook token (local): generated into ${stack.webhookTokenFile} (mode 0600); read it with: cat ${stack.webhookTokenFile}`
         : 'Webhook token (local): from WEBHOOK_TOKEN (not printed)',
-      `Try: curl -H "Authorization: Bearer $(${dataDirEnv}${tokenCmd})" ${stack.url}/me`,
+      tryLine,
     ].join('\n'),
   );
   // Keeps the process alive (the watchdog timer is unref'd) until a signal or the parent's exit.

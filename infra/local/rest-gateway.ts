@@ -9,7 +9,7 @@ import type {
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
 import type { AuthKind, RouteDef } from '../routes';
-import { gatewayResponseHeaders, gatewayResponse, gatewayResponseBody, type GatewayResponseType } from '../gateway-responses';
+import { gatewayCorsHeaders, gatewayStaticHeaders, gatewayResponse, gatewayResponseBody, type GatewayResponseType } from '../gateway-responses';
 import { preflightHeaders } from '../../functions/shared/core/cors';
 import { SECURITY_HEADERS } from '../../functions/shared/core/security-headers';
 import { isAllowed } from './iam-policy';
@@ -142,9 +142,12 @@ export function createRestGateway(opts: RestGatewayOptions) {
   function sendGatewayResponse(res: ServerResponse, type: GatewayResponseType, status?: number): void {
     const def = gatewayResponse(type);
     const body = gatewayResponseBody(def);
+    const origin = res.req.headers.origin;
     res.writeHead(def.statusCode ?? status ?? 500, {
       'Content-Type': 'application/json',
-      ...gatewayResponseHeaders(opts.corsOrigins, def),
+      ...gatewayStaticHeaders(def),
+      // The deployed mapping echoes the request's Origin (gateway-responses.ts); none without an allow-list.
+      ...(opts.corsOrigins.length > 0 ? gatewayCorsHeaders(origin) : {}),
       'x-amzn-ErrorType': type,
     });
     res.end(body);

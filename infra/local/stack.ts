@@ -17,6 +17,8 @@ import { localSecret } from './secrets';
 import { startWebServer, type WebServer } from './web-server';
 import { webhookTokenFrom } from '../../functions/shared/core/webhooks';
 import { localFunction } from './lambda-runtime';
+import { LoopbackAwareFetcher } from '../../functions/shared/adapters/jwt-token-verifier';
+import { issuerMismatches, issuerMismatchWarning } from '../../functions/shared/adapters/oidc-discovery';
 
 /** Host variables every local function also sees: log tuning, and basics the Lambda runtime sets too. */
 const PASSED_THROUGH = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV', 'AWS_LAMBDA_LOG_LEVEL', 'TZ', 'LANG', 'PATH'] as const;
@@ -99,6 +101,7 @@ function webOidcConfig(env: Record<string, string | undefined>) {
     clientId: env.WEB_OIDC_CLIENT_ID ?? '',
     scope: env.WEB_OIDC_SCOPE ?? 'openid',
     ...(env.WEB_OIDC_AUDIENCE ? { audience: env.WEB_OIDC_AUDIENCE } : {}),
+    ...(env.WEB_OIDC_RESOURCE ? { resource: env.WEB_OIDC_RESOURCE } : {}),
     tokenType: env.WEB_OIDC_TOKEN === 'id_token' ? ('id_token' as const) : ('access_token' as const),
   };
 }
@@ -194,6 +197,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const origins = [...new Set([...corsOrigins.map((o) => o.replace(corsPlaceholder, String(port))), web.origin])];
 
     if (devIssuer) recordDevIssuer(dataDir, devIssuer, env.JWT_AUDIENCE ?? DEV_AUDIENCE);
+    // An external issuer configured with another spelling than its tokens carry (a trailing slash) would
+    // refuse every token; said once at start, as the deployed authorizer says it at its cold start.
+    const issuers = (env.JWT_ISSUER ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (!devIssuer) for (const m of await issuerMismatches(issuers, new LoopbackAwareFetcher())) log(`Warning: ${issuerMismatchWarning(m)}`);
 
     // The second wall: functions reach DynamoDB Local only through the enforcing endpoint (tenant-wall.ts).
     const region = env.AWS_REGION ?? 'local';

@@ -18,7 +18,7 @@ export interface WebServerOptions {
   readonly wsUrl: string;
   /** With the dev issuer: mints a token for `sub` with `roles`. Absent: OIDC against `oidc.issuer`. */
   readonly mintDevToken?: (sub: string, roles: string[]) => string;
-  readonly oidc?: { issuer: string; clientId: string; scope: string; audience?: string; tokenType?: 'access_token' | 'id_token' };
+  readonly oidc?: { issuer: string; clientId: string; scope: string; audience?: string; resource?: string; tokenType?: 'access_token' | 'id_token' };
 }
 
 export interface WebServer {

@@ -87,7 +87,8 @@ describe('ThreadGuardStack', () => {
       ...(def.statusCode ? { StatusCode: String(def.statusCode) } : {}),
       ResponseTemplates: { 'application/json': JSON.stringify({ error: { code: def.code, message: def.message } }) },
       ResponseParameters: Match.objectLike({
-        'gatewayresponse.header.Access-Control-Allow-Origin': "'https://app.example.com'",
+        // The caller's own origin, so every allowed origin can read it (gateway-responses.ts).
+        'gatewayresponse.header.Access-Control-Allow-Origin': 'method.request.header.Origin',
         ...Object.fromEntries(Object.entries(def.headers ?? {}).map(([k, v]) => [`gatewayresponse.header.${k}`, `'${v}'`])),
       }),
     });

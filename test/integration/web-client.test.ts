@@ -224,7 +224,7 @@ describe('web client in headless Chromium', () => {
     // The guest is told why, where the message box would be, and in the header.
     expect(await page.locator('#read-only-note').textContent()).toMatch(/read-only access/);
     expect(await page.locator('#who').textContent()).toMatch(/\(read-only\)$/);
-    expect(await page.locator('form:visible, button:visible').evaluateAll((els) => els.map((e) => e.id || e.textContent))).toEqual(['sign-out']);
+    expect(await page.locator('form:visible, button:visible').evaluateAll((els) => els.map((e) => e.id || e.textContent))).toEqual(['sign-out', 'sign-out-everywhere']);
     // Unhide the form as a curious user might; the API refuses and the page says why.
     await page.evaluate(() => (document.getElementById('new-thread')!.hidden = false));
     await page.fill('#new-thread input[name=title]', 'guest write');

@@ -12,6 +12,8 @@ export type AuthConfig =
       readonly scope: string;
       /** Some issuers (Auth0) need the API's audience to issue an access token for it. */
       readonly audience?: string;
+      /** RFC 8707 resource indicator sent on the authorization and token requests (the API's identifier). */
+      readonly resource?: string;
       /** Which token the API accepts: the access token (default) or the ID token. */
       readonly tokenType?: 'access_token' | 'id_token';
     };

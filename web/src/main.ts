@@ -6,7 +6,7 @@ import { chatView } from './chat-view';
 import { loadConfig, type ClientConfig } from './config';
 import { byId, h } from './dom';
 import { keysView } from './keys-view';
-import { clearNotice, showError } from './notice';
+import { clearNotice, showError, showInfo } from './notice';
 import { jwtClaims } from './pkce';
 import { signInView } from './sign-in-view';
 import type { Me, PageContext } from './types';
@@ -41,7 +41,7 @@ async function start(config: ClientConfig): Promise<void> {
   let me: Me | null = null;
 
   const setSignedIn = (signedIn: boolean) => {
-    for (const id of ['nav', 'settings', 'sign-out']) byId(id).hidden = !signedIn;
+    for (const id of ['nav', 'settings', 'sign-out', 'sign-out-everywhere']) byId(id).hidden = !signedIn;
     const who = byId('who');
     who.textContent = signedIn && me ? `${displayName(me)}${me.roles.includes('guest') ? ' (read-only)' : me.roles.includes('admin') ? ' (admin)' : ''}` : '';
     who.title = signedIn && me ? me.userId : '';
@@ -87,11 +87,17 @@ async function start(config: ClientConfig): Promise<void> {
     render();
   }
 
-  byId('sign-out').addEventListener('click', () => {
+  const leave = (text: string) => {
     signOut();
     api.close();
     clearNotice();
     showSignIn();
+    showInfo(text);
+  };
+  byId('sign-out').addEventListener('click', () => leave('Signed out of this browser. Your other sessions are still signed in.'));
+  // The API refuses every token issued until now, this one included, and closes the user's WebSockets.
+  byId('sign-out-everywhere').addEventListener('click', () => {
+    api.signOutEverywhere().then(() => leave('Signed out everywhere: every session you had, on any device, has ended.'), showError);
   });
   window.addEventListener('hashchange', () => {
     clearNotice();

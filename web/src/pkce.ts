@@ -15,8 +15,11 @@ export async function codeChallenge(verifier: string): Promise<string> {
 }
 
 export interface OidcMetadata {
+  issuer: string;
   authorization_endpoint: string;
   token_endpoint: string;
+  /** RFC 9207: the provider sends `iss` with every authorization response. */
+  authorization_response_iss_parameter_supported?: boolean;
 }
 
 /** `<issuer>/.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §4). */
@@ -30,6 +33,8 @@ export interface AuthorizeParams {
   readonly nonce: string;
   readonly challenge: string;
   readonly audience?: string;
+  /** RFC 8707 resource indicator: the API the access token is for. */
+  readonly resource?: string;
 }
 
 export function authorizeUrl(endpoint: string, p: AuthorizeParams): string {
@@ -44,20 +49,33 @@ export function authorizeUrl(endpoint: string, p: AuthorizeParams): string {
     code_challenge: p.challenge,
     code_challenge_method: 'S256',
     ...(p.audience ? { audience: p.audience } : {}),
+    ...(p.resource ? { resource: p.resource } : {}),
   };
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   return url.toString();
 }
 
-/** The token request body (RFC 6749 §4.1.3 plus the PKCE verifier). */
-export const tokenRequestBody = (p: { code: string; redirectUri: string; clientId: string; verifier: string }): URLSearchParams =>
+/** The token request body (RFC 6749 §4.1.3 plus the PKCE verifier and, RFC 8707, the resource again). */
+export const tokenRequestBody = (p: { code: string; redirectUri: string; clientId: string; verifier: string; resource?: string }): URLSearchParams =>
   new URLSearchParams({
     grant_type: 'authorization_code',
     code: p.code,
     redirect_uri: p.redirectUri,
     client_id: p.clientId,
     code_verifier: p.verifier,
+    ...(p.resource ? { resource: p.resource } : {}),
   });
+
+/** A JWT's shape with a JSON object as payload; an opaque token (many providers' default access token) is not. */
+export function isJwt(token: string): boolean {
+  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) return false;
+  try {
+    const claims: unknown = jwtClaims(token);
+    return typeof claims === 'object' && claims !== null;
+  } catch {
+    return false;
+  }
+}
 
 /** Reads a JWT's claims without verifying them: the API verifies; the page only shows `exp`/`nonce`. */
 export function jwtClaims(token: string): Record<string, unknown> {

@@ -14,6 +14,17 @@ export class ApiError extends Error {
   }
 }
 
+/** A sign-in that did not complete; its message is ours (fixed text), never the identity provider's. */
+export class SignInError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SignInError';
+  }
+}
+
 /** `Retry-After` is seconds or an HTTP date (RFC 9110 §10.2.3); anything else is ignored. */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | null {
   if (!value) return null;
@@ -38,6 +49,7 @@ export function retryPhrase(seconds: number, now: number): string {
 }
 
 export function describeError(err: unknown, now: number = Date.now()): { code: string; text: string } {
+  if (err instanceof SignInError) return { code: err.code, text: err.message };
   if (!(err instanceof ApiError)) {
     const message = err instanceof Error ? err.message : String(err);
     return { code: 'network', text: `The service could not be reached (${message}). Check your connection and try again.` };

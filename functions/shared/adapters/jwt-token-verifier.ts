@@ -3,9 +3,23 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache, SimplePenaltyBox, type Jwks, type JwkWithKid } from 'aws-jwt-verify/jwk';
 import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
 import { SimpleFetcher, type Fetcher } from 'aws-jwt-verify/https';
-import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
+import {
+  JwksNotAvailableInCacheError,
+  JwtExpiredError,
+  JwtInvalidAudienceError,
+  JwtInvalidIssuerError,
+  JwtInvalidSignatureAlgorithmError,
+  JwtInvalidSignatureError,
+  JwtNotBeforeError,
+  JwtParseError,
+  JwtWithoutValidKidError,
+  KidNotFoundInJwksError,
+  ParameterValidationError,
+  WaitPeriodNotYetEndedJwkError,
+} from 'aws-jwt-verify/error';
 import type { AuthConfig } from '../config';
-import { isLoopbackUrl } from '../config';
+import { discoveryUrlOf, isLoopbackUrl } from '../config';
+import { DiscoveringFetcher } from './oidc-discovery';
 import { AuthFailure, type TokenVerifier, type VerifiedClaims } from '../core/authenticate';
 import { ServiceUnavailableError } from '../core/errors';
 import { tokenRuleViolation } from '../core/token-rules';
@@ -110,16 +124,47 @@ export class MaxAgeJwksCache extends SimpleJwksCache {
   }
 }
 
-export function createTokenVerifier(config: AuthConfig, fetcher: Fetcher = new LoopbackAwareFetcher(), now: () => number = Date.now): TokenVerifier {
+/**
+ * The check a token failed, as a log-safe reason (the library's messages may quote claims). Our own
+ * rules (token-rules.ts: `typ_not_accepted`, `lifetime_too_long`, …) arrive as AuthFailure already.
+ */
+const REFUSALS: ReadonlyArray<readonly [abstract new (...args: never[]) => Error, string]> = [
+  [JwtInvalidIssuerError, 'wrong_issuer'],
+  // The multi-issuer verifier's "issuer not configured" / "issuer must be provided" (checked before the signature).
+  [ParameterValidationError, 'wrong_issuer'],
+  [JwtInvalidAudienceError, 'wrong_audience'],
+  [JwtInvalidSignatureAlgorithmError, 'algorithm_not_allowed'],
+  [JwtInvalidSignatureError, 'bad_signature'],
+  [JwtExpiredError, 'expired'],
+  [JwtNotBeforeError, 'not_yet_valid'],
+  [KidNotFoundInJwksError, 'unknown_kid'],
+  [WaitPeriodNotYetEndedJwkError, 'unknown_kid'], // a made-up kid inside the re-fetch wait
+  [JwtWithoutValidKidError, 'missing_kid'],
+  [JwtParseError, 'malformed_claims'],
+];
+
+function refusal(err: unknown): unknown {
+  if (err instanceof AuthFailure || err instanceof ServiceUnavailableError) return err;
+  const match = REFUSALS.find(([type]) => err instanceof type);
+  return match ? new AuthFailure(match[1], { cause: err }) : err;
+}
+
+export function createTokenVerifier(
+  config: AuthConfig,
+  fetcher: Fetcher = new LoopbackAwareFetcher(),
+  now: () => number = Date.now,
+): TokenVerifier {
   const jwksCache = new MaxAgeJwksCache(
-    { fetcher, penaltyBox: new SimplePenaltyBox({ waitSeconds: UNKNOWN_KID_REFETCH_WAIT_SECONDS }) },
+    // An issuer without JWKS_URI is keyed by its discovery URL: every (re-)read of its JWKS first reads the
+    // discovery document, so `jwks_uri` is cached with the same maximum age and back-off as the keys.
+    { fetcher: new DiscoveringFetcher(fetcher), penaltyBox: new SimplePenaltyBox({ waitSeconds: UNKNOWN_KID_REFETCH_WAIT_SECONDS }) },
     config.jwksMaxAgeSeconds * 1000,
     UNKNOWN_KID_REFETCH_WAIT_SECONDS * 1000,
     now,
   );
   const issuers = config.issuers.map(({ issuer, jwksUri }) => ({
     issuer,
-    jwksUri,
+    jwksUri: jwksUri ?? discoveryUrlOf(issuer),
     audience: [...config.audience],
     // Runs after the library's own checks, on the header and payload it has already parsed.
     customJwtCheck: ({ header, payload }: { header: Record<string, unknown>; payload: Record<string, unknown> }) => {
@@ -142,10 +187,10 @@ export function createTokenVerifier(config: AuthConfig, fetcher: Fetcher = new L
         // Warm path: the key is cached, so verify synchronously (no promise chain per request).
         return verifier.verifySync(token) as unknown as VerifiedClaims;
       } catch (err) {
-        if (!(err instanceof KidNotFoundInJwksError || err instanceof JwksNotAvailableInCacheError)) throw err;
+        if (!(err instanceof KidNotFoundInJwksError || err instanceof JwksNotAvailableInCacheError)) throw refusal(err);
       }
       // Cold cache or a new kid: fetch the JWKS (subject to the unknown-kid wait above).
-      return (await verifier.verify(token)) as unknown as VerifiedClaims;
+      return (await verifier.verify(token).catch((err: unknown) => Promise.reject(refusal(err)))) as unknown as VerifiedClaims;
     },
   };
 }

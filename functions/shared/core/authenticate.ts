@@ -2,7 +2,7 @@
 // Every failure is an UnauthenticatedError whose `reason` is safe to log (it never holds token text).
 import { createHash } from 'node:crypto';
 import { ServiceUnavailableError, UnauthenticatedError } from './errors';
-import { MAX_SUB_BYTES, rolesFromClaim, type Principal } from './principal';
+import { claimAt, MAX_SUB_BYTES, rolesFromClaim, type Principal } from './principal';
 import { endedBySignOut, NO_SESSION_STATE, roleChanged, type SessionStore } from './sessions';
 import { isWellFormed } from './text';
 
@@ -45,7 +45,10 @@ export interface Credentials {
 export interface AuthenticateDeps {
   readonly tokens: TokenVerifier;
   readonly apiKeys: ApiKeyLookup;
+  /** Where roles are read: a claim name or a dotted path (principal.ts `claimAt`). */
   readonly rolesClaim: string;
+  /** Per trusted issuer, when several carry roles in different claims; others use `rolesClaim`. */
+  readonly rolesClaimByIssuer?: Readonly<Record<string, string>>;
   readonly apiKeyUsage?: ApiKeyUsage;
   /** Sign-out times and owners' last-seen roles (core/sessions.ts); tests of token rules alone leave it out. */
   readonly sessions?: SessionStore;
@@ -121,9 +124,10 @@ export async function authenticateJwt(deps: AuthenticateDeps, token: string): Pr
   try {
     claims = await deps.tokens.verify(token);
   } catch (err) {
-    if (err instanceof AuthFailure) throw err; // our own token rules (token-rules.ts), already log-safe
+    // The verifier names the check that failed (wrong_issuer, expired, …), already log-safe.
+    if (err instanceof AuthFailure) throw err;
     if (err instanceof ServiceUnavailableError) throw err; // the issuer's keys could not be read: no verdict on the token
-    // The library's error names are safe to log; their messages may quote claims, so keep the name only.
+    // Anything else: the error's name is safe to log; its message may quote claims, so keep the name only.
     throw new AuthFailure(`invalid_token:${(err as Error)?.name ?? 'Error'}`);
   }
   // The library checks exp only when present; a token that never expires is refused here.
@@ -133,7 +137,7 @@ export async function authenticateJwt(deps: AuthenticateDeps, token: string): Pr
   }
   // `bob\ud800` and `bob\udc00` would be stored as the same partition key (THREATS T15).
   if (!isWellFormed(claims.sub)) throw new AuthFailure('ill_formed_sub');
-  const roles = rolesFromClaim(claims[deps.rolesClaim]);
+  const roles = rolesFromClaim(claimAt(claims, deps.rolesClaimByIssuer?.[claims.iss] ?? deps.rolesClaim));
   const email = typeof claims.email === 'string' ? claims.email : null;
   const userId = userIdFor(claims.iss, claims.sub);
   const readOnly = roles.includes('guest'); // guest wins over any other role

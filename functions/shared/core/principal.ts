@@ -81,6 +81,20 @@ export function fromAuthorizerContext(ctx: Record<string, unknown> | null | unde
  * Map verified role claim values to our roles. Unknown values are dropped; no roles means `user`.
  * A principal that is a guest is read-only even if it also claims `user`.
  */
+/**
+ * A claim by name or by dotted path: `roles`, `cognito:groups`, Keycloak's `realm_access.roles`. A name
+ * that is itself a top-level claim wins, so Auth0's namespaced `https://example.com/roles` still works.
+ */
+export function claimAt(claims: Readonly<Record<string, unknown>>, path: string): unknown {
+  if (Object.hasOwn(claims, path)) return claims[path];
+  let value: unknown = claims;
+  for (const key of path.split('.')) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
 export function rolesFromClaim(claim: unknown): Role[] {
   const raw: unknown[] = Array.isArray(claim)
     ? claim

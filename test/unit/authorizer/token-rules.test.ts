@@ -74,7 +74,7 @@ describe('JWT rules beyond the signature', () => {
     clock += 1_000;
     // Assess: cached until the maximum age, refused from then on; the kept key still works
     expect(withinAge).toBe('accepted');
-    await expect(authenticateJwt(d, token())).rejects.toMatchObject({ reason: expect.stringMatching(/^invalid_token/) });
+    await expect(authenticateJwt(d, token())).rejects.toMatchObject({ reason: 'unknown_kid' });
     await expect(authenticateJwt(d, signJwt(key, claims()))).resolves.toMatchObject({ authMethod: 'jwt' });
   });
 
@@ -129,7 +129,7 @@ describe('JWT rules beyond the signature', () => {
     await authenticateJwt(d, signJwt(key, claims()));
     const before = server.fetches;
     for (let i = 0; i < 5; i++) {
-      await expect(authenticateJwt(d, signJwt(generateSigningKey('RS256'), claims()))).rejects.toMatchObject({ reason: expect.stringMatching(/^invalid_token/) });
+      await expect(authenticateJwt(d, signJwt(generateSigningKey('RS256'), claims()))).rejects.toMatchObject({ reason: 'unknown_kid' });
     }
     expect(server.fetches - before).toBe(1);
   });
