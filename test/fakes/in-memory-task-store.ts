@@ -1,6 +1,6 @@
-// An in-memory TaskStore for unit tests; staged changes are applied by `commit`, as the transaction would.
+// An in-memory TaskStore for unit tests, held to the adapter's contract (test/contracts/task-store.contract.ts); staged changes are applied by `commit`, as the transaction would.
 import { TaskLimitError } from '../../functions/shared/core/errors';
-import { applyTaskPatch, MAX_TASKS_PER_USER, type StagedWrite, type Task, type TaskChange, type TaskStore } from '../../functions/shared/core/tasks/task';
+import { applyTaskPatch, byCreation, MAX_TASKS_PER_USER, type StagedWrite, type Task, type TaskChange, type TaskStore } from '../../functions/shared/core/tasks/task';
 
 export class InMemoryTaskStore implements TaskStore {
   readonly tasks = new Map<string, Task>();
@@ -8,7 +8,7 @@ export class InMemoryTaskStore implements TaskStore {
 
   async list(status?: Task['status']) {
     this.reads++;
-    return [...this.tasks.values()].filter((t) => !status || t.status === status).sort((a, b) => (a.id < b.id ? -1 : 1));
+    return [...this.tasks.values()].filter((t) => !status || t.status === status).sort(byCreation);
   }
   async get(taskId: string) {
     this.reads++;

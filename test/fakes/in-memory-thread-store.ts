@@ -1,7 +1,8 @@
-// An in-memory ThreadStore for unit tests of the reply pipeline: one partition's threads and items;
+// An in-memory ThreadStore for unit tests of the reply pipeline: one partition's threads and items,
+// held to the adapter's contract (test/contracts/thread-store.contract.ts);
 // `appendExchange` commits the staged task writes to the given task store, as the transaction would.
 import type { StagedWrite } from '../../functions/shared/core/tasks/task';
-import { EMPTY_MEMORY, type AgentMemory, type Item, type ThreadRecord, type ThreadStore } from '../../functions/shared/core/threads/thread';
+import { EMPTY_MEMORY, type AgentMemory, type Item, type ThreadPatch, type ThreadRecord, type ThreadStore } from '../../functions/shared/core/threads/thread';
 import type { InMemoryTaskStore } from './in-memory-task-store';
 
 export class InMemoryThreadStore implements ThreadStore {
@@ -16,7 +17,8 @@ export class InMemoryThreadStore implements ThreadStore {
     this.items.set(id, []);
   }
   async list() {
-    return { data: [...this.threads.values()], lastKey: null };
+    // Newest first: thread ids are ULIDs, so id order is creation order.
+    return { data: [...this.threads.values()].sort((a, b) => (a.id < b.id ? 1 : -1)), lastKey: null };
   }
   async get(threadId: string) {
     return this.threads.get(threadId) ?? null;
@@ -30,8 +32,12 @@ export class InMemoryThreadStore implements ThreadStore {
     this.threads.set(thread.id, thread);
     this.items.set(thread.id, []);
   }
-  async update() {
-    return null;
+  async update(threadId: string, patch: ThreadPatch, updatedAt: string) {
+    const thread = this.threads.get(threadId);
+    if (!thread) return null;
+    const next = { ...thread, ...patch, updatedAt };
+    this.threads.set(threadId, next);
+    return next;
   }
   async appendExchange(threadId: string, items: readonly Item[], memory: AgentMemory, staged: readonly StagedWrite[], updatedAt: string) {
     const thread = this.threads.get(threadId);
@@ -45,6 +51,7 @@ export class InMemoryThreadStore implements ThreadStore {
   async delete(threadId: string, opts: { readonly unchangedSince?: string } = {}) {
     const thread = this.threads.get(threadId);
     if (opts.unchangedSince !== undefined && thread?.updatedAt !== opts.unchangedSince) return false;
+    this.items.delete(threadId);
     return this.threads.delete(threadId);
   }
 }

@@ -62,7 +62,7 @@ const EXPECTED: Record<string, Grant[]> = {
 
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-describe('table grants', () => {
+describe('T20: table grants', () => {
   const { stack, template } = synth();
   const tableId = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))[0]!;
   const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { Roles: unknown[]; PolicyDocument: { Statement: any[] } } }>;

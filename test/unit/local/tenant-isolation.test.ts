@@ -1,4 +1,4 @@
-// The local IAM wall with the real SDK clients: credentials from the local STS, requests through the
+// THREATS T20: The local IAM wall with the real SDK clients: credentials from the local STS, requests through the
 // enforcing endpoint to a real DynamoDB Local.
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,0 +1,25 @@
+// The DynamoDB adapters against the port contracts the in-memory fakes also pass (test/contracts),
+// on DynamoDB Local: each world is two fresh users' partitions.
+import { singleClient } from '../../functions/shared/adapters/tenant-clients';
+import { dynamoTaskStores } from '../../functions/shared/adapters/task-store';
+import { dynamoThreadStores } from '../../functions/shared/adapters/thread-store';
+import type { Principal } from '../../functions/shared/core/principal';
+import { taskStoreContract } from '../contracts/task-store.contract';
+import { threadStoreContract } from '../contracts/thread-store.contract';
+import { uniqueUser } from '../helpers/dev-tokens';
+import { localDb } from '../helpers/local-db';
+
+const principal = (name: string): Principal => ({ userId: `contract:${uniqueUser(name)}`, roles: ['user'], authMethod: 'jwt', keyId: null, readOnly: false, email: null });
+const props = () => {
+  const { client, tableName } = localDb();
+  return { clients: singleClient(client), tableName };
+};
+
+threadStoreContract('DynamoDB adapter', async () => {
+  const { threadStore } = dynamoThreadStores(props());
+  return { mine: threadStore(principal('mine')), theirs: threadStore(principal('theirs')) };
+});
+taskStoreContract('DynamoDB adapter', async () => {
+  const tasks = dynamoTaskStores(props());
+  return { mine: tasks(principal('mine')), theirs: tasks(principal('theirs')) };
+});
