@@ -62,5 +62,11 @@ export const keys = {
   /** One client Idempotency-Key record (its own partition: keys spread, no hot key). */
   idempotencyPk: (recordId: string) => join('IDEMPOTENCY', e(recordId)),
   idempotencySk: () => 'RECORD',
+  /**
+   * In the caller's partition: the record `recordId` holds content of thread `threadId`, so deleting
+   * the thread deletes the record too (adapters/thread-store.ts). Ends its thread part with the separator.
+   */
+  replayRefSk: (threadId: string, recordId: string) => join('REPLAY', e(threadId), e(recordId)),
+  replayRefSkPrefix: (threadId: string) => join('REPLAY', e(threadId), ''),
   webhookSk: () => 'EVENT',
 } as const;

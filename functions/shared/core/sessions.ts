@@ -34,10 +34,14 @@ export const SESSION_CACHE_SECONDS = 5;
 /** Cache entries per instance; the oldest go first. */
 const MAX_CACHED_USERS = 10_000;
 
-/** Whether a token issued at `iat` was ended by a sign-out. A token without `iat` cannot show it came after one. */
+/**
+ * Whether a token issued at `iat` was ended by a sign-out. A token without `iat` cannot show it came
+ * after one. Compared in whole seconds: the sign-out time is a whole second, and an RFC 7519
+ * NumericDate may carry a fraction (`iat = S + 0.1` was issued within the sign-out's second S).
+ */
 export function endedBySignOut(state: SessionState, iat: number | null | undefined): boolean {
   if (state.notBefore === null) return false;
-  return typeof iat !== 'number' || iat <= state.notBefore;
+  return typeof iat !== 'number' || !Number.isFinite(iat) || Math.floor(iat) <= state.notBefore;
 }
 
 /** Whether a token issued at `iat` showing `readOnly` should update the stored role. */

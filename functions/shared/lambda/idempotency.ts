@@ -63,7 +63,7 @@ interface Attempt {
   /** The caller's rights now: a caller since made read-only (or no longer admin) gets no replay of a write; the retry runs and is refused. */
   readonly rights: string;
   readonly route: string;
-  /** The route's path parameters as sent: the same key on another thread or key is another request. */
+  /** The route's path parameters, decoded: the same key on another thread or key is another request. */
   readonly target: Readonly<Record<string, string>>;
   readonly key: string;
   readonly body: string;
@@ -84,7 +84,23 @@ function attemptOf(req: HttpRequest): Attempt | null {
   if (!IDEMPOTENCY_KEY_TEXT.test(header)) throw new ValidationError('Idempotency-Key must be 1-200 printable ASCII characters');
   const { userId, roles, readOnly } = req.principal;
   const rights = `${[...roles].sort().join('+')}${readOnly ? ':read-only' : ''}`;
-  return { caller: userId, rights, route, target: req.pathParameters, key: header, body: req.rawBody ?? '' };
+  return { caller: userId, rights, route, target: decodedTarget(req.pathParameters), key: header, body: req.rawBody ?? '' };
+}
+
+/**
+ * The path parameters as the controllers read them (decoded, validation.ts `pathParam`): `%30…` and
+ * `0…` name the same thread, so they are the same request. One that does not decode is kept as
+ * sent; its controller refuses it, and a refusal is not remembered.
+ */
+function decodedTarget(params: Readonly<Record<string, string>>): Record<string, string> {
+  const decode = (v: string) => {
+    try {
+      return decodeURIComponent(v);
+    } catch {
+      return v;
+    }
+  };
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, decode(v)]));
 }
 
 /** The thread as a replay shows it (ChatKit's `thread.created`); the agent's memory stays out of the record. */
