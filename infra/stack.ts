@@ -221,6 +221,9 @@ export class ThreadGuardStack extends Stack {
 
     const ws = this.addWebSocketApi(config, wiring);
     this.webSocketApi = ws.api;
+    // A sign-out closes the user's WebSockets (DeleteConnection on the stage's Management API).
+    functions.me.fn.addEnvironment('WS_MANAGEMENT_ENDPOINT', ws.stage.callbackUrl);
+    ws.api.grantManageConnections(functions.me.fn);
 
     if (config.webClient.enabled) {
       const { oidcClientId, oidcScope, oidcAudience, oidcTokenType, connectOrigins } = config.webClient;

@@ -143,6 +143,16 @@ export function loadWebSocketConfig(env: Env): WebSocketConfig {
   return Object.freeze({ maxConnectionsPerUser: positiveInt('WS_MAX_CONNECTIONS_PER_USER', env.WS_MAX_CONNECTIONS_PER_USER, 10) });
 }
 
+/**
+ * The WebSocket API's Management API endpoint for functions outside the WebSocket function (a
+ * sign-out closes the user's connections): the stage's callback URL, deployed; the local stack's emulation.
+ */
+export function loadWebSocketManagementEndpoint(env: Env): string {
+  const endpoint = env.WS_MANAGEMENT_ENDPOINT;
+  if (!endpoint) throw new Error('WS_MANAGEMENT_ENDPOINT is not set');
+  return endpoint;
+}
+
 export interface AuditConfig {
   readonly retentionDays: number;
   readonly enumerationThreshold: number;

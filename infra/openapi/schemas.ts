@@ -4,6 +4,7 @@
 // check every live response against the document built from these.
 import { z } from 'zod';
 import type { ApiKeyView, IssuedApiKey } from '../../functions/shared/core/api-keys';
+import type { SignOutResult } from '../../functions/shared/core/sign-out';
 import { AUDIT_ACTIONS, type AuditEvent } from '../../functions/shared/core/audit';
 import { TASK_STATUSES, type Task } from '../../functions/shared/core/tasks/task';
 import { ITEM_TYPES, type Item, type Thread } from '../../functions/shared/core/threads/thread';
@@ -100,6 +101,14 @@ export const IssuedApiKeySchema = z
   .meta({ id: 'IssuedApiKey' }) satisfies z.ZodType<IssuedApiKey>;
 
 export const ApiKeyList = z.object({ data: z.array(ApiKeySchema) }).meta({ id: 'ApiKeyList' });
+
+export const SignOutResultSchema = z
+  .object({
+    signedOutAt: isoTime.meta({ description: 'The sign-out second: every token issued at or before it is refused.' }),
+    revokedKeys: z.array(ApiKeySchema).meta({ description: 'Keys revoked by `revokeKeysCreatedBefore` (created by the sessions this sign-out ends).' }),
+    remainingKeys: z.array(ApiKeySchema).meta({ description: 'The keys left: they keep working. Check them; revoke any you do not recognise.' }),
+  })
+  .meta({ id: 'SignOutResult' }) satisfies z.ZodType<SignOutResult>;
 
 export const AuditEventSchema = z
   .object({

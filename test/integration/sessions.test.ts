@@ -35,7 +35,9 @@ describe('T16 sign-out everywhere', () => {
     expect((await call(user, 'GET', '/threads')).status).toBe(200);
 
     const res = await call(user, 'POST', '/me/sign-out');
-    expect(res.status).toBe(204);
+    expect(res.status).toBe(200);
+    expect(res.body.revokedKeys).toEqual([]);
+    expect(res.body.remainingKeys.map((k: { name: string }) => k.name)).toEqual(['k']);
 
     await within5s(async () => (await call(user, 'GET', '/threads')).status === 401);
     const refused = await api(baseUrl(), 'GET', '/me', { token: older });
@@ -57,16 +59,56 @@ describe('T16 sign-out everywhere', () => {
     expect(res.body.error.code).toBe('forbidden');
   });
 
-  it('closes an open WebSocket of the user at its next frame after the sign-out', async () => {
+  it('closes the user\'s idle WebSockets within 5 s of the sign-out and frees their slots (T22)', async () => {
     const user = testUser('signout-ws');
+    // A stolen token holds every connection slot (WS_MAX_CONNECTIONS_PER_USER, 10) with idle sockets.
+    const sockets = await Promise.all(Array.from({ length: 10 }, () => connect(wsUrl(baseUrl(), { token: user.token }))));
+    const closed = sockets.map((ws) => new Promise<void>((r) => (ws.socket.readyState === ws.socket.CLOSED ? r() : ws.socket.once('close', () => r()))));
+    const start = Date.now();
+    expect((await call(user, 'POST', '/me/sign-out')).status).toBe(200);
+    await Promise.all(closed);
+    expect(Date.now() - start).toBeLessThan(5_000);
+    // The victim signs in again: the handshake is admitted, not 429.
+    const fresh = devToken(user.sub, { now: Date.now() + 2_000 });
+    const again = await connect(wsUrl(baseUrl(), { token: fresh }));
+    again.send({ action: 'ping' });
+    await again.until((f) => f.type === 'pong');
+    await again.close();
+  });
+
+  it('frees, at the next handshake, the slots of connections whose credential has ended (T22)', async () => {
+    const user = testUser('ended-slots');
+    const { id, key } = await newKey(user.token);
+    const sockets = await Promise.all(Array.from({ length: 10 }, () => connect(wsUrl(baseUrl(), { key }))));
+    // Revoking the key closes nothing by itself; the next handshake finds those slots ended.
+    expect((await api(baseUrl(), 'DELETE', `/api-keys/${id}`, { token: user.token })).status).toBe(204);
+    const closed = sockets.map((ws) => new Promise<void>((r) => ws.socket.once('close', () => r())));
     const ws = await connect(wsUrl(baseUrl(), { token: user.token }));
-    expect((await call(user, 'POST', '/me/sign-out')).status).toBe(204);
-    const closed = new Promise<number>((r) => ws.socket.once('close', (code) => r(code)));
-    ws.send({ action: 'ping' });
-    const frames = await ws.until((f) => f.type === 'error');
-    expect(frames.find((f) => f.type === 'error')).toMatchObject({ code: 'unauthorized' });
-    expect(frames.some((f) => f.type === 'pong')).toBe(false);
-    await closed;
+    await Promise.all(closed);
+    await ws.close();
+  });
+});
+
+describe('T23 sign-out and the API keys a stolen session made', () => {
+  it('revokes the keys created up to the sign-out with {"revokeKeysCreatedBefore": true}, audited, and lists what is left', async () => {
+    const user = testUser('signout-keys');
+    const stolen = await newKey(user.token);
+    const other = await newKey(user.token);
+    const res = await call(user, 'POST', '/me/sign-out', { revokeKeysCreatedBefore: true });
+    expect(res.status).toBe(200);
+    expect(res.body.revokedKeys.map((k: { id: string }) => k.id).sort()).toEqual([stolen.id, other.id].sort());
+    expect(res.body.remainingKeys).toEqual([]);
+    expect(JSON.stringify(res.body)).not.toContain(stolen.key);
+    for (const k of [stolen, other]) expect((await api(baseUrl(), 'GET', '/threads', { apiKey: k.key })).status).toBe(401);
+    const events = await auditRows(user.userId);
+    expect(events.filter((e) => e.action === 'apikey.revoke' && e.outcome === 'allowed')).toHaveLength(2);
+  });
+
+  it('refuses an unknown sign-out option with 400, signing nothing out', async () => {
+    const user = testUser('signout-bad');
+    const res = await call(user, 'POST', '/me/sign-out', { revokeKeys: 'yes' });
+    expect(res.status).toBe(400);
+    expect((await call(user, 'GET', '/threads')).status).toBe(200);
   });
 });
 

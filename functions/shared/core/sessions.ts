@@ -1,8 +1,3 @@
-import type { AuditLog, RequestOrigin } from './audit';
-import { authorize } from './policy';
-import type { Clock } from './ports';
-import type { Principal } from './principal';
-
 // Per-user session state the authorizers consult (THREATS T16): the sign-out time (tokens issued at
 // or before it are refused) and whether the owner's API keys are held read-only because the owner
 // was last seen as a guest. One small item per user, read through a short per-instance cache.
@@ -98,19 +93,4 @@ export function cachedSessionStore(
       cache.delete(userId);
     },
   };
-}
-
-/**
- * Sign-out everywhere: every token of the caller issued at or before this second stops working
- * (within SESSION_CACHE_SECONDS on every authorizer instance; open WebSockets at their next frame).
- * A token issued later in the same second is refused too: sign in again a second later.
- */
-export async function signOut(
-  deps: { sessions: Pick<SessionStore, 'signOut'>; clock: Clock; audit: AuditLog },
-  principal: Principal,
-  origin: RequestOrigin,
-): Promise<void> {
-  authorize(principal, 'session.end');
-  await deps.sessions.signOut(principal.userId, Math.floor(deps.clock.now().getTime() / 1000));
-  await deps.audit.record({ action: 'session.sign_out', userId: principal.userId, ownerId: principal.userId, threadId: null, outcome: 'allowed', ...origin, reason: null });
 }

@@ -17,6 +17,8 @@ export interface HttpResult {
   statusCode: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** The thread this answer shows (not sent): an `Idempotency-Key` replay of it is served only while the thread is still the caller's. */
+  thread?: string;
 }
 
 export type Controller = (req: HttpRequest) => Promise<HttpResult>;

@@ -9,7 +9,7 @@ import {
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { replayedReply, replyOf, type ExchangeResult, type OpenReply, type ReplyEvent } from '../core/agent/reply';
 import { asUnavailable } from '../adapters/dynamo-faults';
@@ -38,7 +38,15 @@ class OwnPartitionPersistence extends DynamoDBPersistenceLayer {
     const id = idempotencyKey.startsWith(PK_PREFIX) ? unescapeKeyPart(idempotencyKey.slice(PK_PREFIX.length)) : idempotencyKey;
     return { PK: { S: keys.idempotencyPk(id) }, SK: { S: keys.idempotencySk() } };
   }
+
+  /** The record id an attempt is stored under (once configured, i.e. inside a run). */
+  recordIdOf(attempt: Attempt): string {
+    return this.getHashedIdempotencyKey(attempt as never);
+  }
 }
+
+/** Before a replay that shows a thread: throws unless the thread is still there and the caller's (core/agent/reply.ts confirmReplay). */
+export type ConfirmThread = (req: HttpRequest, threadId: string) => Promise<void>;
 
 export interface IdempotentRunner {
   /** A buffered POST: the first response is remembered and replayed. */
@@ -106,7 +114,7 @@ function decodedTarget(params: Readonly<Record<string, string>>): Record<string,
 /** The thread as a replay shows it (ChatKit's `thread.created`); the agent's memory stays out of the record. */
 const threadOf = ({ id, title, createdAt, updatedAt, metadata }: Thread): Thread => ({ id, title, createdAt, updatedAt, metadata });
 
-export function idempotentPosts(client: DynamoDBDocumentClient, tableName: string): IdempotentRunner {
+export function idempotentPosts(client: DynamoDBDocumentClient, tableName: string, confirmThread: ConfirmThread): IdempotentRunner {
   const persistenceStore = new OwnPartitionPersistence({ tableName, awsSdkV3Client: client as never, keyAttr: 'PK', expiryAttr: 'expiresAt' });
   const config = new IdempotencyConfig({
     eventKeyJmesPath: '[caller, rights, route, target, key]',
@@ -116,14 +124,38 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
   // One record space for buffered results and replies alike: a key is one request, whatever it was.
   const once = makeIdempotent(async (_attempt: Attempt, run: () => Promise<unknown>) => run(), { persistenceStore, config, dataIndexArgument: 0 });
 
+  /**
+   * A record that holds a thread's content is referenced from that thread's owner's partition, so
+   * deleting the thread deletes the record (adapters/thread-store.ts) instead of leaving it for 24 h.
+   */
+  const referenceThread = async (attempt: Attempt, threadId: string) => {
+    const recordId = persistenceStore.recordIdOf(attempt);
+    await client.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          PK: keys.userPk(attempt.caller),
+          SK: keys.replayRefSk(threadId, recordId),
+          type: 'replayRef',
+          recordPk: keys.idempotencyPk(recordId),
+          recordSk: keys.idempotencySk(),
+          expiresAt: Math.floor(Date.now() / 1000) + IDEMPOTENCY_WINDOW_SECONDS,
+        },
+      }),
+    );
+  };
+
   /** Runs `run` at most once per caller, route, key and body; `replayed` when the value is the remembered one. */
-  async function remember<T>(attempt: Attempt, run: () => Promise<T>): Promise<{ value: T; replayed: boolean }> {
+  async function remember<T>(attempt: Attempt, run: () => Promise<T>, threadOf: (value: T) => string | undefined): Promise<{ value: T; replayed: boolean }> {
     let ran = false;
     try {
       const value = (await once(attempt, async () => {
         ran = true;
+        const result = await run();
+        const threadId = threadOf(result);
+        if (threadId) await referenceThread(attempt, threadId);
         // Stored as the client sees it, as JSON: an `undefined` field is dropped, not a failed save.
-        return JSON.parse(JSON.stringify(await run())) as unknown;
+        return JSON.parse(JSON.stringify(result)) as unknown;
       })) as T;
       return { value, replayed: !ran };
     } catch (err) {
@@ -137,8 +169,11 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
   const runner = async (req: HttpRequest, run: () => Promise<HttpResult>): Promise<HttpResult> => {
     const attempt = attemptOf(req);
     if (!attempt) return run();
-    const { value, replayed } = await remember(attempt, run);
-    return replayed ? { ...value, headers: { ...(value.headers ?? {}), ...REPLAYED } } : value;
+    const { value, replayed } = await remember(attempt, run, (r) => r.thread);
+    if (!replayed) return value;
+    // A replay that shows a thread shows it only while it is still the caller's.
+    if (value.thread) await confirmThread(req, value.thread);
+    return { ...value, headers: { ...(value.headers ?? {}), ...REPLAYED } };
   };
 
   const reply = async (req: HttpRequest, open: () => Promise<OpenReply>, confirm: (thread: Thread) => Promise<void>): Promise<OpenReply> => {
@@ -149,11 +184,15 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
     let opened!: (reply: OpenReply) => void;
     const fresh = new Promise<OpenReply>((resolve) => (opened = resolve));
     const exchange = deferred<StoredReply>();
-    const recorded = remember(attempt, async () => {
-      const reply = await open();
-      opened(reply);
-      return exchange.promise;
-    });
+    const recorded = remember(
+      attempt,
+      async () => {
+        const reply = await open();
+        opened(reply);
+        return exchange.promise;
+      },
+      (stored) => stored.thread.id,
+    );
     const first = await Promise.race([fresh.then((reply) => ({ reply })), recorded.then((r) => ({ stored: r.value }))]);
     if ('stored' in first) {
       await confirm(first.stored.thread);

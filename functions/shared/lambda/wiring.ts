@@ -11,7 +11,7 @@ import { dynamoTaskStores } from '../adapters/task-store';
 import { dynamoThreadStores } from '../adapters/thread-store';
 import { DynamoDbTokenCounter } from '../adapters/token-counter';
 import type { StreamingChatModel } from '../core/agent/model-port';
-import type { ReplyDeps } from '../core/agent/reply';
+import { confirmReplay, type ReplyDeps } from '../core/agent/reply';
 import { cursorCodec, type CursorCodec } from '../core/cursor';
 import { ulidGenerator } from '../core/ids';
 import { systemClock } from '../core/ports';
@@ -22,6 +22,7 @@ import { createAuditLog } from './audit-log';
 import type { HttpHandlerOptions } from './http-handler';
 import { idempotentPosts } from './idempotency';
 import { rateLimitGuard } from './rate-limit-guard';
+import { threadAccessOf } from './validation';
 
 /** Built on first use, then kept for the life of the instance. */
 export function once<T>(build: () => T): () => T {
@@ -50,7 +51,11 @@ const budget = once(() =>
   createTokenBudget({ counter: new DynamoDbTokenCounter(client(), table().tableName), clock: systemClock, dailyLimit: loadBudgetConfig(env).dailyTokenBudget }),
 );
 const cursorSecret = once(() => secretSource({ name: 'CURSOR_SECRET', env }));
-const idempotency = once(() => idempotentPosts(client(), table().tableName));
+const idempotency = once(() =>
+  idempotentPosts(client(), table().tableName, (req, threadId) =>
+    confirmReplay({ threads: threadStores().threadStore, audit: auditLog().log }, threadAccessOf(req), threadId),
+  ),
+);
 
 export const wiring = {
   env,
