@@ -43,6 +43,7 @@ export type Setting =
   | 'ENUMERATION_THRESHOLD'
   | 'ENUMERATION_WINDOW_MINUTES'
   | 'AGENT_DAILY_TOKEN_BUDGET'
+  | 'AGENT_MAX_REPLY_TOKENS'
   | 'AGENT_PROVIDER'
   | 'AGENT_MODEL'
   | 'AGENT_MAX_OUTPUT_TOKENS';
@@ -84,7 +85,7 @@ const EDGE = [...LIMITS, 'CORS_ORIGINS'] as const satisfies readonly Setting[];
 const AUDIT = ['AUDIT_SHARDS', 'AUDIT_RETENTION_DAYS', 'ENUMERATION_THRESHOLD', 'ENUMERATION_WINDOW_MINUTES'] as const satisfies readonly Setting[];
 const AUDITED = [...EDGE, ...AUDIT] as const satisfies readonly Setting[];
 /** Functions that run agent replies (the reply use case) or show the token budget. */
-const BUDGET = ['AGENT_DAILY_TOKEN_BUDGET'] as const satisfies readonly Setting[];
+const BUDGET = ['AGENT_DAILY_TOKEN_BUDGET', 'AGENT_MAX_REPLY_TOKENS'] as const satisfies readonly Setting[];
 /** What the JWT / API-key authorizers read (functions/authorizer/dependencies.ts). */
 const AUTH = ['TABLE_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'ROLES_CLAIM', 'JWKS_MAX_AGE_SECONDS', 'JWT_MAX_LIFETIME_SECONDS'] as const satisfies readonly Setting[];
 

@@ -109,6 +109,7 @@ export class ThreadGuardStack extends Stack {
         ENUMERATION_THRESHOLD: String(config.enumerationThreshold),
         ENUMERATION_WINDOW_MINUTES: String(config.enumerationWindowMinutes),
         AGENT_DAILY_TOKEN_BUDGET: String(config.agentDailyTokenBudget),
+        AGENT_MAX_REPLY_TOKENS: String(config.agentMaxReplyTokens),
         JWKS_MAX_AGE_SECONDS: String(config.jwksMaxAgeSeconds),
         JWT_MAX_LIFETIME_SECONDS: String(config.jwtMaxLifetimeSeconds),
         WS_MAX_CONNECTIONS_PER_USER: String(config.wsMaxConnectionsPerUser),

@@ -2,6 +2,7 @@
 // fails fast with an error that names the variable (never its value: it may be a secret).
 // Plain checks rather than a schema library: the authorizer bundle stays small (cold starts).
 import { ConfigError } from './core/errors';
+import { DEFAULT_MAX_REPLY_TOKENS } from './core/token-budget';
 
 type Env = Record<string, string | undefined>;
 
@@ -225,8 +226,13 @@ export function loadModelConfig(env: Env): ModelConfig {
 export interface BudgetConfig {
   /** Model tokens (input + output) per user per UTC day. */
   readonly dailyTokenBudget: number;
+  /** Model tokens one reply may spend, over all its model calls (core/token-budget.ts). */
+  readonly maxReplyTokens: number;
 }
 
 export function loadBudgetConfig(env: Env): BudgetConfig {
-  return Object.freeze({ dailyTokenBudget: positiveInt('AGENT_DAILY_TOKEN_BUDGET', env.AGENT_DAILY_TOKEN_BUDGET, 200_000) });
+  return Object.freeze({
+    dailyTokenBudget: positiveInt('AGENT_DAILY_TOKEN_BUDGET', env.AGENT_DAILY_TOKEN_BUDGET, 200_000),
+    maxReplyTokens: positiveInt('AGENT_MAX_REPLY_TOKENS', env.AGENT_MAX_REPLY_TOKENS, DEFAULT_MAX_REPLY_TOKENS),
+  });
 }

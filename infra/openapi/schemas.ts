@@ -9,6 +9,7 @@ import { AUDIT_ACTIONS, type AuditEvent } from '../../functions/shared/core/audi
 import { TASK_STATUSES, type Task } from '../../functions/shared/core/tasks/task';
 import { ITEM_TYPES, type Item, type Thread } from '../../functions/shared/core/threads/thread';
 import type { ThreadItemWire, ThreadMetadataWire, ThreadStreamEvent } from '../../functions/chatkit/protocol';
+import type { MessageStreamEvent as MessageStreamEventWire } from '../../functions/shared/lambda/sse';
 
 const isoTime = z.iso.datetime({ offset: true }).meta({ description: 'ISO-8601 time (UTC).', example: '2026-01-31T12:00:00.000Z' });
 const cursor = z
@@ -248,8 +249,14 @@ export const ChatKitStreamEvent = z
       'Failures inside a stream are an `error` event (`custom` with the message, or `stream.error` with allow_retry).',
   });
 
-// Compile-time checks that the ChatKit wire types (functions/chatkit/protocol.ts) fit these schemas.
+// Compile-time checks that the wire types fit these schemas: every event the functions send is one
+// the schema describes, and every event type the schema names is one they send.
 type Fits<A, B extends A> = B;
+export type MessageStreamTypeChecks = [
+  Fits<z.output<typeof MessageStreamEvent>, MessageStreamEventWire>,
+  Fits<MessageStreamEventWire['type'], z.output<typeof MessageStreamEvent>['type']>,
+];
+// The ChatKit wire types (functions/chatkit/protocol.ts).
 export type ChatKitTypeChecks = [
   Fits<z.output<typeof ChatKitThreadMetadata>, ThreadMetadataWire>,
   Fits<z.output<typeof ChatKitStreamEvent>['type'], ThreadStreamEvent['type']>,

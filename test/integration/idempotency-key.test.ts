@@ -293,9 +293,13 @@ describe('Idempotency-Key: what a replay may show (third review)', () => {
 
     expect((await api(baseUrl(), 'DELETE', `/threads/${threadId}`, { token })).status).toBe(204);
     expect(await recordsHolding(marker)).toBe(0);
-    const replay = await post('/threads', token, { title: 'private', metadata: { ssn: marker } }, key);
-    expect(replay.status).not.toBe(201);
-    expect(replay.text).not.toContain(marker);
+    // The record went with the thread: the retry is a request of its own, never the deleted thread.
+    const retry = await post('/threads', token, { title: 'private', metadata: { ssn: marker } }, key);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    expect(retry.body.id).not.toBe(threadId);
+    const msgRetry = await post(`/threads/${threadId}/messages`, token, { content: note }, msgKey);
+    expect(msgRetry.status).toBe(403);
+    expect(msgRetry.text).not.toContain(marker);
   });
 
   it('serves no replay of a ChatKit threads.update once the thread is deleted', async () => {
@@ -328,8 +332,12 @@ describe('Idempotency-Key: security actions always run (third review)', () => {
   it('signs out again when a later session repeats POST /me/sign-out with the same key', async () => {
     const sub = uniqueUser('idem-signout');
     const key = `out-${crypto.randomUUID()}`;
-    expect((await post('/me/sign-out', devToken(sub), undefined, key)).status).toBe(200);
-    const later = devToken(sub, { now: Date.now() + 2_000 });
+    const first = await post('/me/sign-out', devToken(sub), undefined, key);
+    expect(first.status).toBe(200);
+    // A session signed in after that sign-out's second, which the repeat (in a later second) must end.
+    const later = devToken(sub, { now: Date.parse(first.body.signedOutAt) + 1_000 });
+    while (Date.now() < Date.parse(first.body.signedOutAt) + 1_000) await new Promise((r) => setTimeout(r, 50));
+    expect((await api(baseUrl(), 'GET', '/me', { token: later })).status).toBe(200);
     const again = await post('/me/sign-out', later, undefined, key);
     expect(again.status).toBe(200);
     expect(again.headers.get('idempotent-replayed')).toBeNull();

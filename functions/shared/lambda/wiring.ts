@@ -47,9 +47,10 @@ const limiter = once(() => {
     limits: { requests: limits.requestsPerMinute, respond: limits.respondsPerMinute },
   });
 });
-const budget = once(() =>
-  createTokenBudget({ counter: new DynamoDbTokenCounter(client(), table().tableName), clock: systemClock, dailyLimit: loadBudgetConfig(env).dailyTokenBudget }),
-);
+const budget = once(() => {
+  const { dailyTokenBudget, maxReplyTokens } = loadBudgetConfig(env);
+  return createTokenBudget({ counter: new DynamoDbTokenCounter(client(), table().tableName), clock: systemClock, dailyLimit: dailyTokenBudget, maxReplyTokens });
+});
 const cursorSecret = once(() => secretSource({ name: 'CURSOR_SECRET', env }));
 const idempotency = once(() =>
   idempotentPosts(client(), table().tableName, (req, threadId) =>
