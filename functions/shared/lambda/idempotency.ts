@@ -16,7 +16,8 @@ import { asUnavailable } from '../adapters/dynamo-faults';
 import { ConflictError, ValidationError } from '../core/errors';
 import { keys, unescapeKeyPart } from '../core/keys';
 import type { Thread } from '../core/threads/thread';
-import type { HttpResult } from './http-handler';
+import type { IdempotentRunner } from './edge-options';
+import type { HttpResult } from './http-result';
 import type { HttpRequest } from './http-request';
 import { IDEMPOTENCY_KEY_TEXT, WITHOUT_IDEMPOTENCY_KEY } from './idempotency-routes';
 import { logger } from './logger';
@@ -48,22 +49,7 @@ class OwnPartitionPersistence extends DynamoDBPersistenceLayer {
 /** Before a replay that shows a thread: throws unless the thread is still there and the caller's (core/agent/reply.ts confirmReplay). */
 export type ConfirmThread = (req: HttpRequest, threadId: string) => Promise<void>;
 
-export interface IdempotentRunner {
-  /** A buffered POST: the first response is remembered and replayed. */
-  (req: HttpRequest, run: () => Promise<HttpResult>): Promise<HttpResult>;
-  /**
-   * A reply (message post, ChatKit): remembered once its exchange is stored, before the stream
-   * ends; a replay is the stored exchange told again in the retry's own framing (JSON or a stream).
-   * A reply that fails, before or during its stream, stores nothing and is not remembered. A replay
-   * is shown only once `confirm` accepts its thread (still there, still the caller's).
-   */
-  reply(req: HttpRequest, open: () => Promise<OpenReply>, confirm: (thread: Thread) => Promise<void>): Promise<OpenReply>;
-  /**
-   * The invocation's Lambda context: an in-progress record then expires with the invocation's
-   * remaining time, so a request that died mid-way does not block its key's retries for 24 h.
-   */
-  useContext(context: Context): void;
-}
+export type { IdempotentRunner } from './edge-options';
 
 /** What a record is keyed on: one request of one caller, not a key string alone. */
 interface Attempt {

@@ -19,7 +19,7 @@ import { createRateLimiter } from '../core/rate-limit';
 import { createTokenBudget } from '../core/token-budget';
 import type { ThreadDeps } from '../core/threads/thread-use-cases';
 import { createAuditLog } from './audit-log';
-import type { HttpHandlerOptions } from './http-handler';
+import type { HttpHandlerOptions } from './edge-options';
 import { idempotentPosts } from './idempotency';
 import { rateLimitGuard } from './rate-limit-guard';
 import { threadAccessOf } from './validation';
