@@ -271,7 +271,7 @@ async function recordsHolding(text: string): Promise<number> {
   return count;
 }
 
-describe('Idempotency-Key: what a replay may show (third review)', () => {
+describe('T22 Idempotency-Key: what a replay may show', () => {
   it('exposes Idempotent-Replayed to browser scripts (Access-Control-Expose-Headers)', async () => {
     const token = devToken(uniqueUser('idem-cors'));
     const res = await api(baseUrl(), 'POST', '/threads', { token, body: { title: 'x' }, headers: { Origin: 'https://app.example.com', 'Idempotency-Key': `c-${crypto.randomUUID()}` } });
@@ -328,7 +328,7 @@ describe('Idempotency-Key: what a replay may show (third review)', () => {
   });
 });
 
-describe('Idempotency-Key: security actions always run (third review)', () => {
+describe('T22 Idempotency-Key: security actions always run', () => {
   it('signs out again when a later session repeats POST /me/sign-out with the same key', async () => {
     const sub = uniqueUser('idem-signout');
     const key = `out-${crypto.randomUUID()}`;

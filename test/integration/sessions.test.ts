@@ -59,7 +59,7 @@ describe('T16 sign-out everywhere', () => {
     expect(res.body.error.code).toBe('forbidden');
   });
 
-  it('closes the user\'s idle WebSockets within 5 s of the sign-out and frees their slots (T22)', async () => {
+  it('closes the user\'s idle WebSockets within 5 s of the sign-out and frees their slots (T16)', async () => {
     const user = testUser('signout-ws');
     // A stolen token holds every connection slot (WS_MAX_CONNECTIONS_PER_USER, 10) with idle sockets.
     const sockets = await Promise.all(Array.from({ length: 10 }, () => connect(wsUrl(baseUrl(), { token: user.token }))));
@@ -76,7 +76,7 @@ describe('T16 sign-out everywhere', () => {
     await again.close();
   });
 
-  it('frees, at the next handshake, the slots of connections whose credential has ended (T22)', async () => {
+  it('frees, at the next handshake, the slots of connections whose credential has ended (T16)', async () => {
     const user = testUser('ended-slots');
     const { id, key } = await newKey(user.token);
     const sockets = await Promise.all(Array.from({ length: 10 }, () => connect(wsUrl(baseUrl(), { key }))));
@@ -89,7 +89,7 @@ describe('T16 sign-out everywhere', () => {
   });
 });
 
-describe('T23 sign-out and the API keys a stolen session made', () => {
+describe('T16 sign-out and the API keys a stolen session made', () => {
   it('revokes the keys created up to the sign-out with {"revokeKeysCreatedBefore": true}, audited, and lists what is left', async () => {
     const user = testUser('signout-keys');
     const stolen = await newKey(user.token);

@@ -1,4 +1,4 @@
-// The daily token budget under concurrent replies against DynamoDB Local (THREATS T17): every model
+// The daily token budget under concurrent replies against DynamoDB Local (THREATS T23): every model
 // call holds what it may spend before it runs, so however many replies race, the day's total goes
 // past the budget by less than one model call's tokens; a reply stopped by the budget ends with a
 // short notice and keeps what it said (core/token-budget.ts).
@@ -31,7 +31,7 @@ function harness(dailyTokens: number, maxReplyTokens: number) {
   return { h, deps, counter, calls: () => calls };
 }
 
-describe('token budget under concurrency (DynamoDB Local)', () => {
+describe('T23 token budget under concurrency (DynamoDB Local)', () => {
   it('ten racing replies spend at most the budget plus one model call, and stopped replies keep what they said', async () => {
     const DAILY = 40_000;
     const { h, deps, counter, calls } = harness(DAILY, 20_000);
