@@ -114,7 +114,7 @@ describe('budget and reply limit on every transport (T17)', () => {
     const token = mintDevToken(stack.dataDir, uniqueUser('budget-headers'));
     recordCredential(token);
     const threadId = (await api(stack.baseUrl, 'POST', '/threads', { token, body: {} })).body.id as string;
-    await api(stack.baseUrl, 'POST', `/threads/${threadId}/messages`, { token, body: { content: 'hello' } });
+    await api(stack.baseUrl, 'POST', `/threads/${threadId}/messages`, { token, body: { content: 'add a task to water the plants' } });
     const res = await api(stack.baseUrl, 'POST', `/threads/${threadId}/messages`, { token, body: { content: 'hello' } });
     expect(res.status).toBe(429);
     expect(res.body).toEqual({ error: { code: 'budget_exceeded', message: 'Daily token budget exceeded' } });

@@ -27,7 +27,7 @@ import { SSE_CONTENT_TYPE } from './sse';
 export const DEADLINE_MARGIN_MS = 3_000;
 
 /** What the engine hands its front end: a JSON text, or a stream of chunks. */
-export interface EdgeResponse {
+interface EdgeResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: string | Readable;

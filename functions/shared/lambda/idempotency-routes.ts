@@ -9,7 +9,7 @@ export const IDEMPOTENCY_KEY_TEXT = /^[\x20-\x7e]{1,200}$/;
  * a replay would answer "done" while doing nothing (a sign-out from a later session that signs
  * nothing out, a disable of a key re-enabled since). Revoke and delete are DELETE routes, never replayed.
  */
-export const ALWAYS_RUN: ReadonlySet<string> = new Set(['POST /me/sign-out', 'POST /admin/users/{userId}/api-keys/{id}/disable']);
+const ALWAYS_RUN: ReadonlySet<string> = new Set(['POST /me/sign-out', 'POST /admin/users/{userId}/api-keys/{id}/disable']);
 
 /**
  * POST routes whose `Idempotency-Key` is not remembered: webhooks dedupe on their own delivery key; a

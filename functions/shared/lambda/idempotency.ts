@@ -47,7 +47,7 @@ class OwnPartitionPersistence extends DynamoDBPersistenceLayer {
 }
 
 /** Before a replay that shows a thread: throws unless the thread is still there and the caller's (core/agent/reply.ts confirmReplay). */
-export type ConfirmThread = (req: HttpRequest, threadId: string) => Promise<void>;
+type ConfirmThread = (req: HttpRequest, threadId: string) => Promise<void>;
 
 export type { IdempotentRunner } from './edge-options';
 
