@@ -62,6 +62,12 @@ export interface FunctionDef {
   /** The settings this function reads; it gets these and no others (function-environment.ts). */
   readonly env: readonly Setting[];
   readonly secrets?: readonly SecretName[];
+  /**
+   * Closes users' WebSocket connections (a sign-out): gets `WS_MANAGEMENT_ENDPOINT`, the WebSocket
+   * stage's Management API (known only once that API exists, so not a Setting), and
+   * `execute-api:ManageConnections` on it.
+   */
+  readonly closesWebSockets?: boolean;
   readonly memoryMb?: number;
   /** @default BUFFERED_TIMEOUT_SECONDS, or STREAMING_TIMEOUT_SECONDS for a function serving a streaming route (timeoutSecondsOf). */
   readonly timeoutSeconds?: number;
@@ -101,7 +107,7 @@ export const FUNCTIONS = {
   // Public and principal-less: its rate-limit guard never runs, so it never reaches DynamoDB.
   health: { dir: 'health', table: 'none', env: EDGE },
   openapi: { dir: 'openapi', table: 'none', env: EDGE }, // serves the bundled docs/openapi.json
-  me: { dir: 'me', table: 'readwrite', env: [...EDGE, ...BUDGET] }, // creates the profile on first call
+  me: { dir: 'me', table: 'readwrite', env: [...EDGE, ...BUDGET], closesWebSockets: true }, // creates the profile on first call
   tools: { dir: 'tools', table: 'rateLimit', env: EDGE }, // the tool list is static; only the request is counted
   audit: { dir: 'audit', table: 'read', env: AUDITED, secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
   threads: { dir: 'threads', table: 'readwrite', env: AUDITED, secrets: ['CURSOR_SECRET'] },

@@ -30,7 +30,7 @@ import type { StackConfig } from './config';
 import { ServiceFunction, type ServiceFunctionProps } from './constructs/service-function';
 import type { Settings } from './function-environment';
 import { GATEWAY_RESPONSES, gatewayResponseBody, gatewayResponseHeaders } from './gateway-responses';
-import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, type AuthKind, type FunctionName } from './routes';
+import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, type AuthKind, type FunctionDef, type FunctionName } from './routes';
 import { TABLES } from './table';
 
 export interface ThreadGuardStackProps extends StackProps {
@@ -223,8 +223,11 @@ export class ThreadGuardStack extends Stack {
     const ws = this.addWebSocketApi(config, wiring);
     this.webSocketApi = ws.api;
     // A sign-out closes the user's WebSockets (DeleteConnection on the stage's Management API).
-    functions.me.fn.addEnvironment('WS_MANAGEMENT_ENDPOINT', ws.stage.callbackUrl);
-    ws.api.grantManageConnections(functions.me.fn);
+    for (const [name, def] of Object.entries(FUNCTIONS) as Array<[FunctionName, FunctionDef]>) {
+      if (!def.closesWebSockets) continue;
+      functions[name].fn.addEnvironment('WS_MANAGEMENT_ENDPOINT', ws.stage.callbackUrl);
+      ws.allowManageConnections(functions[name], 'A sign-out closes the user\'s connections: @connections/* of this one API, nothing else.');
+    }
 
     if (config.webClient.enabled) {
       const { oidcClientId, oidcScope, oidcAudience, oidcTokenType, connectOrigins } = config.webClient;
@@ -272,7 +275,7 @@ export class ThreadGuardStack extends Stack {
   private addWebSocketApi(
     config: StackConfig,
     wiring: Omit<ServiceFunctionProps, 'def'>,
-  ): { api: WebSocketApi; stage: WebSocketStage; fn: ServiceFunction } {
+  ): { api: WebSocketApi; stage: WebSocketStage; fn: ServiceFunction; allowManageConnections: (f: ServiceFunction, reason: string) => void } {
     const fn = new ServiceFunction(this, 'WebsocketFunction', { def: WEBSOCKET.fn, ...wiring });
     const authorizerFn = new ServiceFunction(this, 'WsAuthorizerFunction', { def: WEBSOCKET.authorizer, ...wiring });
     const integration = (id: string) => new WebSocketLambdaIntegration(id, fn.fn);
@@ -299,19 +302,19 @@ export class ThreadGuardStack extends Stack {
     // the REST API creates); the REST stage waits for it, and so must this one, or on a fresh
     // account it is created first and fails ("CloudWatch Logs role ARN must be set").
     stage.node.addDependency(this.api.node.findChild('Account'));
-    api.grantManageConnections(fn.fn);
     const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
     const apiLogicalId = this.getLogicalId(api.node.defaultChild as CfnElement);
-    Validations.of(fn).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:<AWS::AccountId>:<${apiLogicalId}>/*/*/@connections/*]`,
-      reason: 'The function answers whichever connection sent the message: @connections/* of this one API, nothing else.',
-    });
+    const allowManageConnections = (f: ServiceFunction, reason: string) => {
+      api.grantManageConnections(f.fn);
+      Validations.of(f).acknowledge({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:<AWS::AccountId>:<${apiLogicalId}>/*/*/@connections/*]`, reason });
+    };
+    allowManageConnections(fn, 'The function answers whichever connection sent the message: @connections/* of this one API, nothing else.');
     Validations.of(api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason: 'WebSocket APIs authorize once, on $connect (Lambda authorizer); later routes run in that authorized connection.',
     });
     new CfnOutput(this, 'WebSocketUrl', { value: stage.url });
-    return { api, stage, fn };
+    return { api, stage, fn, allowManageConnections };
   }
 
   /**

@@ -33,7 +33,7 @@ describe('deployed function environments', () => {
       const entry = Object.entries(fns).find(([id]) => id.startsWith(`${pascal(name)}Function`));
       expect(entry, name).toBeDefined();
       const vars = entry![1].Properties.Environment?.Variables ?? {};
-      const expected = ['POWERTOOLS_SERVICE_NAME', ...def.env, ...configured(def).map((s) => `${s}_ARN`)];
+      const expected = ['POWERTOOLS_SERVICE_NAME', ...def.env, ...configured(def).map((s) => `${s}_ARN`), ...('closesWebSockets' in def && def.closesWebSockets ? ['WS_MANAGEMENT_ENDPOINT'] : [])];
       // JWKS_URI is empty unless configured (derived from the issuer), and then left out.
       expect(Object.keys(vars).sort(), name).toEqual(expected.filter((k) => k !== 'JWKS_URI').sort());
     }
