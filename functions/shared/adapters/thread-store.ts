@@ -253,18 +253,6 @@ export function dynamoThreadStores(props: DynamoStoreProps) {
           ConsistentRead: true,
         });
         for await (const page of pages) await batchDelete(client, tableName, page);
-        // 2b. The Idempotency-Key records that hold this thread's content, and their references.
-        const replays = queryPages(client, {
-          TableName: tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: { ':pk': PK, ':prefix': keys.replayRefSkPrefix(threadId) },
-          ProjectionExpression: 'PK, SK, recordPk, recordSk',
-          ConsistentRead: true,
-        });
-        for await (const page of replays) {
-          const records = page.filter((r) => typeof r.recordPk === 'string').map((r) => ({ PK: r.recordPk, SK: r.recordSk }));
-          await batchDelete(client, tableName, [...records, ...page.map(({ PK: pk, SK }) => ({ PK: pk, SK }))]);
-        }
         // 3. The thread last: a failure above leaves it marked, hidden, and a repeated DELETE finishes.
         await client.send(new DeleteCommand({ TableName: tableName, Key: threadKey(threadId) }));
         return true;

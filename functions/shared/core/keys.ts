@@ -63,10 +63,10 @@ export const keys = {
   idempotencyPk: (recordId: string) => join('IDEMPOTENCY', e(recordId)),
   idempotencySk: () => 'RECORD',
   /**
-   * In the caller's partition: the record `recordId` holds content of thread `threadId`, so deleting
-   * the thread deletes the record too (adapters/thread-store.ts). Ends its thread part with the separator.
+   * The ids of the Idempotency-Key records holding content of `userId`'s thread `threadId`, so
+   * deleting the thread deletes them too (lambda/idempotency.ts). In the records' own key family
+   * (three parts where a record's key has one, so never a record's key).
    */
-  replayRefSk: (threadId: string, recordId: string) => join('REPLAY', e(threadId), e(recordId)),
-  replayRefSkPrefix: (threadId: string) => join('REPLAY', e(threadId), ''),
+  replayRefPk: (userId: string, threadId: string) => join('IDEMPOTENCY', 'THREAD', e(userId), e(threadId)),
   webhookSk: () => 'EVENT',
 } as const;

@@ -24,6 +24,8 @@ export interface IdempotentRunner {
    * remaining time, so a request that died mid-way does not block its key's retries for 24 h.
    */
   useContext(context: Context): void;
+  /** Deletes the records holding content of `userId`'s thread `threadId` (the thread was deleted). */
+  forgetThread(userId: string, threadId: string): Promise<void>;
 }
 
 export interface HttpHandlerOptions {

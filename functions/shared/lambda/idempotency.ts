@@ -9,7 +9,7 @@ import {
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { replayedReply, replyOf, type ExchangeResult, type OpenReply, type ReplyEvent } from '../core/agent/reply';
 import { asUnavailable } from '../adapters/dynamo-faults';
@@ -111,24 +111,26 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
   const once = makeIdempotent(async (_attempt: Attempt, run: () => Promise<unknown>) => run(), { persistenceStore, config, dataIndexArgument: 0 });
 
   /**
-   * A record that holds a thread's content is referenced from that thread's owner's partition, so
-   * deleting the thread deletes the record (adapters/thread-store.ts) instead of leaving it for 24 h.
+   * A record that holds a thread's content is listed under that thread (keys.replayRefPk), so
+   * deleting the thread deletes the record (`forgetThread`) instead of leaving it for 24 h. Only
+   * single-item reads, writes and deletes of the records' own key family.
    */
+  const refKey = (userId: string, threadId: string) => ({ PK: keys.replayRefPk(userId, threadId), SK: keys.idempotencySk() });
   const referenceThread = async (attempt: Attempt, threadId: string) => {
-    const recordId = persistenceStore.recordIdOf(attempt);
     await client.send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: tableName,
-        Item: {
-          PK: keys.userPk(attempt.caller),
-          SK: keys.replayRefSk(threadId, recordId),
-          type: 'replayRef',
-          recordPk: keys.idempotencyPk(recordId),
-          recordSk: keys.idempotencySk(),
-          expiresAt: Math.floor(Date.now() / 1000) + IDEMPOTENCY_WINDOW_SECONDS,
-        },
+        Key: refKey(attempt.caller, threadId),
+        UpdateExpression: 'ADD recordIds :id SET expiresAt = :exp',
+        ExpressionAttributeValues: { ':id': new Set([persistenceStore.recordIdOf(attempt)]), ':exp': Math.floor(Date.now() / 1000) + IDEMPOTENCY_WINDOW_SECONDS },
       }),
     );
+  };
+  const forgetThread = async (userId: string, threadId: string) => {
+    const res = await client.send(new GetCommand({ TableName: tableName, Key: refKey(userId, threadId), ConsistentRead: true }));
+    const ids = res.Item?.recordIds instanceof Set ? [...(res.Item.recordIds as Set<string>)] : [];
+    await Promise.all(ids.map((id) => client.send(new DeleteCommand({ TableName: tableName, Key: { PK: keys.idempotencyPk(id), SK: keys.idempotencySk() } }))));
+    await client.send(new DeleteCommand({ TableName: tableName, Key: refKey(userId, threadId) }));
   };
 
   /** Runs `run` at most once per caller, route, key and body; `replayed` when the value is the remembered one. */
@@ -212,7 +214,7 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
     return replyOf(live.thread, live.userMessage, live.headers, events());
   };
 
-  return Object.assign(runner, { reply, useContext: (context: Context) => config.registerLambdaContext(context) });
+  return Object.assign(runner, { reply, forgetThread, useContext: (context: Context) => config.registerLambdaContext(context) });
 }
 
 function deferred<T>() {

@@ -101,5 +101,6 @@ export const wiring = {
     audit: auditLog().log,
     clock: systemClock,
     ids: ids(),
+    forgetCopies: (userId, threadId) => idempotency().forgetThread(userId, threadId),
   }),
 };
