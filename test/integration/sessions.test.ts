@@ -1,5 +1,5 @@
 // THREATS T16 over the local stack: sign-out everywhere ends a user's tokens (within the 5 s the
-// authorizers may cache) and their open WebSockets at the next frame, leaving API keys alone; a user
+// authorizers may cache) and closes their open WebSockets, leaving API keys alone unless asked; a user
 // demoted to guest holds read-only keys and may still disable or revoke them; an admin may disable
 // any user's key, audited.
 import { describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ async function newKey(token: string, readOnly = false): Promise<{ id: string; ke
 }
 
 describe('T16 sign-out everywhere', () => {
-  it('POST /me/sign-out → 204; that token and every earlier one → 401 within 5 s; API keys keep working; a later token works', async () => {
+  it('POST /me/sign-out → 200 with the keys left; that token and every earlier one → 401 within 5 s; API keys keep working; a later token works', async () => {
     const user = testUser('signout');
     const older = devToken(user.sub, { now: Date.now() - 60_000 });
     const { key } = await newKey(user.token);
