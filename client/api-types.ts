@@ -65,7 +65,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out everywhere: end every token of the caller issued up to now
-         * @description Tokens of this user issued at or before this second (`iat`) get 401 within 5 s on every instance; open WebSocket connections close at their next frame. API keys are not affected (disable or revoke them).
+         * @description Tokens of this user issued at or before this second (`iat`, compared in whole seconds) get 401 within 5 s on every instance; the user's open WebSocket connections are closed at once. API keys keep working unless `revokeKeysCreatedBefore` is true: then every key created up to this second (by the sessions this sign-out ends) is revoked. The answer lists the keys left. Always runs: an `Idempotency-Key` is ignored. After a token was stolen: sign out with `revokeKeysCreatedBefore`, check `remainingKeys`, sign in again.
          */
         post: operations["signOut"];
         delete?: never;
@@ -463,17 +463,44 @@ export interface components {
              */
             resetsAt: string;
         };
+        SignOutResult: {
+            /**
+             * Format: date-time
+             * @description The sign-out second: every token issued at or before it is refused.
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            signedOutAt: string;
+            /** @description Keys revoked by `revokeKeysCreatedBefore` (created by the sessions this sign-out ends). */
+            revokedKeys: components["schemas"]["ApiKey"][];
+            /** @description The keys left: they keep working. Check them; revoke any you do not recognise. */
+            remainingKeys: components["schemas"]["ApiKey"][];
+        };
+        /** @description A key as its owner sees it: never the key text or its hash. */
+        ApiKey: {
+            id: string;
+            name: string;
+            readOnly: boolean;
+            enabled: boolean;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time (UTC).
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            createdAt: string;
+            /** @description Last use, accurate to 60 seconds; null when never used. */
+            lastUsedAt: string | null;
+        };
+        "Error-bad_request": {
+            error: {
+                /** @enum {string} */
+                code: "bad_request";
+                message: string;
+            };
+        };
         "Error-forbidden": {
             error: {
                 /** @enum {string} */
                 code: "forbidden";
-                message: string;
-            };
-        };
-        "Error-conflict": {
-            error: {
-                /** @enum {string} */
-                code: "conflict";
                 message: string;
             };
         };
@@ -515,13 +542,6 @@ export interface components {
             requestId: string;
             reason: string | null;
         };
-        "Error-bad_request": {
-            error: {
-                /** @enum {string} */
-                code: "bad_request";
-                message: string;
-            };
-        };
         "Error-admin_only": {
             error: {
                 /** @enum {string} */
@@ -554,6 +574,13 @@ export interface components {
             error: {
                 /** @enum {string} */
                 code: "read_only";
+                message: string;
+            };
+        };
+        "Error-conflict": {
+            error: {
+                /** @enum {string} */
+                code: "conflict";
                 message: string;
             };
         };
@@ -790,21 +817,6 @@ export interface components {
                 message: string;
             };
         };
-        /** @description A key as its owner sees it: never the key text or its hash. */
-        ApiKey: {
-            id: string;
-            name: string;
-            readOnly: boolean;
-            enabled: boolean;
-            /**
-             * Format: date-time
-             * @description ISO-8601 time (UTC).
-             * @example 2026-01-31T12:00:00.000Z
-             */
-            createdAt: string;
-            /** @description Last use, accurate to 60 seconds; null when never used. */
-            lastUsedAt: string | null;
-        };
         IssuedApiKey: {
             id: string;
             name: string;
@@ -1003,24 +1015,41 @@ export interface operations {
     signOut: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: the same key, body, path and caller (with the same rights) within 24 h gets the first response again (with `Idempotent-Replayed: true`; a reply: its stored exchange, in the retry's framing); the same key with another body is `409 conflict`, and so is a repeat while the first still runs. 1-200 printable ASCII characters. Refused or failed requests are not remembered. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    revokeKeysCreatedBefore?: boolean;
+                };
+            };
+        };
         responses: {
             /** @description Signed out. */
-            204: {
+            200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SignOutResult"];
+                };
+            };
+            /** @description `bad_request`: Malformed JSON, failed validation (including `limit` outside 1..100), a bad or tampered cursor. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-bad_request"];
+                };
             };
             401: components["responses"]["Unauthorized"];
             /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. */
@@ -1033,18 +1062,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error-forbidden"];
-                };
-            };
-            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
-            409: {
-                headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error-conflict"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -2185,10 +2202,7 @@ export interface operations {
     adminDisableApiKey: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: the same key, body, path and caller (with the same rights) within 24 h gets the first response again (with `Idempotent-Replayed: true`; a reply: its stored exchange, in the retry's framing); the same key with another body is `409 conflict`, and so is a repeat while the first still runs. 1-200 printable ASCII characters. Refused or failed requests are not remembered. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A ThreadGuard user id, as `GET /me` shows it. */
                 userId: string;
@@ -2234,18 +2248,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error-forbidden-admin_only"];
-                };
-            };
-            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
-            409: {
-                headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error-conflict"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];

@@ -24,6 +24,8 @@ export interface StackConfig {
   readonly enumerationWindowMinutes: number;
   /** Model tokens (input + output) per user per UTC day (`AGENT_DAILY_TOKEN_BUDGET`). */
   readonly agentDailyTokenBudget: number;
+  /** Model tokens one reply may spend over all its model calls (`AGENT_MAX_REPLY_TOKENS`). */
+  readonly agentMaxReplyTokens: number;
   /** A cached JWKS is re-read at least this often (seconds). */
   readonly jwksMaxAgeSeconds: number;
   /** Longest accepted token lifetime, `exp - iat` (seconds). */
@@ -185,6 +187,7 @@ export function stackConfigFrom(node: Node): StackConfig {
     enumerationThreshold: positiveInt(node, 'enumerationThreshold', 20),
     enumerationWindowMinutes: positiveInt(node, 'enumerationWindowMinutes', 5),
     agentDailyTokenBudget: positiveInt(node, 'agentDailyTokenBudget', 200_000),
+    agentMaxReplyTokens: positiveInt(node, 'agentMaxReplyTokens', 20_000),
     agent: agentConfigFrom(node),
     openAiSecretArn: str(ctx(node, 'openAiSecretArn'), ''),
     auditShards: positiveInt(node, 'auditShards', 16),

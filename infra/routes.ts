@@ -38,6 +38,7 @@ export type Setting =
   | 'ENUMERATION_THRESHOLD'
   | 'ENUMERATION_WINDOW_MINUTES'
   | 'AGENT_DAILY_TOKEN_BUDGET'
+  | 'AGENT_MAX_REPLY_TOKENS'
   | 'AGENT_PROVIDER'
   | 'AGENT_MODEL'
   | 'AGENT_MAX_OUTPUT_TOKENS';
@@ -56,6 +57,12 @@ export interface FunctionDef {
   /** The settings this function reads; it gets these and no others (function-environment.ts). */
   readonly env: readonly Setting[];
   readonly secrets?: readonly SecretName[];
+  /**
+   * Closes users' WebSocket connections (a sign-out): gets `WS_MANAGEMENT_ENDPOINT`, the WebSocket
+   * stage's Management API (known only once that API exists, so not a Setting), and
+   * `execute-api:ManageConnections` on it.
+   */
+  readonly closesWebSockets?: boolean;
   readonly memoryMb?: number;
   /** @default BUFFERED_TIMEOUT_SECONDS, or STREAMING_TIMEOUT_SECONDS for a function serving a streaming route (timeoutSecondsOf). */
   readonly timeoutSeconds?: number;
@@ -79,7 +86,7 @@ const EDGE = [...LIMITS, 'CORS_ORIGINS'] as const satisfies readonly Setting[];
 const AUDIT = ['AUDIT_SHARDS', 'AUDIT_RETENTION_DAYS', 'ENUMERATION_THRESHOLD', 'ENUMERATION_WINDOW_MINUTES'] as const satisfies readonly Setting[];
 const AUDITED = [...EDGE, ...AUDIT] as const satisfies readonly Setting[];
 /** Functions that run agent replies (the reply use case) or show the token budget. */
-const BUDGET = ['AGENT_DAILY_TOKEN_BUDGET'] as const satisfies readonly Setting[];
+const BUDGET = ['AGENT_DAILY_TOKEN_BUDGET', 'AGENT_MAX_REPLY_TOKENS'] as const satisfies readonly Setting[];
 /** What the JWT / API-key authorizers read (functions/authorizer/dependencies.ts). */
 const AUTH = ['TABLE_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'ROLES_CLAIM', 'JWKS_MAX_AGE_SECONDS', 'JWT_MAX_LIFETIME_SECONDS'] as const satisfies readonly Setting[];
 
@@ -95,7 +102,7 @@ export const FUNCTIONS = {
   // Public and principal-less: its rate-limit guard never runs, so it never reaches DynamoDB.
   health: { dir: 'health', table: [], env: EDGE },
   openapi: { dir: 'openapi', table: [], env: EDGE }, // serves the bundled docs/openapi.json
-  me: { dir: 'me', table: ['tenant', 'auditAppend', 'idempotency'], env: [...EDGE, ...BUDGET] }, // creates the profile on first call
+  me: { dir: 'me', table: ['tenant', 'auditAppend', 'idempotency', 'apiKeyLookups', 'connections'], env: [...EDGE, ...BUDGET], closesWebSockets: true }, // creates the profile on first call
   tools: { dir: 'tools', table: ['tenant'], env: EDGE }, // the tool list is static; only the request is counted
   audit: { dir: 'audit', table: ['tenant', 'auditRead'], env: AUDITED, secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
   threads: { dir: 'threads', table: ['tenant', 'auditAppend', 'idempotency'], env: AUDITED, secrets: ['CURSOR_SECRET'] },

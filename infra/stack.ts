@@ -31,7 +31,7 @@ import { ServiceFunction, type ServiceFunctionProps } from './constructs/service
 import { TenantDataRole } from './constructs/tenant-data-role';
 import type { Settings } from './function-environment';
 import { GATEWAY_ORIGIN_SOURCE, GATEWAY_RESPONSES, gatewayResponseBody, gatewayStaticHeaders } from './gateway-responses';
-import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, type AuthKind, type FunctionName } from './routes';
+import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, type AuthKind, type FunctionDef, type FunctionName } from './routes';
 import { TABLES } from './table';
 
 export interface ThreadGuardStackProps extends StackProps {
@@ -114,6 +114,7 @@ export class ThreadGuardStack extends Stack {
         ENUMERATION_THRESHOLD: String(config.enumerationThreshold),
         ENUMERATION_WINDOW_MINUTES: String(config.enumerationWindowMinutes),
         AGENT_DAILY_TOKEN_BUDGET: String(config.agentDailyTokenBudget),
+        AGENT_MAX_REPLY_TOKENS: String(config.agentMaxReplyTokens),
         JWKS_MAX_AGE_SECONDS: String(config.jwksMaxAgeSeconds),
         JWT_MAX_LIFETIME_SECONDS: String(config.jwtMaxLifetimeSeconds),
         WS_MAX_CONNECTIONS_PER_USER: String(config.wsMaxConnectionsPerUser),
@@ -226,6 +227,12 @@ export class ThreadGuardStack extends Stack {
 
     const ws = this.addWebSocketApi(config, wiring);
     this.webSocketApi = ws.api;
+    // A sign-out closes the user's WebSockets (DeleteConnection on the stage's Management API).
+    for (const [name, def] of Object.entries(FUNCTIONS) as Array<[FunctionName, FunctionDef]>) {
+      if (!def.closesWebSockets) continue;
+      functions[name].fn.addEnvironment('WS_MANAGEMENT_ENDPOINT', ws.stage.callbackUrl);
+      ws.allowManageConnections(functions[name], 'A sign-out closes the user\'s connections: @connections/* of this one API, nothing else.');
+    }
 
     if (config.webClient.enabled) {
       const { oidcClientId, oidcScope, oidcAudience, oidcResource, oidcTokenType, connectOrigins } = config.webClient;
@@ -274,7 +281,7 @@ export class ThreadGuardStack extends Stack {
   private addWebSocketApi(
     config: StackConfig,
     wiring: Omit<ServiceFunctionProps, 'def'>,
-  ): { api: WebSocketApi; stage: WebSocketStage; fn: ServiceFunction } {
+  ): { api: WebSocketApi; stage: WebSocketStage; fn: ServiceFunction; allowManageConnections: (f: ServiceFunction, reason: string) => void } {
     const fn = new ServiceFunction(this, 'WebsocketFunction', { def: WEBSOCKET.fn, ...wiring });
     const authorizerFn = new ServiceFunction(this, 'WsAuthorizerFunction', { def: WEBSOCKET.authorizer, ...wiring });
     const integration = (id: string) => new WebSocketLambdaIntegration(id, fn.fn);
@@ -301,19 +308,19 @@ export class ThreadGuardStack extends Stack {
     // the REST API creates); the REST stage waits for it, and so must this one, or on a fresh
     // account it is created first and fails ("CloudWatch Logs role ARN must be set").
     stage.node.addDependency(this.api.node.findChild('Account'));
-    api.grantManageConnections(fn.fn);
     const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
     const apiLogicalId = this.getLogicalId(api.node.defaultChild as CfnElement);
-    Validations.of(fn).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:<AWS::AccountId>:<${apiLogicalId}>/*/*/@connections/*]`,
-      reason: 'The function answers whichever connection sent the message: @connections/* of this one API, nothing else.',
-    });
+    const allowManageConnections = (f: ServiceFunction, reason: string) => {
+      api.grantManageConnections(f.fn);
+      Validations.of(f).acknowledge({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:<AWS::AccountId>:<${apiLogicalId}>/*/*/@connections/*]`, reason });
+    };
+    allowManageConnections(fn, 'The function answers whichever connection sent the message: @connections/* of this one API, nothing else.');
     Validations.of(api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason: 'WebSocket APIs authorize once, on $connect (Lambda authorizer); later routes run in that authorized connection.',
     });
     new CfnOutput(this, 'WebSocketUrl', { value: stage.url });
-    return { api, stage, fn };
+    return { api, stage, fn, allowManageConnections };
   }
 
   /**

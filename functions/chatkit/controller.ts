@@ -166,12 +166,14 @@ export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, Stream
           return ok(page(res.data.map((t) => threadWire(t)), res.nextCursor));
         }
         case 'threads.update':
-          return once(req, async () => ok(threadWire(await updateThread(threadDeps, access, request.params.thread_id, { title: request.params.title }))));
+          return once(req, async () => ({
+            ...ok(threadWire(await updateThread(threadDeps, access, request.params.thread_id, { title: request.params.title }))),
+            thread: request.params.thread_id,
+          }));
         case 'threads.delete':
-          return once(req, async () => {
-            await deleteThread(threadDeps, access, request.params.thread_id);
-            return ok({});
-          });
+          // A delete always runs (never replayed): repeating it is harmless.
+          await deleteThread(threadDeps, access, request.params.thread_id);
+          return ok({});
         case 'items.list': {
           const p = request.params;
           const res = await listItems(threadDeps, access, p.thread_id, {

@@ -1,23 +1,24 @@
 // GET /me: the caller's profile, created in their own partition on first call, and their daily
 // model-token budget. POST /me/sign-out: ends every session of the caller's tokens issued up to now
-// (core/sessions.ts).
+// (core/sign-out.ts).
+import { z } from 'zod';
 import type { ProfileStore } from '../shared/adapters/profile-store';
 import type { AuditLog } from '../shared/core/audit';
-import type { Clock } from '../shared/core/ports';
 import type { Principal } from '../shared/core/principal';
-import { signOut, type SessionStore } from '../shared/core/sessions';
+import { signOut, type SignOutDeps } from '../shared/core/sign-out';
 import type { TokenBudget } from '../shared/core/token-budget';
-import { noContent, ok, type RouteControllers } from '../shared/lambda/http-handler';
-import { requirePrincipal } from '../shared/lambda/http-request';
-import { threadAccessOf } from '../shared/lambda/validation';
+import { ok, type RouteControllers } from '../shared/lambda/http-handler';
+import { jsonBody, requirePrincipal } from '../shared/lambda/http-request';
+import { parse, threadAccessOf } from '../shared/lambda/validation';
 
-export interface MeDeps {
+export interface MeDeps extends SignOutDeps {
   readonly profiles: (p: Principal) => ProfileStore;
   readonly budget: TokenBudget;
-  readonly sessions: Pick<SessionStore, 'signOut'>;
   readonly audit: AuditLog;
-  readonly clock: Clock;
 }
+
+/** `POST /me/sign-out` body (optional): revoke the keys the ended sessions created. */
+export const signOutBodySchema = z.strictObject({ revokeKeysCreatedBefore: z.boolean().optional() });
 
 export function meRoutes(deps: MeDeps): RouteControllers {
   return {
@@ -28,8 +29,8 @@ export function meRoutes(deps: MeDeps): RouteControllers {
     },
     'POST /me/sign-out': async (req) => {
       const { principal, origin } = threadAccessOf(req);
-      await signOut(deps, principal, origin);
-      return noContent();
+      const body = parse(signOutBodySchema, jsonBody(req));
+      return ok(await signOut(deps, principal, origin, { revokeKeysCreatedBefore: body.revokeKeysCreatedBefore === true }));
     },
   };
 }

@@ -1,7 +1,12 @@
 // Composition root for /me and /me/sign-out.
 import * as lib from '@aws-sdk/lib-dynamodb';
+import { loadWebSocketManagementEndpoint } from '../shared/config';
+import { dynamoApiKeyStore } from '../shared/adapters/api-key-store';
+import { managementApiSender } from '../shared/adapters/connection-sender';
+import { dynamoConnectionStore } from '../shared/adapters/connection-store';
 import { dynamoProfileStore } from '../shared/adapters/profile-store';
 import { DynamoDbSessionStore } from '../shared/adapters/session-store';
+import { userConnections } from '../shared/adapters/user-connections';
 import { httpHandler } from '../shared/lambda/http-handler';
 import { wiring } from '../shared/lambda/wiring';
 import { meRoutes } from './controller';
@@ -15,6 +20,8 @@ export const handler = httpHandler(
     profiles: dynamoProfileStore(clients, tableName, wiring.clock),
     budget: wiring.budget(),
     sessions: new DynamoDbSessionStore(async () => ({ client, lib }), tableName, clients.forUser),
+    apiKeys: dynamoApiKeyStore(clients, tableName),
+    connections: userConnections(dynamoConnectionStore(client, tableName, wiring.clock), managementApiSender(loadWebSocketManagementEndpoint(wiring.env))),
     audit: wiring.audit(),
     clock: wiring.clock,
   }),

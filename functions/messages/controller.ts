@@ -1,27 +1,20 @@
 // POST /threads/{threadId}/messages: JSON by default; server-sent events with `Accept: text/event-stream`.
 // The reply use case does every check before a stream opens, so a refusal is an ordinary JSON error.
 // With `Idempotency-Key`, a retry gets the stored exchange again, in its own framing.
-import { confirmReplay, openReply, type ReplyDeps, type ReplyEvent } from '../shared/core/agent/reply';
+import { confirmReplay, openReply, type ReplyDeps } from '../shared/core/agent/reply';
 import type { HttpResult } from '../shared/lambda/http-handler';
 import type { IdempotentRunner } from '../shared/lambda/idempotency';
-import { jsonBody, type HttpRequest } from '../shared/lambda/http-request';
+import { jsonBody } from '../shared/lambda/http-request';
 import { requestsDecisionOf } from '../shared/lambda/rate-limit-guard';
-import { sseFrame } from '../shared/lambda/sse';
+import { messageStreamError, messageStreamFrames, wantsEventStream } from '../shared/lambda/sse';
 import type { StreamingController } from '../shared/lambda/streaming-handler';
 import { pathParam, threadAccessOf } from '../shared/lambda/validation';
-import { streamErrorEvent } from '../shared/lambda/wire-error';
 
 const ROUTE = 'POST /threads/{threadId}/messages';
-
-const wantsEventStream = (req: HttpRequest) => /\btext\/event-stream\b/i.test(req.headers.accept ?? '');
 
 /** A body field as sent (the use case applies the rule); a body that is not an object has none. */
 const bodyField = (body: unknown, name: string): unknown =>
   typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)[name] : undefined;
-
-async function* sseEvents(events: AsyncIterable<ReplyEvent>): AsyncGenerator<string> {
-  for await (const e of events) yield sseFrame(e);
-}
 
 export function messageRoutes(deps: ReplyDeps, idempotency: IdempotentRunner): Readonly<Record<string, StreamingController>> {
   return {
@@ -40,12 +33,12 @@ export function messageRoutes(deps: ReplyDeps, idempotency: IdempotentRunner): R
           }),
         (thread) => confirmReplay(deps, access, thread.id),
       );
-      if (!wantsEventStream(req)) return { statusCode: 201, body: await reply.collect(), headers: reply.headers } satisfies HttpResult;
+      if (!wantsEventStream(req.headers.accept)) return { statusCode: 201, body: await reply.collect(), headers: reply.headers } satisfies HttpResult;
       return {
         statusCode: 200,
         headers: reply.headers,
-        stream: sseEvents(reply.events),
-        onError: (err) => sseFrame(streamErrorEvent(err, ROUTE)),
+        stream: messageStreamFrames(reply.events),
+        onError: (err) => messageStreamError(err, ROUTE),
       };
     },
   };

@@ -2,6 +2,7 @@
 // fails fast with an error that names the variable (never its value: it may be a secret).
 // Plain checks rather than a schema library: the authorizer bundle stays small (cold starts).
 import { ConfigError } from './core/errors';
+import { DEFAULT_MAX_REPLY_TOKENS } from './core/token-budget';
 
 type Env = Record<string, string | undefined>;
 
@@ -168,6 +169,16 @@ export function loadWebSocketConfig(env: Env): WebSocketConfig {
   return Object.freeze({ maxConnectionsPerUser: positiveInt('WS_MAX_CONNECTIONS_PER_USER', env.WS_MAX_CONNECTIONS_PER_USER, 10) });
 }
 
+/**
+ * The WebSocket API's Management API endpoint for functions outside the WebSocket function (a
+ * sign-out closes the user's connections): the stage's callback URL, deployed; the local stack's emulation.
+ */
+export function loadWebSocketManagementEndpoint(env: Env): string {
+  const endpoint = env.WS_MANAGEMENT_ENDPOINT;
+  if (!endpoint) throw new Error('WS_MANAGEMENT_ENDPOINT is not set');
+  return endpoint;
+}
+
 export interface AuditConfig {
   readonly retentionDays: number;
   readonly enumerationThreshold: number;
@@ -240,8 +251,13 @@ export function loadModelConfig(env: Env): ModelConfig {
 export interface BudgetConfig {
   /** Model tokens (input + output) per user per UTC day. */
   readonly dailyTokenBudget: number;
+  /** Model tokens one reply may spend, over all its model calls (core/token-budget.ts). */
+  readonly maxReplyTokens: number;
 }
 
 export function loadBudgetConfig(env: Env): BudgetConfig {
-  return Object.freeze({ dailyTokenBudget: positiveInt('AGENT_DAILY_TOKEN_BUDGET', env.AGENT_DAILY_TOKEN_BUDGET, 200_000) });
+  return Object.freeze({
+    dailyTokenBudget: positiveInt('AGENT_DAILY_TOKEN_BUDGET', env.AGENT_DAILY_TOKEN_BUDGET, 200_000),
+    maxReplyTokens: positiveInt('AGENT_MAX_REPLY_TOKENS', env.AGENT_MAX_REPLY_TOKENS, DEFAULT_MAX_REPLY_TOKENS),
+  });
 }

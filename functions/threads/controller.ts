@@ -23,7 +23,10 @@ export type ThreadsDeps = ThreadDeps;
 
 export function threadsRoutes(deps: ThreadsDeps): RouteControllers {
   return {
-    'POST /threads': async (req) => created(await createThread(deps, threadAccessOf(req), parse(threadBodySchema, jsonBody(req)))),
+    'POST /threads': async (req) => {
+      const thread = await createThread(deps, threadAccessOf(req), parse(threadBodySchema, jsonBody(req)));
+      return { ...created(thread), thread: thread.id };
+    },
     'GET /threads': async (req) => ok(await listThreads(deps, threadAccessOf(req), parse(pageQuerySchema, req.query))),
     'GET /threads/{threadId}': async (req) => ok(await getThread(deps, threadAccessOf(req), pathParam(req, 'threadId'))),
     'PATCH /threads/{threadId}': async (req) =>

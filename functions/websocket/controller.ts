@@ -75,8 +75,11 @@ export function websocketHandler(deps: WebSocketDeps) {
           if (err instanceof RateLimitedError) return { statusCode: 429 };
           throw err;
         }
-        if (!(await deps.connections.add(ctx.connectionId, principal.userId, deps.maxConnectionsPerUser))) return { statusCode: 429 };
-        return { statusCode: 200 };
+        if (await deps.connections.add(ctx.connectionId, principal, deps.maxConnectionsPerUser)) return { statusCode: 200 };
+        // Every slot held: those of connections whose credential has ended since (a sign-out, a
+        // revoked key) are freed, and the handshake tries once more.
+        if (!(await closeEnded(deps, principal.userId, deps.sender(ctx.domainName, ctx.stage)))) return { statusCode: 429 };
+        return { statusCode: (await deps.connections.add(ctx.connectionId, principal, deps.maxConnectionsPerUser)) ? 200 : 429 };
       case '$disconnect':
         await deps.connections.remove(ctx.connectionId);
         return { statusCode: 200 };
@@ -126,6 +129,18 @@ export function websocketHandler(deps: WebSocketDeps) {
     }
     return { statusCode: 200 };
   };
+}
+
+/** Closes the user's connections whose credential no longer stands and frees their slots; whether any was. */
+async function closeEnded(deps: WebSocketDeps, userId: string, sender: ConnectionSender): Promise<boolean> {
+  const open = await deps.connections.ofUser(userId);
+  const ended = await Promise.all(open.map(async (c) => (c.principal === null || !(await deps.stillValid(c.principal)) ? c.connectionId : null)));
+  const gone = ended.filter((id): id is string => id !== null);
+  await Promise.all(gone.map(async (id) => {
+    await sender.close(id);
+    await deps.connections.remove(id);
+  }));
+  return gone.length > 0;
 }
 
 function parseJson(raw: string): unknown {

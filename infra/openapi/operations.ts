@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { CreateBody, PatchBody } from '../../functions/api-keys/controller';
 import { AuditQuery } from '../../functions/audit/controller';
 import { ChatKitRequest } from '../../functions/chatkit/protocol';
+import { signOutBodySchema } from '../../functions/me/controller';
 import { TaskEvent } from '../../functions/webhook/sources';
 import {
   createTaskSchema,
@@ -105,11 +106,14 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     operationId: 'signOut',
     summary: 'Sign out everywhere: end every token of the caller issued up to now',
     description:
-      'Tokens of this user issued at or before this second (`iat`) get 401 within 5 s on every instance; open WebSocket connections close at their next frame. API keys are not affected (disable or revoke them).',
+      'Tokens of this user issued at or before this second (`iat`, compared in whole seconds) get 401 within 5 s on every instance; the user\'s open WebSocket connections are closed at once. ' +
+      'API keys keep working unless `revokeKeysCreatedBefore` is true: then every key created up to this second (by the sessions this sign-out ends) is revoked. ' +
+      'The answer lists the keys left. Always runs: an `Idempotency-Key` is ignored. After a token was stolen: sign out with `revokeKeysCreatedBefore`, check `remainingKeys`, sign in again.',
     tag: 'profile',
     credentials: 'jwt',
-    responses: { 204: { description: 'Signed out.' } },
-    errors: { 403: ['forbidden'] },
+    body: signOutBodySchema,
+    responses: { 200: { description: 'Signed out.', json: S.SignOutResultSchema } },
+    errors: { 400: ['bad_request'], 403: ['forbidden'] },
   },
   'GET /tools/available': {
     operationId: 'listTools',

@@ -4,10 +4,12 @@
 // check every live response against the document built from these.
 import { z } from 'zod';
 import type { ApiKeyView, IssuedApiKey } from '../../functions/shared/core/api-keys';
+import type { SignOutResult } from '../../functions/shared/core/sign-out';
 import { AUDIT_ACTIONS, type AuditEvent } from '../../functions/shared/core/audit';
 import { TASK_STATUSES, type Task } from '../../functions/shared/core/tasks/task';
 import { ITEM_TYPES, type Item, type Thread } from '../../functions/shared/core/threads/thread';
 import type { ThreadItemWire, ThreadMetadataWire, ThreadStreamEvent } from '../../functions/chatkit/protocol';
+import type { MessageStreamEvent as MessageStreamEventWire } from '../../functions/shared/lambda/sse';
 
 const isoTime = z.iso.datetime({ offset: true }).meta({ description: 'ISO-8601 time (UTC).', example: '2026-01-31T12:00:00.000Z' });
 const cursor = z
@@ -100,6 +102,14 @@ export const IssuedApiKeySchema = z
   .meta({ id: 'IssuedApiKey' }) satisfies z.ZodType<IssuedApiKey>;
 
 export const ApiKeyList = z.object({ data: z.array(ApiKeySchema) }).meta({ id: 'ApiKeyList' });
+
+export const SignOutResultSchema = z
+  .object({
+    signedOutAt: isoTime.meta({ description: 'The sign-out second: every token issued at or before it is refused.' }),
+    revokedKeys: z.array(ApiKeySchema).meta({ description: 'Keys revoked by `revokeKeysCreatedBefore` (created by the sessions this sign-out ends).' }),
+    remainingKeys: z.array(ApiKeySchema).meta({ description: 'The keys left: they keep working. Check them; revoke any you do not recognise.' }),
+  })
+  .meta({ id: 'SignOutResult' }) satisfies z.ZodType<SignOutResult>;
 
 export const AuditEventSchema = z
   .object({
@@ -246,8 +256,14 @@ export const ChatKitStreamEvent = z
       'Failures inside a stream are an `error` event (`custom` with the message, or `stream.error` with allow_retry).',
   });
 
-// Compile-time checks that the ChatKit wire types (functions/chatkit/protocol.ts) fit these schemas.
+// Compile-time checks that the wire types fit these schemas: every event the functions send is one
+// the schema describes, and every event type the schema names is one they send.
 type Fits<A, B extends A> = B;
+export type MessageStreamTypeChecks = [
+  Fits<z.output<typeof MessageStreamEvent>, MessageStreamEventWire>,
+  Fits<MessageStreamEventWire['type'], z.output<typeof MessageStreamEvent>['type']>,
+];
+// The ChatKit wire types (functions/chatkit/protocol.ts).
 export type ChatKitTypeChecks = [
   Fits<z.output<typeof ChatKitThreadMetadata>, ThreadMetadataWire>,
   Fits<z.output<typeof ChatKitStreamEvent>['type'], ThreadStreamEvent['type']>,

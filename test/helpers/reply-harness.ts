@@ -6,7 +6,7 @@ import { openReply, type ReplyDeps, type ReplyEvent, type ReplyRequest } from '.
 import { ulidGenerator } from '../../functions/shared/core/ids';
 import type { Principal } from '../../functions/shared/core/principal';
 import { createRateLimiter } from '../../functions/shared/core/rate-limit';
-import { createTokenBudget } from '../../functions/shared/core/token-budget';
+import { createTokenBudget, DEFAULT_MAX_REPLY_TOKENS } from '../../functions/shared/core/token-budget';
 import { InMemoryRateCounter, settableClock } from '../fakes/in-memory-counters';
 import { InMemoryTaskStore } from '../fakes/in-memory-task-store';
 import { InMemoryThreadStore } from '../fakes/in-memory-thread-store';
@@ -57,7 +57,7 @@ export const toolCall = (name: string, args: string | Record<string, unknown>, i
   { type: 'end', stopReason: 'tool_use' },
 ];
 
-export function replyHarness(model: StreamingChatModel, opts: { respondLimit?: number; dailyTokens?: number; now?: string } = {}) {
+export function replyHarness(model: StreamingChatModel, opts: { respondLimit?: number; dailyTokens?: number; maxReplyTokens?: number; now?: string } = {}) {
   const clock = settableClock(opts.now ?? '2025-01-01T10:00:00Z');
   let seed = 0;
   const taskStores = new Map<string, InMemoryTaskStore>();
@@ -80,7 +80,7 @@ export function replyHarness(model: StreamingChatModel, opts: { respondLimit?: n
     clock,
     ids: ulidGenerator(clock, (b) => b.fill(seed++ % 251)),
     limiter: createRateLimiter({ counter: new InMemoryRateCounter(), clock, limits: { requests: 1000, respond: opts.respondLimit ?? 1000 } }),
-    budget: createTokenBudget({ counter: tokens, clock, dailyLimit: opts.dailyTokens ?? 1_000_000 }),
+    budget: createTokenBudget({ counter: tokens, clock, dailyLimit: opts.dailyTokens ?? 1_000_000, maxReplyTokens: opts.maxReplyTokens ?? DEFAULT_MAX_REPLY_TOKENS }),
   };
 
   /** Opens and reads a reply to its end; the failure (if any) is returned, not thrown, with the events before it. */

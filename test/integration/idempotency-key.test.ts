@@ -6,6 +6,8 @@ import { api } from '../helpers/http';
 import { userIdFor } from '../../functions/shared/core/authenticate';
 import { baseUrl, devIssuer, devToken, uniqueUser } from '../helpers/dev-tokens';
 import { postSse } from '../helpers/sse';
+import { localDb } from '../helpers/local-db';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 
 const post = (path: string, token: string, body: unknown, key?: string) =>
   api(baseUrl(), 'POST', path, { token, body, headers: key === undefined ? {} : { 'Idempotency-Key': key } });
@@ -252,5 +254,117 @@ describe('Idempotency-Key on replies', () => {
       expect(res.headers.get('idempotent-replayed')).toBeNull();
     }
     for (const k of [k1, k2]) expect((await api(baseUrl(), 'GET', '/me', { apiKey: k.key })).status).toBe(401);
+  });
+});
+
+/** Every stored Idempotency-Key record (the table's own records: `IDEMPOTENCY#…` partitions) holding `text`. */
+async function recordsHolding(text: string): Promise<number> {
+  const { doc, tableName } = localDb();
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    // A test-only look at the whole table: no function may Scan.
+    const page = await doc.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, FilterExpression: 'begins_with(PK, :p)', ExpressionAttributeValues: { ':p': 'IDEMPOTENCY#' } }));
+    count += (page.Items ?? []).filter((r) => JSON.stringify(r).includes(text)).length;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return count;
+}
+
+describe('T22 Idempotency-Key: what a replay may show', () => {
+  it('exposes Idempotent-Replayed to browser scripts (Access-Control-Expose-Headers)', async () => {
+    const token = devToken(uniqueUser('idem-cors'));
+    const res = await api(baseUrl(), 'POST', '/threads', { token, body: { title: 'x' }, headers: { Origin: 'https://app.example.com', 'Idempotency-Key': `c-${crypto.randomUUID()}` } });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('access-control-expose-headers')?.split(',')).toContain('Idempotent-Replayed');
+  });
+
+  it('serves no replay of POST /threads once the thread is deleted, and deletes the records holding its content', async () => {
+    const token = devToken(uniqueUser('idem-del'));
+    const key = `create-${crypto.randomUUID()}`;
+    const marker = `ssn-${crypto.randomUUID()}`;
+    const first = await post('/threads', token, { title: 'private', metadata: { ssn: marker } }, key);
+    expect(first.status).toBe(201);
+    const threadId = first.body.id as string;
+    const msgKey = `msg-${crypto.randomUUID()}`;
+    const note = `secret note ${marker}`;
+    expect((await post(`/threads/${threadId}/messages`, token, { content: note }, msgKey)).status).toBe(201);
+    expect(await recordsHolding(marker)).toBe(2);
+
+    expect((await api(baseUrl(), 'DELETE', `/threads/${threadId}`, { token })).status).toBe(204);
+    expect(await recordsHolding(marker)).toBe(0);
+    // The record went with the thread: the retry is a request of its own, never the deleted thread.
+    const retry = await post('/threads', token, { title: 'private', metadata: { ssn: marker } }, key);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    expect(retry.body.id).not.toBe(threadId);
+    const msgRetry = await post(`/threads/${threadId}/messages`, token, { content: note }, msgKey);
+    expect(msgRetry.status).toBe(403);
+    expect(msgRetry.text).not.toContain(marker);
+  });
+
+  it('serves no replay of a ChatKit threads.update once the thread is deleted', async () => {
+    const token = devToken(uniqueUser('idem-ck-del'));
+    const threadId = await newThread(token);
+    const key = `upd-${crypto.randomUUID()}`;
+    const update = { type: 'threads.update', params: { thread_id: threadId, title: 'Deleted title' } };
+    expect((await post('/chatkit', token, update, key)).status).toBe(200);
+    expect((await post('/chatkit', token, { type: 'threads.delete', params: { thread_id: threadId } })).status).toBe(200);
+    const replay = await post('/chatkit', token, update, key);
+    expect(replay.headers.get('idempotent-replayed')).toBeNull();
+    expect(replay.text).not.toContain('Deleted title');
+  });
+
+  it('keys records on decoded path parameters: a percent-encoded thread id is the same post, replayed', async () => {
+    const token = devToken(uniqueUser('idem-enc'));
+    const threadId = await newThread(token);
+    const key = `enc-${crypto.randomUUID()}`;
+    expect((await post(`/threads/${threadId}/messages`, token, { content: 'add a task: once' }, key)).status).toBe(201);
+    const encoded = `%${threadId.charCodeAt(0).toString(16).toUpperCase()}${threadId.slice(1)}`;
+    const again = await post(`/threads/${encoded}/messages`, token, { content: 'add a task: once' }, key);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await items(token, threadId)).toHaveLength(2);
+    expect((await api(baseUrl(), 'GET', '/tasks', { token })).body.data).toHaveLength(1);
+  });
+});
+
+describe('T22 Idempotency-Key: security actions always run', () => {
+  it('signs out again when a later session repeats POST /me/sign-out with the same key', async () => {
+    const sub = uniqueUser('idem-signout');
+    const key = `out-${crypto.randomUUID()}`;
+    const first = await post('/me/sign-out', devToken(sub), undefined, key);
+    expect(first.status).toBe(200);
+    // A session signed in after that sign-out's second, which the repeat (in a later second) must end.
+    const later = devToken(sub, { now: Date.parse(first.body.signedOutAt) + 1_000 });
+    while (Date.now() < Date.parse(first.body.signedOutAt) + 1_000) await new Promise((r) => setTimeout(r, 50));
+    expect((await api(baseUrl(), 'GET', '/me', { token: later })).status).toBe(200);
+    const again = await post('/me/sign-out', later, undefined, key);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    // The later session is ended too (the authorizers may answer from a 5 s cache).
+    const deadline = Date.now() + 5_500;
+    let status = 200;
+    while (status !== 401 && Date.now() < deadline) {
+      status = (await api(baseUrl(), 'GET', '/me', { token: later })).status;
+      if (status !== 401) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).toBe(401);
+  });
+
+  it('disables a key again when an admin repeats the disable with the same key after the owner re-enabled it', async () => {
+    const owner = uniqueUser('idem-owner2');
+    const ownerToken = devToken(owner);
+    const ownerId = userIdFor(devIssuer().issuer, owner);
+    const k = (await api(baseUrl(), 'POST', '/api-keys', { token: ownerToken, body: { name: 'k' } })).body as { id: string; key: string };
+    const admin = devToken(uniqueUser('idem-admin2'), { roles: ['admin'] });
+    const key = `disable-${crypto.randomUUID()}`;
+    const path = `/admin/users/${encodeURIComponent(ownerId)}/api-keys/${k.id}/disable`;
+    expect((await post(path, admin, undefined, key)).status).toBe(200);
+    expect((await api(baseUrl(), 'PATCH', `/api-keys/${k.id}`, { token: ownerToken, body: { enabled: true } })).status).toBe(200);
+    expect((await api(baseUrl(), 'GET', '/me', { apiKey: k.key })).status).toBe(200);
+    const again = await post(path, admin, undefined, key);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    expect((await api(baseUrl(), 'GET', '/me', { apiKey: k.key })).status).toBe(401);
   });
 });

@@ -1,5 +1,5 @@
 // THREATS T16 over the local stack: sign-out everywhere ends a user's tokens (within the 5 s the
-// authorizers may cache) and their open WebSockets at the next frame, leaving API keys alone; a user
+// authorizers may cache) and closes their open WebSockets, leaving API keys alone unless asked; a user
 // demoted to guest holds read-only keys and may still disable or revoke them; an admin may disable
 // any user's key, audited.
 import { describe, expect, it } from 'vitest';
@@ -28,14 +28,16 @@ async function newKey(token: string, readOnly = false): Promise<{ id: string; ke
 }
 
 describe('T16 sign-out everywhere', () => {
-  it('POST /me/sign-out → 204; that token and every earlier one → 401 within 5 s; API keys keep working; a later token works', async () => {
+  it('POST /me/sign-out → 200 with the keys left; that token and every earlier one → 401 within 5 s; API keys keep working; a later token works', async () => {
     const user = testUser('signout');
     const older = devToken(user.sub, { now: Date.now() - 60_000 });
     const { key } = await newKey(user.token);
     expect((await call(user, 'GET', '/threads')).status).toBe(200);
 
     const res = await call(user, 'POST', '/me/sign-out');
-    expect(res.status).toBe(204);
+    expect(res.status).toBe(200);
+    expect(res.body.revokedKeys).toEqual([]);
+    expect(res.body.remainingKeys.map((k: { name: string }) => k.name)).toEqual(['k']);
 
     await within5s(async () => (await call(user, 'GET', '/threads')).status === 401);
     const refused = await api(baseUrl(), 'GET', '/me', { token: older });
@@ -57,16 +59,56 @@ describe('T16 sign-out everywhere', () => {
     expect(res.body.error.code).toBe('forbidden');
   });
 
-  it('closes an open WebSocket of the user at its next frame after the sign-out', async () => {
+  it('closes the user\'s idle WebSockets within 5 s of the sign-out and frees their slots (T16)', async () => {
     const user = testUser('signout-ws');
+    // A stolen token holds every connection slot (WS_MAX_CONNECTIONS_PER_USER, 10) with idle sockets.
+    const sockets = await Promise.all(Array.from({ length: 10 }, () => connect(wsUrl(baseUrl(), { token: user.token }))));
+    const closed = sockets.map((ws) => new Promise<void>((r) => (ws.socket.readyState === ws.socket.CLOSED ? r() : ws.socket.once('close', () => r()))));
+    const start = Date.now();
+    expect((await call(user, 'POST', '/me/sign-out')).status).toBe(200);
+    await Promise.all(closed);
+    expect(Date.now() - start).toBeLessThan(5_000);
+    // The victim signs in again: the handshake is admitted, not 429.
+    const fresh = devToken(user.sub, { now: Date.now() + 2_000 });
+    const again = await connect(wsUrl(baseUrl(), { token: fresh }));
+    again.send({ action: 'ping' });
+    await again.until((f) => f.type === 'pong');
+    await again.close();
+  });
+
+  it('frees, at the next handshake, the slots of connections whose credential has ended (T16)', async () => {
+    const user = testUser('ended-slots');
+    const { id, key } = await newKey(user.token);
+    const sockets = await Promise.all(Array.from({ length: 10 }, () => connect(wsUrl(baseUrl(), { key }))));
+    // Revoking the key closes nothing by itself; the next handshake finds those slots ended.
+    expect((await api(baseUrl(), 'DELETE', `/api-keys/${id}`, { token: user.token })).status).toBe(204);
+    const closed = sockets.map((ws) => new Promise<void>((r) => ws.socket.once('close', () => r())));
     const ws = await connect(wsUrl(baseUrl(), { token: user.token }));
-    expect((await call(user, 'POST', '/me/sign-out')).status).toBe(204);
-    const closed = new Promise<number>((r) => ws.socket.once('close', (code) => r(code)));
-    ws.send({ action: 'ping' });
-    const frames = await ws.until((f) => f.type === 'error');
-    expect(frames.find((f) => f.type === 'error')).toMatchObject({ code: 'unauthorized' });
-    expect(frames.some((f) => f.type === 'pong')).toBe(false);
-    await closed;
+    await Promise.all(closed);
+    await ws.close();
+  });
+});
+
+describe('T16 sign-out and the API keys a stolen session made', () => {
+  it('revokes the keys created up to the sign-out with {"revokeKeysCreatedBefore": true}, audited, and lists what is left', async () => {
+    const user = testUser('signout-keys');
+    const stolen = await newKey(user.token);
+    const other = await newKey(user.token);
+    const res = await call(user, 'POST', '/me/sign-out', { revokeKeysCreatedBefore: true });
+    expect(res.status).toBe(200);
+    expect(res.body.revokedKeys.map((k: { id: string }) => k.id).sort()).toEqual([stolen.id, other.id].sort());
+    expect(res.body.remainingKeys).toEqual([]);
+    expect(JSON.stringify(res.body)).not.toContain(stolen.key);
+    for (const k of [stolen, other]) expect((await api(baseUrl(), 'GET', '/threads', { apiKey: k.key })).status).toBe(401);
+    const events = await auditRows(user.userId);
+    expect(events.filter((e) => e.action === 'apikey.revoke' && e.outcome === 'allowed')).toHaveLength(2);
+  });
+
+  it('refuses an unknown sign-out option with 400, signing nothing out', async () => {
+    const user = testUser('signout-bad');
+    const res = await call(user, 'POST', '/me/sign-out', { revokeKeys: 'yes' });
+    expect(res.status).toBe(400);
+    expect((await call(user, 'GET', '/threads')).status).toBe(200);
   });
 });
 

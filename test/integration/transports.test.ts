@@ -106,10 +106,11 @@ describe('the same reply pipeline on every transport', () => {
 });
 
 describe('budget and reply limit on every transport (T17)', () => {
-  // Low limits on a stack of their own: 2 replies a minute, a budget one reply uses up, 7 days of audit.
+  // Low limits on a stack of their own: 2 replies a minute, a budget one reply uses up (its first
+  // model call leaves room for its second: about 90 then 95 tokens), 7 days of audit.
   let stack: StackProcess;
   beforeAll(async () => {
-    stack = await startStackProcess({ RESPOND_LIMIT_PER_MINUTE: '2', AGENT_DAILY_TOKEN_BUDGET: '60', AUDIT_RETENTION_DAYS: '7' });
+    stack = await startStackProcess({ RESPOND_LIMIT_PER_MINUTE: '2', AGENT_DAILY_TOKEN_BUDGET: '120', AUDIT_RETENTION_DAYS: '7' });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -128,8 +129,8 @@ describe('budget and reply limit on every transport (T17)', () => {
       expect(await sendOver(transport, stack.baseUrl, token, threadId, 'list my tasks'), transport).toEqual(refused('rate_limited'));
       expect(await storedItems(stack.baseUrl, token, threadId), transport).toHaveLength(2);
       const me = await api(stack.baseUrl, 'GET', '/me', { token });
-      expect(me.body.budget, transport).toMatchObject({ limit: 60, remaining: 0 });
-      expect(me.body.budget.used, transport).toBeGreaterThan(60);
+      expect(me.body.budget, transport).toMatchObject({ limit: 120, remaining: 0 });
+      expect(me.body.budget.used, transport).toBeGreaterThan(120);
       expect(Date.parse(me.body.budget.resetsAt) - Date.now()).toBeLessThanOrEqual(86_400_000);
     }
   });
@@ -138,7 +139,7 @@ describe('budget and reply limit on every transport (T17)', () => {
     const token = mintDevToken(stack.dataDir, uniqueUser('budget-headers'));
     recordCredential(token);
     const threadId = (await api(stack.baseUrl, 'POST', '/threads', { token, body: {} })).body.id as string;
-    await api(stack.baseUrl, 'POST', `/threads/${threadId}/messages`, { token, body: { content: 'hello' } });
+    await api(stack.baseUrl, 'POST', `/threads/${threadId}/messages`, { token, body: { content: 'add a task to water the plants' } });
     const res = await api(stack.baseUrl, 'POST', `/threads/${threadId}/messages`, { token, body: { content: 'hello' } });
     expect(res.status).toBe(429);
     expect(res.body).toEqual({ error: { code: 'budget_exceeded', message: 'Daily token budget exceeded' } });

@@ -128,7 +128,7 @@ export function createApi(opts: ApiOptions) {
   return {
     me: () => ok(client.GET('/me')),
     /** Ends every session of this user at the API: each token issued until now is refused. */
-    signOutEverywhere: () => ok(client.POST('/me/sign-out', {})),
+    signOutEverywhere: () => ok(client.POST('/me/sign-out', { body: {} })),
     listThreads: () => ok(client.GET('/threads', { params: { query: { limit: 50 } } })),
     createThread: (title: string) => ok(client.POST('/threads', { body: title ? { title } : {} })),
     listItems: (threadId: string) => ok(client.GET('/threads/{threadId}/items', { params: { ...thread(threadId), query: { limit: 100 } } })),

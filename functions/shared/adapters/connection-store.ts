@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../core/keys';
 import type { Clock } from '../core/ports';
+import { fromAuthorizerContext, toAuthorizerContext, type Principal } from '../core/principal';
 import { queryAll } from './dynamo-reads';
 import { tenantIdOf } from './tenant-id';
 import { isConditionFailed, TransactionCancelled, transactWrite } from './dynamo-writes';
@@ -18,8 +19,10 @@ export interface ConnectionStore {
    * Records the connection in a free slot unless all `maxPerUser` are held; false then. A slot
    * whose $disconnect never came frees itself when its TTL time passes.
    */
-  add(connectionId: string, userId: string, maxPerUser: number): Promise<boolean>;
+  add(connectionId: string, principal: Principal, maxPerUser: number): Promise<boolean>;
   remove(connectionId: string): Promise<void>;
+  /** The user's open connections (those holding a slot) and the credential each was opened with (null: recorded before credentials were). */
+  ofUser(userId: string): Promise<Array<{ connectionId: string; principal: Principal | null }>>;
 }
 
 export function dynamoConnectionStore(client: DynamoDBDocumentClient, tableName: string, clock: Clock): ConnectionStore {
@@ -35,7 +38,10 @@ export function dynamoConnectionStore(client: DynamoDBDocumentClient, tableName:
     return new Set(rows.filter((r) => typeof r.slot === 'number' && Number(r.expiresAt) > nowSeconds).map((r) => r.slot as number));
   };
   return {
-    async add(connectionId, userId, maxPerUser) {
+    async add(connectionId, principal, maxPerUser) {
+      const { userId } = principal;
+      // The credential, so a later handshake can tell a connection whose credential ended (core/session-validity.ts); no email.
+      const credential = toAuthorizerContext({ ...principal, email: null });
       const now = clock.now();
       const nowSeconds = Math.floor(now.getTime() / 1000);
       const expiresAt = nowSeconds + CONNECTION_TTL_SECONDS;
@@ -54,7 +60,7 @@ export function dynamoConnectionStore(client: DynamoDBDocumentClient, tableName:
             {
               Put: {
                 TableName: tableName,
-                Item: { PK: keys.connectionPk(connectionId), SK: keys.connectionSk(), type: 'connection', userId, slot, connectedAt: now.toISOString(), expiresAt },
+                Item: { PK: keys.connectionPk(connectionId), SK: keys.connectionSk(), type: 'connection', userId, slot, credential, connectedAt: now.toISOString(), expiresAt },
               },
             },
             {
@@ -83,6 +89,24 @@ export function dynamoConnectionStore(client: DynamoDBDocumentClient, tableName:
       const { userId, slot } = res.Item ?? {};
       if (typeof userId === 'string' && typeof slot === 'number') await freeSlot(userId, slot, connectionId);
       await client.send(new DeleteCommand({ TableName: tableName, Key: recordKey }));
+    },
+    async ofUser(userId) {
+      const nowSeconds = Math.floor(clock.now().getTime() / 1000);
+      const slots = await queryAll(client, {
+        TableName: tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.connectionSlotPk(tenantIdOf(userId)), ':prefix': keys.connectionSlotSkPrefix() },
+        ProjectionExpression: 'connectionId, expiresAt',
+        ConsistentRead: true,
+      });
+      const ids = slots.filter((r) => typeof r.connectionId === 'string' && Number(r.expiresAt) > nowSeconds).map((r) => r.connectionId as string);
+      return Promise.all(
+        ids.map(async (connectionId) => {
+          const res = await client.send(new GetCommand({ TableName: tableName, Key: { PK: keys.connectionPk(connectionId), SK: keys.connectionSk() }, ConsistentRead: true }));
+          const credential = res.Item?.credential as Record<string, unknown> | undefined;
+          return { connectionId, principal: credential ? fromAuthorizerContext({ ...credential, userId }) : null };
+        }),
+      );
     },
   };
 

@@ -64,7 +64,7 @@ export interface ApiKeyDeps {
 const KEY_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 async function audit(
-  deps: ApiKeyDeps,
+  deps: Pick<ApiKeyDeps, 'audit'>,
   principal: Principal,
   origin: RequestOrigin,
   action: AuditAction,
@@ -161,7 +161,7 @@ export async function adminDisableApiKey(
 }
 
 export async function revokeApiKey(
-  deps: ApiKeyDeps,
+  deps: { readonly store: (principal: Principal) => Pick<ApiKeyStore, 'revoke'>; readonly audit: AuditLog },
   principal: Principal,
   origin: RequestOrigin,
   keyId: string,

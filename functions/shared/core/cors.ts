@@ -2,7 +2,8 @@
 
 export const CORS_ALLOW_HEADERS = 'Authorization,Content-Type,X-API-Key,X-Page-Context,Idempotency-Key,Accept';
 export const CORS_ALLOW_METHODS = 'GET,POST,PATCH,DELETE,OPTIONS';
-export const CORS_EXPOSE_HEADERS = 'Retry-After,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset';
+/** Response headers a browser script may read: the rate-limit headers and whether an `Idempotency-Key` answer was a replay. */
+export const CORS_EXPOSE_HEADERS = 'Retry-After,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset,Idempotent-Replayed';
 
 /** Headers for an actual (non-preflight) response: only for an allow-listed origin. */
 export function corsResponseHeaders(origin: string | undefined, allowed: readonly string[]): Record<string, string> {

@@ -1,5 +1,5 @@
 // Domain errors: what went wrong, in product terms. No HTTP here; lambda/error-map.ts owns status codes.
-import type { RateDecision } from './rate-limit';
+import type { RateDecision } from './rate-decision';
 
 export abstract class DomainError extends Error {
   abstract readonly code: string;

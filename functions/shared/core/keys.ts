@@ -74,5 +74,11 @@ export const keys = {
   /** One client Idempotency-Key record (its own partition: keys spread, no hot key). */
   idempotencyPk: (recordId: string) => join('IDEMPOTENCY', e(recordId)),
   idempotencySk: () => 'RECORD',
+  /**
+   * The ids of the Idempotency-Key records holding content of `userId`'s thread `threadId`, so
+   * deleting the thread deletes them too (lambda/idempotency.ts). In the records' own key family
+   * (three parts where a record's key has one, so never a record's key).
+   */
+  replayRefPk: (userId: string, threadId: string) => join('IDEMPOTENCY', 'THREAD', e(userId), e(threadId)),
   webhookSk: () => 'EVENT',
 } as const;

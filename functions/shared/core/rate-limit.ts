@@ -4,10 +4,9 @@
 import { RateLimitedError } from './errors';
 import type { Principal } from './principal';
 import type { Clock } from './ports';
+import type { RateBucket, RateDecision } from './rate-decision';
 
-/** `requests`: every authenticated request. `respond`: agent replies (message posts, ChatKit streams, WebSocket sends). */
-export const RATE_BUCKETS = ['requests', 'respond'] as const;
-export type RateBucket = (typeof RATE_BUCKETS)[number];
+export { RATE_BUCKETS, type RateBucket, type RateDecision } from './rate-decision';
 
 export const RATE_WINDOW_SECONDS = 60;
 
@@ -24,17 +23,6 @@ export interface RateCounter {
     limit: number;
     expiresAt: number;
   }): Promise<{ admitted: boolean; count: number }>;
-}
-
-export interface RateDecision {
-  readonly bucket: RateBucket;
-  readonly admitted: boolean;
-  readonly limit: number;
-  readonly remaining: number;
-  /** Epoch seconds when the current window ends. */
-  readonly resetAt: number;
-  /** Seconds until the window ends (at least 1). */
-  readonly retryAfterSeconds: number;
 }
 
 export type RateLimits = Readonly<Record<RateBucket, number>>;

@@ -1,8 +1,3 @@
-import type { AuditLog, RequestOrigin } from './audit';
-import { authorize } from './policy';
-import type { Clock } from './ports';
-import type { Principal } from './principal';
-
 // Per-user session state the authorizers consult (THREATS T16): the sign-out time (tokens issued at
 // or before it are refused) and whether the owner's API keys are held read-only because the owner
 // was last seen as a guest. One small item per user, read through a short per-instance cache.
@@ -34,10 +29,14 @@ export const SESSION_CACHE_SECONDS = 5;
 /** Cache entries per instance; the oldest go first. */
 const MAX_CACHED_USERS = 10_000;
 
-/** Whether a token issued at `iat` was ended by a sign-out. A token without `iat` cannot show it came after one. */
+/**
+ * Whether a token issued at `iat` was ended by a sign-out. A token without `iat` cannot show it came
+ * after one. Compared in whole seconds: the sign-out time is a whole second, and an RFC 7519
+ * NumericDate may carry a fraction (`iat = S + 0.1` was issued within the sign-out's second S).
+ */
 export function endedBySignOut(state: SessionState, iat: number | null | undefined): boolean {
   if (state.notBefore === null) return false;
-  return typeof iat !== 'number' || iat <= state.notBefore;
+  return typeof iat !== 'number' || !Number.isFinite(iat) || Math.floor(iat) <= state.notBefore;
 }
 
 /** Whether a token issued at `iat` showing `readOnly` should update the stored role. */
@@ -94,19 +93,4 @@ export function cachedSessionStore(
       cache.delete(userId);
     },
   };
-}
-
-/**
- * Sign-out everywhere: every token of the caller issued at or before this second stops working
- * (within SESSION_CACHE_SECONDS on every authorizer instance; open WebSockets at their next frame).
- * A token issued later in the same second is refused too: sign in again a second later.
- */
-export async function signOut(
-  deps: { sessions: Pick<SessionStore, 'signOut'>; clock: Clock; audit: AuditLog },
-  principal: Principal,
-  origin: RequestOrigin,
-): Promise<void> {
-  authorize(principal, 'session.end');
-  await deps.sessions.signOut(principal.userId, Math.floor(deps.clock.now().getTime() / 1000));
-  await deps.audit.record({ action: 'session.sign_out', userId: principal.userId, ownerId: principal.userId, threadId: null, outcome: 'allowed', ...origin, reason: null });
 }

@@ -1,7 +1,8 @@
-// Route dispatch shared by the buffered and the streaming edge wrappers.
+// Route dispatch of the edge engine (edge.ts), for buffered and streamed routes alike.
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../core/errors';
 import { ILL_FORMED_MESSAGE, isWellFormed } from '../core/text';
-import type { HttpHandlerOptions, HttpResult } from './http-handler';
+import type { HttpHandlerOptions } from './edge-options';
+import type { HttpResult } from './http-result';
 import { MAX_BODY_BYTES, type HttpRequest } from './http-request';
 import { logger } from './logger';
 import { wireError } from './wire-error';

@@ -9,14 +9,15 @@ import {
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { replayedReply, replyOf, type ExchangeResult, type OpenReply, type ReplyEvent } from '../core/agent/reply';
 import { asUnavailable } from '../adapters/dynamo-faults';
 import { ConflictError, ValidationError } from '../core/errors';
 import { keys, unescapeKeyPart } from '../core/keys';
 import type { Thread } from '../core/threads/thread';
-import type { HttpResult } from './http-handler';
+import type { IdempotentRunner } from './edge-options';
+import type { HttpResult } from './http-result';
 import type { HttpRequest } from './http-request';
 import { IDEMPOTENCY_KEY_TEXT, WITHOUT_IDEMPOTENCY_KEY } from './idempotency-routes';
 import { logger } from './logger';
@@ -38,24 +39,17 @@ class OwnPartitionPersistence extends DynamoDBPersistenceLayer {
     const id = idempotencyKey.startsWith(PK_PREFIX) ? unescapeKeyPart(idempotencyKey.slice(PK_PREFIX.length)) : idempotencyKey;
     return { PK: { S: keys.idempotencyPk(id) }, SK: { S: keys.idempotencySk() } };
   }
+
+  /** The record id an attempt is stored under (once configured, i.e. inside a run). */
+  recordIdOf(attempt: Attempt): string {
+    return this.getHashedIdempotencyKey(attempt as never);
+  }
 }
 
-export interface IdempotentRunner {
-  /** A buffered POST: the first response is remembered and replayed. */
-  (req: HttpRequest, run: () => Promise<HttpResult>): Promise<HttpResult>;
-  /**
-   * A reply (message post, ChatKit): remembered once its exchange is stored, before the stream
-   * ends; a replay is the stored exchange told again in the retry's own framing (JSON or a stream).
-   * A reply that fails, before or during its stream, stores nothing and is not remembered. A replay
-   * is shown only once `confirm` accepts its thread (still there, still the caller's).
-   */
-  reply(req: HttpRequest, open: () => Promise<OpenReply>, confirm: (thread: Thread) => Promise<void>): Promise<OpenReply>;
-  /**
-   * The invocation's Lambda context: an in-progress record then expires with the invocation's
-   * remaining time, so a request that died mid-way does not block its key's retries for 24 h.
-   */
-  useContext(context: Context): void;
-}
+/** Before a replay that shows a thread: throws unless the thread is still there and the caller's (core/agent/reply.ts confirmReplay). */
+type ConfirmThread = (req: HttpRequest, threadId: string) => Promise<void>;
+
+export type { IdempotentRunner } from './edge-options';
 
 /** What a record is keyed on: one request of one caller, not a key string alone. */
 interface Attempt {
@@ -63,7 +57,7 @@ interface Attempt {
   /** The caller's rights now: a caller since made read-only (or no longer admin) gets no replay of a write; the retry runs and is refused. */
   readonly rights: string;
   readonly route: string;
-  /** The route's path parameters as sent: the same key on another thread or key is another request. */
+  /** The route's path parameters, decoded: the same key on another thread or key is another request. */
   readonly target: Readonly<Record<string, string>>;
   readonly key: string;
   readonly body: string;
@@ -84,13 +78,29 @@ function attemptOf(req: HttpRequest): Attempt | null {
   if (!IDEMPOTENCY_KEY_TEXT.test(header)) throw new ValidationError('Idempotency-Key must be 1-200 printable ASCII characters');
   const { userId, roles, readOnly } = req.principal;
   const rights = `${[...roles].sort().join('+')}${readOnly ? ':read-only' : ''}`;
-  return { caller: userId, rights, route, target: req.pathParameters, key: header, body: req.rawBody ?? '' };
+  return { caller: userId, rights, route, target: decodedTarget(req.pathParameters), key: header, body: req.rawBody ?? '' };
+}
+
+/**
+ * The path parameters as the controllers read them (decoded, validation.ts `pathParam`): `%30…` and
+ * `0…` name the same thread, so they are the same request. One that does not decode is kept as
+ * sent; its controller refuses it, and a refusal is not remembered.
+ */
+function decodedTarget(params: Readonly<Record<string, string>>): Record<string, string> {
+  const decode = (v: string) => {
+    try {
+      return decodeURIComponent(v);
+    } catch {
+      return v;
+    }
+  };
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, decode(v)]));
 }
 
 /** The thread as a replay shows it (ChatKit's `thread.created`); the agent's memory stays out of the record. */
 const threadOf = ({ id, title, createdAt, updatedAt, metadata }: Thread): Thread => ({ id, title, createdAt, updatedAt, metadata });
 
-export function idempotentPosts(client: DynamoDBDocumentClient, tableName: string): IdempotentRunner {
+export function idempotentPosts(client: DynamoDBDocumentClient, tableName: string, confirmThread: ConfirmThread): IdempotentRunner {
   const persistenceStore = new OwnPartitionPersistence({ tableName, awsSdkV3Client: client as never, keyAttr: 'PK', expiryAttr: 'expiresAt' });
   const config = new IdempotencyConfig({
     eventKeyJmesPath: '[caller, rights, route, target, key]',
@@ -100,14 +110,40 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
   // One record space for buffered results and replies alike: a key is one request, whatever it was.
   const once = makeIdempotent(async (_attempt: Attempt, run: () => Promise<unknown>) => run(), { persistenceStore, config, dataIndexArgument: 0 });
 
+  /**
+   * A record that holds a thread's content is listed under that thread (keys.replayRefPk), so
+   * deleting the thread deletes the record (`forgetThread`) instead of leaving it for 24 h. Only
+   * single-item reads, writes and deletes of the records' own key family.
+   */
+  const refKey = (userId: string, threadId: string) => ({ PK: keys.replayRefPk(userId, threadId), SK: keys.idempotencySk() });
+  const referenceThread = async (attempt: Attempt, threadId: string) => {
+    await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: refKey(attempt.caller, threadId),
+        UpdateExpression: 'ADD recordIds :id SET expiresAt = :exp',
+        ExpressionAttributeValues: { ':id': new Set([persistenceStore.recordIdOf(attempt)]), ':exp': Math.floor(Date.now() / 1000) + IDEMPOTENCY_WINDOW_SECONDS },
+      }),
+    );
+  };
+  const forgetThread = async (userId: string, threadId: string) => {
+    const res = await client.send(new GetCommand({ TableName: tableName, Key: refKey(userId, threadId), ConsistentRead: true }));
+    const ids = res.Item?.recordIds instanceof Set ? [...(res.Item.recordIds as Set<string>)] : [];
+    await Promise.all(ids.map((id) => client.send(new DeleteCommand({ TableName: tableName, Key: { PK: keys.idempotencyPk(id), SK: keys.idempotencySk() } }))));
+    await client.send(new DeleteCommand({ TableName: tableName, Key: refKey(userId, threadId) }));
+  };
+
   /** Runs `run` at most once per caller, route, key and body; `replayed` when the value is the remembered one. */
-  async function remember<T>(attempt: Attempt, run: () => Promise<T>): Promise<{ value: T; replayed: boolean }> {
+  async function remember<T>(attempt: Attempt, run: () => Promise<T>, threadOf: (value: T) => string | undefined): Promise<{ value: T; replayed: boolean }> {
     let ran = false;
     try {
       const value = (await once(attempt, async () => {
         ran = true;
+        const result = await run();
+        const threadId = threadOf(result);
+        if (threadId) await referenceThread(attempt, threadId);
         // Stored as the client sees it, as JSON: an `undefined` field is dropped, not a failed save.
-        return JSON.parse(JSON.stringify(await run())) as unknown;
+        return JSON.parse(JSON.stringify(result)) as unknown;
       })) as T;
       return { value, replayed: !ran };
     } catch (err) {
@@ -121,8 +157,11 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
   const runner = async (req: HttpRequest, run: () => Promise<HttpResult>): Promise<HttpResult> => {
     const attempt = attemptOf(req);
     if (!attempt) return run();
-    const { value, replayed } = await remember(attempt, run);
-    return replayed ? { ...value, headers: { ...(value.headers ?? {}), ...REPLAYED } } : value;
+    const { value, replayed } = await remember(attempt, run, (r) => r.thread);
+    if (!replayed) return value;
+    // A replay that shows a thread shows it only while it is still the caller's.
+    if (value.thread) await confirmThread(req, value.thread);
+    return { ...value, headers: { ...(value.headers ?? {}), ...REPLAYED } };
   };
 
   const reply = async (req: HttpRequest, open: () => Promise<OpenReply>, confirm: (thread: Thread) => Promise<void>): Promise<OpenReply> => {
@@ -133,11 +172,15 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
     let opened!: (reply: OpenReply) => void;
     const fresh = new Promise<OpenReply>((resolve) => (opened = resolve));
     const exchange = deferred<StoredReply>();
-    const recorded = remember(attempt, async () => {
-      const reply = await open();
-      opened(reply);
-      return exchange.promise;
-    });
+    const recorded = remember(
+      attempt,
+      async () => {
+        const reply = await open();
+        opened(reply);
+        return exchange.promise;
+      },
+      (stored) => stored.thread.id,
+    );
     const first = await Promise.race([fresh.then((reply) => ({ reply })), recorded.then((r) => ({ stored: r.value }))]);
     if ('stored' in first) {
       await confirm(first.stored.thread);
@@ -171,7 +214,7 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
     return replyOf(live.thread, live.userMessage, live.headers, events());
   };
 
-  return Object.assign(runner, { reply, useContext: (context: Context) => config.registerLambdaContext(context) });
+  return Object.assign(runner, { reply, forgetThread, useContext: (context: Context) => config.registerLambdaContext(context) });
 }
 
 function deferred<T>() {

@@ -5,7 +5,7 @@
 // `requestsDecisionOf(req)` so the headers describe the tighter bucket and nothing counts twice.
 import { RateLimitedError } from '../core/errors';
 import { rateLimitHeaders, type RateDecision, type RateLimiter } from '../core/rate-limit';
-import type { RequestGuard } from './http-handler';
+import type { RequestGuard } from './edge-options';
 import type { HttpRequest } from './http-request';
 
 const decisions = new WeakMap<HttpRequest, RateDecision>();

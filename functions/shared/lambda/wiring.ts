@@ -14,7 +14,7 @@ import { dynamoTaskStores } from '../adapters/task-store';
 import { dynamoThreadStores } from '../adapters/thread-store';
 import { DynamoDbTokenCounter } from '../adapters/token-counter';
 import type { StreamingChatModel } from '../core/agent/model-port';
-import type { ReplyDeps } from '../core/agent/reply';
+import { confirmReplay, type ReplyDeps } from '../core/agent/reply';
 import { cursorCodec, type CursorCodec } from '../core/cursor';
 import { ulidGenerator } from '../core/ids';
 import { systemClock } from '../core/ports';
@@ -22,9 +22,10 @@ import { createRateLimiter } from '../core/rate-limit';
 import { createTokenBudget } from '../core/token-budget';
 import type { ThreadDeps } from '../core/threads/thread-use-cases';
 import { createAuditLog } from './audit-log';
-import type { HttpHandlerOptions } from './http-handler';
+import type { HttpHandlerOptions } from './edge-options';
 import { idempotentPosts } from './idempotency';
 import { rateLimitGuard } from './rate-limit-guard';
+import { threadAccessOf } from './validation';
 
 /**
  * Built on first use, then kept for the life of the instance. Deployed, an instance runs one
@@ -69,11 +70,16 @@ const limiter = once(() => {
     limits: { requests: limits.requestsPerMinute, respond: limits.respondsPerMinute },
   });
 });
-const budget = once(() =>
-  createTokenBudget({ counter: new DynamoDbTokenCounter(clients(), table().tableName), clock: systemClock, dailyLimit: loadBudgetConfig(env).dailyTokenBudget }),
-);
+const budget = once(() => {
+  const { dailyTokenBudget, maxReplyTokens } = loadBudgetConfig(env);
+  return createTokenBudget({ counter: new DynamoDbTokenCounter(clients(), table().tableName), clock: systemClock, dailyLimit: dailyTokenBudget, maxReplyTokens });
+});
 const cursorSecret = once(() => secretSource({ name: 'CURSOR_SECRET', env }));
-const idempotency = once(() => idempotentPosts(client(), table().tableName));
+const idempotency = once(() =>
+  idempotentPosts(client(), table().tableName, (req, threadId) =>
+    confirmReplay({ threads: threadStores().threadStore, audit: auditLog().log }, threadAccessOf(req), threadId),
+  ),
+);
 
 export const wiring = {
   env,
@@ -119,5 +125,6 @@ export const wiring = {
     audit: auditLog().log,
     clock: systemClock,
     ids: ids(),
+    forgetCopies: (userId, threadId) => idempotency().forgetThread(userId, threadId),
   }),
 };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_TOOL_ROUNDS, ROUND_LIMIT_NOTE, runAgent } from '../../../functions/shared/core/agent/agent-loop';
 import { ProviderError } from '../../../functions/shared/core/agent/model-port';
 import { HISTORY_CHARS, HISTORY_MESSAGES, openReply } from '../../../functions/shared/core/agent/reply';
-import { IN_FLIGHT_RETRY_SECONDS, REPLY_HOLD_TOKENS } from '../../../functions/shared/core/token-budget';
+import { IN_FLIGHT_RETRY_SECONDS, DEFAULT_MAX_REPLY_TOKENS } from '../../../functions/shared/core/token-budget';
 import { taskWorkspace } from '../../../functions/shared/core/agent/task-workspace';
 import { toolSpecsFor } from '../../../functions/shared/core/agent/tool-registry';
 import {
@@ -260,7 +260,7 @@ describe('reply pipeline with a scripted model', () => {
 
   it('T17: replies in flight hold the budget, so concurrent replies cannot all start on the last tokens', async () => {
     const model = scriptedModel([text('a'), text('b'), text('c')]);
-    const h = replyHarness(model, { dailyTokens: 2 * REPLY_HOLD_TOKENS, now: '2025-01-01T12:00:00Z' });
+    const h = replyHarness(model, { dailyTokens: 2 * DEFAULT_MAX_REPLY_TOKENS, now: '2025-01-01T12:00:00Z' });
     h.threadsOf(alice.userId).addThread('t1');
     const open = () => openReply(h.deps, { access: { principal: alice, origin }, target: { threadId: 't1' }, content: 'hi' });
     const [first, second] = [await open(), await open()]; // both running: their holds fill the budget
@@ -274,7 +274,7 @@ describe('reply pipeline with a scripted model', () => {
   });
 
   it('releases the hold of a reply refused after admission (a foreign thread)', async () => {
-    const h = replyHarness(scriptedModel([text('x')]), { dailyTokens: REPLY_HOLD_TOKENS });
+    const h = replyHarness(scriptedModel([text('x')]), { dailyTokens: DEFAULT_MAX_REPLY_TOKENS });
     h.threadsOf(alice.userId).addThread('t1');
     await expect(h.say(alice, 'missing', 'hi')).rejects.toBeInstanceOf(ForbiddenError);
     expect((await h.say(alice, 't1', 'hi')).error).toBeNull();

@@ -8,7 +8,7 @@ import { listAudit } from '../../../functions/shared/core/audit-query';
 import { cursorCodec } from '../../../functions/shared/core/cursor';
 import { ACTIONS, type Action } from '../../../functions/shared/core/policy';
 import type { Principal } from '../../../functions/shared/core/principal';
-import { signOut } from '../../../functions/shared/core/sessions';
+import { signOut } from '../../../functions/shared/core/sign-out';
 import { adminListThreads, createThread, listThreads, type ThreadDeps } from '../../../functions/shared/core/threads/thread-use-cases';
 import { InMemoryApiKeys } from '../../fakes/in-memory-api-key-store';
 import { InMemoryTaskStore } from '../../fakes/in-memory-task-store';
@@ -74,12 +74,13 @@ function world() {
   const keyDeps: ApiKeyDeps = { store: (p) => keys.store(p.userId), adminStore: (owner) => keys.store(owner), audit, clock, ids, newKey: () => crypto.randomUUID() };
   const auditReader: AuditReader = { list: async () => (calls++, { events: [], next: null }) };
   const sessions = { signOut: async () => void calls++ };
+  const connections = { closeAll: async () => (calls++, 0) };
   // The key each key action addresses, in the caller's partition and in bob's (the admin's target).
   for (const owner of ['iss:alice', 'iss:bob']) {
     void keys.store(owner).create({ id: KEY_ID, name: 'k', readOnly: false, enabled: false, createdAt: '2026-01-01T00:00:00Z', lastUsedAt: null, keyHash: 'h' }, 25);
   }
   keys.calls = 0;
-  return { records, threadDeps, keyDeps, auditReader, sessions, storeCalls: () => calls + keys.calls };
+  return { records, threadDeps, keyDeps, auditReader, sessions, connections, storeCalls: () => calls + keys.calls };
 }
 
 type World = ReturnType<typeof world>;
@@ -95,7 +96,8 @@ const PROBES: Record<Action, (w: World, p: Principal) => Promise<unknown>> = {
   'apikeys.revoke': (w, p) => revokeApiKey(w.keyDeps, p, origin, KEY_ID),
   'apikeys.create': (w, p) => issueApiKey(w.keyDeps, p, origin, () => ({ name: 'n', readOnly: false })),
   'apikeys.enable': (w, p) => setApiKeyEnabled(w.keyDeps, p, origin, KEY_ID, () => ({ enabled: true })),
-  'session.end': (w, p) => signOut({ sessions: w.sessions, clock, audit: w.threadDeps.audit }, p, origin),
+  'session.end': (w, p) =>
+    signOut({ sessions: w.sessions, clock, audit: w.threadDeps.audit, apiKeys: w.keyDeps.store, connections: w.connections }, p, origin, { revokeKeysCreatedBefore: false }),
 };
 
 const cases = ACTIONS.flatMap((action) => (Object.keys(KINDS) as Kind[]).map((kind) => [action, kind, EXPECTED[action][kind]] as const));

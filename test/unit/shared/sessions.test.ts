@@ -35,6 +35,10 @@ describe('sign-out rules', () => {
     expect(endedBySignOut(s, 999)).toBe(true);
     expect(endedBySignOut(s, 1000)).toBe(true);
     expect(endedBySignOut(s, 1001)).toBe(false);
+    // RFC 7519 NumericDate may be fractional: issued within the sign-out's second is still ended.
+    expect(endedBySignOut(s, 1000.1)).toBe(true);
+    expect(endedBySignOut(s, 1000.999)).toBe(true);
+    expect(endedBySignOut(s, 1001.5)).toBe(false);
     expect(endedBySignOut(s, null)).toBe(true);
     expect(endedBySignOut(NO_SESSION_STATE, null)).toBe(false);
   });

@@ -3,10 +3,13 @@
 // model, decides what runs: arguments are parsed with the tool's zod schema, write tools are refused
 // for read-only principals here (whatever the model was offered), and every tool acts only on the
 // caller's workspace. At most MAX_TOOL_ROUNDS rounds of tools per reply; tool results are bounded.
+// Before every model call after the first the token budget is asked (core/token-budget.ts); when it
+// says stop, the reply ends with a short notice and keeps what was said.
 import { ReadOnlyError } from '../errors';
 import { canWrite } from '../policy';
 import type { Principal } from '../principal';
 import type { Task } from '../tasks/task';
+import { BUDGET_LIMIT_NOTE, REPLY_LIMIT_NOTE, type BudgetStop } from '../token-budget';
 import type { ModelMessage, StreamingChatModel, ToolCall, ToolSpec } from './model-port';
 import type { TaskWorkspace } from './task-workspace';
 import { findTool, type ToolOutcome } from './tool-registry';
@@ -40,6 +43,11 @@ export interface AgentRun {
   /** Filled as the provider reports usage, so a reply that fails half-way is still charged. */
   readonly usage: TokenUsage;
   readonly signal?: AbortSignal;
+  /**
+   * Before each model call after the first (the first was held when the reply was admitted):
+   * holds what the call may spend; a stop ends the reply here (core/token-budget.ts).
+   */
+  readonly beforeCall?: () => Promise<BudgetStop | null>;
 }
 
 export interface AgentResult {
@@ -93,6 +101,13 @@ export async function* runAgent(run: AgentRun): AsyncGenerator<LoopEvent, AgentR
   let text = '';
   let about: readonly Task[] | null = null;
   for (let round = 0; ; round++) {
+    const stop = round > 0 && run.beforeCall ? await run.beforeCall() : null;
+    if (stop) {
+      const note = stop === 'reply_limit' ? REPLY_LIMIT_NOTE : BUDGET_LIMIT_NOTE;
+      text += note;
+      yield { type: 'text', delta: note };
+      return { text, about, toolRounds: round };
+    }
     const toolsAllowed = round < MAX_TOOL_ROUNDS;
     const calls: ToolCall[] = [];
     let turnText = '';

@@ -16,7 +16,7 @@ import type { TaskStore } from '../tasks/task';
 import { auditedThreadAccess, type ThreadAccess } from '../threads/audited-access';
 import { EMPTY_MEMORY, type AgentMemory, type Item, type Thread, type ThreadStore } from '../threads/thread';
 import { threadNotFound } from '../threads/thread-use-cases';
-import type { TokenBudget } from '../token-budget';
+import type { BudgetStop, TokenBudget } from '../token-budget';
 import { parse } from '../validate';
 import { runAgent, type AgentResult, type LoopEvent, type TokenUsage } from './agent-loop';
 import { toCalendarDate } from './due-dates';
@@ -160,12 +160,14 @@ export async function openReply(deps: ReplyDeps, req: ReplyRequest): Promise<Ope
   const { principal } = access;
   const content = parse(messageContentSchema, req.content, 'content');
   const rateLimit = await admit(deps, req);
-  // Held from here; every way out settles it once (the tokens used, 0 when the model never ran).
-  const hold = await deps.budget.hold(principal);
+  // Held from here, one model call at a time; every way out settles it once (the tokens used, 0
+  // when the model never ran).
+  const budget = await deps.budget.startReply(principal);
   const usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
-  const charge = () => hold.settle(usage.inputTokens + usage.outputTokens);
+  const spent = () => usage.inputTokens + usage.outputTokens;
+  const charge = () => budget.settle(spent());
   try {
-    return await openHeld(deps, req, content, rateLimit, usage, charge);
+    return await openHeld(deps, req, content, rateLimit, usage, charge, () => budget.nextCall(spent()));
   } catch (err) {
     await charge();
     throw err;
@@ -179,6 +181,7 @@ async function openHeld(
   rateLimit: RateDecision,
   usage: TokenUsage,
   charge: () => Promise<void>,
+  beforeCall: () => Promise<BudgetStop | null>,
 ): Promise<OpenReply> {
   const { access } = req;
   const { principal } = access;
@@ -213,6 +216,7 @@ async function openHeld(
     messages: [...earlier, { role: 'user', content }],
     tools: toolSpecsFor(principal),
     usage,
+    beforeCall,
   });
 
   // The model's first event decides whether a stream opens at all.

@@ -28,6 +28,8 @@ export interface ThreadDeps {
   readonly audit: AuditLog;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** Copies of a thread's content kept elsewhere (Idempotency-Key records), deleted with the thread. */
+  readonly forgetCopies?: (userId: string, threadId: string) => Promise<void>;
 }
 
 export interface ListPage<T> {
@@ -91,6 +93,7 @@ export function deleteThread(deps: ThreadDeps, access: ThreadAccess, threadId: s
   return auditedThreadAccess(deps.audit, access, 'thread.delete', { threadId }, async () => {
     authorize(access.principal, 'write');
     if (!(await deps.threads(access.principal).delete(threadId))) throw threadNotFound();
+    await deps.forgetCopies?.(access.principal.userId, threadId);
   });
 }
 
