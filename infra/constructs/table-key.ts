@@ -2,7 +2,7 @@
 // DynamoDB, so its role may use the key only via DynamoDB in this region ("Authorizing use of your
 // KMS key": https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html).
 // Actions are named one by one (no `kms:GenerateDataKey*`) so no wildcard reaches a role.
-import { Aws } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -15,7 +15,7 @@ export function grantTableKeyUse(key: IKey, functions: readonly IFunction[]): vo
       new PolicyStatement({
         actions: [...TABLE_KEY_ACTIONS],
         resources: [key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(fn).region}.amazonaws.com` } },
       }),
     );
   }
