@@ -55,7 +55,7 @@ export class AuditTrail extends Construct {
     });
 
     this.archiver = new ServiceFunction(this, 'Archiver', {
-      def: { dir: 'audit-archive', table: 'none', env: [], memoryMb: 256, timeoutSeconds: 60 },
+      def: { dir: 'audit-archive', table: 'none', env: [], memoryMb: 256 },
       settings: props.settings,
       secrets: { CURSOR_SECRET: null, WEBHOOK_TOKEN: null, OPENAI_API_KEY: null },
       agent: props.agent,
