@@ -1,5 +1,5 @@
 // /api-keys: parse and validate, call one use case, shape the response. JWT callers only (policy).
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   issueApiKey,
   listApiKeys,

@@ -73,7 +73,8 @@ export class ServiceFunction extends Construct {
         minify: BUNDLING.minify,
         keepNames: BUNDLING.keepNames,
         sourceMap: BUNDLING.sourcemap,
-        externalModules: [...BUNDLING.external],
+        // The OpenAI SDK only in a replying function of an OpenAI deployment (model-factory.ts loads it lazily).
+        externalModules: [...BUNDLING.external, ...(runsModel(props.def) && props.agent.provider === 'openai' ? [] : ['openai'])],
         banner: BUNDLING.banner,
       },
     });
