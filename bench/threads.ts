@@ -12,6 +12,7 @@ import { mintDevToken, readDevIssuer } from '../infra/local/dev-issuer';
 import { benchStack } from './bench-stack';
 import { percentile as pct } from './report';
 import { startDynamoCounter, type DynamoCounter } from './dynamo-counter';
+import { printCostPerMillionReads } from './cost';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 50);
 
@@ -108,6 +109,7 @@ export async function benchThreads(): Promise<void> {
     const [rcu, wcu] = read[2].match(/[\d.]+/g)!.map(Number);
     // Query pages cost 1 RCU per 4 KB read (strongly consistent), so a list's read units grow with its page.
     console.log(`goal: an audited read (GET /threads/{id}) costs <= 1 RCU + 3 WCU: ${rcu} RCU + ${wcu} WCU ${rcu! <= 1 && wcu! <= 3 ? '[goal met]' : '[GOAL MISSED]'}`);
+    printCostPerMillionReads({ readUnits: rcu!, writeUnits: wcu!, latencyMs: read[3] });
 
     await benchAuditWrite(seeder, tableName);
     await benchHotKeys(stack.url, dataDir, counting);

@@ -38,6 +38,27 @@ export interface StackConfig {
   readonly openAiSecretArn: string;
   /** Partition keys per day of the unfiltered audit list (functions/shared/adapters/audit-log.ts). */
   readonly auditShards: number;
+  /** Deployment stage: qualifies the stack name and the account-global resource names (`dev`, `prod`, ...). */
+  readonly stage: string;
+  /** The stage's account and region (`threadguard:account`, `threadguard:region`); empty: the CLI's default. */
+  readonly account: string;
+  readonly region: string;
+  /** Where alarms go: an e-mail address subscribed to the alarm topic, and/or an existing SNS topic every alarm also notifies. */
+  readonly alarmEmail: string;
+  readonly alarmTopicArn: string;
+  /** Alarm thresholds (docs/operations.md explains each). */
+  readonly alarms: AlarmThresholds;
+  /** Reserved concurrency of each authorizer: requests keep being authorized while other functions take the account's pool. */
+  readonly authorizerConcurrency: number;
+  /** Most concurrent executions of each reply function (messages, chatkit, websocket): long model calls cannot starve the account. */
+  readonly replyConcurrency: number;
+  /** Per-method throttling of the reply routes (POST .../messages, POST /chatkit), inside the stage-wide limit. */
+  readonly replyRouteRateLimit: number;
+  readonly replyRouteBurstLimit: number;
+  /** The optional regional WAF in front of the REST stage. */
+  readonly waf: { readonly enabled: boolean; readonly replyRequestsPerIpPer5Min: number };
+  /** Days each archived audit event is locked in S3 (Object Lock, compliance mode). */
+  readonly auditArchiveRetentionDays: number;
   /** The optional web client (S3 + CloudFront); its origin joins the CORS allow-list. */
   readonly webClient: {
     readonly enabled: boolean;
@@ -51,6 +72,26 @@ export interface StackConfig {
     /** Extra CSP connect-src origins (an issuer whose token endpoint is on another host). */
     readonly connectOrigins: readonly string[];
   };
+}
+
+export interface AlarmThresholds {
+  /** Errors of one function in 5 minutes. */
+  readonly functionErrors: number;
+  /** Throttled invocations of one function in 5 minutes (authorizers included). */
+  readonly functionThrottles: number;
+  /** Errors of one authorizer in 5 minutes: while it faults, every call it guards is refused. */
+  readonly authorizerErrors: number;
+  /** Share of REST requests answered 5XX over 5 minutes, in percent. */
+  readonly rest5xxPercent: number;
+  /** REST p99 latency over 5 minutes, milliseconds (streaming replies count until their last byte). */
+  readonly restP99LatencyMs: number;
+  /** WebSocket integration errors in 5 minutes. */
+  readonly wsIntegrationErrors: number;
+  /** DynamoDB throttled requests, and system errors, in 5 minutes. */
+  readonly dynamoThrottles: number;
+  readonly dynamoSystemErrors: number;
+  /** Replies refused because the model provider failed, in 5 minutes. */
+  readonly modelProviderFailures: number;
 }
 
 const ctx = (node: Node, key: string): unknown => node.tryGetContext(`threadguard:${key}`);
@@ -82,6 +123,36 @@ function bool(node: Node, key: string, d: boolean): boolean {
  * any other value fails the deployment half-way.
  */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** A stage name: lower-case letters, digits and hyphens, as stack and resource names allow. */
+function stageName(node: Node): string {
+  const stage = str(ctx(node, 'stage'), 'dev');
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) fail('stage', `must be lower-case letters, digits or hyphens (at most 20), got ${JSON.stringify(stage)}`);
+  return stage;
+}
+
+function alarmDestinations(node: Node): { alarmEmail: string; alarmTopicArn: string } {
+  const alarmEmail = str(ctx(node, 'alarmEmail'), '');
+  if (alarmEmail && !/^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(alarmEmail)) fail('alarmEmail', `"${alarmEmail}" is not an e-mail address`);
+  const alarmTopicArn = str(ctx(node, 'alarmTopicArn'), '');
+  if (alarmTopicArn && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(alarmTopicArn)) fail('alarmTopicArn', `"${alarmTopicArn}" is not an SNS topic ARN`);
+  return { alarmEmail, alarmTopicArn };
+}
+
+function alarmThresholds(node: Node): AlarmThresholds {
+  const t = (key: string, d: number) => positiveInt(node, `alarm${key}`, d);
+  return {
+    functionErrors: t('FunctionErrors', 5),
+    functionThrottles: t('FunctionThrottles', 1),
+    authorizerErrors: t('AuthorizerErrors', 1),
+    rest5xxPercent: t('Rest5xxPercent', 1),
+    restP99LatencyMs: t('RestP99LatencyMs', 10_000),
+    wsIntegrationErrors: t('WsIntegrationErrors', 5),
+    dynamoThrottles: t('DynamoThrottles', 1),
+    dynamoSystemErrors: t('DynamoSystemErrors', 1),
+    modelProviderFailures: t('ModelProviderFailures', 5),
+  };
+}
 
 /** Hosts reserved for documentation (RFC 2606) and the placeholders this README shows. */
 const EXAMPLE_HOST = /(^|\.)(example\.(com|net|org)|[^.]+\.(example|invalid|test))$|^your-/i;
@@ -192,5 +263,16 @@ export function stackConfigFrom(node: Node): StackConfig {
     openAiSecretArn: str(ctx(node, 'openAiSecretArn'), ''),
     auditShards: positiveInt(node, 'auditShards', 16),
     webClient: webClientConfig(node),
+    stage: stageName(node),
+    account: str(ctx(node, 'account'), ''),
+    region: str(ctx(node, 'region'), ''),
+    ...alarmDestinations(node),
+    alarms: alarmThresholds(node),
+    authorizerConcurrency: positiveInt(node, 'authorizerConcurrency', 20),
+    replyConcurrency: positiveInt(node, 'replyConcurrency', 20),
+    replyRouteRateLimit: positiveInt(node, 'replyRouteRateLimit', 20),
+    replyRouteBurstLimit: positiveInt(node, 'replyRouteBurstLimit', 40),
+    waf: { enabled: bool(node, 'waf', false), replyRequestsPerIpPer5Min: positiveInt(node, 'wafReplyRequestsPerIpPer5Min', 300) },
+    auditArchiveRetentionDays: positiveInt(node, 'auditArchiveRetentionDays', 365),
   };
 }

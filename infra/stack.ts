@@ -1,5 +1,6 @@
 // The whole ThreadGuard stack: table, functions, REST API with authorizers, gateway responses, CORS.
 import { CfnElement, CfnOutput, Duration, Lazy, RemovalPolicy, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -15,14 +16,19 @@ import {
   type IAuthorizer,
   type IResource,
 } from 'aws-cdk-lib/aws-apigateway';
-import { LogGroupLogDestination as WsLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage as WsCfnStage, LogGroupLogDestination as WsLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { executeApiOrigin, WebClient } from './constructs/web-client';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { SecurityAlarms } from './constructs/security-alarms';
+import { ApiWaf } from './constructs/api-waf';
+import { AuditTrail } from './constructs/audit-trail';
+import { OperationsMonitoring } from './constructs/operations-monitoring';
+import { grantTableKeyUse } from './constructs/table-key';
+import { REST_ACCESS_LOG_FIELDS, WS_ACCESS_LOG_FIELDS, accessLogJson } from './access-log-format';
 import { SECURITY_HEADERS } from '../functions/shared/core/security-headers';
 import { Construct } from 'constructs';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from '../functions/shared/core/cors';
@@ -31,12 +37,18 @@ import { ServiceFunction, type ServiceFunctionProps } from './constructs/service
 import { TenantDataRole } from './constructs/tenant-data-role';
 import type { Settings } from './function-environment';
 import { GATEWAY_ORIGIN_SOURCE, GATEWAY_RESPONSES, gatewayResponseBody, gatewayStaticHeaders } from './gateway-responses';
-import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, type AuthKind, type FunctionDef, type FunctionName } from './routes';
+import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, runsModel, type AuthKind, type FunctionDef, type FunctionName } from './routes';
 import { TABLES } from './table';
 
 export interface ThreadGuardStackProps extends StackProps {
   readonly config: StackConfig;
 }
+
+/** The API Gateway stage of both APIs; deployments are told apart by stack (`threadguard:stage`), not by this. */
+const STAGE_NAME = 'prod';
+
+/** The stack of a stage: `ThreadGuard-prod`, `ThreadGuard-dev`. */
+export const stackNameFor = (stage: string): string => `ThreadGuard-${stage}`;
 
 const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
 
@@ -45,6 +57,12 @@ export class ThreadGuardStack extends Stack {
   readonly table: TableV2;
   readonly securityAlarms: SecurityAlarms;
   readonly webSocketApi: WebSocketApi;
+  readonly monitoring: OperationsMonitoring;
+  readonly auditTrail: AuditTrail;
+  /** The table's customer-managed key. */
+  readonly tableKey: Key;
+  /** With `threadguard:waf=true`. */
+  readonly waf?: ApiWaf;
   /** With `threadguard:webClient=true`. */
   readonly webClient?: WebClient;
 
@@ -58,6 +76,12 @@ export class ThreadGuardStack extends Stack {
       ? [...config.corsOrigins, Lazy.string({ produce: () => webClient!.origin })]
       : config.corsOrigins;
 
+    this.tableKey = new Key(this, 'TableKey', {
+      description: 'ThreadGuard main table',
+      enableKeyRotation: true,
+      // The retained table cannot be read without it.
+      removalPolicy: config.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
     this.table = new TableV2(this, 'MainTable', {
       partitionKey: { name: TABLES.main.partitionKey, type: AttributeType.STRING },
       sortKey: { name: TABLES.main.sortKey, type: AttributeType.STRING },
@@ -65,7 +89,9 @@ export class ThreadGuardStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: TABLES.main.ttlAttribute,
       deletionProtection: config.deletionProtection,
-      encryption: TableEncryptionV2.awsManagedKey(),
+      encryption: TableEncryptionV2.customerManagedKey(this.tableKey),
+      // Audit inserts reach the Object Lock archive through the stream (constructs/audit-trail.ts).
+      dynamoStream: StreamViewType.NEW_IMAGE,
       removalPolicy: config.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
@@ -132,10 +158,14 @@ export class ThreadGuardStack extends Stack {
     const functions = {} as Record<FunctionName, ServiceFunction>;
     for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, (typeof FUNCTIONS)[FunctionName]][]) {
       // Table access exactly as the route table declares it (`def.table`), granted by ServiceFunction.
-      functions[name] = new ServiceFunction(this, `${pascal(name)}Function`, { def, ...wiring });
+      // A reply holds its execution for the whole model call: capped, so replies cannot take the account's pool.
+      const reservedConcurrency = runsModel(def) ? config.replyConcurrency : undefined;
+      functions[name] = new ServiceFunction(this, `${pascal(name)}Function`, { def, ...wiring, reservedConcurrency });
     }
-    const userAuthorizerFn = new ServiceFunction(this, 'AuthorizerFunction', { def: AUTHORIZERS.user, ...wiring });
-    const webhookAuthorizerFn = new ServiceFunction(this, 'WebhookAuthorizerFunction', { def: AUTHORIZERS.webhook, ...wiring });
+    // Reserved: authorizers keep answering while other functions take the account's pool.
+    const authorizerWiring = { ...wiring, reservedConcurrency: config.authorizerConcurrency };
+    const userAuthorizerFn = new ServiceFunction(this, 'AuthorizerFunction', { def: AUTHORIZERS.user, ...authorizerWiring });
+    const webhookAuthorizerFn = new ServiceFunction(this, 'WebhookAuthorizerFunction', { def: AUTHORIZERS.webhook, ...authorizerWiring });
     const authorizers: Partial<Record<AuthKind, IAuthorizer>> = {
       // Caching off: a disabled or revoked API key must fail on its next request (THREATS T8).
       // With caching off, API Gateway also allows the identity sources to be absent, so either
@@ -157,13 +187,21 @@ export class ThreadGuardStack extends Stack {
       retention: wiring.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Per-method throttling on the reply routes, inside the stage-wide limit: each is a model call.
+    const replyMethodOptions = Object.fromEntries(
+      ROUTES.filter((r) => runsModel(FUNCTIONS[r.fn])).map((r) => [
+        `${r.path}/${r.method}`,
+        { throttlingRateLimit: config.replyRouteRateLimit, throttlingBurstLimit: config.replyRouteBurstLimit },
+      ]),
+    );
     this.api = new RestApi(this, 'RestApi', {
       description: 'ThreadGuard REST API',
       cloudWatchRole: true,
       deployOptions: {
-        stageName: 'prod',
+        stageName: STAGE_NAME,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        accessLogFormat: AccessLogFormat.custom(accessLogJson(REST_ACCESS_LOG_FIELDS)),
+        methodOptions: replyMethodOptions,
         loggingLevel: MethodLoggingLevel.ERROR,
         dataTraceEnabled: false, // data traces would log request headers, tokens included
         tracingEnabled: true,
@@ -171,6 +209,16 @@ export class ThreadGuardStack extends Stack {
         throttlingBurstLimit: config.stageBurstLimit,
       },
     });
+
+    // The execution log group API Gateway writes to, created here so it has a retention (left to
+    // the service, it is created on first use and never expires): "API-Gateway-Execution-Logs_{rest-api-id}/{stage}"
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html).
+    const executionLogs = new LogGroup(this, 'ApiExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${STAGE_NAME}`,
+      retention: wiring.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api.deploymentStage.node.addDependency(executionLogs);
 
     for (const def of GATEWAY_RESPONSES) {
       this.api.addGatewayResponse(`Gateway${pascal(def.type.toLowerCase())}`, {
@@ -216,10 +264,18 @@ export class ThreadGuardStack extends Stack {
       id: 'AwsSolutions-COG4',
       reason: 'Callers are verified by the Lambda REQUEST authorizer (any OIDC issuer via JWKS, or API keys), not a Cognito user pool authorizer.',
     });
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-APIG3',
-      reason: 'WAF is optional for operators; stage throttling plus per-user DynamoDB rate limits are the built-in abuse controls.',
-    });
+    if (config.waf.enabled) {
+      this.waf = new ApiWaf(this, 'Waf', {
+        stageArn: this.api.deploymentStage.stageArn,
+        replyPathSuffixes: [...new Set(ROUTES.filter((r) => runsModel(FUNCTIONS[r.fn])).map((r) => r.path.slice(r.path.lastIndexOf('/'))))],
+        replyRequestsPerIpPer5Min: config.waf.replyRequestsPerIpPer5Min,
+      });
+    } else {
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason: 'WAF is optional (threadguard:waf=true); stage and per-method throttling plus per-user DynamoDB rate limits are the built-in abuse controls.',
+      });
+    }
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       reason: 'The account-level API Gateway logging role needs this AWS-managed policy; it is what API Gateway documents.',
@@ -256,8 +312,40 @@ export class ThreadGuardStack extends Stack {
       new CfnOutput(this, 'WebClientUrl', { value: webClient.origin });
     }
 
-    // Enumeration events become a CloudWatch metric, an alarm and an SNS notification (THREATS T2).
-    this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms');
+    // Enumeration events become a CloudWatch metric, an alarm and an SNS notification (THREATS T2);
+    // every other alarm notifies the same topic (securityAlarms.addAlarm).
+    this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms', { alarmEmail: config.alarmEmail, alarmTopicArn: config.alarmTopicArn });
+
+    const allFunctions: Record<string, ServiceFunction> = {
+      ...functions,
+      authorizer: userAuthorizerFn,
+      webhookAuthorizer: webhookAuthorizerFn,
+      websocket: ws.fn,
+      wsAuthorizer: ws.authorizerFn,
+    };
+    this.auditTrail = new AuditTrail(this, 'AuditTrail', {
+      table: this.table,
+      roles: Object.values(allFunctions).map((f) => f.fn.role!),
+      retentionDays: config.auditArchiveRetentionDays,
+      logRetention: wiring.logRetention,
+      settings: wiring.settings,
+      agent: config.agent,
+    });
+    allFunctions.auditArchive = this.auditTrail.archiver;
+    // Every function that reaches the table may use its key, through DynamoDB only.
+    // And the tenant data role, with which functions reach users' partitions.
+    grantTableKeyUse(this.tableKey, [...Object.values(allFunctions).filter((f) => f.def.table.length > 0).map((f) => f.fn), tenantRole.role]);
+
+    this.monitoring = new OperationsMonitoring(this, 'Monitoring', {
+      alarms: this.securityAlarms,
+      thresholds: config.alarms,
+      functions: Object.fromEntries(Object.entries(allFunctions).map(([name, f]) => [name, f.fn])),
+      authorizers: ['authorizer', 'webhookAuthorizer', 'wsAuthorizer'],
+      replyFunctions: Object.keys(allFunctions).filter((name) => ['messages', 'chatkit', 'websocket'].includes(name)),
+      api: this.api,
+      webSocket: { api: ws.api, stage: ws.stage },
+      table: this.table,
+    });
 
     new CfnOutput(this, 'RestApiUrl', { value: this.api.url });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
@@ -281,9 +369,9 @@ export class ThreadGuardStack extends Stack {
   private addWebSocketApi(
     config: StackConfig,
     wiring: Omit<ServiceFunctionProps, 'def'>,
-  ): { api: WebSocketApi; stage: WebSocketStage; fn: ServiceFunction; allowManageConnections: (f: ServiceFunction, reason: string) => void } {
-    const fn = new ServiceFunction(this, 'WebsocketFunction', { def: WEBSOCKET.fn, ...wiring });
-    const authorizerFn = new ServiceFunction(this, 'WsAuthorizerFunction', { def: WEBSOCKET.authorizer, ...wiring });
+  ): { api: WebSocketApi; stage: WebSocketStage; fn: ServiceFunction; authorizerFn: ServiceFunction; allowManageConnections: (f: ServiceFunction, reason: string) => void } {
+    const fn = new ServiceFunction(this, 'WebsocketFunction', { def: WEBSOCKET.fn, ...wiring, reservedConcurrency: config.replyConcurrency });
+    const authorizerFn = new ServiceFunction(this, 'WsAuthorizerFunction', { def: WEBSOCKET.authorizer, ...wiring, reservedConcurrency: config.authorizerConcurrency });
     const integration = (id: string) => new WebSocketLambdaIntegration(id, fn.fn);
     const api = new WebSocketApi(this, 'WebSocketApi', {
       routeSelectionExpression: '$request.body.action',
@@ -299,20 +387,33 @@ export class ThreadGuardStack extends Stack {
     const accessLogs = new LogGroup(this, 'WebSocketAccessLogs', { retention: wiring.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     const stage = new WebSocketStage(this, 'WebSocketStage', {
       webSocketApi: api,
-      stageName: 'prod',
+      stageName: STAGE_NAME,
       autoDeploy: true,
       throttle: { rateLimit: config.stageRateLimit, burstLimit: config.stageBurstLimit },
-      accessLogSettings: { destination: new WsLogDestination(accessLogs) },
+      detailedMetricsEnabled: true,
+      accessLogSettings: { destination: new WsLogDestination(accessLogs), format: AccessLogFormat.custom(accessLogJson(WS_ACCESS_LOG_FIELDS)) },
     });
+    // Execution logs at ERROR, never data traces (they would log the handshake's query string, a
+    // token included); their log group is created here with a retention: "/aws/apigateway/{api-id}/{stage}"
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-logging.html).
+    (stage.node.defaultChild as WsCfnStage).addPropertyOverride('DefaultRouteSettings.LoggingLevel', 'ERROR');
+    (stage.node.defaultChild as WsCfnStage).addPropertyOverride('DefaultRouteSettings.DataTraceEnabled', false);
+    const executionLogs = new LogGroup(this, 'WebSocketExecutionLogs', {
+      logGroupName: `/aws/apigateway/${api.apiId}/${STAGE_NAME}`,
+      retention: wiring.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    stage.node.addDependency(executionLogs);
     // Access logging needs the account's API Gateway CloudWatch role (the AWS::ApiGateway::Account
     // the REST API creates); the REST stage waits for it, and so must this one, or on a fresh
     // account it is created first and fails ("CloudWatch Logs role ARN must be set").
     stage.node.addDependency(this.api.node.findChild('Account'));
     const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
+    const account = Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account;
     const apiLogicalId = this.getLogicalId(api.node.defaultChild as CfnElement);
     const allowManageConnections = (f: ServiceFunction, reason: string) => {
       api.grantManageConnections(f.fn);
-      Validations.of(f).acknowledge({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:<AWS::AccountId>:<${apiLogicalId}>/*/*/@connections/*]`, reason });
+      Validations.of(f).acknowledge({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:${account}:<${apiLogicalId}>/*/*/@connections/*]`, reason });
     };
     allowManageConnections(fn, 'The function answers whichever connection sent the message: @connections/* of this one API, nothing else.');
     Validations.of(api).acknowledge({
@@ -320,7 +421,7 @@ export class ThreadGuardStack extends Stack {
       reason: 'WebSocket APIs authorize once, on $connect (Lambda authorizer); later routes run in that authorized connection.',
     });
     new CfnOutput(this, 'WebSocketUrl', { value: stage.url });
-    return { api, stage, fn, allowManageConnections };
+    return { api, stage, fn, authorizerFn, allowManageConnections };
   }
 
   /**

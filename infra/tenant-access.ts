@@ -120,6 +120,23 @@ export function sharedGrantStatements(tableArn: string, grant: SharedGrant): Pol
   }
 }
 
+/** Audit keys, as the audit log writes them (functions/shared/core/keys.ts). */
+export const AUDIT_KEY_PREFIXES = ['AUDIT#*', 'AUDIT_ALL#*'] as const;
+/** What no role may do to an audit event, whatever it is allowed elsewhere. */
+export const AUDIT_DENIED_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'] as const;
+
+/** The explicit Deny every function role carries (infra/constructs/audit-trail.ts): audit events are immutable. */
+export function auditImmutableStatement(tableArn: string): PolicyStatementJson {
+  return {
+    Sid: 'AuditEventsAreImmutable',
+    Effect: 'Deny',
+    Action: [...AUDIT_DENIED_ACTIONS],
+    Resource: [tableArn],
+    // ForAnyValue: a request touching even one audit key is refused.
+    Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [...AUDIT_KEY_PREFIXES] } },
+  };
+}
+
 /** A function's own (execution-role) statements on the table. */
 export function executionRoleStatements(tableArn: string, grants: readonly TableGrant[]): PolicyStatementJson[] {
   // A function serving users also reads and stores the scoped credentials every environment shares.

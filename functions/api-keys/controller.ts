@@ -1,6 +1,6 @@
 // /api-keys: parse and validate, call one use case, shape the response. Who may call what is the
 // use cases' question (policy.ts); the body is handed over unread, so a refused caller's is never parsed.
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   issueApiKey,
   listApiKeys,

@@ -1,5 +1,5 @@
 // GET /admin/audit: the audit trail for admins, newest first, optionally one actor's events.
-import { z } from 'zod';
+import * as z from 'zod';
 import { listAudit, type ListAuditDeps } from '../shared/core/audit-query';
 import { ValidationError } from '../shared/core/errors';
 import { isPossibleUserId } from '../shared/core/principal';

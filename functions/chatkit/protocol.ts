@@ -2,7 +2,7 @@
 // Where the @openai/chatkit package defines a shape (UserMessageContent, Attachment, ToolChoice),
 // our types are checked against it.
 import type { Attachment, ToolChoice, UserMessageContent } from '@openai/chatkit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../shared/core/errors';
 import { truncateText } from '../shared/core/text';
 import { idSchema, threadTitleSchema } from '../shared/lambda/validation';

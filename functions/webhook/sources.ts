@@ -1,7 +1,7 @@
 // What each source's delivery does, decided (and validated) before anything is stored.
 // `tasks` applies an external tracker's task events to a user's tasks, through that user's own task
 // store (the same one the API and the agent use); other sources are stored only.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../shared/core/ports';
 import { isPossibleUserId, type Principal } from '../shared/core/principal';
 import { TaskLimitError } from '../shared/core/errors';

@@ -1,7 +1,7 @@
 // WebSocket routes: $connect/$disconnect keep the connection record; `ping` answers `pong`;
 // `sendMessage` streams the agent's reply to the sender as item.added / text.delta / item.done frames;
 // every failure is one `{"type":"error","code","message"}` frame (the shared wire-error mapping).
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectionSender } from '../shared/adapters/connection-sender';
 import type { ConnectionStore } from '../shared/adapters/connection-store';
 import type { RequestOrigin } from '../shared/core/audit';

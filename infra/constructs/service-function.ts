@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -32,14 +32,18 @@ export interface ServiceFunctionProps {
   readonly tenantRole?: TenantDataRole;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
+  /** Reserved concurrency: both a floor held for this function and its ceiling. @default none (the account's shared pool) */
+  readonly reservedConcurrency?: number;
 }
 
 export class ServiceFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly logGroup: LogGroup;
+  readonly def: FunctionDef;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
+    this.def = props.def;
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -57,6 +61,9 @@ export class ServiceFunction extends Construct {
       timeout: Duration.seconds(timeoutSecondsOf(props.def)),
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
+      // JSON platform lines (START/END/REPORT, timeouts) beside Powertools' JSON: one format to query.
+      loggingFormat: LoggingFormat.JSON,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       environment: functionEnvironment(
         props.def,
         props.settings,
@@ -70,7 +77,8 @@ export class ServiceFunction extends Construct {
         minify: BUNDLING.minify,
         keepNames: BUNDLING.keepNames,
         sourceMap: BUNDLING.sourcemap,
-        externalModules: [...BUNDLING.external],
+        // The OpenAI SDK only in a replying function of an OpenAI deployment (model-factory.ts loads it lazily).
+        externalModules: [...BUNDLING.external, ...(runsModel(props.def) && props.agent.provider === 'openai' ? [] : ['openai'])],
         banner: BUNDLING.banner,
       },
     });

@@ -11,6 +11,7 @@ import {
   HttpVersion,
   PriceClass,
   ResponseHeadersPolicy,
+  S3OriginAccessControl,
   SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
@@ -55,7 +56,11 @@ export class WebClient extends Construct {
     });
 
     const csp = webContentSecurityPolicy([props.apiOrigin, props.wsOrigin, new URL(props.oidc.issuer).origin, ...(props.extraConnectOrigins ?? [])]);
+    // Both names are account-global: qualified by stack (stage) and region, so two stages or
+    // regions in one account never collide.
+    const globalName = (what: string) => `${Stack.of(this).stackName}-${Stack.of(this).region}-${what}`;
     const headers = new ResponseHeadersPolicy(this, 'Headers', {
+      responseHeadersPolicyName: globalName('web-headers'),
       comment: 'ThreadGuard web client: CSP (API and issuer only) and security headers',
       securityHeadersBehavior: {
         contentSecurityPolicy: { contentSecurityPolicy: csp, override: true },
@@ -73,7 +78,9 @@ export class WebClient extends Construct {
       priceClass: PriceClass.PRICE_CLASS_100,
       minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket, {
+          originAccessControl: new S3OriginAccessControl(this, 'OriginAccess', { originAccessControlName: globalName('web') }),
+        }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         responseHeadersPolicy: headers,

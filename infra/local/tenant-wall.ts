@@ -5,7 +5,7 @@
 // `tenant` session tag. The same documents as deployed: a store bug fails here as it would in AWS.
 import { randomBytes } from 'node:crypto';
 import type { FunctionDef } from '../routes';
-import { executionRoleStatements, policyDocument, tenantRoleStatements } from '../tenant-access';
+import { auditImmutableStatement, executionRoleStatements, policyDocument, tenantRoleStatements } from '../tenant-access';
 import type { TenantSettings } from '../function-environment';
 import type { ExecutionPrincipalConfig, TenantIsolationConfig } from './tenant-isolation/principals';
 import { startTenantIsolation, type TenantIsolation, type TenantIsolationInfo } from './tenant-isolation/tenant-isolation';
@@ -42,7 +42,7 @@ export async function startLocalTenantWall(opts: {
       accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
       secretAccessKey: randomBytes(30).toString('base64'),
       roleArn: roleArnOf(`threadguard-${def.dir}-local`),
-      policies: [policyDocument(executionRoleStatements(tableArn, def.table))],
+      policies: [policyDocument([...executionRoleStatements(tableArn, def.table), auditImmutableStatement(tableArn)])],
       sessionName: `${def.dir}-local`,
     });
   }

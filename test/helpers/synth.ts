@@ -15,6 +15,7 @@ export function synth(opts: { bundle?: boolean; context?: Record<string, unknown
       ...(opts.context ?? {}),
     },
   });
-  const stack = new ThreadGuardStack(app, 'ThreadGuardTest', { config: stackConfigFrom(app.node) });
+  // An explicit environment, as infra/bin/app.ts gives every stage (the table's customer-managed key needs a region).
+  const stack = new ThreadGuardStack(app, 'ThreadGuardTest', { config: stackConfigFrom(app.node), env: { account: '111122223333', region: 'eu-west-1' } });
   return { app, stack, template: Template.fromStack(stack) };
 }

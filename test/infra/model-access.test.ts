@@ -52,7 +52,7 @@ describe('model provider access', () => {
 
   it('grants a cross-Region inference profile and the model behind it, through that profile only', () => {
     const { app, stack, template } = synth({ context: { 'threadguard:agentProvider': 'bedrock', 'threadguard:agentModel': 'us.anthropic.claude-3-5-haiku-20241022-v1:0' } });
-    const profile = 'arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0';
+    const profile = 'arn:${AWS::Partition}:bedrock:eu-west-1:111122223333:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0';
     for (const name of REPLYING) {
       expect(bedrockStatements(template, name), name).toEqual([
         { action: 'bedrock:InvokeModelWithResponseStream', resource: [profile], condition: undefined },
@@ -75,7 +75,7 @@ describe('model provider access', () => {
     const { template } = synth({ context: { 'threadguard:agentProvider': 'bedrock', 'threadguard:agentModel': 'amazon.nova-lite-v1:0' } });
     for (const name of REPLYING) {
       expect(bedrockStatements(template, name), name).toEqual([
-        { action: 'bedrock:InvokeModelWithResponseStream', resource: ['arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/amazon.nova-lite-v1:0'], condition: undefined },
+        { action: 'bedrock:InvokeModelWithResponseStream', resource: ['arn:${AWS::Partition}:bedrock:eu-west-1::foundation-model/amazon.nova-lite-v1:0'], condition: undefined },
       ]);
     }
     expect(Object.keys(template.findResources('AWS::SecretsManager::Secret')).filter((id) => id.startsWith('OpenAiApiKey'))).toEqual([]);

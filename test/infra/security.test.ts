@@ -56,7 +56,10 @@ describe('abuse prevention and audit infrastructure', () => {
 
     const topics = template.findResources('AWS::SNS::Topic');
     const [topicId] = Object.keys(topics);
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Array<{ Properties: Record<string, unknown> }>;
+    // Among the operational alarms (test/infra/operations.test.ts), exactly one watches this metric.
+    const alarms = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Array<{ Properties: Record<string, unknown> }>).filter(
+      (a) => a.Properties.MetricName === emitted.MetricName,
+    );
     expect(alarms).toHaveLength(1);
     expect(alarms[0]!.Properties).toMatchObject({
       ...emitted,
@@ -67,13 +70,13 @@ describe('abuse prevention and audit infrastructure', () => {
       TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: topicId }],
     });
+    expect(Object.keys(topics)).toHaveLength(1);
     expect(alarms[0]!.Properties.Dimensions).toEqual(emitted.Dimensions);
     // One source: no log metric filter writes a second, differently dimensioned copy.
     template.resourceCountIs('AWS::Logs::MetricFilter', 0);
   });
 
-  it('lets CloudWatch publish to the alarm topic, for this stack\'s alarm only', () => {
-    const [alarmId] = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
+  it('lets CloudWatch publish to the alarm topic, for this stack\'s alarms in this account only', () => {
     const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
     const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as Array<{ Properties: any }>;
     expect(policy!.Properties.Topics).toEqual([{ Ref: topicId }]);
@@ -86,7 +89,8 @@ describe('abuse prevention and audit infrastructure', () => {
         Action: 'sns:Publish',
         Resource: { Ref: topicId },
         Condition: {
-          ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [alarmId, 'Arn'] } },
+          // Generated alarm names start with the stack name.
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:111122223333:alarm:ThreadGuardTest-*']] } },
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
         },
       },
@@ -100,7 +104,12 @@ describe('abuse prevention and audit infrastructure', () => {
       EnableKeyRotation: true,
       KeyPolicy: Match.objectLike({
         Statement: Match.arrayWith([
-          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+          // For this account's alarms only (confused deputy).
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
         ]),
       }),
     });

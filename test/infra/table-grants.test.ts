@@ -46,7 +46,7 @@ const EXPECTED: Record<string, Grant[]> = {
   OpenapiFunction: [],
   ToolsFunction: [TENANT_CREDS, ],
   AuditFunction: [TENANT_CREDS, { actions: ['dynamodb:Query'], leadingKeys: ['AUDIT#*', 'AUDIT_ALL#*'] }],
-  MeFunction: [TENANT_CREDS, ...AUDIT_APPEND, IDEMPOTENCY],
+  MeFunction: [TENANT_CREDS, ...AUDIT_APPEND, IDEMPOTENCY, API_KEY_LOOKUPS, { actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], leadingKeys: ['CONN#*', 'CONNSLOT#*'] }],
   ThreadsFunction: [TENANT_CREDS, ...AUDIT_APPEND, IDEMPOTENCY],
   MessagesFunction: [TENANT_CREDS, ...AUDIT_APPEND, IDEMPOTENCY],
   ChatkitFunction: [TENANT_CREDS, ...AUDIT_APPEND, IDEMPOTENCY],
@@ -68,7 +68,11 @@ describe('T20: table grants', () => {
   const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { Roles: unknown[]; PolicyDocument: { Statement: any[] } } }>;
   const roles = template.findResources('AWS::IAM::Role') as Record<string, { Properties: { Policies?: Array<{ PolicyDocument: { Statement: any[] } }> } }>;
 
-  const isDynamo = (s: any) => asArray<string>(s.Action).some((a) => a.startsWith('dynamodb:'));
+  /** The audit archive's stream reads are of this table's stream, not its items (test/infra/audit-trail.test.ts). */
+  const STREAM_READS = ['dynamodb:ListStreams', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
+  // Allows only: the audit trail's Deny statements are asserted in test/infra/audit-trail.test.ts.
+  const isDynamo = (s: any) =>
+    s.Effect === 'Allow' && asArray<string>(s.Action).some((a) => a.startsWith('dynamodb:')) && !asArray<string>(s.Action).every((a) => STREAM_READS.includes(a));
   /** Every DynamoDB statement attached to one role, inline or through AWS::IAM::Policy. */
   const dynamoStatements = (roleId: string): any[] => [
     ...policies.filter((p) => p.Properties.Roles.some((r) => (r as { Ref?: string }).Ref === roleId)).flatMap((p) => p.Properties.PolicyDocument.Statement),
@@ -110,7 +114,8 @@ describe('T20: table grants', () => {
     const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
     const declared = [...Object.keys(FUNCTIONS).map((n) => `${pascal(n)}Function`), 'AuthorizerFunction', 'WebhookAuthorizerFunction', 'WebsocketFunction', 'WsAuthorizerFunction'];
     expect(Object.keys(EXPECTED).sort()).toEqual(declared.sort());
-    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(declared.length);
+    // Besides these, only the audit archive function, which reads the table's stream and no item.
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(declared.length + 1);
   });
 
   it.each(Object.entries(EXPECTED))('%s holds exactly its declared table access', (id, expected) => {
@@ -218,7 +223,7 @@ describe('DynamoDB calls in the function code', () => {
     ExecuteStatementCommand: ['dynamodb:PartiQLSelect'],
   };
   /** SDK commands of other services (granted elsewhere: the secret's read, ManageConnections, the model grant). */
-  const OTHER_SERVICES = new Set(['GetSecretValueCommand', 'AssumeRoleCommand', 'PostToConnectionCommand', 'DeleteConnectionCommand', 'GetConnectionCommand', 'ConverseStreamCommand']);
+  const OTHER_SERVICES = new Set(['GetSecretValueCommand', 'AssumeRoleCommand', 'PostToConnectionCommand', 'DeleteConnectionCommand', 'GetConnectionCommand', 'ConverseStreamCommand', 'PutObjectCommand']);
   const root = join(import.meta.dirname, '../../functions');
   const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join(root, f));
 
@@ -290,7 +295,7 @@ describe('the authorizers\' attribute-limited update', () => {
 describe('one source for both walls', () => {
   it('synthesizes exactly the DynamoDB statements the local enforcing endpoint evaluates', async () => {
     const { rolesFromTemplate } = await import('../../infra/local/tenant-isolation/template-policies');
-    const { executionRoleStatements, tenantRoleStatements } = await import('../../infra/tenant-access');
+    const { auditImmutableStatement, executionRoleStatements, tenantRoleStatements } = await import('../../infra/tenant-access');
     const { template, stack } = synth();
     const json = template.toJSON();
     const tableId = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))[0]!;
@@ -308,7 +313,7 @@ describe('one source for both walls', () => {
       const sf = stack.node.findChild(id) as ServiceFunction;
       const roleId = stack.getLogicalId(sf.fn.role!.node.defaultChild as CfnElement);
       const role = roles.find((r) => r.logicalId === roleId)!;
-      expect(normal(dynamo(role.policies as never)), id).toEqual(normal(executionRoleStatements(tableArn, def.table)));
+      expect(normal(dynamo(role.policies as never)), id).toEqual(normal([...executionRoleStatements(tableArn, def.table), auditImmutableStatement(tableArn)]));
     }
   });
 });

@@ -24,7 +24,8 @@ describe('web client construct', () => {
   it('is off by default', () => {
     const { template: plain } = synth();
     plain.resourceCountIs('AWS::CloudFront::Distribution', 0);
-    plain.resourceCountIs('AWS::S3::Bucket', 0);
+    // The only bucket without it is the audit archive (test/infra/operations.test.ts).
+    expect(Object.keys(plain.findResources('AWS::S3::Bucket')).filter((id) => !id.startsWith('AuditTrailArchive'))).toEqual([]);
   });
 
   it('keeps the bucket private: all public access blocked, TLS only, readable only by this distribution', () => {
@@ -102,5 +103,13 @@ describe('web client construct', () => {
   it('passes cdk-nag AwsSolutions checks (acknowledgements carry reasons)', () => {
     const report = new AwsSolutionsChecks(app).validateScope(stack);
     expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(',')}`)).toEqual([]);
+  });
+});
+
+describe('web client names', () => {
+  it('qualifies the account-global CloudFront names by stack (stage) and region', () => {
+    const { template } = synth({ context: WEB });
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', { ResponseHeadersPolicyConfig: Match.objectLike({ Name: 'ThreadGuardTest-eu-west-1-web-headers' }) });
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', { OriginAccessControlConfig: Match.objectLike({ Name: 'ThreadGuardTest-eu-west-1-web' }) });
   });
 });

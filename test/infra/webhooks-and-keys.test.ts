@@ -74,7 +74,8 @@ describe('webhook and API key infrastructure', () => {
         (p.Properties.Roles as Array<{ Ref?: string }>).some((r) => r.Ref?.startsWith(role)),
       );
       const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, any>[]);
-      const writes = statements.filter((s) => [s.Action].flat().some((a: string) => /^dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite)/.test(a)));
+      // Allows only: the audit trail's Deny on audit keys is asserted in operations.test.ts.
+      const writes = statements.filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => /^dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite)/.test(a)));
       expect(writes).toHaveLength(2);
       expect(writes[1]).toMatchObject({
         Action: 'dynamodb:UpdateItem',

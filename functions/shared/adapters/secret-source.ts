@@ -1,6 +1,7 @@
 // A secret read once per cold start: from Secrets Manager when deployed (`<NAME>_ARN` is set), or
 // from the environment locally. `refresh()` re-reads it, e.g. after a compare fails following rotation.
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+// Loaded on the first read from Secrets Manager, so a function that never reads a secret never loads the SDK.
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError } from '../core/errors';
 
 export interface SecretSource {
@@ -37,8 +38,9 @@ export function secretSource(opts: SecretSourceOptions): SecretSource {
   const checkedPlain = plain && !arn ? normalize(plain, opts.name) : undefined;
   const read = async (): Promise<string> => {
     if (!arn) return checkedPlain as string;
-    client ??= new SecretsManagerClient({});
-    const res = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    const sdk = await import('@aws-sdk/client-secrets-manager');
+    client ??= new sdk.SecretsManagerClient({});
+    const res = await client.send(new sdk.GetSecretValueCommand({ SecretId: arn }));
     if (!res.SecretString) throw new ConfigError(`Invalid configuration: ${opts.name}_ARN: secret has no string value`);
     return normalize(res.SecretString, `${opts.name}_ARN`);
   };

@@ -5,6 +5,8 @@ export const SECURITY_METRICS = {
   namespace: 'ThreadGuard',
   /** Emitted once when a caller crosses the enumeration threshold (THREATS T2). */
   enumeration: 'EnumerationSuspected',
+  /** Emitted once per reply refused because the model provider failed (503 provider_unavailable). */
+  modelProviderFailure: 'ModelProviderFailures',
   /**
    * Powertools always adds a `service` dimension; one fixed value for every function keeps it one
    * metric (CloudWatch treats each dimension value as its own metric, and an alarm watches one).

@@ -12,3 +12,9 @@ export function emitEnumerationSuspected(): void {
   metrics.addMetric(SECURITY_METRICS.enumeration, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
 }
+
+/** A reply the model provider failed; the alarm on it tells a provider outage from our own faults. */
+export function emitModelProviderFailure(): void {
+  metrics.addMetric(SECURITY_METRICS.modelProviderFailure, MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+}

@@ -1,6 +1,6 @@
 // Input validation at the edge (zod): every failure is a ValidationError (400, API.md shape) that
 // names the field, never echoes the value. Unknown body fields are dropped (never a userId).
-import { z } from 'zod';
+import * as z from 'zod';
 import { messageContentSchema } from '../core/agent/reply-input';
 import { ValidationError } from '../core/errors';
 import { dueDateSchema, taskStatusSchema, taskTitleSchema } from '../core/tasks/task-schemas';

@@ -3,6 +3,7 @@
 // ChatKit's error event. Faults (5xx) are logged here, once, with the error; clients never see it.
 import { toErrorResponse, type MappedError } from './error-map';
 import { logger } from './logger';
+import { emitModelProviderFailure } from './metrics';
 
 export interface StreamErrorEvent {
   readonly type: 'error';
@@ -14,6 +15,7 @@ export interface StreamErrorEvent {
 export function wireError(err: unknown, where: string): MappedError {
   const mapped = toErrorResponse(err);
   if (mapped.statusCode >= 500) logger.error('request failed', { error: err as Error, route: where });
+  if (mapped.body.error.code === 'provider_unavailable') emitModelProviderFailure();
   return mapped;
 }
 

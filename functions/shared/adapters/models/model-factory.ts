@@ -7,7 +7,20 @@ import type { StreamingChatModel } from '../../core/agent/model-port';
 import { rulesModel } from '../../core/agent/rules-model';
 import { secretSource } from '../secret-source';
 import { bedrockModel } from './bedrock-model';
-import { openAiModel } from './openai-model';
+
+/**
+ * The OpenAI SDK is loaded on the first reply, and only when OpenAI is the provider: the CDK stack
+ * leaves it out of the bundle of a deployment that uses another provider (infra/constructs/service-function.ts).
+ */
+function lazyModel(load: () => Promise<StreamingChatModel>): StreamingChatModel {
+  let model: Promise<StreamingChatModel> | undefined;
+  return {
+    async *stream(request) {
+      model ??= load();
+      yield* (await model).stream(request);
+    },
+  };
+}
 
 export function createStreamingModel(config: ModelConfig, env: Record<string, string | undefined>): StreamingChatModel {
   switch (config.provider) {
@@ -18,7 +31,7 @@ export function createStreamingModel(config: ModelConfig, env: Record<string, st
     case 'openai': {
       // OPENAI_API_KEY locally, OPENAI_API_KEY_ARN (Secrets Manager) deployed; read on first use, then kept.
       const key = secretSource({ name: 'OPENAI_API_KEY', env });
-      return openAiModel({ model: config.model, maxOutputTokens: config.maxOutputTokens, apiKey: key.get });
+      return lazyModel(async () => (await import('./openai-model')).openAiModel({ model: config.model, maxOutputTokens: config.maxOutputTokens, apiKey: key.get }));
     }
   }
 }

@@ -1,6 +1,6 @@
 // What a reply starts from, as one set of rules for every transport (REST JSON, SSE, WebSocket,
 // ChatKit): the message content and the optional page context.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 

@@ -2,7 +2,7 @@
 // dispatches. Each tool declares its input as a zod schema (arguments are parsed with it; its JSON
 // Schema is what models and clients see) and whether it writes. Tools take no user: they act only
 // on the caller's workspace over `taskStore(principal)`, so a model can name no other partition.
-import { z } from 'zod';
+import * as z from 'zod';
 import { TASK_NOT_FOUND_MESSAGE, TaskLimitError } from '../errors';
 import { canWrite } from '../policy';
 import type { Principal } from '../principal';

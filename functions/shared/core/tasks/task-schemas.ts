@@ -1,6 +1,6 @@
 // Task input rules as zod schemas, wherever a task comes from: the REST API, the agent's tools and
 // the `tasks` webhook all parse with these (and the OpenAPI document describes them).
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCalendarDate } from '../agent/due-dates';
 import { MAX_ID_LENGTH } from '../ids';
 
