@@ -45,7 +45,8 @@ export type Setting =
   | 'AGENT_DAILY_TOKEN_BUDGET'
   | 'AGENT_PROVIDER'
   | 'AGENT_MODEL'
-  | 'AGENT_MAX_OUTPUT_TOKENS';
+  | 'AGENT_MAX_OUTPUT_TOKENS'
+  | 'KMS_KEY_ID';
 
 /**
  * Secrets a function may read. Deployed, the function gets `<NAME>_ARN` and read access to that
@@ -93,6 +94,11 @@ const AUTH = ['TABLE_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'ROLES_CLA
  * provider's access: the Bedrock model grant or the OpenAI key secret (see `runsModel`).
  */
 const AGENT = ['AGENT_PROVIDER', 'AGENT_MODEL', 'AGENT_MAX_OUTPUT_TOKENS'] as const satisfies readonly Setting[];
+/**
+ * Functions that seal or open user content (stores, remembered POST responses) read the content key
+ * and are the only ones the key's policy lets use it (see `sealsContent`).
+ */
+const CONTENT = ['KMS_KEY_ID'] as const satisfies readonly Setting[];
 const REPLY_SECRETS = ['OPENAI_API_KEY'] as const satisfies readonly SecretName[];
 
 /** Every Lambda function of the REST API; authorizers are listed in AUTHORIZERS. */
@@ -100,16 +106,16 @@ export const FUNCTIONS = {
   // Public and principal-less: its rate-limit guard never runs, so it never reaches DynamoDB.
   health: { dir: 'health', table: 'none', env: EDGE },
   openapi: { dir: 'openapi', table: 'none', env: EDGE }, // serves the bundled docs/openapi.json
-  me: { dir: 'me', table: 'readwrite', env: [...EDGE, ...BUDGET] }, // creates the profile on first call
+  me: { dir: 'me', table: 'readwrite', env: [...EDGE, ...BUDGET, ...CONTENT] }, // creates the profile on first call
   tools: { dir: 'tools', table: 'rateLimit', env: EDGE }, // the tool list is static; only the request is counted
   audit: { dir: 'audit', table: 'read', env: AUDITED, secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
-  threads: { dir: 'threads', table: 'readwrite', env: AUDITED, secrets: ['CURSOR_SECRET'] },
-  messages: { dir: 'messages', table: 'readwrite', env: [...AUDITED, ...AGENT, ...BUDGET], secrets: REPLY_SECRETS },
-  chatkit: { dir: 'chatkit', table: 'readwrite', env: [...AUDITED, ...AGENT, ...BUDGET], secrets: ['CURSOR_SECRET', ...REPLY_SECRETS] },
-  tasks: { dir: 'tasks', table: 'readwrite', env: EDGE, secrets: ['CURSOR_SECRET'] },
+  threads: { dir: 'threads', table: 'readwrite', env: [...AUDITED, ...CONTENT], secrets: ['CURSOR_SECRET'] },
+  messages: { dir: 'messages', table: 'readwrite', env: [...AUDITED, ...AGENT, ...BUDGET, ...CONTENT], secrets: REPLY_SECRETS },
+  chatkit: { dir: 'chatkit', table: 'readwrite', env: [...AUDITED, ...AGENT, ...BUDGET, ...CONTENT], secrets: ['CURSOR_SECRET', ...REPLY_SECRETS] },
+  tasks: { dir: 'tasks', table: 'readwrite', env: [...EDGE, ...CONTENT], secrets: ['CURSOR_SECRET'] },
   // Reads other partitions, but writes audit events and denial counters.
-  admin: { dir: 'admin', table: 'readwrite', env: AUDITED, secrets: ['CURSOR_SECRET'] },
-  apiKeys: { dir: 'api-keys', table: 'readwrite', env: AUDITED },
+  admin: { dir: 'admin', table: 'readwrite', env: [...AUDITED, ...CONTENT], secrets: ['CURSOR_SECRET'] },
+  apiKeys: { dir: 'api-keys', table: 'readwrite', env: [...AUDITED, ...CONTENT] },
   webhook: { dir: 'webhook', table: 'readwrite', env: [...EDGE, 'WEBHOOK_SOURCES'] },
 } as const satisfies Record<string, FunctionDef>;
 
@@ -163,7 +169,7 @@ export const ROUTES: readonly RouteDef[] = [
 
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */
 export const WEBSOCKET = {
-  fn: { dir: 'websocket', table: 'readwrite', env: [...LIMITS, ...AUDIT, 'WS_MAX_CONNECTIONS_PER_USER', ...AGENT, ...BUDGET], secrets: REPLY_SECRETS },
+  fn: { dir: 'websocket', table: 'readwrite', env: [...LIMITS, ...AUDIT, 'WS_MAX_CONNECTIONS_PER_USER', ...AGENT, ...BUDGET, ...CONTENT], secrets: REPLY_SECRETS },
   // The same code and adapters as the REST authorizer (functions/authorizer/dependencies.ts), so the same grant.
   authorizer: { dir: 'ws-authorizer', table: 'apiKeyAuth', env: AUTH },
   /** Route keys besides $connect/$disconnect/$default, selected by `$request.body.action`. */
@@ -172,6 +178,9 @@ export const WEBSOCKET = {
 
 /** A function that runs the agent (it reads AGENT_PROVIDER): only these may call the model provider. */
 export const runsModel = (def: FunctionDef): boolean => def.env.includes('AGENT_PROVIDER');
+
+/** A function that seals or opens user content (it reads KMS_KEY_ID): only these may use the content key. */
+export const sealsContent = (def: FunctionDef): boolean => def.env.includes('KMS_KEY_ID');
 
 /** The Lambda timeout of a function, for the CDK stack and the local runtime alike. */
 export function timeoutSecondsOf(def: FunctionDef): number {

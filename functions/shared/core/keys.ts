@@ -23,6 +23,8 @@ const e = escapeKeyPart;
 export const keys = {
   userPk: (userId: string) => join('USER', e(userId)),
   profileSk: () => 'PROFILE',
+  /** The user's content key, wrapped under the key-encryption key; deleting it shreds the user's content. */
+  userKeySk: () => 'KEY',
   /** Sign-out time and the owner's role as last seen, read by the authorizers (core/sessions.ts). */
   sessionSk: () => 'SESSION',
   threadSk: (threadId: string) => join('THREAD', e(threadId)),
@@ -63,4 +65,7 @@ export const keys = {
   idempotencyPk: (recordId: string) => join('IDEMPOTENCY', e(recordId)),
   idempotencySk: () => 'RECORD',
   webhookSk: () => 'EVENT',
+  /** The deployment's key-encryption keys (KMS-wrapped), one row per version: not a tenant's partition. */
+  keyringPk: () => 'KEYRING',
+  kekSk: (version: string) => join('KEK', e(version)),
 } as const;

@@ -3,8 +3,11 @@
 // retention and enumeration detection), rate limiter and token budget, configured the same way. The model is
 // in reply-model.ts: only the functions that reply load the provider SDKs.
 import { randomFillSync } from 'node:crypto';
-import { loadBudgetConfig, loadHttpConfig, loadLimitsConfig, loadTableConfig } from '../config';
+import { loadBudgetConfig, loadContentKeyConfig, loadHttpConfig, loadLimitsConfig, loadTableConfig } from '../config';
 import { createDocumentClient } from '../adapters/dynamo-client';
+import { envelopeCipher } from '../adapters/envelope-cipher';
+import { kmsKeySource } from '../adapters/kek-source';
+import { createKmsClient } from '../adapters/kms-client';
 import { DynamoDbRateCounter } from '../adapters/rate-counter';
 import { secretSource } from '../adapters/secret-source';
 import { dynamoTaskStores } from '../adapters/task-store';
@@ -21,6 +24,7 @@ import type { ThreadDeps } from '../core/threads/thread-use-cases';
 import { createAuditLog } from './audit-log';
 import type { HttpHandlerOptions } from './http-handler';
 import { idempotentPosts } from './idempotency';
+import { logger } from './logger';
 import { rateLimitGuard } from './rate-limit-guard';
 
 /** Built on first use, then kept for the life of the instance. */
@@ -35,8 +39,20 @@ const table = once(() => loadTableConfig(env));
 const client = once(() => createDocumentClient(table()));
 const store = once(() => ({ client: client(), tableName: table().tableName }));
 const ids = once(() => ulidGenerator(systemClock, (b) => randomFillSync(b)));
-const threadStores = once(() => dynamoThreadStores(store()));
-const taskStores = once(() => dynamoTaskStores(store()));
+/** User content sealed per user (the third wall); KMS is reached only when a key-encryption key is needed. */
+const cipher = once(() => {
+  const { keyId, endpoint } = loadContentKeyConfig(env);
+  const keks = kmsKeySource({ kms: createKmsClient(endpoint), keyId, ...store(), clock: systemClock });
+  return envelopeCipher({
+    ...store(),
+    keks,
+    clock: systemClock,
+    // The stores answer as if the row were absent; this is the one place the fault is told.
+    onUnreadable: ({ userId, record, field }) => logger.error('stored content did not open for its record', { code: 'content_unreadable', userId, record, field }),
+  });
+});
+const threadStores = once(() => dynamoThreadStores(store(), cipher()));
+const taskStores = once(() => dynamoTaskStores(store(), cipher()));
 const auditLog = once(() => createAuditLog({ ...store(), env }));
 const limiter = once(() => {
   const limits = loadLimitsConfig(env);
@@ -50,7 +66,7 @@ const budget = once(() =>
   createTokenBudget({ counter: new DynamoDbTokenCounter(client(), table().tableName), clock: systemClock, dailyLimit: loadBudgetConfig(env).dailyTokenBudget }),
 );
 const cursorSecret = once(() => secretSource({ name: 'CURSOR_SECRET', env }));
-const idempotency = once(() => idempotentPosts(client(), table().tableName));
+const idempotency = once(() => idempotentPosts(client(), table().tableName, cipher));
 
 export const wiring = {
   env,
@@ -60,6 +76,8 @@ export const wiring = {
   ids,
   threadStores,
   taskStores,
+  /** Seals and opens user content; destroys a user's key (account deletion). */
+  cipher,
   /** The audit log every function writes through (AUDIT_RETENTION_DAYS, enumeration detection). */
   audit: () => auditLog().log,
   auditStore: () => auditLog().store,

@@ -1,0 +1,71 @@
+// The deployment's key-encryption key (KEK): 32 bytes from KMS GenerateDataKey under the content
+// key (a customer-managed KMS key), stored only KMS-wrapped (`KEYRING` / `KEK#<version>`) and
+// unwrapped by KMS Decrypt at most once per execution environment per `maxAgeMs`. User keys are
+// wrapped under it (envelope-cipher.ts), so KMS calls grow with environments, not with users (the
+// Hierarchical keyring's idea; docs/architecture.md has the numbers). The encryption context names
+// the purpose and version only: KMS logs it in CloudTrail.
+// https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKey.html
+import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../core/keys';
+import type { Clock } from '../core/ports';
+import { isConditionFailed } from './dynamo-writes';
+import { KEK_PURPOSE } from './kms-context';
+import { keyCache } from './key-cache';
+
+export interface KeySource {
+  /** The KEK new user keys are wrapped under. */
+  current(): Promise<{ readonly id: string; readonly key: Uint8Array }>;
+  /** The KEK of that version (a user key row names the one it was wrapped under). */
+  get(id: string): Promise<Uint8Array>;
+}
+
+/** Rotation would add versions; every version stays readable until its user keys are re-wrapped. */
+const CURRENT_VERSION = '1';
+
+export interface KmsKeySourceProps {
+  readonly kms: KMSClient;
+  /** The content key's id or ARN (KMS_KEY_ID). */
+  readonly keyId: string;
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly clock: Clock;
+  /** @default 300_000 (5 minutes) */
+  readonly maxAgeMs?: number;
+}
+
+export function kmsKeySource({ kms, keyId, client, tableName, clock, maxAgeMs = 300_000 }: KmsKeySourceProps): KeySource {
+  const cache = keyCache<Uint8Array>({ maxEntries: 8, maxAgeMs, clock });
+  const context = (version: string) => ({ 'tg:purpose': KEK_PURPOSE, 'tg:kek': version });
+  const row = (version: string) => ({ PK: keys.keyringPk(), SK: keys.kekSk(version) });
+
+  async function unwrap(version: string, blob: Uint8Array): Promise<Uint8Array> {
+    const res = await kms.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: blob, EncryptionContext: context(version) }));
+    return res.Plaintext!;
+  }
+
+  async function load(version: string, create: boolean): Promise<Uint8Array> {
+    const res = await client.send(new GetCommand({ TableName: tableName, Key: row(version), ConsistentRead: true }));
+    if (res.Item?.wrapped instanceof Uint8Array) return unwrap(version, res.Item.wrapped);
+    if (!create) throw new Error(`key-encryption key ${version} does not exist`);
+    const made = await kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context(version) }));
+    try {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...row(version), type: 'kek', wrapped: made.CiphertextBlob, keyId: made.KeyId, createdAt: clock.now().toISOString() },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return made.Plaintext!;
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+      return load(version, false); // another environment created it first
+    }
+  }
+
+  return {
+    current: async () => ({ id: CURRENT_VERSION, key: await cache.get(CURRENT_VERSION, () => load(CURRENT_VERSION, true)) }),
+    get: (id) => cache.get(id, () => load(id, false)),
+  };
+}
