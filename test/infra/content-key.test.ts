@@ -11,7 +11,7 @@ type Statement = { Sid?: string; Action: string | string[]; Principal: { AWS: un
 const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
 const ALL = { ...FUNCTIONS, Websocket: WEBSOCKET.fn, WsAuthorizer: WEBSOCKET.authorizer };
 
-describe('content key', () => {
+describe('T22: content key', () => {
   const { template } = synth();
   const [[keyId, key]] = Object.entries(template.findResources('AWS::KMS::Key')) as [[string, { Properties: { EnableKeyRotation: boolean; KeyPolicy: { Statement: Statement[] } }; DeletionPolicy: string }]];
   const statements = key.Properties.KeyPolicy.Statement;

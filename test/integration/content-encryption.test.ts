@@ -33,7 +33,7 @@ const row = async (user: TestUser, SK: string) => {
 
 const logLines = () => readFileSync(inject('logFile'), 'utf8');
 
-describe('content at rest', () => {
+describe('T20: content at rest', () => {
   it('stores no plaintext of titles, metadata, messages, replies, tasks or remembered responses', async () => {
     // Prepare: unique markers through every route that stores content
     const alice = testUser('sealed');
@@ -64,7 +64,7 @@ describe('content at rest', () => {
   });
 });
 
-describe('a sealed value out of its place', () => {
+describe('T21: a sealed value out of its place', () => {
   it("does not open in another user's partition: the copy is absent there, the original intact", async () => {
     // Prepare
     const alice = testUser('owner');

@@ -57,7 +57,7 @@ const kmsCalls = () => ({ ...kms.calls });
 const diff = (before: Record<string, number>) => Object.fromEntries(Object.entries(kms.calls).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => v !== 0));
 
 describe('envelopeCipher', () => {
-  it('opens a value only for its user, record and field', async () => {
+  it('T21: opens a value only for its user, record and field', async () => {
     // Prepare
     const env = environment();
     const [alice, bob] = [`alice-${randomUUID()}`, `bob-${randomUUID()}`];
@@ -96,7 +96,7 @@ describe('envelopeCipher', () => {
     expect(env.cachedUsers()).toBe(10);
   });
 
-  it("shreds: once the user's key is destroyed nothing of theirs opens, in a cold environment at once and in a warm one within the key lifetime", async () => {
+  it("T20: shreds: once the user's key is destroyed nothing of theirs opens, in a cold environment at once and in a warm one within the key lifetime", async () => {
     // Prepare: a warm environment that has alice's key cached
     const clock = manualClock();
     const warm = environment({ clock });
@@ -117,7 +117,7 @@ describe('envelopeCipher', () => {
     expect(await environment().forUser(alice).open('THREAD#2', 'title', again)).toBe('new start');
   });
 
-  it('is refused by KMS when the key-encryption key is asked for under another encryption context', async () => {
+  it('T22: is refused by KMS when the key-encryption key is asked for under another encryption context', async () => {
     // Prepare: the KEK row this file's table holds
     await environment().forUser(`ctx-${randomUUID()}`).seal('TASK#1', 'title', 'x');
     const kek = (await doc.send(new GetCommand({ TableName: tableName, Key: { PK: keys.keyringPk(), SK: keys.kekSk('1') } }))).Item!;
