@@ -116,7 +116,7 @@ export const FUNCTIONS = {
   // Reads other partitions, but writes audit events and denial counters.
   admin: { dir: 'admin', table: 'readwrite', env: [...AUDITED, ...CONTENT], secrets: ['CURSOR_SECRET'] },
   apiKeys: { dir: 'api-keys', table: 'readwrite', env: [...AUDITED, ...CONTENT] },
-  webhook: { dir: 'webhook', table: 'readwrite', env: [...EDGE, 'WEBHOOK_SOURCES'] },
+  webhook: { dir: 'webhook', table: 'readwrite', env: [...EDGE, 'WEBHOOK_SOURCES', ...CONTENT] }, // creates tasks: seals their titles
 } as const satisfies Record<string, FunctionDef>;
 
 export type FunctionName = keyof typeof FUNCTIONS;

@@ -33,7 +33,7 @@ describe('T22: content key', () => {
   it('lets exactly the content-sealing functions make and unwrap keys, with this design’s encryption context only', () => {
     const users = statements.filter((s) => s.Sid !== 'KeyAdministration');
     const sealing = Object.entries(ALL).filter(([, def]) => sealsContent(def)).map(([name]) => name);
-    expect(sealing.sort()).toEqual(['Websocket', 'admin', 'apiKeys', 'chatkit', 'me', 'messages', 'tasks', 'threads']);
+    expect(sealing.sort()).toEqual(['Websocket', 'admin', 'apiKeys', 'chatkit', 'me', 'messages', 'tasks', 'threads', 'webhook']);
     const roles = users.map((s) => JSON.stringify(s.Principal.AWS));
     for (const name of Object.keys(ALL)) {
       const role = fnOf(name).Properties.Role['Fn::GetAtt'][0];

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeCipher } from '../../functions/shared/adapters/envelope-cipher';
 import { kmsKeySource } from '../../functions/shared/adapters/kek-source';
@@ -117,17 +117,38 @@ describe('envelopeCipher', () => {
     expect(await environment().forUser(alice).open('THREAD#2', 'title', again)).toBe('new start');
   });
 
+  it('treats content whose user key was wrapped under another KMS key as unreadable, and keeps a KEK per KMS key', async () => {
+    // Prepare: a second KMS key sharing the table (two deployments, or two local stacks on one database)
+    const other = await startKmsStandIn({ keyMaterial: Buffer.alloc(32, 9), keyId: randomUUID() });
+    try {
+      const clock = manualClock();
+      const elsewhere = envelopeCipher({ client: doc, tableName, clock, keks: kmsKeySource({ kms: createKmsClient(other.endpoint), keyId: other.keyArn, client: doc, tableName, clock }) });
+      const carol = `carol-${randomUUID()}`;
+      const sealed = await environment().forUser(carol).seal('TASK#1', 'title', 'under the first key');
+      // Act / Assess: the other key's environment makes its own KEK, and cannot open carol's content
+      expect(await elsewhere.forUser(`dave-${randomUUID()}`).seal('TASK#1', 'title', 'fine')).toBeInstanceOf(Uint8Array);
+      await expect(elsewhere.forUser(carol).open('TASK#1', 'title', sealed)).rejects.toBeInstanceOf(ContentUnreadableError);
+      const keks = (await doc.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.keyringPk() } }))).Items!;
+      expect(keks).toHaveLength(2);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('T22: is refused by KMS when the key-encryption key is asked for under another encryption context', async () => {
     // Prepare: the KEK row this file's table holds
     await environment().forUser(`ctx-${randomUUID()}`).seal('TASK#1', 'title', 'x');
-    const kek = (await doc.send(new GetCommand({ TableName: tableName, Key: { PK: keys.keyringPk(), SK: keys.kekSk('1') } }))).Item!;
+    const kek = (await doc.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.keyringPk() } }))).Items!.find(
+      (row) => row.keyId === kms.keyArn,
+    );
+    const kekId = String(kek!.SK).slice('KEK#'.length);
     const client = createKmsClient(kms.endpoint) as KMSClient;
     // Act / Assess
-    const right = await client.send(new DecryptCommand({ KeyId: kms.keyArn, CiphertextBlob: kek.wrapped, EncryptionContext: { 'tg:purpose': 'threadguard-kek', 'tg:kek': '1' } }));
+    const right = await client.send(new DecryptCommand({ KeyId: kms.keyArn, CiphertextBlob: kek!.wrapped, EncryptionContext: { 'tg:purpose': 'threadguard-kek', 'tg:kek': kekId } }));
     expect(right.Plaintext).toHaveLength(32);
     await expect(
-      client.send(new DecryptCommand({ KeyId: kms.keyArn, CiphertextBlob: kek.wrapped, EncryptionContext: { 'tg:purpose': 'threadguard-kek', 'tg:kek': '2' } })),
+      client.send(new DecryptCommand({ KeyId: kms.keyArn, CiphertextBlob: kek!.wrapped, EncryptionContext: { 'tg:purpose': 'threadguard-kek', 'tg:kek': `${kekId}x` } })),
     ).rejects.toMatchObject({ name: 'InvalidCiphertextException' });
-    await expect(client.send(new DecryptCommand({ KeyId: kms.keyArn, CiphertextBlob: kek.wrapped }))).rejects.toMatchObject({ name: 'InvalidCiphertextException' });
+    await expect(client.send(new DecryptCommand({ KeyId: kms.keyArn, CiphertextBlob: kek!.wrapped }))).rejects.toMatchObject({ name: 'InvalidCiphertextException' });
   });
 });
