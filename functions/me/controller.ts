@@ -1,14 +1,15 @@
 // GET /me: the caller's profile, created in their own partition on first call, and their daily
 // model-token budget. POST /me/sign-out: ends every session of the caller's tokens issued up to now
-// (core/sessions.ts).
+// (core/sessions.ts). DELETE /me: deletes the caller's account (core/account.ts).
 import type { ProfileStore } from '../shared/adapters/profile-store';
+import { deleteAccount, type DeleteAccountDeps } from '../shared/core/account';
 import type { AuditLog } from '../shared/core/audit';
 import type { Clock } from '../shared/core/ports';
 import type { Principal } from '../shared/core/principal';
 import { signOut, type SessionStore } from '../shared/core/sessions';
 import type { TokenBudget } from '../shared/core/token-budget';
 import { noContent, ok, type RouteControllers } from '../shared/lambda/http-handler';
-import { requirePrincipal } from '../shared/lambda/http-request';
+import { jsonBody, requirePrincipal } from '../shared/lambda/http-request';
 import { threadAccessOf } from '../shared/lambda/validation';
 
 export interface MeDeps {
@@ -17,7 +18,11 @@ export interface MeDeps {
   readonly sessions: Pick<SessionStore, 'signOut'>;
   readonly audit: AuditLog;
   readonly clock: Clock;
+  readonly account: DeleteAccountDeps;
 }
+
+/** `confirm` of a JSON object body; anything else is a missing confirm (400 from the use case). */
+const confirmOf = (body: unknown): unknown => (body && typeof body === 'object' ? (body as { confirm?: unknown }).confirm : undefined);
 
 export function meRoutes(deps: MeDeps): RouteControllers {
   return {
@@ -30,6 +35,11 @@ export function meRoutes(deps: MeDeps): RouteControllers {
       const { principal, origin } = threadAccessOf(req);
       await signOut(deps, principal, origin);
       return noContent();
+    },
+    'DELETE /me': async (req) => {
+      const { principal, origin } = threadAccessOf(req);
+      await deleteAccount(deps.account, principal, origin, req.rawBody ? confirmOf(jsonBody(req)) : undefined);
+      return { statusCode: 202, body: { status: 'deleted' } };
     },
   };
 }

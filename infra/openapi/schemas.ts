@@ -65,6 +65,12 @@ export const Profile = z
   })
   .meta({ id: 'Profile' });
 
+export const DeleteAccountBody = z
+  .object({ confirm: z.string().meta({ description: 'Your own `userId` (as `GET /me` shows it).' }) })
+  .meta({ id: 'DeleteAccountBody' });
+
+export const AccountDeleted = z.object({ status: z.literal('deleted') }).meta({ id: 'AccountDeleted' });
+
 export const ToolList = z
   .object({
     tools: z.array(

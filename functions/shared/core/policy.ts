@@ -9,7 +9,8 @@ export type Action =
   | 'admin.keys' // disable another user's API key
   | 'apikeys.manage' // list, disable or revoke own API keys (only removes access: guests may)
   | 'apikeys.create' // mint or re-enable own API keys (adds access)
-  | 'session.end'; // sign out everywhere
+  | 'session.end' // sign out everywhere
+  | 'account.delete'; // delete own account and everything in it
 
 /** Throws the documented 403 when `principal` may not perform `action`. */
 export function authorize(principal: Principal, action: Action): void {
@@ -34,6 +35,10 @@ export function authorize(principal: Principal, action: Action): void {
     case 'session.end':
       // API keys end with their own revoke; sign-out is about tokens.
       if (principal.authMethod !== 'jwt') throw new ForbiddenError('Sign-out needs a user token; disable or revoke an API key instead');
+      return;
+    case 'account.delete':
+      // Only the account's own user token: an API key (even a full one) cannot delete its owner.
+      if (principal.authMethod !== 'jwt') throw new ForbiddenError('Deleting an account needs a user token');
       return;
   }
 }

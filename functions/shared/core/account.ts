@@ -1,0 +1,40 @@
+// Account deletion (DELETE /me): the caller's own account, with a user token, confirmed by naming
+// their user id. The content key goes first (crypto-shredding: whatever copy of the content
+// survives the erase, a backup, a stray record, is unreadable from then on), then every token
+// issued so far stops working, then the rows go. Each step is idempotent, so a deletion that
+// failed midway finishes when repeated.
+import type { AuditLog, RequestOrigin } from './audit';
+import type { ContentCipher } from './content-cipher';
+import { ValidationError } from './errors';
+import { authorize } from './policy';
+import type { Clock } from './ports';
+import type { Principal } from './principal';
+import type { SessionStore } from './sessions';
+
+/** Removes every row of a user but the session record (which keeps refusing their old tokens). */
+export interface AccountEraser {
+  /** @returns how many rows were removed */
+  eraseAll(userId: string): Promise<number>;
+}
+
+export interface DeleteAccountDeps {
+  readonly cipher: Pick<ContentCipher, 'destroyUserKey'>;
+  readonly sessions: Pick<SessionStore, 'signOut'>;
+  readonly eraser: AccountEraser;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+}
+
+/**
+ * @throws ForbiddenError for an API key (only a user token deletes an account)
+ * @throws ValidationError when `confirm` is not the caller's user id
+ */
+export async function deleteAccount(deps: DeleteAccountDeps, principal: Principal, origin: RequestOrigin, confirm: unknown): Promise<void> {
+  authorize(principal, 'account.delete');
+  if (confirm !== principal.userId) throw new ValidationError('confirm must be your user id (as GET /me shows it)');
+  const { userId } = principal;
+  await deps.cipher.destroyUserKey(userId);
+  await deps.sessions.signOut(userId, Math.floor(deps.clock.now().getTime() / 1000));
+  await deps.eraser.eraseAll(userId);
+  await deps.audit.record({ action: 'account.deleted', userId, ownerId: userId, threadId: null, outcome: 'allowed', ...origin, reason: null });
+}
