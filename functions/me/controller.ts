@@ -38,8 +38,8 @@ export function meRoutes(deps: MeDeps): RouteControllers {
     },
     'DELETE /me': async (req) => {
       const { principal, origin } = threadAccessOf(req);
-      await deleteAccount(deps.account, principal, origin, req.rawBody ? confirmOf(jsonBody(req)) : undefined);
-      return { statusCode: 202, body: { status: 'deleted' } };
+      const { complete } = await deleteAccount(deps.account, principal, origin, req.rawBody ? confirmOf(jsonBody(req)) : undefined);
+      return { statusCode: 202, body: { status: complete ? 'deleted' : 'deleting' } };
     },
   };
 }
