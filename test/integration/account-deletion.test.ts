@@ -44,7 +44,7 @@ describe('DELETE /me', () => {
     expect((await call(alice, 'GET', `/threads/${threadId}`)).body.title).toBe('still here');
   });
 
-  it('shreds and removes the whole account, refuses earlier tokens, keeps the audit event, and a new sign-in starts empty', async () => {
+  it('T20: shreds and removes the whole account, refuses earlier tokens, keeps the audit event, and a new sign-in starts empty', async () => {
     // Prepare: an account with a thread and its items, a task, an API key
     const alice = testUser('leaver');
     const threadId = await newThread(alice, 'my diary');
