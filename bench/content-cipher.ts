@@ -34,7 +34,7 @@ export async function benchContentCipher(report: Report): Promise<void> {
     const { main: tableName } = await ensureTables(admin);
     const client = DynamoDBDocumentClient.from(admin);
     const environment = () =>
-      envelopeCipher({ client, tableName, clock: systemClock, keks: kmsKeySource({ kms: createKmsClient(kms.endpoint), keyId: kms.keyArn, client, tableName, clock: systemClock }) });
+      envelopeCipher({ clientFor: () => client, tableName, clock: systemClock, keks: kmsKeySource({ kms: createKmsClient(kms.endpoint), keyId: kms.keyArn, client, tableName, clock: systemClock }) });
     const users = Array.from({ length: 50 }, (_, i) => `bench-${i}-${randomUUID()}`);
     const content = 'x'.repeat(400);
 

@@ -50,7 +50,7 @@ function manualClock() {
 function environment(opts: { clock?: ReturnType<typeof manualClock>; maxCachedUsers?: number } = {}) {
   const clock = opts.clock ?? manualClock();
   const keks = kmsKeySource({ kms: createKmsClient(kms.endpoint), keyId: kms.keyArn, client: doc, tableName, clock });
-  return envelopeCipher({ client: doc, tableName, keks, clock, ...(opts.maxCachedUsers ? { maxCachedUsers: opts.maxCachedUsers } : {}) });
+  return envelopeCipher({ clientFor: () => doc, tableName, keks, clock, ...(opts.maxCachedUsers ? { maxCachedUsers: opts.maxCachedUsers } : {}) });
 }
 
 const kmsCalls = () => ({ ...kms.calls });
@@ -122,7 +122,7 @@ describe('envelopeCipher', () => {
     const other = await startKmsStandIn({ keyMaterial: Buffer.alloc(32, 9), keyId: randomUUID() });
     try {
       const clock = manualClock();
-      const elsewhere = envelopeCipher({ client: doc, tableName, clock, keks: kmsKeySource({ kms: createKmsClient(other.endpoint), keyId: other.keyArn, client: doc, tableName, clock }) });
+      const elsewhere = envelopeCipher({ clientFor: () => doc, tableName, clock, keks: kmsKeySource({ kms: createKmsClient(other.endpoint), keyId: other.keyArn, client: doc, tableName, clock }) });
       const carol = `carol-${randomUUID()}`;
       const sealed = await environment().forUser(carol).seal('TASK#1', 'title', 'under the first key');
       // Act / Assess: the other key's environment makes its own KEK, and cannot open carol's content

@@ -24,11 +24,16 @@ async function inParallel(client: DynamoDBDocumentClient, tableName: string, key
   return next >= chunks.length;
 }
 
-export function dynamoAccountEraser(client: DynamoDBDocumentClient, tableName: string): AccountEraser {
+/**
+ * `userClient` reaches the user's own partition (with tenant-scoped credentials: the user's scoped
+ * client); `client` the other key families (API key lookups, connection records).
+ */
+export function dynamoAccountEraser(client: DynamoDBDocumentClient, tableName: string, userClient: (userId: string) => DynamoDBDocumentClient = () => client): AccountEraser {
   return {
     async eraseAll(userId, until) {
       const PK = keys.userPk(userId);
-      const pages = queryPages(client, {
+      const own = userClient(userId);
+      const pages = queryPages(own, {
         TableName: tableName,
         KeyConditionExpression: 'PK = :pk',
         ExpressionAttributeValues: { ':pk': PK },
@@ -44,7 +49,7 @@ export function dynamoAccountEraser(client: DynamoDBDocumentClient, tableName: s
         // What the partition points at first: a failure leaves the pointers for the repeat to follow.
         // Out of time: a repeated DELETE /me goes on from what is left.
         if (!(await inParallel(client, tableName, pointed, until))) return false;
-        if (!(await inParallel(client, tableName, rows.map(({ PK: pk, SK }) => ({ PK: pk, SK })), until))) return false;
+        if (!(await inParallel(own, tableName, rows.map(({ PK: pk, SK }) => ({ PK: pk, SK })), until))) return false;
       }
       return true;
     },

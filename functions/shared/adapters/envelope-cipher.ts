@@ -60,7 +60,11 @@ export async function openWith(ring: RawAesKeyringNode, context: EncryptionConte
 }
 
 export interface EnvelopeCipherProps {
-  readonly client: DynamoDBDocumentClient;
+  /**
+   * The client that reaches this user's own partition (where the user key row lives): with
+   * tenant-scoped credentials, the user's scoped client.
+   */
+  readonly clientFor: (userId: string) => DynamoDBDocumentClient;
   readonly tableName: string;
   /** The key-encryption key user keys are wrapped under (KMS-backed, cached per environment). */
   readonly keks: KeySource;
@@ -79,13 +83,13 @@ interface UserKeyRow {
 }
 
 export function envelopeCipher(props: EnvelopeCipherProps): ContentCipher & { readonly cachedUsers: () => number } {
-  const { client, tableName, keks, clock } = props;
+  const { clientFor, tableName, keks, clock } = props;
   const cache = keyCache<RawAesKeyringNode | null>({ maxEntries: props.maxCachedUsers ?? 1000, maxAgeMs: props.maxKeyAgeMs ?? 300_000, clock });
   const keyContext = (userId: string): EncryptionContext => ({ [CONTEXT_KEYS.user]: userId, [CONTEXT_KEYS.purpose]: 'user-key' });
   const keyRow = (userId: string) => ({ PK: keys.userPk(userId), SK: keys.userKeySk() });
 
   async function readRow(userId: string): Promise<UserKeyRow | null> {
-    const res = await client.send(new GetCommand({ TableName: tableName, Key: keyRow(userId), ConsistentRead: true }));
+    const res = await clientFor(userId).send(new GetCommand({ TableName: tableName, Key: keyRow(userId), ConsistentRead: true }));
     const row = res.Item;
     return row && row.wrapped instanceof Uint8Array ? { kek: String(row.kek), wrapped: row.wrapped } : null;
   }
@@ -106,7 +110,7 @@ export function envelopeCipher(props: EnvelopeCipherProps): ContentCipher & { re
     const key = randomBytes(32);
     const fresh: UserKeyRow = { kek: id, wrapped: await sealWith(keyring('kek', kek), keyContext(userId), key) };
     try {
-      await client.send(
+      await clientFor(userId).send(
         new PutCommand({
           TableName: tableName,
           Item: { ...keyRow(userId), type: 'userkey', ...fresh, createdAt: clock.now().toISOString() },
@@ -152,7 +156,7 @@ export function envelopeCipher(props: EnvelopeCipherProps): ContentCipher & { re
     forUser,
     async destroyUserKey(userId) {
       cache.delete(userId);
-      await client.send(new DeleteCommand({ TableName: tableName, Key: keyRow(userId) }));
+      await clientFor(userId).send(new DeleteCommand({ TableName: tableName, Key: keyRow(userId) }));
     },
     cachedUsers: () => cache.size,
   };

@@ -44,7 +44,8 @@ const cipher = once(() => {
   const { keyId, endpoint } = loadContentKeyConfig(env);
   const keks = kmsKeySource({ kms: createKmsClient(endpoint), keyId, ...store(), clock: systemClock });
   return envelopeCipher({
-    ...store(),
+    tableName: table().tableName,
+    clientFor: () => client(),
     keks,
     clock: systemClock,
     // The stores answer as if the row were absent; this is the one place the fault is told.
