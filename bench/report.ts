@@ -23,7 +23,7 @@ export class Report {
   }
 
   print(): void {
-    const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+    const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 0.1 || v === 0 ? v.toFixed(2) : v.toPrecision(2));
     let section = '';
     for (const r of this.rows) {
       if (r.section !== section) {

@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { benchAuthorizer } from './authorizer';
+import { benchContentCipher } from './content-cipher';
 import { benchProviders } from './providers';
 import { benchSignOutCheck } from './sign-out-check';
 import { Report } from './report';
@@ -14,7 +15,11 @@ import { benchThreads } from './threads';
 import { benchWebClient } from './web-client';
 
 const suite = process.argv[2];
-if (suite === 'streaming') {
+if (suite === 'crypto') {
+  const report = new Report();
+  await benchContentCipher(report);
+  report.print();
+} else if (suite === 'streaming') {
   const report = new Report();
   await benchStreaming(report);
   report.print();
@@ -31,6 +36,7 @@ if (suite === 'streaming') {
   await benchSignOutCheck(report);
   await benchTenantCredentials(report);
   benchTenantScale(report);
+  await benchContentCipher(report);
   benchWebClient(report);
   report.print();
   for (const s of ['threads', 'streaming', 'providers']) {

@@ -48,7 +48,11 @@ export interface paths {
         get: operations["getMe"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete the caller's account and everything in it
+         * @description Body `{"confirm": "<your user id>"}` (the `userId` of `GET /me`). The account's content key is destroyed first (every copy of its content, backups included, becomes unreadable), then every token issued up to now stops working (401 within 5 s; open WebSocket connections close at their next frame), then threads, items, tasks, API keys, counters and connection records are removed, for up to 15 s per request: `status` says whether all are gone (`deleted`) or some remain (`deleting`: repeat the request with a token issued now; it goes on where it stopped). Idempotent, also after a failure midway. An `account.deleted` audit event remains. Signing in again afterwards starts an empty account. Only with a user token: an API key gets 403.
+         */
+        delete: operations["deleteAccount"];
         options?: never;
         head?: never;
         patch?: never;
@@ -384,6 +388,10 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        DeleteAccountBody: {
+            /** @description Your own `userId` (as `GET /me` shows it). */
+            confirm: string;
+        };
         TasksWebhookEvent: {
             /** @constant */
             type: "task.created";
@@ -463,6 +471,27 @@ export interface components {
              */
             resetsAt: string;
         };
+        AccountDeleted: {
+            /**
+             * @description `deleting`: the content key is destroyed and earlier tokens are refused, but rows remain; repeat the request (with a token issued now) to finish.
+             * @enum {string}
+             */
+            status: "deleted" | "deleting";
+        };
+        "Error-bad_request": {
+            error: {
+                /** @enum {string} */
+                code: "bad_request";
+                message: string;
+            };
+        };
+        "Error-forbidden": {
+            error: {
+                /** @enum {string} */
+                code: "forbidden";
+                message: string;
+            };
+        };
         SignOutResult: {
             /**
              * Format: date-time
@@ -490,20 +519,6 @@ export interface components {
             /** @description Last use, accurate to 60 seconds; null when never used. */
             lastUsedAt: string | null;
         };
-        "Error-bad_request": {
-            error: {
-                /** @enum {string} */
-                code: "bad_request";
-                message: string;
-            };
-        };
-        "Error-forbidden": {
-            error: {
-                /** @enum {string} */
-                code: "forbidden";
-                message: string;
-            };
-        };
         /** @description The agent tools this principal may use (read tools only for guests and read-only keys). */
         ToolList: {
             tools: {
@@ -529,7 +544,7 @@ export interface components {
              */
             at: string;
             /** @enum {string} */
-            action: "thread.read" | "thread.write" | "thread.delete" | "thread.message" | "admin.thread.read" | "apikey.create" | "apikey.disable" | "apikey.enable" | "apikey.revoke" | "admin.apikey.disable" | "session.sign_out" | "security.enumeration_suspected";
+            action: "thread.read" | "thread.write" | "thread.delete" | "thread.message" | "admin.thread.read" | "apikey.create" | "apikey.disable" | "apikey.enable" | "apikey.revoke" | "admin.apikey.disable" | "session.sign_out" | "account.deleted" | "security.enumeration_suspected";
             /** @description The actor. */
             userId: string;
             /** @description Whose partition was addressed (differs from userId only for admin support reads). */
@@ -1005,6 +1020,63 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountBody"];
+            };
+        };
+        responses: {
+            /** @description Deleted. */
+            202: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountDeleted"];
+                };
+            };
+            /** @description `bad_request`: Malformed JSON, failed validation (including `limit` outside 1..100), a bad or tampered cursor. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-bad_request"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-forbidden"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];

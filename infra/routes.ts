@@ -41,7 +41,8 @@ export type Setting =
   | 'AGENT_MAX_REPLY_TOKENS'
   | 'AGENT_PROVIDER'
   | 'AGENT_MODEL'
-  | 'AGENT_MAX_OUTPUT_TOKENS';
+  | 'AGENT_MAX_OUTPUT_TOKENS'
+  | 'KMS_KEY_ID';
 
 /**
  * Secrets a function may read. Deployed, the function gets `<NAME>_ARN` and read access to that
@@ -95,6 +96,11 @@ const AUTH = ['TABLE_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'ROLES_CLA
  * provider's access: the Bedrock model grant or the OpenAI key secret (see `runsModel`).
  */
 const AGENT = ['AGENT_PROVIDER', 'AGENT_MODEL', 'AGENT_MAX_OUTPUT_TOKENS'] as const satisfies readonly Setting[];
+/**
+ * Functions that seal or open user content (stores, remembered POST responses) read the content key
+ * and are the only ones the key's policy lets use it (see `sealsContent`).
+ */
+const CONTENT = ['KMS_KEY_ID'] as const satisfies readonly Setting[];
 const REPLY_SECRETS = ['OPENAI_API_KEY'] as const satisfies readonly SecretName[];
 
 /** Every Lambda function of the REST API; authorizers are listed in AUTHORIZERS. */
@@ -102,17 +108,17 @@ export const FUNCTIONS = {
   // Public and principal-less: its rate-limit guard never runs, so it never reaches DynamoDB.
   health: { dir: 'health', table: [], env: EDGE },
   openapi: { dir: 'openapi', table: [], env: EDGE }, // serves the bundled docs/openapi.json
-  me: { dir: 'me', table: ['tenant', 'auditAppend', 'idempotency', 'apiKeyLookups', 'connections'], env: [...EDGE, ...BUDGET], closesWebSockets: true }, // creates the profile on first call
+  me: { dir: 'me', table: ['tenant', 'keyring', 'auditAppend', 'idempotency', 'apiKeyLookups', 'connections'], env: [...EDGE, ...BUDGET, ...CONTENT], closesWebSockets: true }, // creates the profile on first call
   tools: { dir: 'tools', table: ['tenant'], env: EDGE }, // the tool list is static; only the request is counted
   audit: { dir: 'audit', table: ['tenant', 'auditRead'], env: AUDITED, secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
-  threads: { dir: 'threads', table: ['tenant', 'auditAppend', 'idempotency'], env: AUDITED, secrets: ['CURSOR_SECRET'] },
-  messages: { dir: 'messages', table: ['tenant', 'auditAppend', 'idempotency'], env: [...AUDITED, ...AGENT, ...BUDGET], secrets: REPLY_SECRETS },
-  chatkit: { dir: 'chatkit', table: ['tenant', 'auditAppend', 'idempotency'], env: [...AUDITED, ...AGENT, ...BUDGET], secrets: ['CURSOR_SECRET', ...REPLY_SECRETS] },
-  tasks: { dir: 'tasks', table: ['tenant', 'idempotency'], env: EDGE, secrets: ['CURSOR_SECRET'] },
+  threads: { dir: 'threads', table: ['tenant', 'keyring', 'auditAppend', 'idempotency'], env: [...AUDITED, ...CONTENT], secrets: ['CURSOR_SECRET'] },
+  messages: { dir: 'messages', table: ['tenant', 'keyring', 'auditAppend', 'idempotency'], env: [...AUDITED, ...AGENT, ...BUDGET, ...CONTENT], secrets: REPLY_SECRETS },
+  chatkit: { dir: 'chatkit', table: ['tenant', 'keyring', 'auditAppend', 'idempotency'], env: [...AUDITED, ...AGENT, ...BUDGET, ...CONTENT], secrets: ['CURSOR_SECRET', ...REPLY_SECRETS] },
+  tasks: { dir: 'tasks', table: ['tenant', 'keyring', 'idempotency'], env: [...EDGE, ...CONTENT], secrets: ['CURSOR_SECRET'] },
   // Reads another user's partition only with that user's scoped credentials, after the audited decision.
-  admin: { dir: 'admin', table: ['tenant', 'auditAppend', 'apiKeyLookups', 'idempotency'], env: AUDITED, secrets: ['CURSOR_SECRET'] },
-  apiKeys: { dir: 'api-keys', table: ['tenant', 'auditAppend', 'apiKeyLookups', 'idempotency'], env: AUDITED },
-  webhook: { dir: 'webhook', table: ['tenant', 'webhookEvents', 'idempotency'], env: [...EDGE, 'WEBHOOK_SOURCES'] },
+  admin: { dir: 'admin', table: ['tenant', 'keyring', 'auditAppend', 'apiKeyLookups', 'idempotency'], env: [...AUDITED, ...CONTENT], secrets: ['CURSOR_SECRET'] },
+  apiKeys: { dir: 'api-keys', table: ['tenant', 'keyring', 'auditAppend', 'apiKeyLookups', 'idempotency'], env: [...AUDITED, ...CONTENT] },
+  webhook: { dir: 'webhook', table: ['tenant', 'keyring', 'webhookEvents', 'idempotency'], env: [...EDGE, 'WEBHOOK_SOURCES', ...CONTENT] }, // creates tasks: seals their titles
 } as const satisfies Record<string, FunctionDef>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -138,6 +144,7 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/openapi.json', fn: 'openapi', auth: 'public' },
   { method: 'GET', path: '/me', fn: 'me', auth: 'user' },
   { method: 'POST', path: '/me/sign-out', fn: 'me', auth: 'user' },
+  { method: 'DELETE', path: '/me', fn: 'me', auth: 'user' },
   { method: 'GET', path: '/tools/available', fn: 'tools', auth: 'user' },
   { method: 'GET', path: '/admin/audit', fn: 'audit', auth: 'user' },
   { method: 'POST', path: '/threads', fn: 'threads', auth: 'user' },
@@ -165,7 +172,7 @@ export const ROUTES: readonly RouteDef[] = [
 
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */
 export const WEBSOCKET = {
-  fn: { dir: 'websocket', table: ['tenant', 'auditAppend', 'connections'], env: [...LIMITS, ...AUDIT, 'WS_MAX_CONNECTIONS_PER_USER', ...AGENT, ...BUDGET], secrets: REPLY_SECRETS },
+  fn: { dir: 'websocket', table: ['tenant', 'keyring', 'auditAppend', 'connections'], env: [...LIMITS, ...AUDIT, 'WS_MAX_CONNECTIONS_PER_USER', ...AGENT, ...BUDGET, ...CONTENT], secrets: REPLY_SECRETS },
   // The same code and adapters as the REST authorizer (functions/authorizer/dependencies.ts), so the same grant.
   authorizer: { dir: 'ws-authorizer', table: ['apiKeyAuth'], env: AUTH },
   /** Route keys besides $connect/$disconnect/$default, selected by `$request.body.action`. */
@@ -174,6 +181,9 @@ export const WEBSOCKET = {
 
 /** A function that runs the agent (it reads AGENT_PROVIDER): only these may call the model provider. */
 export const runsModel = (def: FunctionDef): boolean => def.env.includes('AGENT_PROVIDER');
+
+/** A function that seals or opens user content (it reads KMS_KEY_ID): only these may use the content key. */
+export const sealsContent = (def: FunctionDef): boolean => def.env.includes('KMS_KEY_ID');
 
 /** The Lambda timeout of a function, for the CDK stack and the local runtime alike. */
 export function timeoutSecondsOf(def: FunctionDef): number {

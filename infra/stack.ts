@@ -33,6 +33,7 @@ import { SECURITY_HEADERS } from '../functions/shared/core/security-headers';
 import { Construct } from 'constructs';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from '../functions/shared/core/cors';
 import type { StackConfig } from './config';
+import { ContentKey } from './constructs/content-key';
 import { ServiceFunction, type ServiceFunctionProps } from './constructs/service-function';
 import { TenantDataRole } from './constructs/tenant-data-role';
 import type { Settings } from './function-environment';
@@ -122,6 +123,8 @@ export class ThreadGuardStack extends Stack {
 
     // The second wall: the role every request assumes for its user's partitions (infra/tenant-access.ts).
     const tenantRole = new TenantDataRole(this, 'TenantData', { table: this.table });
+    // The third wall: the KMS key user content is wrapped under (infra/constructs/content-key.ts).
+    const contentKey = new ContentKey(this, 'ContentKey');
 
     // Each function gets only the settings and secrets its route-table definition declares.
     const wiring = {
@@ -148,11 +151,13 @@ export class ThreadGuardStack extends Stack {
         AGENT_MODEL: config.agent.model,
         AGENT_MAX_OUTPUT_TOKENS: String(config.agent.maxOutputTokens),
         AUDIT_SHARDS: String(config.auditShards),
+        KMS_KEY_ID: contentKey.key.keyArn,
       } satisfies Settings,
       secrets: { CURSOR_SECRET: cursorSecret, WEBHOOK_TOKEN: webhookSecret, OPENAI_API_KEY: openAiKey },
       agent: config.agent,
       logRetention: config.logRetentionDays as RetentionDays,
       table: this.table,
+      contentKey,
     };
 
     const functions = {} as Record<FunctionName, ServiceFunction>;

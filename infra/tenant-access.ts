@@ -63,7 +63,7 @@ export function tenantRoleStatements(tableArn: string): PolicyStatementJson[] {
 }
 
 /** Cross-user key families a function's own role may reach, each with only the actions it needs. */
-export type SharedGrant = 'auditAppend' | 'auditRead' | 'apiKeyAuth' | 'apiKeyLookups' | 'connections' | 'webhookEvents' | 'idempotency';
+export type SharedGrant = 'auditAppend' | 'auditRead' | 'apiKeyAuth' | 'apiKeyLookups' | 'connections' | 'webhookEvents' | 'idempotency' | 'keyring';
 
 /**
  * What a function may do on the main table (infra/routes.ts): `tenant` (it assumes the tenant data
@@ -110,9 +110,13 @@ export function sharedGrantStatements(tableArn: string, grant: SharedGrant): Pol
         onFamilies(['dynamodb:UpdateItem'], tableArn, ['USER#*'], { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': SESSION_ATTRIBUTES } }),
       ];
     case 'apiKeyLookups':
-      return [onFamilies(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], tableArn, ['APIKEY#*'])];
+      // BatchWriteItem (account deletion's batched deletes) puts and deletes, as Put and Delete here do.
+      return [onFamilies(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], tableArn, ['APIKEY#*'])];
     case 'connections':
-      return [onFamilies(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], tableArn, ['CONN#*', 'CONNSLOT#*'])];
+      return [onFamilies(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], tableArn, ['CONN#*', 'CONNSLOT#*'])];
+    case 'keyring':
+      // The key-encryption keys every environment unwraps through KMS (functions/shared/adapters/kek-source.ts): one partition.
+      return [onFamilies(['dynamodb:GetItem', 'dynamodb:PutItem'], tableArn, ['KEYRING'])];
     case 'webhookEvents':
       return [onFamilies(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], tableArn, ['WEBHOOK#*'])];
     case 'idempotency':

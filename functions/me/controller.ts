@@ -1,8 +1,9 @@
 // GET /me: the caller's profile, created in their own partition on first call, and their daily
 // model-token budget. POST /me/sign-out: ends every session of the caller's tokens issued up to now
-// (core/sign-out.ts).
-import { z } from 'zod';
+// (core/sign-out.ts). DELETE /me: deletes the caller's account (core/account.ts).
+import * as z from 'zod';
 import type { ProfileStore } from '../shared/adapters/profile-store';
+import { deleteAccount, type DeleteAccountDeps } from '../shared/core/account';
 import type { AuditLog } from '../shared/core/audit';
 import type { Principal } from '../shared/core/principal';
 import { signOut, type SignOutDeps } from '../shared/core/sign-out';
@@ -15,10 +16,14 @@ export interface MeDeps extends SignOutDeps {
   readonly profiles: (p: Principal) => ProfileStore;
   readonly budget: TokenBudget;
   readonly audit: AuditLog;
+  readonly account: DeleteAccountDeps;
 }
 
 /** `POST /me/sign-out` body (optional): revoke the keys the ended sessions created. */
 export const signOutBodySchema = z.strictObject({ revokeKeysCreatedBefore: z.boolean().optional() });
+
+/** `confirm` of a JSON object body; anything else is a missing confirm (400 from the use case). */
+const confirmOf = (body: unknown): unknown => (body && typeof body === 'object' ? (body as { confirm?: unknown }).confirm : undefined);
 
 export function meRoutes(deps: MeDeps): RouteControllers {
   return {
@@ -31,6 +36,11 @@ export function meRoutes(deps: MeDeps): RouteControllers {
       const { principal, origin } = threadAccessOf(req);
       const body = parse(signOutBodySchema, jsonBody(req));
       return ok(await signOut(deps, principal, origin, { revokeKeysCreatedBefore: body.revokeKeysCreatedBefore === true }));
+    },
+    'DELETE /me': async (req) => {
+      const { principal, origin } = threadAccessOf(req);
+      const { complete } = await deleteAccount(deps.account, principal, origin, () => (req.rawBody ? confirmOf(jsonBody(req)) : undefined));
+      return { statusCode: 202, body: { status: complete ? 'deleted' : 'deleting' } };
     },
   };
 }

@@ -1,9 +1,10 @@
-// Composition root for /me and /me/sign-out.
+// Composition root for /me, /me/sign-out and DELETE /me.
 import * as lib from '@aws-sdk/lib-dynamodb';
 import { loadWebSocketManagementEndpoint } from '../shared/config';
 import { dynamoApiKeyStore } from '../shared/adapters/api-key-store';
 import { managementApiSender } from '../shared/adapters/connection-sender';
 import { dynamoConnectionStore } from '../shared/adapters/connection-store';
+import { dynamoAccountEraser } from '../shared/adapters/account-eraser';
 import { dynamoProfileStore } from '../shared/adapters/profile-store';
 import { DynamoDbSessionStore } from '../shared/adapters/session-store';
 import { userConnections } from '../shared/adapters/user-connections';
@@ -14,16 +15,19 @@ import { meRoutes } from './controller';
 const clients = wiring.clients();
 const client = clients.shared;
 const tableName = wiring.table().tableName;
+// Sign-out and account deletion write the session item with the user's scoped client.
+const sessions = new DynamoDbSessionStore(async () => ({ client, lib }), tableName, clients.forUser);
 
 export const handler = httpHandler(
   meRoutes({
     profiles: dynamoProfileStore(clients, tableName, wiring.clock),
     budget: wiring.budget(),
-    sessions: new DynamoDbSessionStore(async () => ({ client, lib }), tableName, clients.forUser),
+    sessions,
     apiKeys: dynamoApiKeyStore(clients, tableName),
     connections: userConnections(dynamoConnectionStore(client, tableName, wiring.clock), managementApiSender(loadWebSocketManagementEndpoint(wiring.env))),
     audit: wiring.audit(),
     clock: wiring.clock,
+    account: { cipher: wiring.cipher(), sessions, eraser: dynamoAccountEraser(client, tableName, clients.forUser), audit: wiring.audit(), clock: wiring.clock },
   }),
   wiring.edge(),
 );

@@ -135,6 +135,20 @@ export function loadTenantConfig(env: Env): TenantConfig {
   return Object.freeze({ tenantRoleArn: arn || undefined });
 }
 
+export interface ContentKeyConfig {
+  /** The customer-managed KMS key content keys are wrapped under (its ARN or id). */
+  readonly keyId: string;
+  /** AWS_ENDPOINT_URL_KMS: another KMS endpoint (the local stand-in); unset deployed. */
+  readonly endpoint: string | undefined;
+}
+
+export function loadContentKeyConfig(env: Env): ContentKeyConfig {
+  return Object.freeze({
+    keyId: required('KMS_KEY_ID', env.KMS_KEY_ID),
+    endpoint: env.AWS_ENDPOINT_URL_KMS ? url('AWS_ENDPOINT_URL_KMS', env.AWS_ENDPOINT_URL_KMS) : undefined,
+  });
+}
+
 export interface HttpConfig {
   readonly corsOrigins: readonly string[];
 }

@@ -11,7 +11,8 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { functionEnvironment, type Settings } from '../function-environment';
 import type { ModelConfig } from '../../functions/shared/config';
-import { BUNDLING, runsModel, timeoutSecondsOf, type FunctionDef, type SecretName } from '../routes';
+import { BUNDLING, runsModel, sealsContent, timeoutSecondsOf, type FunctionDef, type SecretName } from '../routes';
+import type { ContentKey } from './content-key';
 import { grantBedrockModel } from './model-access';
 import { grantTableAccess } from './table-access';
 import type { TenantDataRole } from './tenant-data-role';
@@ -34,6 +35,8 @@ export interface ServiceFunctionProps {
   readonly logRetention?: RetentionDays;
   /** Reserved concurrency: both a floor held for this function and its ceiling. @default none (the account's shared pool) */
   readonly reservedConcurrency?: number;
+  /** The content key: a function that seals content (`sealsContent`) may use it. Required for those. */
+  readonly contentKey?: ContentKey;
 }
 
 export class ServiceFunction extends Construct {
@@ -84,6 +87,10 @@ export class ServiceFunction extends Construct {
     });
     for (const name of props.def.secrets ?? []) props.secrets[name]?.grantRead(this.fn);
     if (runsModel(props.def) && props.agent.provider === 'bedrock') grantBedrockModel(role, props.agent.model);
+    if (sealsContent(props.def)) {
+      if (!props.contentKey) throw new Error(`functions/${props.def.dir} seals content but got no content key`);
+      props.contentKey.allowFunction(role);
+    }
     if (props.def.table.length > 0) {
       if (!props.table) throw new Error(`functions/${props.def.dir} declares table access '${props.def.table.join(', ')}' but got no table`);
       grantTableAccess(props.table, this.fn, props.def.table, props.tenantRole?.role);

@@ -19,6 +19,7 @@ import { webhookTokenFrom } from '../../functions/shared/core/webhooks';
 import { localFunction } from './lambda-runtime';
 import { LoopbackAwareFetcher } from '../../functions/shared/adapters/jwt-token-verifier';
 import { issuerMismatches, issuerMismatchWarning } from '../../functions/shared/adapters/oidc-discovery';
+import { startKmsStandIn, type KmsStandIn } from './kms-stand-in';
 
 /** Host variables every local function also sees: log tuning, and basics the Lambda runtime sets too. */
 const PASSED_THROUGH = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV', 'AWS_LAMBDA_LOG_LEVEL', 'TZ', 'LANG', 'PATH'] as const;
@@ -58,8 +59,32 @@ export interface LocalStack {
   readonly webhookTokenFile: string | null;
   readonly dynamodbEndpoint: string;
   readonly tableName: string;
+  /** The KMS the functions use: the local stand-in's endpoint, or AWS_ENDPOINT_URL_KMS. */
+  readonly kms: { readonly endpoint: string; readonly keyId: string; readonly standIn: KmsStandIn | null };
   stop(): Promise<void>;
 }
+
+/**
+ * The KMS endpoint and key the functions use: AWS_ENDPOINT_URL_KMS with KMS_KEY_ID when set, else a
+ * stand-in on loopback whose key material is generated once into DATA_DIR (content sealed in an
+ * earlier run stays readable after a restart).
+ */
+async function contentKms(dataDir: string, env: Record<string, string | undefined>): Promise<LocalStack['kms']> {
+  if (env.AWS_ENDPOINT_URL_KMS) {
+    if (!env.KMS_KEY_ID) throw new Error('AWS_ENDPOINT_URL_KMS is set: KMS_KEY_ID must name the content key there');
+    return { endpoint: env.AWS_ENDPOINT_URL_KMS, keyId: env.KMS_KEY_ID, standIn: null };
+  }
+  const material = Buffer.from(localSecret(dataDir, 'KMS_KEY_MATERIAL', undefined).value, 'base64url');
+  const keyId = localSecret(dataDir, 'KMS_KEY_ID', undefined).value;
+  const standIn = await startKmsStandIn({ keyMaterial: material, keyId: uuidFrom(keyId), region: env.AWS_REGION ?? 'local' });
+  return { endpoint: standIn.endpoint, keyId: standIn.keyArn, standIn };
+}
+
+/** A UUID-shaped key id (as KMS's are) from stored random text. */
+const uuidFrom = (seed: string): string => {
+  const hex = Buffer.from(seed, 'base64url').toString('hex').padEnd(32, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+};
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -122,11 +147,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   let ws: ReturnType<typeof createWebSocketGateway> | null = null;
   let web: WebServer | null = null;
   let wall: LocalTenantWall | null = null;
+  let kms: LocalStack['kms'] | null = null;
   const stop = async () => {
     ws?.close();
     await web?.stop();
     await Promise.all([closeServer(server), closeServer(management)]);
     await wall?.isolation.close();
+    await kms?.standIn?.stop();
     await ddb?.stop();
   };
 
@@ -136,6 +163,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const admin = createAdminClient(ddb.endpoint);
     const tableNames = await ensureTables(admin);
     admin.destroy();
+    kms = await contentKms(dataDir, env);
 
     const corsPlaceholder = '__PORT__';
     const corsOrigins = (env.CORS_ORIGINS ?? `http://localhost:5173,http://127.0.0.1:${corsPlaceholder}`)
@@ -238,6 +266,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       AGENT_PROVIDER: env.AGENT_PROVIDER ?? '',
       AGENT_MODEL: env.AGENT_MODEL ?? '',
       AGENT_MAX_OUTPUT_TOKENS: env.AGENT_MAX_OUTPUT_TOKENS ?? '',
+      KMS_KEY_ID: kms.keyId,
     };
     const secrets = {
       CURSOR_SECRET: { value: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET).value },
@@ -247,6 +276,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     };
     const runtime: Record<string, string> = {
       AWS_REGION: region,
+      // Deployed, the SDK's default KMS endpoint; here the stand-in (or AWS_ENDPOINT_URL_KMS).
+      AWS_ENDPOINT_URL_KMS: kms.endpoint,
       WS_MANAGEMENT_ENDPOINT: managementUrl,
       ...Object.fromEntries([...PASSED_THROUGH, ...PROVIDER_PASSED_THROUGH].flatMap((k) => (env[k] ? [[k, env[k]]] : []))),
     };
@@ -269,6 +300,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         tableName: tableNames.main,
         tables: tableNames,
         tenantIsolation: wall.info,
+        kms: { endpoint: kms.endpoint, keyId: kms.keyId },
       }),
       { mode: 0o600 },
     );
@@ -299,6 +331,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       webhookTokenFile: webhookToken.file,
       dynamodbEndpoint: ddb.endpoint,
       tableName: tableNames.main,
+      kms,
       stop,
     };
   } catch (err) {

@@ -67,6 +67,18 @@ export const Profile = z
   })
   .meta({ id: 'Profile' });
 
+export const DeleteAccountBody = z
+  .object({ confirm: z.string().meta({ description: 'Your own `userId` (as `GET /me` shows it).' }) })
+  .meta({ id: 'DeleteAccountBody' });
+
+export const AccountDeleted = z
+  .object({
+    status: z.enum(['deleted', 'deleting']).meta({
+      description: '`deleting`: the content key is destroyed and earlier tokens are refused, but rows remain; repeat the request (with a token issued now) to finish.',
+    }),
+  })
+  .meta({ id: 'AccountDeleted' });
+
 export const ToolList = z
   .object({
     tools: z.array(

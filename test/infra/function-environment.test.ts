@@ -83,6 +83,7 @@ describe('local function environments', () => {
     AGENT_MODEL: '',
     AGENT_MAX_OUTPUT_TOKENS: '',
     AUDIT_SHARDS: '',
+    KMS_KEY_ID: 'arn:aws:kms:local:000000000000:key/00000000-0000-0000-0000-000000000000',
   };
   const secrets = { CURSOR_SECRET: { value: 'cursor-key-for-tests' }, WEBHOOK_TOKEN: { value: 'webhook-token-for-tests' }, OPENAI_API_KEY: null };
   const local = (def: FunctionDef) => localFunction(def.dir, { ...functionEnvironment(def, settings, secrets), DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' });

@@ -1,5 +1,6 @@
 // The DynamoDB adapters against the port contracts the in-memory fakes also pass (test/contracts),
 // on DynamoDB Local: each world is two fresh users' partitions.
+import { afterAll, beforeAll } from 'vitest';
 import { singleClient } from '../../functions/shared/adapters/tenant-clients';
 import { dynamoTaskStores } from '../../functions/shared/adapters/task-store';
 import { dynamoThreadStores } from '../../functions/shared/adapters/thread-store';
@@ -7,6 +8,7 @@ import type { Principal } from '../../functions/shared/core/principal';
 import { taskStoreContract } from '../contracts/task-store.contract';
 import { threadStoreContract } from '../contracts/thread-store.contract';
 import { uniqueUser } from '../helpers/dev-tokens';
+import { localCipher } from '../helpers/content-cipher';
 import { localDb } from '../helpers/local-db';
 
 const principal = (name: string): Principal => ({ userId: `contract:${uniqueUser(name)}`, roles: ['user'], authMethod: 'jwt', keyId: null, readOnly: false, email: null });
@@ -15,11 +17,18 @@ const props = () => {
   return { clients: singleClient(client), tableName };
 };
 
+// Content is sealed as deployed: a real envelope cipher over a KMS stand-in.
+let sealing: Awaited<ReturnType<typeof localCipher>>;
+beforeAll(async () => {
+  sealing = await localCipher(localDb().client, localDb().tableName);
+});
+afterAll(() => sealing.stop());
+
 threadStoreContract('DynamoDB adapter', async () => {
-  const { threadStore } = dynamoThreadStores(props());
+  const { threadStore } = dynamoThreadStores(props(), sealing.cipher);
   return { mine: threadStore(principal('mine')), theirs: threadStore(principal('theirs')) };
 });
 taskStoreContract('DynamoDB adapter', async () => {
-  const tasks = dynamoTaskStores(props());
+  const tasks = dynamoTaskStores(props(), sealing.cipher);
   return { mine: tasks(principal('mine')), theirs: tasks(principal('theirs')) };
 });

@@ -26,6 +26,7 @@ import { keys } from '../../functions/shared/core/keys';
 import type { Principal } from '../../functions/shared/core/principal';
 import { tenantCredentials } from '../../infra/local/tenant-isolation/tenant-credentials';
 import type { TenantIsolationInfo } from '../../infra/local/tenant-isolation/tenant-isolation';
+import { unreachableCipher } from '../helpers/content-cipher';
 import { call, newThread, testUser, type TestUser } from '../helpers/threads';
 
 const info = (): { tenantIsolation: TenantIsolationInfo; tables: { main: string } } =>
@@ -117,7 +118,7 @@ describe('T20: IAM confines a user\'s credentials to their own partitions (local
     // The bug the wall exists for: a store that names another user's partition with the caller's client.
     const buggy: TenantClients = { shared: asAlice, forUser: () => asAlice };
     const bobPrincipal: Principal = { userId: bobId, roles: ['user'], authMethod: 'jwt', keyId: null, readOnly: false, email: null };
-    const store = dynamoThreadStores({ clients: buggy, tableName }).threadStore(bobPrincipal);
+    const store = dynamoThreadStores({ clients: buggy, tableName }, unreachableCipher).threadStore(bobPrincipal);
     await expect(store.get(bobThread)).rejects.toMatchObject(DENIED);
     await expect(store.list(10, null)).rejects.toMatchObject(DENIED);
     await expect(store.delete(bobThread)).rejects.toMatchObject(DENIED);

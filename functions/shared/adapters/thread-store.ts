@@ -1,13 +1,16 @@
 // Threads and items in DynamoDB, one store per principal: every key is built from the principal's
 // own userId (or, for the audited admin reader, from the owner it was authorized for). No Scan, no
-// GSI, no lookup by thread id alone.
+// GSI, no lookup by thread id alone. Titles, metadata, the agent's memory and item content are stored
+// sealed under the owner's key (core/content-cipher.ts), each bound to its row and attribute; a row
+// whose content does not open there is treated as absent (and logged by the cipher's owner).
 import {
   GetCommand,
   PutCommand,
   UpdateCommand,
   DeleteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, ValidationError } from '../core/errors';
+import { openField, type ContentCipher, type UserCipher } from '../core/content-cipher';
+import { ConflictError, ContentUnreadableError, ValidationError } from '../core/errors';
 import { keys } from '../core/keys';
 import { isPossibleUserId, type Principal } from '../core/principal';
 import type { StagedWrite } from '../core/tasks/task';
@@ -35,16 +38,45 @@ export interface DynamoStoreProps {
 
 const LIVE = 'attribute_exists(PK) AND attribute_not_exists(deleting)';
 
-function toThread(row: Record<string, unknown>): ThreadRecord {
-  return {
-    id: String(row.id),
-    title: String(row.title),
-    createdAt: String(row.createdAt),
-    updatedAt: String(row.updatedAt),
-    metadata: metadataFrom(row.metadata),
-    agentMemory: (row.agentMemory as AgentMemory) ?? EMPTY_MEMORY,
-  };
+type Row = Record<string, unknown>;
+
+/** A row's content, opened; null when it does not open there (moved, copied, or its key destroyed). */
+async function opened<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof ContentUnreadableError) return null;
+    throw err;
+  }
 }
+
+function toThread(c: UserCipher, row: Row): Promise<ThreadRecord | null> {
+  const SK = String(row.SK);
+  return opened(async () => {
+    const memory = await openField(c, SK, 'agentMemory', row.agentMemory);
+    return {
+      id: String(row.id),
+      title: String(await openField(c, SK, 'title', row.title)),
+      createdAt: String(row.createdAt),
+      updatedAt: String(row.updatedAt),
+      metadata: metadataFrom(await openField(c, SK, 'metadata', row.metadata) ?? row.metadata),
+      // Sealed memory is JSON text; rows from before sealing hold it as a map.
+      agentMemory: typeof memory === 'string' ? (JSON.parse(memory) as AgentMemory) : ((row.agentMemory as AgentMemory | undefined) ?? EMPTY_MEMORY),
+    };
+  });
+}
+
+/** The thread's sealed attributes, as stored. */
+async function sealedThread(c: UserCipher, SK: string, fields: { title?: string; metadata?: Metadata; agentMemory?: AgentMemory }): Promise<Row> {
+  const out: Row = {};
+  if (fields.title !== undefined) out.title = await c.seal(SK, 'title', fields.title);
+  if (fields.metadata !== undefined) out.metadata = await c.seal(SK, 'metadata', metadataText(fields.metadata));
+  if (fields.agentMemory !== undefined) out.agentMemory = await c.seal(SK, 'agentMemory', JSON.stringify(fields.agentMemory));
+  return out;
+}
+
+/** Keeps the rows that opened. */
+const readable = <T>(rows: (T | null)[]): T[] => rows.filter((r): r is T => r !== null);
 
 /**
  * Metadata is stored as its JSON text: any JSON the API accepted round-trips exactly, including
@@ -57,14 +89,14 @@ function metadataFrom(stored: unknown): Metadata {
   return (stored as Metadata | undefined) ?? {}; // rows written before metadata was stored as text
 }
 
-function toItem(row: Record<string, unknown>): Item {
-  return {
+function toItem(c: UserCipher, row: Row): Promise<Item | null> {
+  return opened(async () => ({
     id: String(row.id),
     threadId: String(row.threadId),
     type: row.itemType as Item['type'],
-    content: String(row.content),
+    content: String(await openField(c, String(row.SK), 'content', row.content)),
     createdAt: String(row.createdAt),
-  };
+  }));
 }
 
 /** A resume key from a (signed) cursor must still lie inside the list it was issued for. */
@@ -75,9 +107,9 @@ function startKey(pk: string, after: string | null, prefix: string): Record<stri
 }
 
 /** A page from queryPage: resume after the last row shown, only when more rows exist. */
-function toPage<T>({ rows, more }: { rows: Record<string, unknown>[]; more: boolean }, map: (r: Record<string, unknown>) => T): Page<T> {
+async function toPage<T>({ rows, more }: { rows: Row[]; more: boolean }, map: (r: Row) => Promise<T | null>): Promise<Page<T>> {
   const last = rows[rows.length - 1];
-  return { data: rows.map(map), lastKey: more && last ? String(last.SK) : null };
+  return { data: readable(await Promise.all(rows.map(map))), lastKey: more && last ? String(last.SK) : null };
 }
 
 /** What an admin sees of a userId too long to exist (its key would exceed DynamoDB's limit). */
@@ -87,7 +119,7 @@ const EMPTY_PARTITION: ThreadReader = {
   listItems: async () => ({ data: [], lastKey: null }),
 };
 
-function partitionReader({ clients, tableName }: DynamoStoreProps, userId: string): ThreadReader {
+function partitionReader({ clients, tableName }: DynamoStoreProps, c: UserCipher, userId: string): ThreadReader {
   const { client, pk: PK } = userPartition(clients, userId);
   return {
     async list(limit, after) {
@@ -104,11 +136,11 @@ function partitionReader({ clients, tableName }: DynamoStoreProps, userId: strin
         limit,
         startKey(PK, after, keys.threadSkPrefix()),
       );
-      return toPage<Thread>(page, toThread);
+      return toPage<Thread>(page, (row) => toThread(c, row));
     },
     async get(threadId) {
       const res = await client.send(new GetCommand({ TableName: tableName, Key: { PK, SK: keys.threadSk(threadId) }, ConsistentRead: true }));
-      return res.Item && res.Item.deleting === undefined ? toThread(res.Item) : null;
+      return res.Item && res.Item.deleting === undefined ? toThread(c, res.Item) : null;
     },
     async listItems(threadId, query: ItemQuery) {
       const prefix = keys.itemSkPrefix(threadId);
@@ -124,22 +156,24 @@ function partitionReader({ clients, tableName }: DynamoStoreProps, userId: strin
         query.limit,
         startKey(PK, query.after, prefix),
       );
-      return toPage(page, toItem);
+      return toPage(page, (row) => toItem(c, row));
     },
   };
 }
 
-export function dynamoThreadStores(props: DynamoStoreProps) {
+export function dynamoThreadStores(props: DynamoStoreProps, cipher: ContentCipher) {
   const { clients, tableName } = props;
 
   const threadStore = (principal: Principal): ThreadStore => {
     const { client, pk: PK } = userPartition(clients, principal.userId);
-    const reader = partitionReader(props, principal.userId);
+    const c = cipher.forUser(principal.userId);
+    const reader = partitionReader(props, c, principal.userId);
     const threadKey = (threadId: string) => ({ PK, SK: keys.threadSk(threadId) });
     return {
       ...reader,
       async create(thread) {
-        const Item = { ...threadKey(thread.id), type: 'thread', ...thread, metadata: metadataText(thread.metadata) };
+        const key = threadKey(thread.id);
+        const Item = { ...key, type: 'thread', ...thread, ...(await sealedThread(c, key.SK, thread)) };
         try {
           await client.send(
             new PutCommand({ TableName: tableName, Item, ConditionExpression: 'attribute_not_exists(PK)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
@@ -155,15 +189,10 @@ export function dynamoThreadStores(props: DynamoStoreProps) {
         const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
         const values: Record<string, unknown> = { ':updatedAt': updatedAt };
         const sets = ['#updatedAt = :updatedAt'];
-        if (patch.title !== undefined) {
-          names['#title'] = 'title';
-          values[':title'] = patch.title;
-          sets.push('#title = :title');
-        }
-        if (patch.metadata !== undefined) {
-          names['#metadata'] = 'metadata';
-          values[':metadata'] = metadataText(patch.metadata);
-          sets.push('#metadata = :metadata');
+        for (const [field, sealed] of Object.entries(await sealedThread(c, keys.threadSk(threadId), patch))) {
+          names[`#${field}`] = field;
+          values[`:${field}`] = sealed;
+          sets.push(`#${field} = :${field}`);
         }
         try {
           const res = await client.send(
@@ -177,13 +206,16 @@ export function dynamoThreadStores(props: DynamoStoreProps) {
               ReturnValues: 'ALL_NEW',
             }),
           );
-          return toThread(res.Attributes ?? {});
+          return toThread(c, res.Attributes ?? {});
         } catch (err) {
           if (isConditionFailed(err)) return null;
           throw err;
         }
       },
       async appendExchange(threadId, items, memory, staged: readonly StagedWrite[], updatedAt) {
+        const sealedMemory = await c.seal(keys.threadSk(threadId), 'agentMemory', JSON.stringify(memory));
+        const contents = await Promise.all(items.map((item) => c.seal(keys.itemSk(threadId, item.id), 'content', item.content)));
+        const stagedItems = await Promise.all(staged.map((s) => s.staged as TransactItem | Promise<TransactItem>)); // task-store.ts stages promises
         const writes: TransactItem[] = [
           {
             // The thread must exist and not be marked for deletion, so no item can outlive it.
@@ -193,10 +225,10 @@ export function dynamoThreadStores(props: DynamoStoreProps) {
               UpdateExpression: 'SET #updatedAt = :updatedAt, #memory = :memory',
               ConditionExpression: LIVE,
               ExpressionAttributeNames: { '#updatedAt': 'updatedAt', '#memory': 'agentMemory' },
-              ExpressionAttributeValues: { ':updatedAt': updatedAt, ':memory': memory },
+              ExpressionAttributeValues: { ':updatedAt': updatedAt, ':memory': sealedMemory },
             },
           },
-          ...items.map((item) => ({
+          ...items.map((item, i) => ({
             Put: {
               TableName: tableName,
               Item: {
@@ -206,13 +238,13 @@ export function dynamoThreadStores(props: DynamoStoreProps) {
                 id: item.id,
                 threadId,
                 itemType: item.type,
-                content: item.content,
+                content: contents[i],
                 createdAt: item.createdAt,
               },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           })),
-          ...staged.map((s) => s.staged as TransactItem),
+          ...stagedItems,
         ];
         try {
           await transactWrite(client, writes);
@@ -262,7 +294,7 @@ export function dynamoThreadStores(props: DynamoStoreProps) {
 
   /** Admin support reads of `ownerId`'s partition: read-only, for an admin the use case has authorized. */
   const adminThreadReader = (ownerId: string): ThreadReader =>
-    isPossibleUserId(ownerId) ? partitionReader(props, ownerId) : EMPTY_PARTITION;
+    isPossibleUserId(ownerId) ? partitionReader(props, cipher.forUser(ownerId), ownerId) : EMPTY_PARTITION;
 
   return { threadStore, adminThreadReader };
 }

@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   'apikey.revoke',
   'admin.apikey.disable',
   'session.sign_out',
+  'account.deleted',
   'security.enumeration_suspected',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -153,3 +153,20 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/**
+ * Stored content that does not open for the record it was read from: sealed for another user,
+ * record or field (copied or moved), or sealed under a key since destroyed. The stores treat such
+ * a record as absent, as they would another user's (DESIGN invariant 3), and log it.
+ */
+export class ContentUnreadableError extends DomainError {
+  readonly code = 'content_unreadable';
+  constructor(
+    readonly record: string,
+    readonly field: string,
+    options?: ErrorOptions,
+  ) {
+    super('Stored content does not open for this record', options);
+    this.name = 'ContentUnreadableError';
+  }
+}

@@ -33,6 +33,8 @@ export const TENANT_FAMILIES = { user: 'USER', rate: 'RATE' } as const;
 export const keys = {
   userPk: (tenant: Tenant) => join(TENANT_FAMILIES.user, tenant),
   profileSk: () => 'PROFILE',
+  /** The user's content key, wrapped under the key-encryption key; deleting it shreds the user's content. */
+  userKeySk: () => 'KEY',
   /** Sign-out time and the owner's role as last seen, read by the authorizers (core/sessions.ts). */
   sessionSk: () => 'SESSION',
   threadSk: (threadId: string) => join('THREAD', e(threadId)),
@@ -81,4 +83,7 @@ export const keys = {
    */
   replayRefPk: (userId: string, threadId: string) => join('IDEMPOTENCY', 'THREAD', e(userId), e(threadId)),
   webhookSk: () => 'EVENT',
+  /** The deployment's key-encryption keys (KMS-wrapped), one row per version: not a tenant's partition. */
+  keyringPk: () => 'KEYRING',
+  kekSk: (version: string) => join('KEK', e(version)),
 } as const;

@@ -44,6 +44,8 @@ export const POLICY = {
   'apikeys.enable': [userToken(KEYS_NEED_TOKEN), writer],
   /** Sign out everywhere: about tokens; an API key ends with its own revoke. */
   'session.end': [userToken(SIGN_OUT_NEEDS_TOKEN)],
+  /** Delete one's own account and everything in it: only the account's own user token, never a key. */
+  'account.delete': [userToken('Deleting an account needs a user token')],
 } as const satisfies Record<string, readonly Check[]>;
 
 export type Action = keyof typeof POLICY;

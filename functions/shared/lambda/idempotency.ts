@@ -1,7 +1,10 @@
 // Client idempotency for POST routes (API.md): the same `Idempotency-Key`, body and caller within
 // 24 h replays the first response; the same key with another body, or while the first request is
 // still running, is `409 conflict`. Powertools Idempotency does the bookkeeping; its records live in
-// the main table, one partition per record (no single key every POST writes), expired by TTL.
+// the main table, one partition per record (no single key every POST writes), expired by TTL. The
+// remembered response is stored sealed under the caller's key (core/content-cipher.ts), bound to
+// the request it answers: a stray record reads nothing, and account deletion shreds it.
+import { createHash } from 'node:crypto';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import {
   IdempotencyAlreadyInProgressError,
@@ -13,7 +16,8 @@ import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient }
 import type { Context } from 'aws-lambda';
 import { replayedReply, replyOf, type ExchangeResult, type OpenReply, type ReplyEvent } from '../core/agent/reply';
 import { asUnavailable } from '../adapters/dynamo-faults';
-import { ConflictError, ValidationError } from '../core/errors';
+import type { ContentCipher } from '../core/content-cipher';
+import { ConflictError, ContentUnreadableError, ValidationError } from '../core/errors';
 import { keys, unescapeKeyPart } from '../core/keys';
 import type { Thread } from '../core/threads/thread';
 import type { IdempotentRunner } from './edge-options';
@@ -100,7 +104,17 @@ function decodedTarget(params: Readonly<Record<string, string>>): Record<string,
 /** The thread as a replay shows it (ChatKit's `thread.created`); the agent's memory stays out of the record. */
 const threadOf = ({ id, title, createdAt, updatedAt, metadata }: Thread): Thread => ({ id, title, createdAt, updatedAt, metadata });
 
-export function idempotentPosts(client: DynamoDBDocumentClient, tableName: string, confirmThread: ConfirmThread): IdempotentRunner {
+/** What a record's stored response is bound to: this request (a digest, so no client text reaches the context). */
+const sealedFor = ({ route, target, key }: Attempt): string =>
+  `IDEMPOTENCY#${createHash('sha256').update(JSON.stringify([route, target, key])).digest('base64url')}`;
+
+/** What Powertools stores as the record's response: the response's JSON, sealed. */
+interface SealedResponse {
+  readonly sealed: string;
+}
+
+/** `cipher` is built on first use: a function that never remembers a response needs no content key. */
+export function idempotentPosts(client: DynamoDBDocumentClient, tableName: string, confirmThread: ConfirmThread, cipher: () => ContentCipher): IdempotentRunner {
   const persistenceStore = new OwnPartitionPersistence({ tableName, awsSdkV3Client: client as never, keyAttr: 'PK', expiryAttr: 'expiresAt' });
   const config = new IdempotencyConfig({
     eventKeyJmesPath: '[caller, rights, route, target, key]',
@@ -136,17 +150,25 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
   /** Runs `run` at most once per caller, route, key and body; `replayed` when the value is the remembered one. */
   async function remember<T>(attempt: Attempt, run: () => Promise<T>, threadOf: (value: T) => string | undefined): Promise<{ value: T; replayed: boolean }> {
     let ran = false;
+    let fresh: T | undefined;
+    const sealing = cipher().forUser(attempt.caller);
+    const record = sealedFor(attempt);
     try {
-      const value = (await once(attempt, async () => {
+      const stored = (await once(attempt, async (): Promise<SealedResponse> => {
         ran = true;
         const result = await run();
         const threadId = threadOf(result);
         if (threadId) await referenceThread(attempt, threadId);
         // Stored as the client sees it, as JSON: an `undefined` field is dropped, not a failed save.
-        return JSON.parse(JSON.stringify(result)) as unknown;
-      })) as T;
-      return { value, replayed: !ran };
+        const json = JSON.stringify(result);
+        fresh = JSON.parse(json) as T;
+        return { sealed: Buffer.from(await sealing.seal(record, 'response', json)).toString('base64') };
+      })) as SealedResponse;
+      if (ran) return { value: fresh as T, replayed: false };
+      return { value: JSON.parse(await sealing.open(record, 'response', Buffer.from(stored.sealed, 'base64'))) as T, replayed: true };
     } catch (err) {
+      // A record that will not open (sealed under a key since destroyed, or not this request's) is not replayed.
+      if (err instanceof ContentUnreadableError) throw new ConflictError('This Idempotency-Key was used for a request whose response can no longer be replayed');
       if (err instanceof IdempotencyValidationError) throw new ConflictError('This Idempotency-Key was used with a different request body');
       if (err instanceof IdempotencyAlreadyInProgressError) throw new ConflictError('A request with this Idempotency-Key is still being processed; retry later');
       if (err instanceof IdempotencyPersistenceLayerError) throw asUnavailable(err.cause) ?? err;

@@ -3,8 +3,11 @@
 // retention and enumeration detection), rate limiter and token budget, configured the same way. The model is
 // in reply-model.ts: only the functions that reply load the provider SDKs.
 import { randomFillSync } from 'node:crypto';
-import { loadBudgetConfig, loadHttpConfig, loadLimitsConfig, loadTableConfig, loadTenantConfig } from '../config';
+import { loadBudgetConfig, loadContentKeyConfig, loadHttpConfig, loadLimitsConfig, loadTableConfig, loadTenantConfig } from '../config';
 import { createDocumentClient } from '../adapters/dynamo-client';
+import { envelopeCipher } from '../adapters/envelope-cipher';
+import { kmsKeySource } from '../adapters/kek-source';
+import { createKmsClient } from '../adapters/kms-client';
 import { sharedTenantCredentials, singleClient, stsTenantCredentials, tenantClients } from '../adapters/tenant-clients';
 import { dynamoCredentialCache } from '../adapters/tenant-credential-cache';
 import { logger } from './logger';
@@ -59,8 +62,23 @@ const clients = once(() => {
 const client = once(() => clients().shared);
 const store = once(() => ({ clients: clients(), tableName: table().tableName }));
 const ids = once(() => ulidGenerator(systemClock, (b) => randomFillSync(b)));
-const threadStores = once(() => dynamoThreadStores(store()));
-const taskStores = once(() => dynamoTaskStores(store()));
+/** User content sealed per user (the third wall); KMS is reached only when a key-encryption key is needed. */
+const cipher = once(() => {
+  const { keyId, endpoint } = loadContentKeyConfig(env);
+  // The key-encryption keys are a cross-user family (KEYRING), read with the function's own role.
+  const keks = kmsKeySource({ kms: createKmsClient(endpoint), keyId, client: client(), tableName: table().tableName, clock: systemClock });
+  return envelopeCipher({
+    tableName: table().tableName,
+    // A user's own key lives in their partition: reached only with their scoped client.
+    clientFor: (userId) => clients().forUser(userId),
+    keks,
+    clock: systemClock,
+    // The stores answer as if the row were absent; this is the one place the fault is told.
+    onUnreadable: ({ userId, record, field }) => logger.error('stored content did not open for its record', { code: 'content_unreadable', userId, record, field }),
+  });
+});
+const threadStores = once(() => dynamoThreadStores(store(), cipher()));
+const taskStores = once(() => dynamoTaskStores(store(), cipher()));
 const auditLog = once(() => createAuditLog({ client: client(), tableName: table().tableName, env }));
 const limiter = once(() => {
   const limits = loadLimitsConfig(env);
@@ -76,8 +94,11 @@ const budget = once(() => {
 });
 const cursorSecret = once(() => secretSource({ name: 'CURSOR_SECRET', env }));
 const idempotency = once(() =>
-  idempotentPosts(client(), table().tableName, (req, threadId) =>
-    confirmReplay({ threads: threadStores().threadStore, audit: auditLog().log }, threadAccessOf(req), threadId),
+  idempotentPosts(
+    client(),
+    table().tableName,
+    (req, threadId) => confirmReplay({ threads: threadStores().threadStore, audit: auditLog().log }, threadAccessOf(req), threadId),
+    cipher,
   ),
 );
 
@@ -90,6 +111,8 @@ export const wiring = {
   ids,
   threadStores,
   taskStores,
+  /** Seals and opens user content; destroys a user's key (account deletion). */
+  cipher,
   /** The audit log every function writes through (AUDIT_RETENTION_DAYS, enumeration detection). */
   audit: () => auditLog().log,
   auditStore: () => auditLog().store,

@@ -9,6 +9,7 @@ import { cursorCodec } from '../../../functions/shared/core/cursor';
 import { ACTIONS, type Action } from '../../../functions/shared/core/policy';
 import type { Principal } from '../../../functions/shared/core/principal';
 import { signOut } from '../../../functions/shared/core/sign-out';
+import { deleteAccount } from '../../../functions/shared/core/account';
 import { adminListThreads, createThread, listThreads, type ThreadDeps } from '../../../functions/shared/core/threads/thread-use-cases';
 import { InMemoryApiKeys } from '../../fakes/in-memory-api-key-store';
 import { InMemoryTaskStore } from '../../fakes/in-memory-task-store';
@@ -45,6 +46,7 @@ const EXPECTED: Record<Action, Record<Kind, Outcome>> = {
   'apikeys.create': writers('forbidden', 'forbidden'),
   'apikeys.enable': writers('forbidden', 'forbidden'),
   'session.end': everyone(ok, 'forbidden'),
+  'account.delete': everyone(ok, 'forbidden'),
 };
 
 const KEY_ID = '01JKEY00000000000000000001';
@@ -75,12 +77,14 @@ function world() {
   const auditReader: AuditReader = { list: async () => (calls++, { events: [], next: null }) };
   const sessions = { signOut: async () => void calls++ };
   const connections = { closeAll: async () => (calls++, 0) };
+  const cipher = { destroyUserKey: async () => void calls++ };
+  const eraser = { eraseAll: async () => (calls++, true) };
   // The key each key action addresses, in the caller's partition and in bob's (the admin's target).
   for (const owner of ['iss:alice', 'iss:bob']) {
     void keys.store(owner).create({ id: KEY_ID, name: 'k', readOnly: false, enabled: false, createdAt: '2026-01-01T00:00:00Z', lastUsedAt: null, keyHash: 'h' }, 25);
   }
   keys.calls = 0;
-  return { records, threadDeps, keyDeps, auditReader, sessions, connections, storeCalls: () => calls + keys.calls };
+  return { records, threadDeps, keyDeps, auditReader, sessions, connections, cipher, eraser, storeCalls: () => calls + keys.calls };
 }
 
 type World = ReturnType<typeof world>;
@@ -98,6 +102,7 @@ const PROBES: Record<Action, (w: World, p: Principal) => Promise<unknown>> = {
   'apikeys.enable': (w, p) => setApiKeyEnabled(w.keyDeps, p, origin, KEY_ID, () => ({ enabled: true })),
   'session.end': (w, p) =>
     signOut({ sessions: w.sessions, clock, audit: w.threadDeps.audit, apiKeys: w.keyDeps.store, connections: w.connections }, p, origin, { revokeKeysCreatedBefore: false }),
+  'account.delete': (w, p) => deleteAccount({ cipher: w.cipher, sessions: w.sessions, eraser: w.eraser, audit: w.threadDeps.audit, clock }, p, origin, () => p.userId),
 };
 
 const cases = ACTIONS.flatMap((action) => (Object.keys(KINDS) as Kind[]).map((kind) => [action, kind, EXPECTED[action][kind]] as const));

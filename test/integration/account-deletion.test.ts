@@ -1,0 +1,110 @@
+// DELETE /me over the local stack: only the owner's user token with the right confirm; the content
+// key goes first, then every earlier token, then every row of the account (threads, items, tasks,
+// API keys and their lookups, counters); an `account.deleted` audit event stays; signing in again
+// starts an empty, working account; 1,000 threads go well within 60 s.
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { keys } from '../../functions/shared/core/keys';
+import { tenantIdOf } from '../../functions/shared/adapters/tenant-id';
+import { api } from '../helpers/http';
+import { baseUrl, devToken } from '../helpers/dev-tokens';
+import { auditRows, localDb, rowsWithPrefix } from '../helpers/local-db';
+import { getItem } from '../helpers/local-table';
+import { call, newThread, testUser, type TestUser } from '../helpers/threads';
+
+const deleteMe = (user: TestUser, body: unknown, token = user.token) => api(baseUrl(), 'DELETE', '/me', { token, body });
+
+/** Polls until `check` holds (the authorizers cache a user's session state for up to 5 s). */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('DELETE /me', () => {
+  it('refuses a missing or wrong confirm with 400 and an API key with 403, and deletes nothing', async () => {
+    // Prepare
+    const alice = testUser('keeper');
+    const threadId = await newThread(alice, 'still here');
+    const key = (await call(alice, 'POST', '/api-keys', { name: 'bot' })).body.key as string;
+    // Act
+    const answers = [
+      await deleteMe(alice, undefined),
+      await deleteMe(alice, {}),
+      await deleteMe(alice, { confirm: 'someone-else' }),
+      await deleteMe(alice, { confirm: alice.sub }),
+    ];
+    const byKey = await api(baseUrl(), 'DELETE', '/me', { apiKey: key, body: { confirm: alice.userId } });
+    // Assess
+    expect(answers.map((a) => a.status)).toEqual([400, 400, 400, 400]);
+    expect(answers[2]!.body.error.code).toBe('bad_request');
+    expect(byKey.status).toBe(403);
+    expect((await call(alice, 'GET', `/threads/${threadId}`)).body.title).toBe('still here');
+  });
+
+  it('T21: shreds and removes the whole account, refuses earlier tokens, keeps the audit event, and a new sign-in starts empty', async () => {
+    // Prepare: an account with a thread and its items, a task, an API key
+    const alice = testUser('leaver');
+    const threadId = await newThread(alice, 'my diary');
+    expect((await call(alice, 'POST', `/threads/${threadId}/messages`, { content: 'add a task: leave quietly' })).status).toBe(201);
+    const key = (await call(alice, 'POST', '/api-keys', { name: 'bot' })).body.key as string;
+    const PK = keys.userPk(tenantIdOf(alice.userId));
+    expect((await rowsWithPrefix(PK, '')).length).toBeGreaterThan(5);
+    // Act
+    const res = await deleteMe(alice, { confirm: alice.userId });
+    // Assess: 202; only the session record (refusing old tokens) is left of the partition
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ status: 'deleted' });
+    expect((await rowsWithPrefix(PK, '')).map((r) => r.SK)).toEqual([keys.sessionSk()]);
+    expect(await getItem(PK, keys.userKeySk())).toBeUndefined();
+    expect(await eventually(async () => (await call(alice, 'GET', '/me')).status === 401)).toBe(true);
+    expect((await api(baseUrl(), 'GET', '/me', { apiKey: key })).status).toBe(401);
+    expect((await auditRows(alice.userId)).map((e) => e.action)).toContain('account.deleted');
+    // ...and the same sub signing in again (a token issued after the deletion) gets an empty, working account
+    let fresh = alice;
+    expect(await eventually(async () => (fresh = { ...alice, token: devToken(alice.sub) }) && (await call(fresh, 'GET', '/me')).status === 200)).toBe(true);
+    expect((await call(fresh, 'GET', '/threads')).body.data).toEqual([]);
+    expect((await call(fresh, 'GET', '/tasks')).body.data).toEqual([]);
+    const again = await newThread(fresh, 'a new start');
+    expect((await call(fresh, 'GET', `/threads/${again}`)).body.title).toBe('a new start');
+  });
+
+  it('deletes an account of 1,000 threads with their items within 60 s', async () => {
+    // Prepare: 1,000 threads of two items each, written straight into the partition
+    const bulk = testUser('bulk');
+    await newThread(bulk, 'through the API'); // creates the content key
+    const PK = keys.userPk(tenantIdOf(bulk.userId));
+    const now = new Date().toISOString();
+    const rows = Array.from({ length: 1000 }, (_, i) => {
+      const id = `01BULK${String(i).padStart(20, '0')}`;
+      return [
+        { PK, SK: keys.threadSk(id), type: 'thread', id, title: `t${i}`, createdAt: now, updatedAt: now },
+        { PK, SK: keys.itemSk(id, '01A'), type: 'item', id: '01A', threadId: id, itemType: 'user_message', content: 'hi', createdAt: now },
+        { PK, SK: keys.itemSk(id, '01B'), type: 'item', id: '01B', threadId: id, itemType: 'assistant_message', content: 'hello', createdAt: now },
+      ];
+    }).flat();
+    const { doc, tableName } = localDb();
+    for (let i = 0; i < rows.length; i += 25) {
+      await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: rows.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    }
+    // Act: DELETE /me until it says `deleted`, each repeat with a token issued after the previous one
+    const t0 = Date.now();
+    let res = await deleteMe(bulk, { confirm: bulk.userId });
+    const statuses = [res.status];
+    while (res.body.status === 'deleting') {
+      await eventually(async () => (await api(baseUrl(), 'GET', '/tools/available', { token: devToken(bulk.sub) })).status === 200);
+      res = await deleteMe(bulk, { confirm: bulk.userId }, devToken(bulk.sub));
+      statuses.push(res.status);
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    // Assess
+    expect(new Set(statuses)).toEqual(new Set([202]));
+    expect(res.body).toEqual({ status: 'deleted' });
+    expect(seconds).toBeLessThan(60);
+    expect((await rowsWithPrefix(PK, '')).map((r) => r.SK)).toEqual([keys.sessionSk()]);
+    console.log(`DELETE /me of 1,000 threads (3,000 rows): ${seconds.toFixed(1)} s`);
+  }, 300_000);
+});
