@@ -29,7 +29,10 @@ const AUDIT_APPEND: Grant[] = [
   { actions: ['dynamodb:UpdateItem'], leadingKeys: ['DENIALS#*'] },
 ];
 const IDEMPOTENCY: Grant = { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: ['IDEMPOTENCY#*'] };
-const API_KEY_LOOKUPS: Grant = { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: ['APIKEY#*'] };
+const API_KEY_LOOKUPS: Grant = { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], leadingKeys: ['APIKEY#*'] };
+/** The key-encryption keys every content-sealing function unwraps (one partition). */
+const KEYRING: Grant = { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], leadingKeys: ['KEYRING'] };
+const CONNECTIONS: Grant = { actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], leadingKeys: ['CONN#*', 'CONNSLOT#*'] };
 const API_KEY_AUTH: Grant[] = [
   { actions: ['dynamodb:GetItem'], leadingKeys: ['APIKEY#*'] },
   { actions: ['dynamodb:UpdateItem'], leadingKeys: ['APIKEY#*', 'USER#*'], attributes: ['PK', 'SK', 'lastUsedAt'] },
@@ -46,15 +49,15 @@ const EXPECTED: Record<string, Grant[]> = {
   OpenapiFunction: [],
   ToolsFunction: [TENANT_CREDS, ],
   AuditFunction: [TENANT_CREDS, { actions: ['dynamodb:Query'], leadingKeys: ['AUDIT#*', 'AUDIT_ALL#*'] }],
-  MeFunction: [TENANT_CREDS, ...AUDIT_APPEND, IDEMPOTENCY, API_KEY_LOOKUPS, { actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], leadingKeys: ['CONN#*', 'CONNSLOT#*'] }],
-  ThreadsFunction: [TENANT_CREDS, ...AUDIT_APPEND, IDEMPOTENCY],
-  MessagesFunction: [TENANT_CREDS, ...AUDIT_APPEND, IDEMPOTENCY],
-  ChatkitFunction: [TENANT_CREDS, ...AUDIT_APPEND, IDEMPOTENCY],
-  TasksFunction: [TENANT_CREDS, IDEMPOTENCY],
-  AdminFunction: [TENANT_CREDS, ...AUDIT_APPEND, API_KEY_LOOKUPS, IDEMPOTENCY],
-  ApiKeysFunction: [TENANT_CREDS, ...AUDIT_APPEND, API_KEY_LOOKUPS, IDEMPOTENCY],
-  WebhookFunction: [TENANT_CREDS, { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: ['WEBHOOK#*'] }, IDEMPOTENCY],
-  WebsocketFunction: [TENANT_CREDS, ...AUDIT_APPEND, { actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], leadingKeys: ['CONN#*', 'CONNSLOT#*'] }],
+  MeFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY, API_KEY_LOOKUPS, CONNECTIONS],
+  ThreadsFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY],
+  MessagesFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY],
+  ChatkitFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY],
+  TasksFunction: [TENANT_CREDS, KEYRING, IDEMPOTENCY],
+  AdminFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, API_KEY_LOOKUPS, IDEMPOTENCY],
+  ApiKeysFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, API_KEY_LOOKUPS, IDEMPOTENCY],
+  WebhookFunction: [TENANT_CREDS, KEYRING, { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: ['WEBHOOK#*'] }, IDEMPOTENCY],
+  WebsocketFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, CONNECTIONS],
   AuthorizerFunction: API_KEY_AUTH,
   WsAuthorizerFunction: API_KEY_AUTH,
   WebhookAuthorizerFunction: [],
