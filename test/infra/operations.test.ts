@@ -157,7 +157,7 @@ describe('concurrency and abuse guards', () => {
   });
 });
 
-describe('audit trail nobody can edit', () => {
+describe('T25: audit trail nobody can edit', () => {
   const { stack, template } = synth();
   const tableId = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))[0]!;
 

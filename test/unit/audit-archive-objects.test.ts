@@ -5,7 +5,7 @@ import { archiveObjects } from '../../functions/audit-archive/archive-objects';
 
 const item = (id: string, at: string) => ({ PK: 'AUDIT#u1', SK: `${at}#${id}`, type: 'audit', expiresAt: 1, id, at, action: 'thread.read', userId: 'u1', outcome: 'allowed' });
 
-describe('archiveObjects', () => {
+describe('T25: archiveObjects', () => {
   it('writes one JSON Lines object per UTC day with the event fields only', () => {
     const objects = archiveObjects([
       { id: 'rec-1', item: item('e1', '2026-12-06T23:59:59.000Z') },
