@@ -77,8 +77,9 @@ describe('a standard OpenID provider as the issuer (discovery, nested roles, nam
       expect(res.headers.get('access-control-allow-origin'), reason).toBe(SECOND);
       expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: 'Unauthorized' } });
     }
-    const refusals = logLines(stack).filter((l) => l.message === 'authorization failed' && l.path === '/me').map((l) => l.reason);
-    expect(refusals).toEqual(expect.arrayContaining(Object.keys(cases)));
+    // The log reaches its file a moment after the answer.
+    const refusals = () => logLines(stack).filter((l) => l.message === 'authorization failed' && l.path === '/me').map((l) => l.reason);
+    await expect.poll(refusals, { timeout: 10_000 }).toEqual(expect.arrayContaining(Object.keys(cases)));
     const log = readFileSync(stack.logFile, 'utf8');
     for (const token of Object.values(cases)) expect(log).not.toContain(token.split('.')[2]);
   });
@@ -130,7 +131,8 @@ describe('an issuer configured with a trailing slash its tokens do not carry', (
     await expect.poll(log, { timeout: 10_000 }).toMatch(/^Try: curl -H "Authorization: Bearer \$TOKEN" http:\/\/\S+\/me {3}\(TOKEN: an access or ID token from /m);
     const res = await fetch(`${stack.baseUrl}/me`, { headers: { Authorization: `Bearer ${await idp.serviceToken([])}` } });
     expect(res.status).toBe(401);
-    expect(logLines(stack).filter((l) => l.message === 'authorization failed').map((l) => l.reason)).toContain('wrong_issuer');
+    // The log reaches its file a moment after the answer.
+    await expect.poll(() => logLines(stack).filter((l) => l.message === 'authorization failed').map((l) => l.reason), { timeout: 10_000 }).toContain('wrong_issuer');
     // The authorizer says it too, once, at its first token (deployed: once per cold start, in CloudWatch).
     const warned = () => logLines(stack).filter((l) => l.level === 'WARN' && String(l.message).startsWith(`JWT_ISSUER "${idp.issuer}/" differs`));
     await expect.poll(() => warned().length, { timeout: 10_000 }).toBeGreaterThan(0);

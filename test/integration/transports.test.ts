@@ -107,10 +107,10 @@ describe('the same reply pipeline on every transport', () => {
 
 describe('budget and reply limit on every transport (T17)', () => {
   // Low limits on a stack of their own: 2 replies a minute, a budget one reply uses up (its first
-  // model call leaves room for its second: about 90 then 95 tokens), 7 days of audit.
+  // model call leaves room for its second: about 160 tokens each), 7 days of audit.
   let stack: StackProcess;
   beforeAll(async () => {
-    stack = await startStackProcess({ RESPOND_LIMIT_PER_MINUTE: '2', AGENT_DAILY_TOKEN_BUDGET: '120', AUDIT_RETENTION_DAYS: '7' });
+    stack = await startStackProcess({ RESPOND_LIMIT_PER_MINUTE: '2', AGENT_DAILY_TOKEN_BUDGET: '200', AUDIT_RETENTION_DAYS: '7' });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -129,8 +129,8 @@ describe('budget and reply limit on every transport (T17)', () => {
       expect(await sendOver(transport, stack.baseUrl, token, threadId, 'list my tasks'), transport).toEqual(refused('rate_limited'));
       expect(await storedItems(stack.baseUrl, token, threadId), transport).toHaveLength(2);
       const me = await api(stack.baseUrl, 'GET', '/me', { token });
-      expect(me.body.budget, transport).toMatchObject({ limit: 120, remaining: 0 });
-      expect(me.body.budget.used, transport).toBeGreaterThan(120);
+      expect(me.body.budget, transport).toMatchObject({ limit: 200, remaining: 0 });
+      expect(me.body.budget.used, transport).toBeGreaterThan(200);
       expect(Date.parse(me.body.budget.resetsAt) - Date.now()).toBeLessThanOrEqual(86_400_000);
     }
   });
