@@ -14,21 +14,26 @@ const FUNCTION_LIMIT = 250 * KB;
  */
 const AUTHORIZER_LIMIT = 63 * KB;
 /**
- * Bundles still above the 250 KB goal, each held at its measured size so it cannot grow:
- * zod's classic API (~100 KB) is in every function's request parsing; openapi also embeds the
- * document (~89 KB). Shrinking them means the zod/mini API in functions/shared (docs/operations.md).
+ * Bundles above the 250 KB goal, each held at its measured size so it cannot grow. Every function
+ * that builds on the shared wiring carries the AWS Encryption SDK of per-user content encryption
+ * (~290 KB, the third wall) and zod's classic API (~100 KB); openapi also embeds the document.
+ * The way down (docs/operations.md): split the wiring so only the content-sealing functions bundle
+ * the cipher, and the zod/mini API in functions/shared.
  */
 const OVER_GOAL: Record<string, number> = {
-  Messages: 268 * KB,
-  Chatkit: 280 * KB,
-  Websocket: 268 * KB,
-  Openapi: 333 * KB,
-  // The STS client of the per-user credentials (the second wall) adds ~10 KB to every function serving users.
-  Admin: 251 * KB,
-  ApiKeys: 251 * KB,
-  Webhook: 253 * KB,
-  // Sign-out closes the user's WebSockets: the Management API client and the connection store.
-  Me: 614 * KB,
+  Health: 536 * KB,
+  Tools: 536 * KB,
+  Tasks: 539 * KB,
+  Audit: 540 * KB,
+  Threads: 540 * KB,
+  Admin: 543 * KB,
+  ApiKeys: 543 * KB,
+  Webhook: 544 * KB,
+  Me: 550 * KB,
+  Messages: 559 * KB,
+  Websocket: 559 * KB,
+  Chatkit: 571 * KB,
+  Openapi: 628 * KB,
 };
 
 type Fn = { Properties: { Code: { S3Key?: string } } };

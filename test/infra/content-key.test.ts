@@ -13,7 +13,8 @@ const ALL = { ...FUNCTIONS, Websocket: WEBSOCKET.fn, WsAuthorizer: WEBSOCKET.aut
 
 describe('T27: content key', () => {
   const { template } = synth();
-  const [[keyId, key]] = Object.entries(template.findResources('AWS::KMS::Key')) as [[string, { Properties: { EnableKeyRotation: boolean; KeyPolicy: { Statement: Statement[] } }; DeletionPolicy: string }]];
+  // The stack has two keys (the table's and this one): the content key is the ContentKey construct's.
+  const [keyId, key] = (Object.entries(template.findResources('AWS::KMS::Key')) as [string, { Properties: { EnableKeyRotation: boolean; KeyPolicy: { Statement: Statement[] } }; DeletionPolicy: string }][]).find(([id]) => id.startsWith('ContentKey'))!;
   const statements = key.Properties.KeyPolicy.Statement;
   const fns = template.findResources('AWS::Lambda::Function') as Record<string, { Properties: { Role: { 'Fn::GetAtt': [string] }; Environment?: { Variables?: Record<string, unknown> } } }>;
   const fnOf = (name: string) => Object.entries(fns).find(([id]) => id.startsWith(`${pascal(name)}Function`))![1];

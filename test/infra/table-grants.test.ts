@@ -226,7 +226,7 @@ describe('DynamoDB calls in the function code', () => {
     ExecuteStatementCommand: ['dynamodb:PartiQLSelect'],
   };
   /** SDK commands of other services (granted elsewhere: the secret's read, ManageConnections, the model grant). */
-  const OTHER_SERVICES = new Set(['GetSecretValueCommand', 'AssumeRoleCommand', 'PostToConnectionCommand', 'DeleteConnectionCommand', 'GetConnectionCommand', 'ConverseStreamCommand', 'PutObjectCommand']);
+  const OTHER_SERVICES = new Set(['GetSecretValueCommand', 'AssumeRoleCommand', 'PostToConnectionCommand', 'DeleteConnectionCommand', 'GetConnectionCommand', 'ConverseStreamCommand', 'PutObjectCommand', 'GenerateDataKeyCommand', 'DecryptCommand', 'EncryptCommand']);
   const root = join(import.meta.dirname, '../../functions');
   const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join(root, f));
 
