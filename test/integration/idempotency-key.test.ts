@@ -7,7 +7,8 @@ import { userIdFor } from '../../functions/shared/core/authenticate';
 import { baseUrl, devIssuer, devToken, uniqueUser } from '../helpers/dev-tokens';
 import { postSse } from '../helpers/sse';
 import { localDb } from '../helpers/local-db';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../functions/shared/core/keys';
 
 const post = (path: string, token: string, body: unknown, key?: string) =>
   api(baseUrl(), 'POST', path, { token, body, headers: key === undefined ? {} : { 'Idempotency-Key': key } });
@@ -258,6 +259,15 @@ describe('Idempotency-Key on replies', () => {
 });
 
 /** Every stored Idempotency-Key record (the table's own records: `IDEMPOTENCY#…` partitions) holding `text`. */
+/** The idempotency records listed under a thread that still exist (core/keys.ts: replayRefPk). */
+async function recordsOfThread(userId: string, threadId: string): Promise<number> {
+  const { doc, tableName } = localDb();
+  const ref = await doc.send(new GetCommand({ TableName: tableName, Key: { PK: keys.replayRefPk(userId, threadId), SK: keys.idempotencySk() }, ConsistentRead: true }));
+  const ids = ref.Item?.recordIds instanceof Set ? [...(ref.Item.recordIds as Set<string>)] : [];
+  const found = await Promise.all(ids.map((id) => doc.send(new GetCommand({ TableName: tableName, Key: { PK: keys.idempotencyPk(id), SK: keys.idempotencySk() }, ConsistentRead: true }))));
+  return found.filter((r) => r.Item).length;
+}
+
 async function recordsHolding(text: string): Promise<number> {
   const { doc, tableName } = localDb();
   let count = 0;
@@ -289,10 +299,13 @@ describe('T22 Idempotency-Key: what a replay may show', () => {
     const msgKey = `msg-${crypto.randomUUID()}`;
     const note = `secret note ${marker}`;
     expect((await post(`/threads/${threadId}/messages`, token, { content: note }, msgKey)).status).toBe(201);
-    expect(await recordsHolding(marker)).toBe(2);
+    // Two records hold the thread's content (sealed: no record holds its text), listed under the thread.
+    expect(await recordsHolding(marker)).toBe(0);
+    const userId = (await api(baseUrl(), 'GET', '/me', { token })).body.userId as string;
+    expect(await recordsOfThread(userId, threadId)).toBe(2);
 
     expect((await api(baseUrl(), 'DELETE', `/threads/${threadId}`, { token })).status).toBe(204);
-    expect(await recordsHolding(marker)).toBe(0);
+    expect(await recordsOfThread(userId, threadId)).toBe(0);
     // The record went with the thread: the retry is a request of its own, never the deleted thread.
     const retry = await post('/threads', token, { title: 'private', metadata: { ssn: marker } }, key);
     expect(retry.headers.get('idempotent-replayed')).toBeNull();

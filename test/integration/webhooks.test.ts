@@ -68,7 +68,9 @@ describe('webhooks over HTTP', () => {
     expect((await deliver('tasks', event, { key })).body).toMatchObject({ duplicate: true });
     let tasks = await queryPrefix(keys.userPk(tenantIdOf(userId)), keys.taskSkPrefix());
     expect(tasks).toHaveLength(1);
-    expect(tasks[0]).toMatchObject({ id: 'ext-1', title: 'Ship it', status: 'open', dueDate: null, type: 'task' });
+    // The title is stored sealed under the user's key (the third wall), never as its text.
+    expect(tasks[0]).toMatchObject({ id: 'ext-1', title: expect.any(Uint8Array), status: 'open', dueDate: null, type: 'task' });
+    expect(Buffer.from(tasks[0]!.title as Uint8Array).toString('latin1')).not.toContain('Ship it');
 
     const done = { type: 'task.completed', userId, taskId: 'ext-1' };
     const completed = await deliver('tasks', done, { key: uniqueKey('done') });
