@@ -6,7 +6,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { createAuthorizer } from '../functions/authorizer/authorizer';
+import { createAuthorizer } from '../functions/shared/lambda/user-authorizer';
 import { createTokenVerifier } from '../functions/shared/adapters/jwt-token-verifier';
 import { loadAuthConfig } from '../functions/shared/config';
 import { BUNDLING } from '../infra/routes';

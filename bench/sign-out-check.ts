@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createAdminClient } from '../infra/local/dynamodb-supervisor';
 import * as lib from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { createAuthorizer } from '../functions/authorizer/authorizer';
+import { createAuthorizer } from '../functions/shared/lambda/user-authorizer';
 import { DynamoDbSessionStore } from '../functions/shared/adapters/session-store';
 import { createTokenVerifier } from '../functions/shared/adapters/jwt-token-verifier';
 import { loadAuthConfig } from '../functions/shared/config';

@@ -32,7 +32,7 @@ export const GATEWAY_RESPONSES: readonly GatewayResponseDef[] = [
   { type: 'REQUEST_TOO_LARGE', statusCode: 413, code: 'payload_too_large', message: 'Payload too large' },
   // An authorizer that throws anything but `Unauthorized` is API Gateway's "Authorizer Configuration
   // Error" (500, AuthorizerConfigurationException): ours does so only when a credential could not be
-  // checked, the key store or the issuer's JWKS unreadable (functions/authorizer/authorizer.ts), so
+  // checked, the key store or the issuer's JWKS unreadable (functions/shared/lambda/user-authorizer.ts), so
   // it means "retry later", not "bad key".
   // https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
   ...(['AUTHORIZER_CONFIGURATION_ERROR', 'AUTHORIZER_FAILURE'] as const).map((type) => ({

@@ -88,7 +88,7 @@ const AUDIT = ['AUDIT_SHARDS', 'AUDIT_RETENTION_DAYS', 'ENUMERATION_THRESHOLD', 
 const AUDITED = [...EDGE, ...AUDIT] as const satisfies readonly Setting[];
 /** Functions that run agent replies (the reply use case) or show the token budget. */
 const BUDGET = ['AGENT_DAILY_TOKEN_BUDGET', 'AGENT_MAX_REPLY_TOKENS'] as const satisfies readonly Setting[];
-/** What the JWT / API-key authorizers read (functions/authorizer/dependencies.ts). */
+/** What the JWT / API-key authorizers read (functions/shared/lambda/authorizer-dependencies.ts). */
 const AUTH = ['TABLE_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'ROLES_CLAIM', 'JWKS_MAX_AGE_SECONDS', 'JWT_MAX_LIFETIME_SECONDS'] as const satisfies readonly Setting[];
 
 /**
@@ -173,7 +173,7 @@ export const ROUTES: readonly RouteDef[] = [
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */
 export const WEBSOCKET = {
   fn: { dir: 'websocket', table: ['tenant', 'keyring', 'auditAppend', 'connections'], env: [...LIMITS, ...AUDIT, 'WS_MAX_CONNECTIONS_PER_USER', ...AGENT, ...BUDGET, ...CONTENT], secrets: REPLY_SECRETS },
-  // The same code and adapters as the REST authorizer (functions/authorizer/dependencies.ts), so the same grant.
+  // The same code and adapters as the REST authorizer (functions/shared/lambda/authorizer-dependencies.ts), so the same grant.
   authorizer: { dir: 'ws-authorizer', table: ['apiKeyAuth'], env: AUTH },
   /** Route keys besides $connect/$disconnect/$default, selected by `$request.body.action`. */
   routeKeys: ['sendMessage', 'ping'],

@@ -11,7 +11,6 @@ import type { Context } from 'aws-lambda';
 
 export const FUNCTIONS_ROOT = fileURLToPath(new URL('../../functions/', import.meta.url));
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyHandler = (event: any, context: Context) => Promise<any>;
 
 const STREAMING = Symbol.for('threadguard.local.streamifyResponse');

@@ -2,7 +2,7 @@
 // the test and a JWKS served by a real loopback HTTP server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { allowedResource, createAuthorizer, fromQuery } from '../../../functions/authorizer/authorizer';
+import { allowedResource, createAuthorizer, fromQuery } from '../../../functions/shared/lambda/user-authorizer';
 import { createTokenVerifier } from '../../../functions/shared/adapters/jwt-token-verifier';
 import { loadAuthConfig } from '../../../functions/shared/config';
 import { sha256Hex, userIdFor, type ApiKeyRecord } from '../../../functions/shared/core/authenticate';

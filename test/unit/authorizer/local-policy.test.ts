@@ -2,7 +2,7 @@
 // method ARNs the local gateways build: the request's own method passes, any other is denied.
 import { describe, expect, it } from 'vitest';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { createAuthorizer, fromQuery } from '../../../functions/authorizer/authorizer';
+import { createAuthorizer, fromQuery } from '../../../functions/shared/lambda/user-authorizer';
 import { sha256Hex, type ApiKeyRecord } from '../../../functions/shared/core/authenticate';
 import { isAllowed } from '../../../infra/local/iam-policy';
 import { restMethodArn } from '../../../infra/local/rest-gateway';

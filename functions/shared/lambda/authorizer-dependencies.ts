@@ -1,16 +1,16 @@
 // The adapters both edge authorizers (REST and WebSocket $connect) run on, built once per cold start.
 // The AWS SDK loads on the first request that needs DynamoDB (an API key, or a user's session item
 // once per SESSION_CACHE_SECONDS), not at import, so the cold start's module load stays small.
-import { loadAuthConfig, loadTableConfig } from '../shared/config';
-import { DynamoDbApiKeyLookup, lazyDocumentClient } from '../shared/adapters/api-key-lookup';
-import { DynamoDbApiKeyUsage } from '../shared/adapters/api-key-usage';
-import { createTokenVerifier, LoopbackAwareFetcher } from '../shared/adapters/jwt-token-verifier';
-import { checkingIssuersOnFirstUse, issuerMismatchWarning } from '../shared/adapters/oidc-discovery';
-import { DynamoDbSessionStore } from '../shared/adapters/session-store';
-import { systemClock } from '../shared/core/ports';
-import { cachedSessionStore } from '../shared/core/sessions';
-import { logger } from '../shared/lambda/logger';
-import type { AuthenticateDeps } from '../shared/core/authenticate';
+import { loadAuthConfig, loadTableConfig } from '../config';
+import { DynamoDbApiKeyLookup, lazyDocumentClient } from '../adapters/api-key-lookup';
+import { DynamoDbApiKeyUsage } from '../adapters/api-key-usage';
+import { createTokenVerifier, LoopbackAwareFetcher } from '../adapters/jwt-token-verifier';
+import { checkingIssuersOnFirstUse, issuerMismatchWarning } from '../adapters/oidc-discovery';
+import { DynamoDbSessionStore } from '../adapters/session-store';
+import { systemClock } from '../core/ports';
+import { cachedSessionStore } from '../core/sessions';
+import { logger } from './logger';
+import type { AuthenticateDeps } from '../core/authenticate';
 
 export function authorizerDeps(env: NodeJS.ProcessEnv): AuthenticateDeps {
   const auth = loadAuthConfig(env);

@@ -1,9 +1,9 @@
-// REST REQUEST authorizer: credentials → Allow policy plus a flat principal context, or `Unauthorized`.
+// The user authorizer both edges run (REST REQUEST authorizer and WebSocket $connect, functions/authorizer and functions/ws-authorizer): credentials → Allow policy plus a flat principal context, or `Unauthorized`.
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { asUnavailable } from '../shared/adapters/dynamo-faults';
-import { AuthFailure, authenticate, type AuthenticateDeps, type Credentials } from '../shared/core/authenticate';
-import { toAuthorizerContext } from '../shared/core/principal';
-import { logger } from '../shared/lambda/logger';
+import { asUnavailable } from '../adapters/dynamo-faults';
+import { AuthFailure, authenticate, type AuthenticateDeps, type Credentials } from '../core/authenticate';
+import { toAuthorizerContext } from '../core/principal';
+import { logger } from './logger';
 
 /** The exact message API Gateway turns into a 401 (any other error is its Authorizer Configuration Error). */
 export const UNAUTHORIZED = 'Unauthorized';
