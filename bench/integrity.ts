@@ -4,6 +4,13 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../functions/shared/adapters/dynamo-reads';
 import { keys } from '../functions/shared/core/keys';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { envelopeCipher } from '../functions/shared/adapters/envelope-cipher';
+import { kmsKeySource } from '../functions/shared/adapters/kek-source';
+import { createKmsClient } from '../functions/shared/adapters/kms-client';
+import { openField, type ContentCipher } from '../functions/shared/core/content-cipher';
+import { systemClock } from '../functions/shared/core/ports';
 import { tenantIdOf } from '../functions/shared/adapters/tenant-id';
 
 /** What the API acknowledged to one user during the run (2xx answers), by the client's own labels. */
@@ -36,10 +43,26 @@ const partition = (client: DynamoDBDocumentClient, tableName: string, pk: string
   queryAll(client, { TableName: tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true });
 
 /** Every violation found, as readable lines; empty when the data is whole. */
-export async function checkIntegrity(client: DynamoDBDocumentClient, tableName: string, users: readonly Acknowledged[]): Promise<string[]> {
+/**
+ * The content cipher of a running local stack (its KMS stand-in, from `local-stack.json`), reading
+ * DynamoDB directly: what stored content says, for checks that read the table itself.
+ */
+export function localStackCipher(dataDir: string, client: DynamoDBDocumentClient, tableName: string): ContentCipher {
+  const { kms } = JSON.parse(readFileSync(join(dataDir, 'local-stack.json'), 'utf8')) as { kms: { endpoint: string; keyId: string } };
+  const keks = kmsKeySource({ kms: createKmsClient(kms.endpoint), keyId: kms.keyId, client, tableName, clock: systemClock });
+  return envelopeCipher({ clientFor: () => client, tableName, keks, clock: systemClock });
+}
+
+/** @param cipher opens sealed message content (content is stored sealed per user). */
+export async function checkIntegrity(client: DynamoDBDocumentClient, tableName: string, users: readonly Acknowledged[], cipher: ContentCipher): Promise<string[]> {
   const problems: string[] = [];
   for (const ack of users) {
-    const rows = await partition(client, tableName, keys.userPk(tenantIdOf(ack.userId)));
+    const sealedRows = await partition(client, tableName, keys.userPk(tenantIdOf(ack.userId)));
+    const user = cipher.forUser(ack.userId);
+    // Message content as the API shows it: opened from its sealed form.
+    const rows = await Promise.all(
+      sealedRows.map(async (r) => (String(r.SK).startsWith('ITEM#') ? { ...r, content: await openField(user, String(r.SK), 'content', r.content) } : r)),
+    );
     const sk = (r: Row) => String(r.SK);
     const threads = new Map(rows.filter((r) => sk(r).startsWith(keys.threadSkPrefix())).map((r) => [String(r.id), r]));
     const items = rows.filter((r) => sk(r).startsWith('ITEM#')).sort((a, b) => (sk(a) < sk(b) ? -1 : 1));

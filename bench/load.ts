@@ -15,7 +15,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../infra/local/dynamodb-
 import { freePort } from '../infra/local/stack';
 import { benchStack } from './bench-stack';
 import { startFaultProxy, type FaultPolicy } from './fault-proxy';
-import { checkIntegrity } from './integrity';
+import { checkIntegrity, localStackCipher } from './integrity';
 import { loadUser, runLoad, type LoadResult, type LoadUser } from './load-driver';
 import { percentile } from './report';
 
@@ -52,11 +52,7 @@ function report(name: string, r: LoadResult, memBefore: NodeJS.MemoryUsage, memA
 }
 
 async function integrity(client: DynamoDBDocumentClient, tableName: string, users: readonly LoadUser[]) {
-  const problems = await checkIntegrity(
-    client,
-    tableName,
-    users.map((u) => u.ack),
-  );
+  const problems = await checkIntegrity(client, tableName, users.map((u) => u.ack), localStackCipher(dataDir, client, tableName));
   console.log(`  integrity: ${problems.length === 0 ? 'no half exchange, duplicate, twice-created task, orphan item, counter mismatch or lost acknowledged write [goal met]' : `${problems.length} problems [GOAL MISSED]`}`);
   for (const p of problems.slice(0, 10)) console.log(`    ${p}`);
 }

@@ -5,7 +5,7 @@
 // acknowledged write in place.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultPolicy } from '../../bench/fault-proxy';
-import { checkIntegrity } from '../../bench/integrity';
+import { checkIntegrity, localStackCipher } from '../../bench/integrity';
 import { loadUser, runLoad } from '../../bench/load-driver';
 import { startFaultStack, type FaultStack } from '../helpers/fault-stack';
 import { uniqueUser } from '../helpers/dev-tokens';
@@ -44,6 +44,6 @@ describe('mixed load through a fault proxy, small scale', () => {
     for (const status of Object.keys(result.statuses)) expect(['200', '201', '204', '503']).toContain(status);
     expect(Object.values(fs.proxy.injected).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     const { client, tableName } = localDb();
-    expect(await checkIntegrity(client, tableName, users.map((u) => u.ack))).toEqual([]);
+    expect(await checkIntegrity(client, tableName, users.map((u) => u.ack), localStackCipher(fs.stack.dataDir, client, tableName))).toEqual([]);
   });
 });

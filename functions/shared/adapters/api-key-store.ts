@@ -57,6 +57,12 @@ function partitionKeyStore(clients: TenantClients, tableName: string): (userId: 
     const getRef = async (keyId: string) =>
       (await client.send(new GetCommand({ TableName: tableName, Key: refKey(keyId), ConsistentRead: true }))).Item;
 
+    /** Whether the lookup of `hash` is this owner's key `keyId` (a retried put's own earlier write). */
+    const ownLookup = async (hash: string, keyId: string): Promise<boolean> => {
+      const item = (await lookups.send(new GetCommand({ TableName: tableName, Key: lookupKey(hash), ConsistentRead: true }))).Item;
+      return item?.ownerId === ownerId && item.keyId === keyId;
+    };
+
     /** The lookup's `enabled`; false when the lookup is gone (revoked meanwhile). */
     const setLookup = async (hash: string, enabled: boolean): Promise<boolean> => {
       try {
@@ -118,6 +124,8 @@ function partitionKeyStore(clients: TenantClients, tableName: string): (userId: 
             }),
           );
         } catch (err) {
+          // An SDK retry of a put whose answer was lost finds its own item: the key was written.
+          if (isConditionFailed(err) && (await ownLookup(keyHash, key.id))) return 'created';
           await transactWrite(client, [{ Delete: { TableName: tableName, Key: refKey(key.id) } }, counter(-1)]);
           throw err;
         }
