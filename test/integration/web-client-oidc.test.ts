@@ -102,7 +102,8 @@ describe('web client with an external issuer, as deployed: OIDC sign-in (code + 
       await poll(async () => (await page.locator('.assistant_message').count()) > replies || (await notice.getAttribute('data-code')) === 'rate_limited').toBe(true);
     }
     expect(await notice.getAttribute('data-code')).toBe('rate_limited');
-    expect(await notice.textContent()).toMatch(/^You are sending requests too quickly\. Try again in \d+ s \(at \d\d:\d\d:\d\d UTC\)\.$/);
+    // Retry-After is at most a minute; exactly 60 s (at a window's start) reads "1 min".
+    expect(await notice.textContent()).toMatch(/^You are sending requests too quickly\. Try again in (\d+ s|1 min) \(at \d\d:\d\d:\d\d UTC\)\.$/);
     expect(await page.inputValue('#composer textarea')).toMatch(/^hello \d$/);
     // The refusal came before any stream: the message post itself answered 429.
     expect(rec.network.filter((n) => n.status === 429).map((n) => `${n.method} ${new URL(n.url).pathname.replace(/[^/]+\/messages$/, '{id}/messages')}`)).toEqual([
