@@ -111,7 +111,7 @@ export function sharedGrantStatements(tableArn: string, grant: SharedGrant): Pol
       ];
     case 'apiKeyLookups':
       // BatchWriteItem (account deletion's batched deletes) puts and deletes, as Put and Delete here do.
-      return [onFamilies(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], tableArn, ['APIKEY#*'])];
+      return [onFamilies(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], tableArn, ['APIKEY#*'])];
     case 'connections':
       return [onFamilies(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], tableArn, ['CONN#*', 'CONNSLOT#*'])];
     case 'keyring':

@@ -29,7 +29,7 @@ const AUDIT_APPEND: Grant[] = [
   { actions: ['dynamodb:UpdateItem'], leadingKeys: ['DENIALS#*'] },
 ];
 const IDEMPOTENCY: Grant = { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: ['IDEMPOTENCY#*'] };
-const API_KEY_LOOKUPS: Grant = { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], leadingKeys: ['APIKEY#*'] };
+const API_KEY_LOOKUPS: Grant = { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], leadingKeys: ['APIKEY#*'] };
 /** The key-encryption keys every content-sealing function unwraps (one partition). */
 const KEYRING: Grant = { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], leadingKeys: ['KEYRING'] };
 const CONNECTIONS: Grant = { actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], leadingKeys: ['CONN#*', 'CONNSLOT#*'] };

@@ -12,7 +12,7 @@ import type { ApiKeyStore, ApiKeyView, StoredApiKey } from '../core/api-keys';
 import { keys } from '../core/keys';
 import type { Principal } from '../core/principal';
 import { queryAll } from './dynamo-reads';
-import { isConditionFailed, TransactionCancelled, transactWrite } from './dynamo-writes';
+import { isOwnEarlierWrite, TransactionCancelled, transactWrite, writeIf } from './dynamo-writes';
 import { userPartition, type TenantClients } from './tenant-clients';
 
 function view(item: Record<string, unknown>): ApiKeyView {
@@ -57,16 +57,10 @@ function partitionKeyStore(clients: TenantClients, tableName: string): (userId: 
     const getRef = async (keyId: string) =>
       (await client.send(new GetCommand({ TableName: tableName, Key: refKey(keyId), ConsistentRead: true }))).Item;
 
-    /** Whether the lookup of `hash` is this owner's key `keyId` (a retried put's own earlier write). */
-    const ownLookup = async (hash: string, keyId: string): Promise<boolean> => {
-      const item = (await lookups.send(new GetCommand({ TableName: tableName, Key: lookupKey(hash), ConsistentRead: true }))).Item;
-      return item?.ownerId === ownerId && item.keyId === keyId;
-    };
-
     /** The lookup's `enabled`; false when the lookup is gone (revoked meanwhile). */
-    const setLookup = async (hash: string, enabled: boolean): Promise<boolean> => {
-      try {
-        await lookups.send(
+    const setLookup = (hash: string, enabled: boolean): Promise<boolean> =>
+      writeIf(
+        lookups.send(
           new UpdateCommand({
             TableName: tableName,
             Key: lookupKey(hash),
@@ -74,17 +68,12 @@ function partitionKeyStore(clients: TenantClients, tableName: string): (userId: 
             ConditionExpression: 'attribute_exists(PK) AND ownerId = :owner',
             ExpressionAttributeValues: { ':e': enabled, ':owner': ownerId },
           }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailed(err)) return false;
-        throw err;
-      }
-    };
+        ),
+      );
 
-    const setRef = async (keyId: string, enabled: boolean, at: string): Promise<boolean> => {
-      try {
-        await client.send(
+    const setRef = (keyId: string, enabled: boolean, at: string): Promise<boolean> =>
+      writeIf(
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: refKey(keyId),
@@ -92,13 +81,8 @@ function partitionKeyStore(clients: TenantClients, tableName: string): (userId: 
             ConditionExpression: 'attribute_exists(PK)',
             ExpressionAttributeValues: { ':e': enabled, ':at': at },
           }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailed(err)) return false;
-        throw err;
-      }
-    };
+        ),
+      );
 
     return {
       async create(key: StoredApiKey, maxKeys: number) {
@@ -115,17 +99,12 @@ function partitionKeyStore(clients: TenantClients, tableName: string): (userId: 
           throw err;
         }
         // 2. The lookup, which makes the key work; undone in the owner's partition if it fails.
+        const lookup = { ...lookupKey(keyHash), type: 'apiKey', keyId: key.id, ownerId, readOnly: key.readOnly, enabled: true, createdAt: key.createdAt };
         try {
-          await lookups.send(
-            new PutCommand({
-              TableName: tableName,
-              Item: { ...lookupKey(keyHash), type: 'apiKey', keyId: key.id, ownerId, readOnly: key.readOnly, enabled: true, createdAt: key.createdAt },
-              ConditionExpression: 'attribute_not_exists(PK)',
-            }),
-          );
+          await lookups.send(new PutCommand({ TableName: tableName, Item: lookup, ConditionExpression: 'attribute_not_exists(PK)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
         } catch (err) {
           // An SDK retry of a put whose answer was lost finds its own item: the key was written.
-          if (isConditionFailed(err) && (await ownLookup(keyHash, key.id))) return 'created';
+          if (isOwnEarlierWrite(err, lookup, ['keyId', 'ownerId', 'createdAt'])) return 'created';
           await transactWrite(client, [{ Delete: { TableName: tableName, Key: refKey(key.id) } }, counter(-1)]);
           throw err;
         }
@@ -134,7 +113,7 @@ function partitionKeyStore(clients: TenantClients, tableName: string): (userId: 
 
       async list() {
         const rows = await queryAll(client, {
-          TableName: tableName,
+            TableName: tableName,
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
           ExpressionAttributeValues: { ':pk': userPk, ':prefix': keys.apiKeyRefSkPrefix() },
           ConsistentRead: true,

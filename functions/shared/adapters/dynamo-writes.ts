@@ -35,6 +35,17 @@ export function isOwnEarlierWrite(err: unknown, item: Record<string, unknown>, f
   return stored !== undefined && fields.every((f) => typeof item[f] === 'string' && stored[f]?.S === item[f]);
 }
 
+/** Awaits one conditional write; false when its condition did not hold (nothing was changed). */
+export async function writeIf(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
+}
+
 /** A token for one logical write, stored with it so a retry of that write can recognise itself. */
 export const writeToken = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(9))).toString('base64url');
 
