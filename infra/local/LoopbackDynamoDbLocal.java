@@ -18,7 +18,13 @@ public class LoopbackDynamoDbLocal {
     field.setAccessible(true);
     Server jetty = (Server) field.get(proxy);
     for (Connector c : jetty.getConnectors()) ((ServerConnector) c).setHost("127.0.0.1");
-    proxy.start();
+    try {
+      proxy.start();
+    } catch (Exception e) {
+      // Jetty's threads would keep the JVM alive without a listener; exit so the stack sees why.
+      e.printStackTrace();
+      System.exit(1);
+    }
     Thread watch = new Thread(() -> {
       try {
         while (System.in.read() != -1) {

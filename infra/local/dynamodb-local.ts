@@ -25,6 +25,12 @@ function jarDir(): string {
   return join(libDir, dist);
 }
 
+/** Java could not bind the port: someone took it after it was found free. */
+export class PortTakenError extends Error {}
+
+/** Bounds one readiness probe: a listener that accepts and never answers must not stall the start. */
+const PROBE_TIMEOUT_MS = 2_000;
+
 export async function startDynamoDbLocal(opts: { dataDir: string; port: number }): Promise<DynamoDbLocal> {
   const dir = jarDir();
   const dbPath = join(opts.dataDir, 'dynamodb');
@@ -62,13 +68,17 @@ export async function startDynamoDbLocal(opts: { dataDir: string; port: number }
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
+    requestHandler: { connectionTimeout: PROBE_TIMEOUT_MS, requestTimeout: PROBE_TIMEOUT_MS, throwOnRequestTimeout: true },
   });
   const deadline = Date.now() + 30_000;
   let running = true;
   void exited.then(() => (running = false));
   // Poll until it answers: a readiness check, not a timing assumption.
   for (;;) {
-    if (!running) throw new Error(`DynamoDB Local exited during start (is Java 17+ installed?)\n${stderr}`);
+    if (!running) {
+      if (/BindException|Address already in use/.test(stderr)) throw new PortTakenError(`port ${opts.port} was taken before DynamoDB Local could bind it`);
+      throw new Error(`DynamoDB Local exited during start (is Java 17+ installed?)\n${stderr}`);
+    }
     try {
       await client.send(new ListTablesCommand({}));
       break;

@@ -4,7 +4,7 @@
 // fault proxy in front of one, or DynamoDB itself), which is used as it is.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dynamoEndpoint } from '../../functions/shared/adapters/dynamo-endpoint';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { PortTakenError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 
 export interface SupervisedDynamoDb {
   readonly endpoint: string;
@@ -27,11 +27,24 @@ export async function openDynamoDb(opts: {
     opts.log(JSON.stringify({ level: 'INFO', message: 'using the DynamoDB endpoint from DYNAMODB_ENDPOINT', endpoint: external }));
     return { endpoint: external, pid: () => null, stop: async () => undefined };
   }
-  return superviseDynamoDbLocal({ dataDir: opts.dataDir, port: await opts.port(), log: opts.log });
+  // A free port can be taken between the check and Java binding it (other processes pick ports too):
+  // a start refused for that reason tries another port rather than failing the whole stack.
+  for (let attempt = 1; ; attempt++) {
+    const port = await opts.port();
+    try {
+      const first = await startDynamoDbLocal({ dataDir: opts.dataDir, port });
+      return superviseDynamoDbLocal({ dataDir: opts.dataDir, port, log: opts.log }, first);
+    } catch (err) {
+      if (!(err instanceof PortTakenError) || attempt >= 3) throw err;
+    }
+  }
 }
 
-async function superviseDynamoDbLocal(opts: { dataDir: string; port: number; log: (line: string) => void }): Promise<SupervisedDynamoDb> {
-  let current: DynamoDbLocal | null = await startDynamoDbLocal(opts);
+async function superviseDynamoDbLocal(
+  opts: { dataDir: string; port: number; log: (line: string) => void },
+  first: DynamoDbLocal,
+): Promise<SupervisedDynamoDb> {
+  let current: DynamoDbLocal | null = first;
   let stopping = false;
   let restarting: Promise<void> | null = null;
   const log = (level: string, message: string, extra: Record<string, unknown> = {}) => opts.log(JSON.stringify({ level, message, ...extra }));
