@@ -47,11 +47,4 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!shared/|\\.\\./)[^/]+/', message: 'a function folder imports only its own files and functions/shared' }] }],
     },
   },
-  {
-    // Known debt: the cursor HMAC and the SHA-256 of key and issuer identifiers still use node:crypto
-    // inside core; they are to become a signing port and a digest port. Listed here so no other
-    // core file can follow them.
-    files: ['functions/shared/core/cursor.ts', 'functions/shared/core/authenticate.ts'],
-    rules: { 'no-restricted-imports': 'off' },
-  },
 );

@@ -13,6 +13,7 @@ import { BUNDLING } from '../infra/routes';
 import { generateSigningKey, publicKeyObject, signJwt } from '../infra/local/jwt-sign';
 import { startJwksServer } from '../test/helpers/jwks-server';
 import { opsPerSecond, type Report } from './report';
+import { nodeDigest } from '../functions/shared/adapters/node-crypto';
 
 const OUT_DIR = join(import.meta.dirname, '.out');
 
@@ -32,7 +33,7 @@ export async function benchAuthorizer(report: Report): Promise<void> {
     const authorize = createAuthorizer({
       tokens: createTokenVerifier(config),
       apiKeys: { findByHash: async () => null },
-      rolesClaim: 'roles',
+      digest: nodeDigest, rolesClaim: 'roles',
     });
     const now = Math.floor(Date.now() / 1000);
     const COUNT = 4000;

@@ -9,7 +9,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAdminClient } from '../infra/local/dynamodb-supervisor';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { userIdFor } from '../functions/shared/core/authenticate';
+import { userIdFor } from '../functions/shared/adapters/node-crypto';
 import { mintDevToken, readDevIssuer } from '../infra/local/dev-issuer';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../infra/local/dynamodb-local';
 import { freePort } from '../infra/local/stack';

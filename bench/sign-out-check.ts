@@ -19,6 +19,7 @@ import { freePort } from '../infra/local/stack';
 import { generateSigningKey, signJwt } from '../infra/local/jwt-sign';
 import { startJwksServer } from '../test/helpers/jwks-server';
 import { percentile as pct, type Report } from './report';
+import { nodeDigest } from '../functions/shared/adapters/node-crypto';
 
 const event = (token: string) =>
   ({ type: 'REQUEST', methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:api/prod/GET/me', headers: { Authorization: `Bearer ${token}` } }) as unknown as APIGatewayRequestAuthorizerEvent;
@@ -34,7 +35,7 @@ export async function benchSignOutCheck(report: Report): Promise<void> {
     const client = lib.DynamoDBDocumentClient.from(base);
     const config = loadAuthConfig({ JWT_ISSUER: server.issuer, JWKS_URI: server.jwksUri });
     const tokens = createTokenVerifier(config);
-    const deps = { tokens, apiKeys: { findByHash: async () => null }, rolesClaim: 'roles' };
+    const deps = { tokens, apiKeys: { findByHash: async () => null }, digest: nodeDigest, rolesClaim: 'roles' };
     const sessions = new DynamoDbSessionStore(async () => ({ client, lib }), tables.main);
     const without = createAuthorizer(deps);
     const cached = createAuthorizer({ ...deps, sessions: cachedSessionStore(sessions) });

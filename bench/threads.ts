@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAdminClient } from '../infra/local/dynamodb-supervisor';
 import { BatchWriteCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { userIdFor } from '../functions/shared/core/authenticate';
+import { userIdFor } from '../functions/shared/adapters/node-crypto';
 import { keys } from '../functions/shared/core/keys';
 import { tenantIdOf } from '../functions/shared/adapters/tenant-id';
 import { mintDevToken, readDevIssuer } from '../infra/local/dev-issuer';

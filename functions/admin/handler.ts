@@ -4,6 +4,7 @@ import { dynamoAdminApiKeyStore, dynamoApiKeyStore } from '../shared/adapters/ap
 import { httpHandler } from '../shared/lambda/http-handler';
 import { wiring } from '../shared/lambda/wiring';
 import { adminRoutes } from './controller';
+import { nodeDigest } from '../shared/adapters/node-crypto';
 
 const { clients, tableName } = { clients: wiring.clients(), tableName: wiring.table().tableName };
 
@@ -14,7 +15,7 @@ export const handler = httpHandler(
     audit: wiring.audit(),
     clock: wiring.clock,
     ids: wiring.ids(),
-    newKey: randomUUID,
+    digest: nodeDigest, newKey: randomUUID,
   }),
   wiring.edge(),
 );

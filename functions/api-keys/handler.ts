@@ -4,6 +4,7 @@ import { dynamoApiKeyStore } from '../shared/adapters/api-key-store';
 import { httpHandler } from '../shared/lambda/http-handler';
 import { wiring } from '../shared/lambda/wiring';
 import { apiKeysRoutes } from './controller';
+import { nodeDigest } from '../shared/adapters/node-crypto';
 
 export const handler = httpHandler(
   apiKeysRoutes({
@@ -11,7 +12,7 @@ export const handler = httpHandler(
     audit: wiring.audit(),
     clock: wiring.clock,
     ids: wiring.ids(),
-    newKey: randomUUID,
+    digest: nodeDigest, newKey: randomUUID,
   }),
   wiring.edge(),
 );

@@ -1,6 +1,7 @@
 // POST /webhooks/{source}: known source, JSON object (size-capped at 256 KB by dispatch), idempotency key, one delivery.
 // The static-token check already happened in the webhook authorizer.
 import { NotFoundError, ValidationError } from '../shared/core/errors';
+import type { Digest } from '../shared/core/ports';
 import { deliverWebhook, idempotencyKeyOf, type DeliverDeps } from '../shared/core/webhooks';
 import { ok, type RouteControllers } from '../shared/lambda/http-handler';
 import { logger } from '../shared/lambda/logger';
@@ -10,6 +11,8 @@ import { effectFor, type SourceDeps } from './sources';
 
 export interface WebhookDeps extends DeliverDeps, SourceDeps {
   readonly sources: readonly string[];
+  /** Derives an event id from the body when the sender gives none. */
+  readonly digest: Digest;
 }
 
 export function webhookRoutes(deps: WebhookDeps): RouteControllers {
@@ -22,7 +25,7 @@ export function webhookRoutes(deps: WebhookDeps): RouteControllers {
         throw new ValidationError('Webhook body must be a JSON object');
       }
       const payload = body as Record<string, unknown>;
-      const key = idempotencyKeyOf(req.headers['idempotency-key'], payload, source, req.rawBody ?? '');
+      const key = idempotencyKeyOf(deps.digest, req.headers['idempotency-key'], payload, source, req.rawBody ?? '');
       const effect = effectFor(deps, source, payload);
       const result = await deliverWebhook(deps, { source, key, body: req.rawBody ?? '' }, effect);
       // Accepted but without effect (no such task for that user, or the user's task cap): the sender

@@ -1,5 +1,6 @@
 // Composition root for /webhooks/{source}.
 import { loadWebhookConfig } from '../shared/config';
+import { nodeDigest } from '../shared/adapters/node-crypto';
 import { DynamoDbWebhookEventStore } from '../shared/adapters/webhook-event-store';
 import { WEBHOOK_MAX_BODY_BYTES } from '../shared/core/webhooks';
 import { httpHandler } from '../shared/lambda/http-handler';
@@ -11,6 +12,7 @@ const { sources } = loadWebhookConfig(process.env);
 export const handler = httpHandler(
   webhookRoutes({
     sources,
+    digest: nodeDigest,
     events: new DynamoDbWebhookEventStore(wiring.client(), wiring.table().tableName),
     tasks: wiring.taskStores(),
     clock: wiring.clock,

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../../bench/fault-proxy';
-import { userIdFor } from '../../functions/shared/core/authenticate';
+import { userIdFor } from '../../functions/shared/adapters/node-crypto';
 import { mintDevToken, readDevIssuer, type DevTokenOptions } from '../../infra/local/dev-issuer';
 import { recordCredential } from './credentials';
 import { startStackProcess, type StackProcess } from './stack-process';

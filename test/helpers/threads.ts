@@ -1,5 +1,5 @@
 // Small helpers for thread tests: a user with a token and their id, and shorthand calls.
-import { userIdFor } from '../../functions/shared/core/authenticate';
+import { userIdFor } from '../../functions/shared/adapters/node-crypto';
 import { api } from './http';
 import { baseUrl, devIssuer, devToken, uniqueUser } from './dev-tokens';
 

@@ -1,7 +1,7 @@
 // THREATS T7 and T8 over real HTTP: key management is for user tokens only; a key is shown once,
 // stored as SHA-256 only, and stops working on the very next request after disable or revoke.
 import { describe, expect, it } from 'vitest';
-import { sha256Hex, userIdFor } from '../../functions/shared/core/authenticate';
+import { sha256Hex, userIdFor } from '../../functions/shared/adapters/node-crypto';
 import { API_KEY_NOT_FOUND_MESSAGE } from '../../functions/shared/core/errors';
 import { keys } from '../../functions/shared/core/keys';
 import { tenantIdOf } from '../../functions/shared/adapters/tenant-id';

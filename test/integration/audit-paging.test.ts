@@ -2,7 +2,7 @@
 // end a page early) and merges the sharded day list newest first, with no event lost or repeated.
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { userIdFor } from '../../functions/shared/core/authenticate';
+import { userIdFor } from '../../functions/shared/adapters/node-crypto';
 import type { AuditEvent, AuditRecord } from '../../functions/shared/core/audit';
 import { ulidGenerator } from '../../functions/shared/core/ids';
 import { keys } from '../../functions/shared/core/keys';

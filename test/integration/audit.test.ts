@@ -3,7 +3,7 @@
 // Thread routes write their events through the same createAuditLog(); their HTTP-level T2 test
 // lives with them.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { userIdFor } from '../../functions/shared/core/authenticate';
+import { userIdFor } from '../../functions/shared/adapters/node-crypto';
 import type { AuditEvent, AuditLog, AuditRecord } from '../../functions/shared/core/audit';
 import { createAuditLog } from '../../functions/shared/lambda/audit-log';
 import { api } from '../helpers/http';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { ROUTES } from '../../infra/routes';
-import { userIdFor } from '../../functions/shared/core/authenticate';
+import { userIdFor } from '../../functions/shared/adapters/node-crypto';
 import { api, UNAUTHORIZED_BODY } from '../helpers/http';
 import { baseUrl, devIssuer, devToken, uniqueUser } from '../helpers/dev-tokens';
 import { forgedTokens, missingCredentialHeaders } from '../helpers/hostile-tokens';

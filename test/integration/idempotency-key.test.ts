@@ -3,7 +3,7 @@
 // Replies (message posts, ChatKit) replay their stored exchange, in the retry's own framing.
 import { describe, expect, it } from 'vitest';
 import { api } from '../helpers/http';
-import { userIdFor } from '../../functions/shared/core/authenticate';
+import { userIdFor } from '../../functions/shared/adapters/node-crypto';
 import { baseUrl, devIssuer, devToken, uniqueUser } from '../helpers/dev-tokens';
 import { postSse } from '../helpers/sse';
 import { localDb } from '../helpers/local-db';

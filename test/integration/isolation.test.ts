@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../functions/shared/core/authenticate';
+import { sha256Hex } from '../../functions/shared/adapters/node-crypto';
 import { keys } from '../../functions/shared/core/keys';
 import { api } from '../helpers/http';
 import { baseUrl } from '../helpers/dev-tokens';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintDevToken, readDevIssuer } from '../../infra/local/dev-issuer';
 import { DynamoDbRateCounter } from '../../functions/shared/adapters/rate-counter';
 import { singleClient } from '../../functions/shared/adapters/tenant-clients';
-import { userIdFor } from '../../functions/shared/core/authenticate';
+import { userIdFor } from '../../functions/shared/adapters/node-crypto';
 import { keys } from '../../functions/shared/core/keys';
 import { tenantIdOf } from '../../functions/shared/adapters/tenant-id';
 import { fixedWindow } from '../../functions/shared/core/rate-limit';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mintDevToken, readDevIssuer } from '../../infra/local/dev-issuer';
-import { userIdFor } from '../../functions/shared/core/authenticate';
+import { userIdFor } from '../../functions/shared/adapters/node-crypto';
 import { keys } from '../../functions/shared/core/keys';
 import { localDb } from '../helpers/local-db';
 import { fixedWindow } from '../../functions/shared/core/rate-limit';

@@ -2,7 +2,7 @@
 // nothing else, deliveries are exactly-once (also under concurrent retries), and bodies are capped.
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
-import { userIdFor } from '../../functions/shared/core/authenticate';
+import { userIdFor } from '../../functions/shared/adapters/node-crypto';
 import { keys } from '../../functions/shared/core/keys';
 import { tenantIdOf } from '../../functions/shared/adapters/tenant-id';
 import { api, UNAUTHORIZED_BODY } from '../helpers/http';

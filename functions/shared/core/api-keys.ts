@@ -2,12 +2,12 @@
 // the key text exists once, in the create response. Who may do what is the `apikeys.*` rows of
 // policy.ts; every use case asks it first, before reading its input or any store.
 import type { AuditAction, AuditLog, RequestOrigin } from './audit';
-import { isApiKeyFormat, sha256Hex } from './authenticate';
+import { isApiKeyFormat } from './authenticate';
 import { API_KEY_NOT_FOUND_MESSAGE, ConflictError, ForbiddenError } from './errors';
 import type { IdGenerator } from './ids';
 import { authorize, decide } from './policy';
 import { isPossibleUserId, type Principal } from './principal';
-import type { Clock, Deferred } from './ports';
+import type { Clock, Deferred, Digest } from './ports';
 
 /** Bound on live keys per user (revoked keys do not count); exact under concurrent creates. */
 export const MAX_API_KEYS_PER_USER = 25;
@@ -58,6 +58,8 @@ export interface ApiKeyDeps {
   readonly ids: IdGenerator;
   /** A random UUID v4 (crypto.randomUUID). */
   readonly newKey: () => string;
+  /** Hashes a new key for storage: only its SHA-256 is kept. */
+  readonly digest: Digest;
 }
 
 /** Key ids are ULIDs; anything else cannot exist and gets the same 403 as an unknown id. */
@@ -102,7 +104,7 @@ export async function issueApiKey(
     enabled: true,
     createdAt,
     lastUsedAt: null,
-    keyHash: sha256Hex(key),
+    keyHash: deps.digest.sha256Hex(key),
   };
   const outcome = await deps.store(principal).create(stored, MAX_API_KEYS_PER_USER);
   if (outcome === 'limit') {

@@ -1,6 +1,6 @@
 // GET /admin/audit as a use case: admins only, newest first, cursors bound to the admin and filter.
 import { authorize } from './policy';
-import type { Deferred } from './ports';
+import type { Deferred, MessageSigner } from './ports';
 import type { Principal } from './principal';
 import type { AuditEvent, AuditPosition, AuditReader } from './audit';
 import { signCursor, verifyCursor } from './cursor';
@@ -14,7 +14,7 @@ export interface ListAuditInput {
 
 export interface ListAuditDeps {
   readonly reader: AuditReader;
-  readonly cursorSecret: () => Promise<string>;
+  readonly cursorSigner: () => Promise<MessageSigner>;
 }
 
 const binding = (admin: Principal, filter: string | null) =>
@@ -36,9 +36,9 @@ export async function listAudit(
 ): Promise<{ data: AuditEvent[]; nextCursor: string | null }> {
   authorize(principal, 'audit.read');
   const input = query();
-  const secret = await deps.cursorSecret();
+  const signer = await deps.cursorSigner();
   const bind = binding(principal, input.userId);
-  const after = input.cursor === null ? null : asPosition(verifyCursor(secret, bind, input.cursor));
+  const after = input.cursor === null ? null : asPosition(verifyCursor(signer, bind, input.cursor));
   const page = await deps.reader.list({ actorId: input.userId, limit: input.limit, after });
-  return { data: page.events, nextCursor: page.next ? signCursor(secret, bind, page.next) : null };
+  return { data: page.events, nextCursor: page.next ? signCursor(signer, bind, page.next) : null };
 }

@@ -1,9 +1,9 @@
 // Credentials → principal. Pure rules; the JWT verifier and the key lookup are injected ports.
 // Every failure is an UnauthenticatedError whose `reason` is safe to log (it never holds token text).
-import { createHash } from 'node:crypto';
 import { ServiceUnavailableError, UnauthenticatedError } from './errors';
 import { claimAt, MAX_SUB_BYTES, rolesFromClaim, type Principal } from './principal';
 import { endedBySignOut, NO_SESSION_STATE, roleChanged, type SessionStore } from './sessions';
+import type { Digest } from './ports';
 import { isWellFormed } from './text';
 
 /** Verified JWT payload (only what we read). */
@@ -45,6 +45,8 @@ export interface Credentials {
 export interface AuthenticateDeps {
   readonly tokens: TokenVerifier;
   readonly apiKeys: ApiKeyLookup;
+  /** Hashes API keys for lookup and tags issuers in user ids. */
+  readonly digest: Digest;
   /** Where roles are read: a claim name or a dotted path (principal.ts `claimAt`). */
   readonly rolesClaim: string;
   /** Per trusted issuer, when several carry roles in different claims; others use `rolesClaim`. */
@@ -66,22 +68,20 @@ export class AuthFailure extends UnauthenticatedError {
   }
 }
 
-export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-
 const issuerTags = new Map<string, string>();
 
 /** A short, stable tag per issuer, so equal `sub` values from two issuers never share a userId. */
-export function issuerTag(iss: string): string {
+export function issuerTag(digest: Digest, iss: string): string {
   let tag = issuerTags.get(iss);
   if (tag === undefined) {
-    tag = sha256Hex(iss).slice(0, 12);
+    tag = digest.sha256Hex(iss).slice(0, 12);
     // Only verified issuers reach here, so the map stays as small as the issuer list.
     issuerTags.set(iss, tag);
   }
   return tag;
 }
 
-export const userIdFor = (iss: string, sub: string): string => `${issuerTag(iss)}:${sub}`;
+export const userIdFor = (digest: Digest, iss: string, sub: string): string => `${issuerTag(digest, iss)}:${sub}`;
 
 export function isApiKeyFormat(key: string): boolean {
   return UUID_V4.test(key);
@@ -99,7 +99,7 @@ export async function authenticate(deps: AuthenticateDeps, creds: Credentials): 
 export async function authenticateApiKey(deps: AuthenticateDeps, key: string): Promise<Principal> {
   const trimmed = key.trim();
   if (!isApiKeyFormat(trimmed)) throw new AuthFailure('malformed_api_key');
-  const hash = sha256Hex(trimmed.toLowerCase());
+  const hash = deps.digest.sha256Hex(trimmed.toLowerCase());
   const record = await deps.apiKeys.findByHash(hash);
   if (!record) throw new AuthFailure('unknown_api_key');
   if (!record.enabled) throw new AuthFailure('disabled_api_key');
@@ -139,7 +139,7 @@ export async function authenticateJwt(deps: AuthenticateDeps, token: string): Pr
   if (!isWellFormed(claims.sub)) throw new AuthFailure('ill_formed_sub');
   const roles = rolesFromClaim(claimAt(claims, deps.rolesClaimByIssuer?.[claims.iss] ?? deps.rolesClaim));
   const email = typeof claims.email === 'string' ? claims.email : null;
-  const userId = userIdFor(claims.iss, claims.sub);
+  const userId = userIdFor(deps.digest, claims.iss, claims.sub);
   const readOnly = roles.includes('guest'); // guest wins over any other role
   const iat = typeof claims.iat === 'number' ? claims.iat : null;
   if (deps.sessions) {

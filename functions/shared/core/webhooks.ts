@@ -1,9 +1,8 @@
 // Webhook delivery rules: which key makes a delivery unique, and exactly-once processing through a
 // claim → effect → complete cycle on a conditional write (DESIGN invariant 9).
-import { sha256Hex } from './authenticate';
 import { ConfigError, ConflictError, ValidationError } from './errors';
 import type { IdGenerator } from './ids';
-import type { Clock } from './ports';
+import type { Clock, Digest } from './ports';
 
 /** Webhook bodies above this get 413 (API.md). */
 export const WEBHOOK_MAX_BODY_BYTES = 256 * 1024;
@@ -38,7 +37,7 @@ export function webhookTokenFrom(variable: string, configured: string): string {
  * identical retries answered as duplicates. Identical bodies are then one delivery: a sender that
  * means two must tell them apart.
  */
-export function idempotencyKeyOf(header: string | undefined, body: Record<string, unknown>, source: string, rawBody: string): string {
+export function idempotencyKeyOf(digest: Digest, header: string | undefined, body: Record<string, unknown>, source: string, rawBody: string): string {
   if (header !== undefined) {
     const key = header.trim();
     if (!KEY_TEXT.test(key)) throw new ValidationError('Idempotency-Key must be 1-200 printable characters');
@@ -47,7 +46,7 @@ export function idempotencyKeyOf(header: string | undefined, body: Record<string
   const id = body.id;
   if (typeof id === 'string' && KEY_TEXT.test(id)) return id;
   if (typeof id === 'number' && Number.isSafeInteger(id)) return String(id);
-  if (id === undefined) return `sha256-${sha256Hex(`${source}\n${rawBody}`)}`;
+  if (id === undefined) return `sha256-${digest.sha256Hex(`${source}\n${rawBody}`)}`;
   throw new ValidationError('The top-level "id" must be 1-200 printable characters or an integer');
 }
 

@@ -11,6 +11,7 @@ import { systemClock } from '../core/ports';
 import { cachedSessionStore } from '../core/sessions';
 import { logger } from './logger';
 import type { AuthenticateDeps } from '../core/authenticate';
+import { nodeDigest } from '../adapters/node-crypto';
 
 export function authorizerDeps(env: NodeJS.ProcessEnv): AuthenticateDeps {
   const auth = loadAuthConfig(env);
@@ -33,6 +34,7 @@ export function authorizerDeps(env: NodeJS.ProcessEnv): AuthenticateDeps {
       clock: systemClock,
       onError: (err) => logger.warn('lastUsedAt update failed', { error: (err as Error)?.name }),
     }),
+    digest: nodeDigest,
     rolesClaim: auth.rolesClaim,
     rolesClaimByIssuer: Object.fromEntries(auth.issuers.map((i) => [i.issuer, i.rolesClaim])),
     sessions: cachedSessionStore(new DynamoDbSessionStore(sdk, table.tableName), Date.now, undefined, (err) =>

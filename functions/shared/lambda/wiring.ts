@@ -29,6 +29,8 @@ import type { HttpHandlerOptions } from './edge-options';
 import { idempotentPosts } from './idempotency';
 import { rateLimitGuard } from './rate-limit-guard';
 import { threadAccessOf } from './validation';
+import { hmacSigner } from '../adapters/node-crypto';
+import type { MessageSigner } from '../core/ports';
 
 /**
  * Built on first use, then kept for the life of the instance. Deployed, an instance runs one
@@ -93,6 +95,7 @@ const budget = once(() => {
   return createTokenBudget({ counter: new DynamoDbTokenCounter(clients(), table().tableName), clock: systemClock, dailyLimit: dailyTokenBudget, maxReplyTokens });
 });
 const cursorSecret = once(() => secretSource({ name: 'CURSOR_SECRET', env }));
+const cursorSigner = async (): Promise<MessageSigner> => hmacSigner(await cursorSecret().get());
 const idempotency = once(() =>
   idempotentPosts(
     client(),
@@ -118,8 +121,9 @@ export const wiring = {
   auditStore: () => auditLog().store,
   limiter,
   budget,
-  cursorSecret,
-  cursors: once(async (): Promise<CursorCodec> => cursorCodec(await cursorSecret().get())),
+  /** Signs and checks pagination cursors (CURSOR_SECRET). */
+  cursorSigner,
+  cursors: once(async (): Promise<CursorCodec> => cursorCodec(await cursorSigner())),
   /** Client `Idempotency-Key`: buffered POSTs through `edge`, replies (messages, ChatKit) in their controllers. */
   idempotency,
   /** CORS allow-list, the `requests` rate-limit guard and `Idempotency-Key` on buffered POST routes, for every REST function. */

@@ -5,7 +5,8 @@ import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { allowedResource, createAuthorizer, fromQuery } from '../../../functions/shared/lambda/user-authorizer';
 import { createTokenVerifier } from '../../../functions/shared/adapters/jwt-token-verifier';
 import { loadAuthConfig } from '../../../functions/shared/config';
-import { sha256Hex, userIdFor, type ApiKeyRecord } from '../../../functions/shared/core/authenticate';
+import { type ApiKeyRecord } from '../../../functions/shared/core/authenticate';
+import { sha256Hex, userIdFor, nodeDigest } from '../../../functions/shared/adapters/node-crypto';
 import { generateSigningKey, signJwt, type SigningKey } from '../../../infra/local/jwt-sign';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server';
 import { forgedTokens, missingCredentialHeaders, validClaims } from '../../helpers/hostile-tokens';
@@ -54,7 +55,7 @@ describe('REST authorizer', () => {
     authorize = createAuthorizer({
       tokens: createTokenVerifier(config),
       apiKeys: { findByHash: async (h) => keys.get(h) ?? null },
-      rolesClaim: config.rolesClaim,
+      digest: nodeDigest, rolesClaim: config.rolesClaim,
     });
   });
   afterAll(async () => {
@@ -121,7 +122,7 @@ describe('REST authorizer', () => {
     const fresh = createAuthorizer({
       tokens: createTokenVerifier(loadAuthConfig({ JWT_ISSUER: server.issuer, JWKS_URI: server.jwksUri, JWT_AUDIENCE: AUDIENCE })),
       apiKeys: { findByHash: async () => null },
-      rolesClaim: 'roles',
+      digest: nodeDigest, rolesClaim: 'roles',
     });
     await fresh(event({ Authorization: `Bearer ${signJwt(rsa, validClaims(iut()))}` }));
     const rotated = generateSigningKey('RS256');
@@ -189,7 +190,7 @@ describe('REST authorizer', () => {
       const counting = createAuthorizer({
         tokens: { verify: async () => Promise.reject(new Error('unused')) },
         apiKeys: { findByHash: async () => (lookups++, null) },
-        rolesClaim: 'roles',
+        digest: nodeDigest, rolesClaim: 'roles',
       });
       await expect(counting(event({ 'X-API-Key': "' OR 1=1 --" }))).rejects.toThrow('Unauthorized');
       expect(lookups).toBe(0);
@@ -210,7 +211,7 @@ describe('REST authorizer', () => {
 
     it('allows only $connect on the WebSocket authorizer', async () => {
       const wsAuthorize = createAuthorizer(
-        { tokens: createTokenVerifier(loadAuthConfig({ JWT_ISSUER: server.issuer, JWKS_URI: server.jwksUri, JWT_AUDIENCE: AUDIENCE })), apiKeys: { findByHash: async () => null }, rolesClaim: 'roles' },
+        { tokens: createTokenVerifier(loadAuthConfig({ JWT_ISSUER: server.issuer, JWKS_URI: server.jwksUri, JWT_AUDIENCE: AUDIENCE })), apiKeys: { findByHash: async () => null }, digest: nodeDigest, rolesClaim: 'roles' },
         fromQuery,
       );
       const connectArn = 'arn:aws:execute-api:us-east-1:123456789012:ws1/prod/$connect';

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { createAuthorizer, fromQuery } from '../../../functions/shared/lambda/user-authorizer';
-import { sha256Hex, type ApiKeyRecord } from '../../../functions/shared/core/authenticate';
+import { type ApiKeyRecord } from '../../../functions/shared/core/authenticate';
+import { sha256Hex, nodeDigest } from '../../../functions/shared/adapters/node-crypto';
 import { isAllowed } from '../../../infra/local/iam-policy';
 import { restMethodArn } from '../../../infra/local/rest-gateway';
 import { connectMethodArn } from '../../../infra/local/websocket-gateway';
@@ -13,7 +14,7 @@ const records = new Map<string, ApiKeyRecord>([[sha256Hex(KEY), { keyId: 'k1', o
 const deps = {
   tokens: { verify: async () => Promise.reject(new Error('API keys only here')) },
   apiKeys: { findByHash: async (h: string) => records.get(h) ?? null },
-  rolesClaim: 'roles',
+  digest: nodeDigest, rolesClaim: 'roles',
 };
 
 const restEvent = (methodArn: string): APIGatewayRequestAuthorizerEvent =>

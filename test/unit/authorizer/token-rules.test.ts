@@ -7,6 +7,7 @@ import { authenticateJwt } from '../../../functions/shared/core/authenticate';
 import { ServiceUnavailableError } from '../../../functions/shared/core/errors';
 import { generateSigningKey, signJwt, type SigningKey } from '../../../infra/local/jwt-sign';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server';
+import { nodeDigest } from '../../../functions/shared/adapters/node-crypto';
 
 const AUDIENCE = 'threadguard';
 
@@ -25,7 +26,7 @@ describe('JWT rules beyond the signature', () => {
   const deps = (env: Record<string, string> = {}) => {
     clock = Date.now();
     const config = loadAuthConfig({ JWT_ISSUER: server.issuer, JWKS_URI: server.jwksUri, JWT_AUDIENCE: AUDIENCE, ...env });
-    return { tokens: createTokenVerifier(config, undefined, () => clock), apiKeys: { findByHash: async () => null }, rolesClaim: 'roles' };
+    return { tokens: createTokenVerifier(config, undefined, () => clock), apiKeys: { findByHash: async () => null }, digest: nodeDigest, rolesClaim: 'roles' };
   };
   const claims = (extra: Record<string, unknown> = {}) => ({ iss: server.issuer, aud: AUDIENCE, sub: 'alice', iat: nowS(), exp: nowS() + 600, ...extra });
 

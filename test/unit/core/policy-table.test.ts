@@ -14,6 +14,7 @@ import { adminListThreads, createThread, listThreads, type ThreadDeps } from '..
 import { InMemoryApiKeys } from '../../fakes/in-memory-api-key-store';
 import { InMemoryTaskStore } from '../../fakes/in-memory-task-store';
 import { InMemoryThreadStore } from '../../fakes/in-memory-thread-store';
+import { hmacSigner, nodeDigest } from '../../../functions/shared/adapters/node-crypto';
 
 const base = { userId: 'iss:alice', keyId: null, email: null } as const;
 const KINDS = {
@@ -68,12 +69,12 @@ function world() {
   const threadDeps: ThreadDeps = {
     threads: () => counted(threads),
     adminReader: () => counted(threads),
-    cursors: cursorCodec('a-secret-of-sixteen-chars'),
+    cursors: cursorCodec(hmacSigner('a-secret-of-sixteen-chars')),
     audit,
     clock,
     ids,
   };
-  const keyDeps: ApiKeyDeps = { store: (p) => keys.store(p.userId), adminStore: (owner) => keys.store(owner), audit, clock, ids, newKey: () => crypto.randomUUID() };
+  const keyDeps: ApiKeyDeps = { store: (p) => keys.store(p.userId), adminStore: (owner) => keys.store(owner), audit, clock, ids, digest: nodeDigest, newKey: () => crypto.randomUUID() };
   const auditReader: AuditReader = { list: async () => (calls++, { events: [], next: null }) };
   const sessions = { signOut: async () => void calls++ };
   const connections = { closeAll: async () => (calls++, 0) };
@@ -93,7 +94,7 @@ const PROBES: Record<Action, (w: World, p: Principal) => Promise<unknown>> = {
   read: (w, p) => listThreads(w.threadDeps, { principal: p, origin }, { limit: 10, cursor: null }),
   write: (w, p) => createThread(w.threadDeps, { principal: p, origin }, { title: 'x' }),
   'admin.read': (w, p) => adminListThreads(w.threadDeps, { principal: p, origin }, 'iss:bob', () => ({ limit: 10, cursor: null })),
-  'audit.read': (w, p) => listAudit({ reader: w.auditReader, cursorSecret: async () => 'a-secret-of-sixteen-chars' }, p, () => ({ userId: null, limit: 10, cursor: null })),
+  'audit.read': (w, p) => listAudit({ reader: w.auditReader, cursorSigner: async () => hmacSigner('a-secret-of-sixteen-chars') }, p, () => ({ userId: null, limit: 10, cursor: null })),
   'admin.apikeys.disable': (w, p) => adminDisableApiKey(w.keyDeps, p, origin, 'iss:bob', KEY_ID),
   'apikeys.list': (w, p) => listApiKeys(w.keyDeps, p),
   'apikeys.disable': (w, p) => setApiKeyEnabled(w.keyDeps, p, origin, KEY_ID, () => ({ enabled: false })),

@@ -9,6 +9,7 @@ import { createTask, listTasks } from '../../../functions/shared/core/tasks/task
 import { TaskLimitError, ValidationError } from '../../../functions/shared/core/errors';
 import { toErrorResponse } from '../../../functions/shared/lambda/error-map';
 import { InMemoryTaskStore } from '../../fakes/in-memory-task-store';
+import { hmacSigner } from '../../../functions/shared/adapters/node-crypto';
 
 const alice: Principal = { userId: 'u-alice', roles: ['user'], authMethod: 'jwt', keyId: null, readOnly: false, email: null };
 
@@ -46,7 +47,7 @@ describe('the task cap', () => {
 });
 
 describe('listTasks pages', () => {
-  const codec = cursorCodec('a-cursor-secret-for-unit-tests');
+  const codec = cursorCodec(hmacSigner('a-cursor-secret-for-unit-tests'));
   const task = (id: string, createdAt: string, status: Task['status'] = 'open'): Task => ({ id, title: id, status, dueDate: null, createdAt, updatedAt: createdAt });
 
   async function setup() {

@@ -2,6 +2,7 @@
 // effect releasing its claim so the sender's retry runs it.
 import { describe, expect, it } from 'vitest';
 import { ulidGenerator } from '../../../functions/shared/core/ids';
+import { nodeDigest } from '../../../functions/shared/adapters/node-crypto';
 import {
   deliverWebhook,
   idempotencyKeyOf,
@@ -38,18 +39,18 @@ const deps = (events: WebhookEventStore) => ({ events, clock, ids: ulidGenerator
 
 describe('idempotencyKeyOf', () => {
   it('prefers the header, then a string or integer body id', () => {
-    expect(idempotencyKeyOf(' abc ', { id: 'other' }, 'dao', '{}')).toBe('abc');
-    expect(idempotencyKeyOf(undefined, { id: 'evt_1' }, 'dao', '{}')).toBe('evt_1');
-    expect(idempotencyKeyOf(undefined, { id: 42 }, 'dao', '{}')).toBe('42');
+    expect(idempotencyKeyOf(nodeDigest, ' abc ', { id: 'other' }, 'dao', '{}')).toBe('abc');
+    expect(idempotencyKeyOf(nodeDigest, undefined, { id: 'evt_1' }, 'dao', '{}')).toBe('evt_1');
+    expect(idempotencyKeyOf(nodeDigest, undefined, { id: 42 }, 'dao', '{}')).toBe('42');
   });
 
   it('falls back to the SHA-256 of source and raw body: same source and bytes, same key', () => {
     const raw = '{"event":"dao_created"}';
-    const key = idempotencyKeyOf(undefined, { event: 'dao_created' }, 'dao', raw);
+    const key = idempotencyKeyOf(nodeDigest, undefined, { event: 'dao_created' }, 'dao', raw);
     expect(key).toMatch(/^sha256-[0-9a-f]{64}$/);
-    expect(idempotencyKeyOf(undefined, { event: 'dao_created' }, 'dao', raw)).toBe(key);
-    expect(idempotencyKeyOf(undefined, { event: 'dao_created' }, 'chainhook', raw)).not.toBe(key);
-    expect(idempotencyKeyOf(undefined, { event: 'dao_created' }, 'dao', `${raw} `)).not.toBe(key);
+    expect(idempotencyKeyOf(nodeDigest, undefined, { event: 'dao_created' }, 'dao', raw)).toBe(key);
+    expect(idempotencyKeyOf(nodeDigest, undefined, { event: 'dao_created' }, 'chainhook', raw)).not.toBe(key);
+    expect(idempotencyKeyOf(nodeDigest, undefined, { event: 'dao_created' }, 'dao', `${raw} `)).not.toBe(key);
   });
 
   it.each([
@@ -60,7 +61,7 @@ describe('idempotencyKeyOf', () => {
     ['has space', {}],
     ['x'.repeat(201), {}],
   ])('refuses header %j with body %j as bad_request', (header, body) => {
-    expect(() => idempotencyKeyOf(header, body, 'dao', JSON.stringify(body))).toThrow(expect.objectContaining({ code: 'bad_request' }));
+    expect(() => idempotencyKeyOf(nodeDigest, header, body, 'dao', JSON.stringify(body))).toThrow(expect.objectContaining({ code: 'bad_request' }));
   });
 });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEvent, AuditReader } from '../../../functions/shared/core/audit';
 import { listAudit } from '../../../functions/shared/core/audit-query';
 import type { Principal } from '../../../functions/shared/core/principal';
+import { hmacSigner } from '../../../functions/shared/adapters/node-crypto';
 
 const admin: Principal = { userId: 'iss:root', roles: ['admin'], authMethod: 'jwt', keyId: null, readOnly: false, email: null };
 const otherAdmin: Principal = { ...admin, userId: 'iss:root2' };
@@ -25,7 +26,7 @@ function reader(): AuditReader & { calls: unknown[] } {
   };
 }
 
-const deps = (r: AuditReader) => ({ reader: r, cursorSecret: async () => 'secret-for-tests' });
+const deps = (r: AuditReader) => ({ reader: r, cursorSigner: async () => hmacSigner('secret-for-tests-0123') });
 
 describe('listAudit', () => {
   it.each([

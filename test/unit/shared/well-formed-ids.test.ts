@@ -14,6 +14,8 @@ import { idSchema } from '../../../functions/shared/lambda/validation';
 import { generateSigningKey, signJwt, type SigningKey } from '../../../infra/local/jwt-sign';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server';
 import { illFormed } from '../../helpers/unicode';
+import { nodeDigest } from '../../../functions/shared/adapters/node-crypto';
+import { hmacSigner } from '../../../functions/shared/adapters/node-crypto';
 
 describe('well-formed identifiers', () => {
   let key: SigningKey;
@@ -25,7 +27,7 @@ describe('well-formed identifiers', () => {
   afterAll(() => server.close());
 
   it('refuses every token whose sub holds an unpaired surrogate (401), and the same sub made well-formed passes', async () => {
-    const deps = { tokens: createTokenVerifier(loadAuthConfig({ JWT_ISSUER: server.issuer, JWKS_URI: server.jwksUri })), apiKeys: { findByHash: async () => null }, rolesClaim: 'roles' };
+    const deps = { tokens: createTokenVerifier(loadAuthConfig({ JWT_ISSUER: server.issuer, JWKS_URI: server.jwksUri })), apiKeys: { findByHash: async () => null }, digest: nodeDigest, rolesClaim: 'roles' };
     const now = Math.floor(Date.now() / 1000);
     const token = (sub: string) => signJwt(key, { iss: server.issuer, aud: 'threadguard', sub, iat: now, exp: now + 600 });
     await fc.assert(
@@ -49,13 +51,13 @@ describe('well-formed identifiers', () => {
   });
 
   it('answers 400 for an ill-formed id in a body, a userId filter or a cursor position', () => {
-    const codec = cursorCodec('0123456789abcdef0123456789abcdef');
+    const codec = cursorCodec(hmacSigner('0123456789abcdef0123456789abcdef'));
     const scope = { userId: 'u', list: 'threads' as const };
     fc.assert(
       fc.property(illFormed, (s) => {
         expect(idSchema.safeParse(s).success).toBe(false);
         expect(isPossibleUserId(s)).toBe(false);
-        const forged = signCursor('0123456789abcdef0123456789abcdef', JSON.stringify(['u', 'threads', 'u', '', '']), { k: `THREAD#${s}` });
+        const forged = signCursor(hmacSigner('0123456789abcdef0123456789abcdef'), JSON.stringify(['u', 'threads', 'u', '', '']), { k: `THREAD#${s}` });
         expect(() => codec.decode(scope, forged)).toThrow(ValidationError);
       }),
     );
