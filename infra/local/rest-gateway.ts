@@ -136,219 +136,241 @@ const isPrimitive = (v: unknown) => ['string', 'number', 'boolean'].includes(typ
 export const restMethodArn = (stage: string, method: string, path: string): string =>
   `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/${stage}/${method}${path}`;
 
-export function createRestGateway(opts: RestGatewayOptions) {
-  const resources = compileResources(opts.routes);
+/** What one request came to: its status and the access log's extra fields. */
+interface Finished {
+  readonly status: number;
+  readonly extra?: Record<string, unknown>;
+}
 
-  function sendGatewayResponse(res: ServerResponse, type: GatewayResponseType, status?: number): void {
+type GatewayResponder = (res: ServerResponse, type: GatewayResponseType, status?: number) => Finished;
+
+/** Writes an API Gateway gateway response (the deployed mapping's headers and body). */
+function gatewayResponder(corsOrigins: readonly string[]): GatewayResponder {
+  return (res, type, status) => {
     const def = gatewayResponse(type);
-    const body = gatewayResponseBody(def);
-    const origin = res.req.headers.origin;
     res.writeHead(def.statusCode ?? status ?? 500, {
       'Content-Type': 'application/json',
       ...gatewayStaticHeaders(def),
       // The deployed mapping echoes the request's Origin (gateway-responses.ts); none without an allow-list.
-      ...(opts.corsOrigins.length > 0 ? gatewayCorsHeaders(origin) : {}),
+      ...(corsOrigins.length > 0 ? gatewayCorsHeaders(res.req.headers.origin) : {}),
       'x-amzn-ErrorType': type,
     });
-    res.end(body);
+    res.end(gatewayResponseBody(def));
+    return { status: res.statusCode };
+  };
+}
+
+/** The request as API Gateway has parsed it, before any authorizer ran. */
+interface ParsedRequest {
+  readonly requestId: string;
+  readonly started: number;
+  readonly method: string;
+  /** The raw path (URL() would re-encode some characters and resolve dot segments). */
+  readonly path: string;
+  readonly sourceIp: string;
+  readonly headers: Record<string, string>;
+  readonly multiHeaders: Record<string, string[]>;
+  readonly query: ReturnType<typeof queryMaps>;
+}
+
+function parseRequest(req: IncomingMessage): ParsedRequest {
+  const { headers, multi } = headerMaps(req);
+  return {
+    requestId: randomUUID(),
+    started: Date.now(),
+    method: (req.method ?? 'GET').toUpperCase(),
+    path: (req.url ?? '/').split('?')[0] || '/',
+    sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+    headers,
+    multiHeaders: multi,
+    query: queryMaps(new URL(req.url ?? '/', 'http://localhost')),
+  };
+}
+
+/** `requestContext` as a REST API builds it for the authorizer and the integration. */
+function requestContextFor(req: IncomingMessage, parsed: ParsedRequest, route: RouteDef, stage: string) {
+  return {
+    accountId: ACCOUNT,
+    apiId: API_ID,
+    authorizer: null as Record<string, unknown> | null,
+    domainName: req.headers.host ?? 'localhost',
+    domainPrefix: 'localhost',
+    httpMethod: parsed.method,
+    identity: {
+      sourceIp: parsed.sourceIp,
+      userAgent: req.headers['user-agent'] ?? null,
+      accessKey: null,
+      accountId: null,
+      apiKey: null,
+      apiKeyId: null,
+      caller: null,
+      clientCert: null,
+      cognitoAuthenticationProvider: null,
+      cognitoAuthenticationType: null,
+      cognitoIdentityId: null,
+      cognitoIdentityPoolId: null,
+      principalOrgId: null,
+      user: null,
+      userArn: null,
+    },
+    path: `/${stage}${parsed.path}`,
+    protocol: 'HTTP/1.1',
+    requestId: parsed.requestId,
+    requestTime: new Date().toUTCString(),
+    requestTimeEpoch: Date.now(),
+    resourceId: 'local',
+    resourcePath: route.path,
+    stage,
+  };
+}
+
+type RequestContext = ReturnType<typeof requestContextFor>;
+
+/**
+ * Runs a REQUEST authorizer and enforces its policy on the method ARN.
+ * @returns the context the integration sees, or the gateway response that ended the request.
+ */
+async function authorizeRequest(
+  authorizer: LocalFunction,
+  event: APIGatewayRequestAuthorizerEvent,
+  parsed: ParsedRequest,
+  refuse: (type: GatewayResponseType, status?: number, extra?: Record<string, unknown>) => Finished,
+): Promise<{ passed: Record<string, unknown> } | Finished> {
+  let result: APIGatewayAuthorizerResult;
+  try {
+    result = (await authorizer.invoke(event)) as APIGatewayAuthorizerResult;
+  } catch (err) {
+    // Only the exact message `Unauthorized` is a 401; any other failure is API Gateway's
+    // AuthorizerConfigurationException (gateway-responses.ts).
+    const type = (err as Error)?.message === 'Unauthorized' ? 'UNAUTHORIZED' : 'AUTHORIZER_CONFIGURATION_ERROR';
+    return refuse(type, 500, { authorizer: type });
   }
+  const context = result?.context ?? {};
+  if (typeof result?.principalId !== 'string' || !Object.values(context).every(isPrimitive)) {
+    return refuse('AUTHORIZER_CONFIGURATION_ERROR', undefined, { authorizer: 'invalid_result' }); // AuthorizerConfigurationException
+  }
+  if (!isAllowed(result.policyDocument, event.methodArn)) return refuse('ACCESS_DENIED');
+  // REST APIs hand context values to the integration as strings, plus principalId.
+  const passed: Record<string, unknown> = { principalId: result.principalId, integrationLatency: Date.now() - parsed.started };
+  for (const [k, v] of Object.entries(context)) passed[k] = String(v);
+  return { passed };
+}
 
-  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
-    const started = Date.now();
-    const requestId = randomUUID();
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    // The raw path (URL() would re-encode some characters and resolve dot segments).
-    const path = (req.url ?? '/').split('?')[0] || '/';
-    const method = (req.method ?? 'GET').toUpperCase();
-    const sourceIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-    const { headers, multi } = headerMaps(req);
-    const origin = req.headers.origin;
-    let status = 0;
-    const log = (extra: Record<string, unknown>) =>
-      opts.onAccessLog?.({ requestId, ip: sourceIp, method, path, status, ms: Date.now() - started, ...extra });
+/** A response-streaming integration: bytes go to the client as the function writes them. */
+async function invokeStreaming(fn: LocalFunction, event: APIGatewayProxyEvent, res: ServerResponse, requestId: string, respond: GatewayResponder): Promise<Finished> {
+  const stream = new LocalResponseStream(res, { 'x-amzn-RequestId': requestId });
+  try {
+    await fn.invoke(event, stream);
+    if (!stream.writableEnded) stream.end();
+  } catch (err) {
+    if (!stream.opened) return { ...respond(res, 'DEFAULT_5XX', 502), status: 502, extra: { integration: 'error', error: String((err as Error)?.message) } };
+    res.destroy(); // mid-stream crash: the client sees a truncated stream, as with API Gateway
+  }
+  return { status: res.statusCode, extra: { streaming: true } };
+}
 
+/** A Lambda proxy integration: one JSON result becomes the response. */
+async function invokeBuffered(fn: LocalFunction, event: APIGatewayProxyEvent, res: ServerResponse, requestId: string, respond: GatewayResponder): Promise<Finished> {
+  let result: APIGatewayProxyResult;
+  try {
+    result = (await fn.invoke(event)) as APIGatewayProxyResult;
+  } catch {
+    return { ...respond(res, 'DEFAULT_5XX', 502), status: 502, extra: { integration: 'error' } };
+  }
+  if (!result || typeof result.statusCode !== 'number') {
+    return { ...respond(res, 'DEFAULT_5XX', 502), status: 502, extra: { integration: 'malformed' } }; // malformed Lambda proxy response
+  }
+  const outHeaders: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k] = String(v);
+  for (const [k, v] of Object.entries(result.multiValueHeaders ?? {})) outHeaders[k] = v.map(String);
+  outHeaders['x-amzn-RequestId'] = requestId;
+  res.writeHead(result.statusCode, outHeaders);
+  res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+  return { status: result.statusCode };
+}
+
+export function createRestGateway(opts: RestGatewayOptions) {
+  const resources = compileResources(opts.routes);
+  const respond = gatewayResponder(opts.corsOrigins);
+
+  /** Everything between the wire and the integration; each early return is a gateway response. */
+  async function serve(req: IncomingMessage, res: ServerResponse, parsed: ParsedRequest): Promise<Finished> {
+    const { method, path } = parsed;
     const matched = matchResource(resources, path);
     if (matched && method === 'OPTIONS') {
       // The CORS preflight mock integration (same rules as the deployed one).
       req.resume();
-      res.writeHead(204, { ...SECURITY_HEADERS, ...preflightHeaders(origin, opts.corsOrigins) });
+      res.writeHead(204, { ...SECURITY_HEADERS, ...preflightHeaders(req.headers.origin, opts.corsOrigins) });
       res.end();
-      status = 204;
-      log({});
-      return status;
+      return { status: 204 };
     }
     // An unknown path, or a method the path does not have: API Gateway's MISSING_AUTHENTICATION_TOKEN.
     const route = matched?.res.methods.get(method);
     if (!matched || !route) {
       req.resume();
-      sendGatewayResponse(res, 'MISSING_AUTHENTICATION_TOKEN');
-      status = res.statusCode;
-      log({});
-      return status;
+      return respond(res, 'MISSING_AUTHENTICATION_TOKEN');
     }
-
     let body: Buffer;
     try {
       body = await readBody(req);
     } catch (err) {
       if (!(err instanceof BodyTooLarge)) throw err;
-      sendGatewayResponse(res, 'REQUEST_TOO_LARGE');
+      respond(res, 'REQUEST_TOO_LARGE');
       req.destroy();
-      status = 413;
-      log({});
-      return status;
+      return { status: 413 };
     }
 
-    const query = queryMaps(url);
-    const methodArn = restMethodArn(opts.stage, method, path);
     const pathParameters = Object.keys(matched.params).length > 0 ? matched.params : null;
-    const requestContext = {
-      accountId: ACCOUNT,
-      apiId: API_ID,
-      authorizer: null as Record<string, unknown> | null,
-      domainName: req.headers.host ?? 'localhost',
-      domainPrefix: 'localhost',
-      httpMethod: method,
-      identity: {
-        sourceIp,
-        userAgent: req.headers['user-agent'] ?? null,
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        user: null,
-        userArn: null,
-      },
-      path: `/${opts.stage}${path}`,
-      protocol: 'HTTP/1.1',
-      requestId,
-      requestTime: new Date().toUTCString(),
-      requestTimeEpoch: Date.now(),
-      resourceId: 'local',
-      resourcePath: route.path,
-      stage: opts.stage,
-    };
-
-    const authorizer = opts.authorizers[route.auth];
+    const requestContext: RequestContext = requestContextFor(req, parsed, route, opts.stage);
     if (route.auth !== 'public') {
+      const authorizer = opts.authorizers[route.auth];
       if (!authorizer) throw new Error(`no authorizer for ${route.auth}`);
       const authEvent: APIGatewayRequestAuthorizerEvent = {
         type: 'REQUEST',
-        methodArn,
+        methodArn: restMethodArn(opts.stage, method, path),
         resource: route.path,
         path,
         httpMethod: method,
-        headers,
-        multiValueHeaders: multi,
+        headers: parsed.headers,
+        multiValueHeaders: parsed.multiHeaders,
         pathParameters,
-        queryStringParameters: query.single,
-        multiValueQueryStringParameters: query.multi,
+        queryStringParameters: parsed.query.single,
+        multiValueQueryStringParameters: parsed.query.multi,
         stageVariables: null,
         requestContext: { ...requestContext, authorizer: undefined } as never,
       };
-      let result: APIGatewayAuthorizerResult;
-      try {
-        result = (await authorizer.invoke(authEvent)) as APIGatewayAuthorizerResult;
-      } catch (err) {
-        // Only the exact message `Unauthorized` is a 401; any other failure is API Gateway's
-        // AuthorizerConfigurationException (gateway-responses.ts).
-        const type = (err as Error)?.message === 'Unauthorized' ? 'UNAUTHORIZED' : 'AUTHORIZER_CONFIGURATION_ERROR';
-        sendGatewayResponse(res, type, 500);
-        status = res.statusCode;
-        log({ authorizer: type });
-        return status;
-      }
-      const context = result?.context ?? {};
-      if (
-        typeof result?.principalId !== 'string' ||
-        !Object.values(context).every(isPrimitive)
-      ) {
-        sendGatewayResponse(res, 'AUTHORIZER_CONFIGURATION_ERROR'); // AuthorizerConfigurationException
-        status = res.statusCode;
-        log({ authorizer: 'invalid_result' });
-        return status;
-      }
-      if (!isAllowed(result.policyDocument, methodArn)) {
-        sendGatewayResponse(res, 'ACCESS_DENIED');
-        status = 403;
-        log({});
-        return status;
-      }
-      // REST APIs hand context values to the integration as strings, plus principalId.
-      const passed: Record<string, unknown> = { principalId: result.principalId, integrationLatency: Date.now() - started };
-      for (const [k, v] of Object.entries(context)) passed[k] = String(v);
-      requestContext.authorizer = passed;
+      const outcome = await authorizeRequest(authorizer, authEvent, parsed, (type, status, extra) => ({ ...respond(res, type, status), ...(extra ? { extra } : {}) }));
+      if (!('passed' in outcome)) return outcome;
+      requestContext.authorizer = outcome.passed;
     }
 
     const event: APIGatewayProxyEvent = {
       resource: route.path,
       path,
       httpMethod: method,
-      headers,
-      multiValueHeaders: multi,
-      queryStringParameters: query.single,
-      multiValueQueryStringParameters: query.multi,
+      headers: parsed.headers,
+      multiValueHeaders: parsed.multiHeaders,
+      queryStringParameters: parsed.query.single,
+      multiValueQueryStringParameters: parsed.query.multi,
       pathParameters,
       stageVariables: null,
       requestContext: requestContext as unknown as APIGatewayProxyEvent['requestContext'],
       body: body.length > 0 ? body.toString('utf8') : null,
       isBase64Encoded: false,
     };
-
     const fn = opts.functions[route.fn];
     if (!fn) throw new Error(`no function ${route.fn}`);
     if (isStreamingHandler(await fn.load()) !== (route.streaming === true)) {
       // The route table and the function disagree: deployed, the integration would fail too.
       throw new Error(`${route.method} ${route.path}: streaming flag does not match ${fn.name}`);
     }
-    if (route.streaming) {
-      const stream = new LocalResponseStream(res, { 'x-amzn-RequestId': requestId });
-      try {
-        await fn.invoke(event, stream);
-        if (!stream.writableEnded) stream.end();
-      } catch (err) {
-        if (!stream.opened) {
-          sendGatewayResponse(res, 'DEFAULT_5XX', 502);
-          status = 502;
-          log({ integration: 'error', error: String((err as Error)?.message) });
-          return status;
-        }
-        res.destroy(); // mid-stream crash: the client sees a truncated stream, as with API Gateway
-      }
-      status = res.statusCode;
-      log({ streaming: true });
-      return status;
-    }
-    let result: APIGatewayProxyResult;
-    try {
-      result = (await fn.invoke(event)) as APIGatewayProxyResult;
-    } catch {
-      sendGatewayResponse(res, 'DEFAULT_5XX', 502);
-      status = 502;
-      log({ integration: 'error' });
-      return status;
-    }
-    if (!result || typeof result.statusCode !== 'number') {
-      sendGatewayResponse(res, 'DEFAULT_5XX', 502); // malformed Lambda proxy response
-      status = 502;
-      log({ integration: 'malformed' });
-      return status;
-    }
-    const outHeaders: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k] = String(v);
-    for (const [k, v] of Object.entries(result.multiValueHeaders ?? {})) outHeaders[k] = v.map(String);
-    outHeaders['x-amzn-RequestId'] = requestId;
-    res.writeHead(result.statusCode, outHeaders);
-    res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
-    status = result.statusCode;
-    log({});
+    return route.streaming ? invokeStreaming(fn, event, res, parsed.requestId, respond) : invokeBuffered(fn, event, res, parsed.requestId, respond);
+  }
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
+    const parsed = parseRequest(req);
+    const { status, extra } = await serve(req, res, parsed);
+    opts.onAccessLog?.({ requestId: parsed.requestId, ip: parsed.sourceIp, method: parsed.method, path: parsed.path, status, ms: Date.now() - parsed.started, ...extra });
     return status;
   };
 }
