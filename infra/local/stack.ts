@@ -172,44 +172,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       .filter(Boolean);
 
     let gateway: ReturnType<typeof createRestGateway> | null = null;
-    server = createServer((req, res) => {
-      if (devKey && req.method === 'GET' && req.url === DEV_JWKS_PATH) {
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=300' });
-        res.end(JSON.stringify(devJwks(devKey)));
-        return;
-      }
-      if (!gateway || !ws) {
-        res.writeHead(503).end();
-        return;
-      }
-      gateway(req, res).catch((err: unknown) => {
-        log(JSON.stringify(redactDeep({ level: 'ERROR', message: 'local gateway fault', error: String((err as Error)?.message) })));
-        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
-        res.end();
-      });
-    });
-    server.on('upgrade', (req, socket, head) => {
-      if (!ws) socket.destroy();
-      else ws.handleUpgrade(req, socket, head);
-    });
+    server = publicServer({ devKey, log, gateway: () => gateway, ws: () => ws });
     const port = await listen(server, opts.port);
     const url = `http://127.0.0.1:${port}`;
 
-    // The emulated Management API (postToConnection and friends). Deployed, it needs SigV4 from a
-    // role allowed `execute-api:ManageConnections`; here nothing checks the caller, so it is never on
-    // the public port: its own listener, loopback only, on an ephemeral port that only the functions
-    // are told (WS_MANAGEMENT_ENDPOINT). The public port answers its path with the API's 404.
-    management = createServer((req, res) => {
-      if (!ws || !req.url?.startsWith(`${MANAGEMENT_PATH}/`)) {
-        req.resume();
-        res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
-        return;
-      }
-      ws.handleManagement(req, res).catch(() => {
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-    });
+    management = managementServer(() => ws);
     const managementUrl = `http://127.0.0.1:${await listen(management, 0)}${MANAGEMENT_PATH}`;
     const devIssuer = devKey ? `${url}${DEV_ISSUER_PATH}` : null;
     const wsUrl = `${url.replace('http:', 'ws:')}/ws`;
@@ -241,33 +208,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     });
     const tenantWall = wall;
     const functionsDynamodbEndpoint = opts.functionsDynamodbEndpoint ? await opts.functionsDynamodbEndpoint(wall.info.dynamodbEndpoint) : wall.info.dynamodbEndpoint;
-    // Each function gets only what its definition in routes.ts declares (functionEnvironment, as the
-    // CDK stack builds it), plus what the Lambda runtime itself provides and the local stand-ins for
-    // AWS endpoints. A value left empty here is left out, and the function applies its own default.
-    const settings: Settings = {
-      [TABLES.main.envVar]: tableNames.main,
-      JWT_ISSUER: devIssuer ?? env.JWT_ISSUER ?? '',
-      JWKS_URI: devIssuer ? `${url}${DEV_JWKS_PATH}` : (env.JWKS_URI ?? ''),
-      JWT_AUDIENCE: env.JWT_AUDIENCE ?? DEV_AUDIENCE,
-      ROLES_CLAIM: env.ROLES_CLAIM ?? 'roles',
-      CORS_ORIGINS: origins.join(','),
-      RATE_LIMIT_PER_MINUTE: env.RATE_LIMIT_PER_MINUTE ?? '',
-      RESPOND_LIMIT_PER_MINUTE: env.RESPOND_LIMIT_PER_MINUTE ?? '',
-      WEBHOOK_SOURCES: env.WEBHOOK_SOURCES ?? '',
-      AUDIT_RETENTION_DAYS: env.AUDIT_RETENTION_DAYS ?? '',
-      ENUMERATION_THRESHOLD: env.ENUMERATION_THRESHOLD ?? '',
-      ENUMERATION_WINDOW_MINUTES: env.ENUMERATION_WINDOW_MINUTES ?? '',
-      AGENT_DAILY_TOKEN_BUDGET: env.AGENT_DAILY_TOKEN_BUDGET ?? '',
-      AGENT_MAX_REPLY_TOKENS: env.AGENT_MAX_REPLY_TOKENS ?? '',
-      JWKS_MAX_AGE_SECONDS: env.JWKS_MAX_AGE_SECONDS ?? '',
-      JWT_MAX_LIFETIME_SECONDS: env.JWT_MAX_LIFETIME_SECONDS ?? '',
-      WS_MAX_CONNECTIONS_PER_USER: env.WS_MAX_CONNECTIONS_PER_USER ?? '',
-      AUDIT_SHARDS: env.AUDIT_SHARDS ?? '',
-      AGENT_PROVIDER: env.AGENT_PROVIDER ?? '',
-      AGENT_MODEL: env.AGENT_MODEL ?? '',
-      AGENT_MAX_OUTPUT_TOKENS: env.AGENT_MAX_OUTPUT_TOKENS ?? '',
-      KMS_KEY_ID: kms.keyId,
-    };
+    const settings = functionSettings(env, { tableName: tableNames.main, devIssuer, url, origins, kmsKeyId: kms.keyId });
     const secrets = {
       CURSOR_SECRET: { value: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET).value },
       WEBHOOK_TOKEN: { value: webhookToken.value },
@@ -287,23 +228,17 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         { ...functionEnvironment(def, settings, secrets, tenantWall.tenant), ...runtime, ...tenantWall.runtimeFor(def), DYNAMODB_ENDPOINT: functionsDynamodbEndpoint },
         timeoutSecondsOf(def),
       );
-    // Where this stack's database and Management API are, for tests and tools that inspect them
-    // directly (never served over HTTP; the file is the developer's own, mode 0600).
-    writeFileSync(
-      join(dataDir, 'local-stack.json'),
-      JSON.stringify({
-        url,
-        pid: process.pid,
-        dynamodbEndpoint: ddb.endpoint,
-        dynamodbPid: ddb.pid(),
-        managementEndpoint: managementUrl,
-        tableName: tableNames.main,
-        tables: tableNames,
-        tenantIsolation: wall.info,
-        kms: { endpoint: kms.endpoint, keyId: kms.keyId },
-      }),
-      { mode: 0o600 },
-    );
+    writeStackInfo(dataDir, {
+      url,
+      pid: process.pid,
+      dynamodbEndpoint: ddb.endpoint,
+      dynamodbPid: ddb.pid(),
+      managementEndpoint: managementUrl,
+      tableName: tableNames.main,
+      tables: tableNames,
+      tenantIsolation: wall.info,
+      kms: { endpoint: kms.endpoint, keyId: kms.keyId },
+    });
 
     gateway = createRestGateway({
       routes: ROUTES,
@@ -338,4 +273,98 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     await stop();
     throw err;
   }
+}
+
+/** The API's public listener: the dev issuer's JWKS, the REST gateway and WebSocket upgrades (503 until both are ready). */
+function publicServer(at: {
+  devKey: ReturnType<typeof loadOrCreateDevKey> | null;
+  log: (line: string) => void;
+  gateway: () => ReturnType<typeof createRestGateway> | null;
+  ws: () => ReturnType<typeof createWebSocketGateway> | null;
+}): Server {
+  const server = createServer((req, res) => {
+    if (at.devKey && req.method === 'GET' && req.url === DEV_JWKS_PATH) {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=300' });
+      res.end(JSON.stringify(devJwks(at.devKey)));
+      return;
+    }
+    const gateway = at.gateway();
+    if (!gateway || !at.ws()) {
+      res.writeHead(503).end();
+      return;
+    }
+    gateway(req, res).catch((err: unknown) => {
+      at.log(JSON.stringify(redactDeep({ level: 'ERROR', message: 'local gateway fault', error: String((err as Error)?.message) })));
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end();
+    });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const ws = at.ws();
+    if (!ws) socket.destroy();
+    else ws.handleUpgrade(req, socket, head);
+  });
+  return server;
+}
+
+/**
+ * The emulated Management API (postToConnection and friends). Deployed, it needs SigV4 from a
+ * role allowed `execute-api:ManageConnections`; here nothing checks the caller, so it is never on
+ * the public port: its own listener, loopback only, on an ephemeral port that only the functions
+ * are told (WS_MANAGEMENT_ENDPOINT). The public port answers its path with the API's 404.
+ */
+function managementServer(ws: () => ReturnType<typeof createWebSocketGateway> | null): Server {
+  return createServer((req, res) => {
+    const gateway = ws();
+    if (!gateway || !req.url?.startsWith(`${MANAGEMENT_PATH}/`)) {
+      req.resume();
+      res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
+      return;
+    }
+    gateway.handleManagement(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+}
+
+/**
+ * Each function gets only what its definition in routes.ts declares (functionEnvironment, as the
+ * CDK stack builds it), plus what the Lambda runtime itself provides and the local stand-ins for
+ * AWS endpoints. A value left empty here is left out, and the function applies its own default.
+ */
+function functionSettings(
+  env: Record<string, string | undefined>,
+  at: { tableName: string; devIssuer: string | null; url: string; origins: readonly string[]; kmsKeyId: string },
+): Settings {
+  return {
+    [TABLES.main.envVar]: at.tableName,
+    JWT_ISSUER: at.devIssuer ?? env.JWT_ISSUER ?? '',
+    JWKS_URI: at.devIssuer ? `${at.url}${DEV_JWKS_PATH}` : (env.JWKS_URI ?? ''),
+    JWT_AUDIENCE: env.JWT_AUDIENCE ?? DEV_AUDIENCE,
+    ROLES_CLAIM: env.ROLES_CLAIM ?? 'roles',
+    CORS_ORIGINS: at.origins.join(','),
+    RATE_LIMIT_PER_MINUTE: env.RATE_LIMIT_PER_MINUTE ?? '',
+    RESPOND_LIMIT_PER_MINUTE: env.RESPOND_LIMIT_PER_MINUTE ?? '',
+    WEBHOOK_SOURCES: env.WEBHOOK_SOURCES ?? '',
+    AUDIT_RETENTION_DAYS: env.AUDIT_RETENTION_DAYS ?? '',
+    ENUMERATION_THRESHOLD: env.ENUMERATION_THRESHOLD ?? '',
+    ENUMERATION_WINDOW_MINUTES: env.ENUMERATION_WINDOW_MINUTES ?? '',
+    AGENT_DAILY_TOKEN_BUDGET: env.AGENT_DAILY_TOKEN_BUDGET ?? '',
+    AGENT_MAX_REPLY_TOKENS: env.AGENT_MAX_REPLY_TOKENS ?? '',
+    JWKS_MAX_AGE_SECONDS: env.JWKS_MAX_AGE_SECONDS ?? '',
+    JWT_MAX_LIFETIME_SECONDS: env.JWT_MAX_LIFETIME_SECONDS ?? '',
+    WS_MAX_CONNECTIONS_PER_USER: env.WS_MAX_CONNECTIONS_PER_USER ?? '',
+    AUDIT_SHARDS: env.AUDIT_SHARDS ?? '',
+    AGENT_PROVIDER: env.AGENT_PROVIDER ?? '',
+    AGENT_MODEL: env.AGENT_MODEL ?? '',
+    AGENT_MAX_OUTPUT_TOKENS: env.AGENT_MAX_OUTPUT_TOKENS ?? '',
+    KMS_KEY_ID: at.kmsKeyId,
+  };
+}
+
+/** Where this stack's database and Management API are, for tests and tools that inspect them
+ * directly (never served over HTTP; the file is the developer's own, mode 0600). */
+function writeStackInfo(dataDir: string, info: Record<string, unknown>): void {
+  writeFileSync(join(dataDir, 'local-stack.json'), JSON.stringify(info), { mode: 0o600 });
 }

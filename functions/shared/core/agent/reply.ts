@@ -186,24 +186,10 @@ async function openHeld(
   const { access } = req;
   const { principal } = access;
 
-  let thread: Thread | null = null;
-  let memory: AgentMemory = EMPTY_MEMORY;
-  let earlier: ModelMessage[] = [];
   const store = deps.threads(principal);
-  if ('threadId' in req.target) {
-    const { threadId } = req.target;
-    const record = await auditedThreadAccess(deps.audit, access, 'thread.message', { threadId }, async () => {
-      authorize(principal, 'write');
-      const found = await store.get(threadId);
-      if (!found) throw threadNotFound();
-      return found;
-    });
-    thread = record;
-    memory = record.agentMemory;
-    earlier = await history(store, threadId);
-  } else {
-    authorize(principal, 'write');
-  }
+  const target = await replyTarget(deps, req, store);
+  let thread = target.thread;
+  const { memory, earlier } = target;
 
   const now = () => deps.clock.now().toISOString();
   const pageContext = parsePageContext(req.pageContext);
@@ -241,32 +227,75 @@ async function openHeld(
   const userMessage: Item = { id: deps.ids.next(), threadId, type: 'user_message', content, createdAt: now() };
   const replyId = deps.ids.next();
 
-  async function* events(): AsyncGenerator<ReplyEvent> {
-    try {
-      yield { type: 'item.added', item: userMessage };
-      yield { type: 'item.added', item: { id: replyId, threadId, type: 'assistant_message', content: '', createdAt: userMessage.createdAt } };
-      let step = first;
-      while (!step.done) {
-        if (step.value.type === 'text') yield { type: 'text.delta', itemId: replyId, delta: step.value.delta };
-        step = await loop.next();
-      }
-      const result = step.value;
-      const assistantMessage: Item = { id: replyId, threadId, type: 'assistant_message', content: result.text, createdAt: now() };
-      const nextMemory = result.about === null ? memory : { recentTasks: result.about.slice(0, MEMORY_TASKS).map(({ id, title }) => ({ id, title })) };
-      const stored = await store.appendExchange(threadId, [userMessage, assistantMessage], nextMemory, workspace.staged(), assistantMessage.createdAt);
-      if (!stored) throw threadNotFound();
-      yield { type: 'item.done', item: assistantMessage };
-    } catch (err) {
-      if (madeHere) {
-        const { updatedAt } = madeHere;
-        // Best effort, audited: an empty thread left behind at worst.
-        await auditedThreadAccess(deps.audit, access, 'thread.delete', { threadId }, () => store.delete(threadId, { unchangedSince: updatedAt })).catch(() => undefined);
-      }
-      throw providerUnavailable(err);
-    } finally {
-      await charge();
-    }
-  }
+  const events = replyEvents({ deps, access, store, loop, first, userMessage, replyId, memory, workspace, madeHere, charge, now });
+  return replyOf(thread, userMessage, rateLimitHeaders(rateLimit), events);
+}
 
-  return replyOf(thread, userMessage, rateLimitHeaders(rateLimit), events());
+/** The thread a reply goes to, what the agent remembers of it, and its recent history (none for a new thread). */
+async function replyTarget(
+  deps: ReplyDeps,
+  req: ReplyRequest,
+  store: ThreadStore,
+): Promise<{ thread: Thread | null; memory: AgentMemory; earlier: ModelMessage[] }> {
+  const { access } = req;
+  const { principal } = access;
+  if (!('threadId' in req.target)) {
+    authorize(principal, 'write');
+    return { thread: null, memory: EMPTY_MEMORY, earlier: [] };
+  }
+  const { threadId } = req.target;
+  const thread = await auditedThreadAccess(deps.audit, access, 'thread.message', { threadId }, async () => {
+    authorize(principal, 'write');
+    const found = await store.get(threadId);
+    if (!found) throw threadNotFound();
+    return found;
+  });
+  return { thread, memory: thread.agentMemory, earlier: await history(store, threadId) };
+}
+
+/** One reply in flight, once its first model event has come. */
+interface ReplyRun {
+  readonly deps: ReplyDeps;
+  readonly access: ReplyRequest['access'];
+  readonly store: ThreadStore;
+  readonly loop: ReturnType<typeof runAgent>;
+  readonly first: IteratorResult<LoopEvent, AgentResult>;
+  readonly userMessage: Item;
+  readonly replyId: string;
+  readonly memory: AgentMemory;
+  readonly workspace: ReturnType<typeof taskWorkspace>;
+  /** A thread made for this reply, removed again if the reply fails. */
+  readonly madeHere: Thread | null;
+  readonly charge: () => Promise<void>;
+  readonly now: () => string;
+}
+
+/** The reply's events; the exchange is stored before the final `item.done`, and the hold is settled whatever happens. */
+async function* replyEvents(r: ReplyRun): AsyncGenerator<ReplyEvent> {
+  const { deps, access, store, loop, userMessage, replyId, memory, workspace, madeHere, charge, now } = r;
+  const { threadId } = userMessage;
+  try {
+    yield { type: 'item.added', item: userMessage };
+    yield { type: 'item.added', item: { id: replyId, threadId, type: 'assistant_message', content: '', createdAt: userMessage.createdAt } };
+    let step = r.first;
+    while (!step.done) {
+      if (step.value.type === 'text') yield { type: 'text.delta', itemId: replyId, delta: step.value.delta };
+      step = await loop.next();
+    }
+    const result = step.value;
+    const assistantMessage: Item = { id: replyId, threadId, type: 'assistant_message', content: result.text, createdAt: now() };
+    const nextMemory = result.about === null ? memory : { recentTasks: result.about.slice(0, MEMORY_TASKS).map(({ id, title }) => ({ id, title })) };
+    const stored = await store.appendExchange(threadId, [userMessage, assistantMessage], nextMemory, workspace.staged(), assistantMessage.createdAt);
+    if (!stored) throw threadNotFound();
+    yield { type: 'item.done', item: assistantMessage };
+  } catch (err) {
+    if (madeHere) {
+      const { updatedAt } = madeHere;
+      // Best effort, audited: an empty thread left behind at worst.
+      await auditedThreadAccess(deps.audit, access, 'thread.delete', { threadId }, () => store.delete(threadId, { unchangedSince: updatedAt })).catch(() => undefined);
+    }
+    throw providerUnavailable(err);
+  } finally {
+    await charge();
+  }
 }
