@@ -26,16 +26,18 @@ export interface ConnectionStore {
 }
 
 export function dynamoConnectionStore(client: DynamoDBDocumentClient, tableName: string, clock: Clock): ConnectionStore {
-  /** The slots held now (a consistent read, so a slot just taken is seen). */
-  const heldSlots = async (userId: string, nowSeconds: number): Promise<Set<number>> => {
+  /** The slots held now and their connections (a consistent read, so a slot just taken is seen). */
+  const liveSlots = async (userId: string, nowSeconds: number): Promise<Array<{ slot: number; connectionId: string }>> => {
     const rows = await queryAll(client, {
       TableName: tableName,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
       ExpressionAttributeValues: { ':pk': keys.connectionSlotPk(tenantIdOf(userId)), ':prefix': keys.connectionSlotSkPrefix() },
-      ProjectionExpression: 'slot, expiresAt',
+      ProjectionExpression: 'slot, connectionId, expiresAt',
       ConsistentRead: true,
     });
-    return new Set(rows.filter((r) => typeof r.slot === 'number' && Number(r.expiresAt) > nowSeconds).map((r) => r.slot as number));
+    return rows
+      .filter((r) => typeof r.slot === 'number' && typeof r.connectionId === 'string' && Number(r.expiresAt) > nowSeconds)
+      .map((r) => ({ slot: r.slot as number, connectionId: r.connectionId as string }));
   };
   return {
     async add(connectionId, principal, maxPerUser) {
@@ -50,7 +52,7 @@ export function dynamoConnectionStore(client: DynamoDBDocumentClient, tableName:
       // ends within the cap: admitted while a slot is free, refused once none is.
       const start = createHash('sha256').update(connectionId).digest().readUInt32BE(0) % Math.max(1, maxPerUser);
       for (let attempt = 0; attempt <= maxPerUser; attempt++) {
-        const held = await heldSlots(userId, nowSeconds);
+        const held = new Set((await liveSlots(userId, nowSeconds)).map((s) => s.slot));
         // Slots above a lowered cap still count until they are freed.
         if (held.size >= maxPerUser) return false;
         // Fewer than the cap are held, so one below it is free.
@@ -92,14 +94,7 @@ export function dynamoConnectionStore(client: DynamoDBDocumentClient, tableName:
     },
     async ofUser(userId) {
       const nowSeconds = Math.floor(clock.now().getTime() / 1000);
-      const slots = await queryAll(client, {
-        TableName: tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.connectionSlotPk(tenantIdOf(userId)), ':prefix': keys.connectionSlotSkPrefix() },
-        ProjectionExpression: 'connectionId, expiresAt',
-        ConsistentRead: true,
-      });
-      const ids = slots.filter((r) => typeof r.connectionId === 'string' && Number(r.expiresAt) > nowSeconds).map((r) => r.connectionId as string);
+      const ids = (await liveSlots(userId, nowSeconds)).map((s) => s.connectionId);
       return Promise.all(
         ids.map(async (connectionId) => {
           const res = await client.send(new GetCommand({ TableName: tableName, Key: { PK: keys.connectionPk(connectionId), SK: keys.connectionSk() }, ConsistentRead: true }));
