@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { dynamoAdminApiKeyStore, dynamoApiKeyStore } from '../shared/adapters/api-key-store';
 import { httpHandler } from '../shared/lambda/http-handler';
+import { contentWiring } from '../shared/lambda/content-wiring';
 import { wiring } from '../shared/lambda/wiring';
 import { adminRoutes } from './controller';
 import { nodeDigest } from '../shared/adapters/node-crypto';
@@ -9,7 +10,7 @@ import { nodeDigest } from '../shared/adapters/node-crypto';
 const { clients, tableName } = { clients: wiring.clients(), tableName: wiring.table().tableName };
 
 export const handler = httpHandler(
-  adminRoutes(await wiring.threadDeps(), {
+  adminRoutes(await contentWiring.threadDeps(), {
     store: dynamoApiKeyStore(clients, tableName),
     adminStore: dynamoAdminApiKeyStore(clients, tableName),
     audit: wiring.audit(),

@@ -1,7 +1,7 @@
 // Composition root for POST /chatkit (Lambda response streaming).
 import { streamingHttpHandler } from '../shared/lambda/streaming-handler';
 import { replyModel } from '../shared/lambda/reply-model';
-import { wiring } from '../shared/lambda/wiring';
+import { contentWiring } from '../shared/lambda/content-wiring';
 import { chatKitRoutes } from './controller';
 
-export const handler = streamingHttpHandler(chatKitRoutes({ threadDeps: await wiring.threadDeps(), reply: wiring.reply(replyModel()), idempotency: wiring.idempotency() }), wiring.edge());
+export const handler = streamingHttpHandler(chatKitRoutes({ threadDeps: await contentWiring.threadDeps(), reply: contentWiring.reply(replyModel()), idempotency: contentWiring.idempotency() }), contentWiring.edge());

@@ -9,6 +9,7 @@ import { dynamoProfileStore } from '../shared/adapters/profile-store';
 import { DynamoDbSessionStore } from '../shared/adapters/session-store';
 import { userConnections } from '../shared/adapters/user-connections';
 import { httpHandler } from '../shared/lambda/http-handler';
+import { contentWiring } from '../shared/lambda/content-wiring';
 import { wiring } from '../shared/lambda/wiring';
 import { meRoutes } from './controller';
 
@@ -27,7 +28,7 @@ export const handler = httpHandler(
     connections: userConnections(dynamoConnectionStore(client, tableName, wiring.clock), managementApiSender(loadWebSocketManagementEndpoint(wiring.env))),
     audit: wiring.audit(),
     clock: wiring.clock,
-    account: { cipher: wiring.cipher(), sessions, eraser: dynamoAccountEraser(client, tableName, clients.forUser), audit: wiring.audit(), clock: wiring.clock },
+    account: { cipher: contentWiring.cipher(), sessions, eraser: dynamoAccountEraser(client, tableName, clients.forUser), audit: wiring.audit(), clock: wiring.clock },
   }),
   wiring.edge(),
 );

@@ -1,7 +1,7 @@
 // Composition root for POST /threads/{threadId}/messages (Lambda response streaming).
 import { streamingHttpHandler } from '../shared/lambda/streaming-handler';
 import { replyModel } from '../shared/lambda/reply-model';
-import { wiring } from '../shared/lambda/wiring';
+import { contentWiring } from '../shared/lambda/content-wiring';
 import { messageRoutes } from './controller';
 
-export const handler = streamingHttpHandler(messageRoutes(wiring.reply(replyModel()), wiring.idempotency()), wiring.edge());
+export const handler = streamingHttpHandler(messageRoutes(contentWiring.reply(replyModel()), contentWiring.idempotency()), contentWiring.edge());

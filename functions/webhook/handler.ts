@@ -4,6 +4,7 @@ import { nodeDigest } from '../shared/adapters/node-crypto';
 import { DynamoDbWebhookEventStore } from '../shared/adapters/webhook-event-store';
 import { WEBHOOK_MAX_BODY_BYTES } from '../shared/core/webhooks';
 import { httpHandler } from '../shared/lambda/http-handler';
+import { contentWiring } from '../shared/lambda/content-wiring';
 import { wiring } from '../shared/lambda/wiring';
 import { webhookRoutes } from './controller';
 
@@ -14,7 +15,7 @@ export const handler = httpHandler(
     sources,
     digest: nodeDigest,
     events: new DynamoDbWebhookEventStore(wiring.client(), wiring.table().tableName),
-    tasks: wiring.taskStores(),
+    tasks: contentWiring.taskStores(),
     clock: wiring.clock,
     ids: wiring.ids(),
   }),

@@ -9,13 +9,14 @@ import { openReply } from '../shared/core/agent/reply';
 import { credentialStillValid } from '../shared/core/session-validity';
 import { cachedSessionStore } from '../shared/core/sessions';
 import { replyModel } from '../shared/lambda/reply-model';
+import { contentWiring } from '../shared/lambda/content-wiring';
 import { wiring } from '../shared/lambda/wiring';
 import { websocketHandler, type ChatTurn } from './controller';
 
 const { tableName } = wiring.table();
 const clients = wiring.clients();
 const client = clients.shared;
-const replyDeps = wiring.reply(replyModel());
+const replyDeps = contentWiring.reply(replyModel());
 const sessionDeps = {
   apiKeys: dynamoApiKeyStore(clients, tableName),
   clock: wiring.clock,

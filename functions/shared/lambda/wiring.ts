@@ -1,34 +1,26 @@
 // THE composition of shared dependencies, built lazily and once per cold start (memoized), so every
-// handler gets the same clock, id generator, DynamoDB client, stores, audit log (with the configured
-// retention and enumeration detection), rate limiter and token budget, configured the same way. The model is
-// in reply-model.ts: only the functions that reply load the provider SDKs.
+// handler gets the same clock, id generator, DynamoDB clients, audit log (with the configured
+// retention and enumeration detection), rate limiter and token budget, configured the same way.
+// What reads or writes user content (the cipher, thread and task stores, idempotency records) is in
+// content-wiring.ts, so functions that never touch content do not bundle the Encryption SDK; the
+// model is in reply-model.ts, so only the functions that reply load the provider SDKs.
 import { randomFillSync } from 'node:crypto';
-import { loadBudgetConfig, loadContentKeyConfig, loadHttpConfig, loadLimitsConfig, loadTableConfig, loadTenantConfig } from '../config';
+import { loadBudgetConfig, loadHttpConfig, loadLimitsConfig, loadTableConfig, loadTenantConfig } from '../config';
 import { createDocumentClient } from '../adapters/dynamo-client';
-import { envelopeCipher } from '../adapters/envelope-cipher';
-import { kmsKeySource } from '../adapters/kek-source';
-import { createKmsClient } from '../adapters/kms-client';
 import { sharedTenantCredentials, singleClient, stsTenantCredentials, tenantClients } from '../adapters/tenant-clients';
 import { dynamoCredentialCache } from '../adapters/tenant-credential-cache';
 import { logger } from './logger';
 import { DynamoDbRateCounter } from '../adapters/rate-counter';
 import { secretSource } from '../adapters/secret-source';
-import { dynamoTaskStores } from '../adapters/task-store';
-import { dynamoThreadStores } from '../adapters/thread-store';
 import { DynamoDbTokenCounter } from '../adapters/token-counter';
-import type { StreamingChatModel } from '../core/agent/model-port';
-import { confirmReplay, type ReplyDeps } from '../core/agent/reply';
 import { cursorCodec, type CursorCodec } from '../core/cursor';
 import { ulidGenerator } from '../core/ids';
 import { systemClock } from '../core/ports';
 import { createRateLimiter } from '../core/rate-limit';
 import { createTokenBudget } from '../core/token-budget';
-import type { ThreadDeps } from '../core/threads/thread-use-cases';
 import { createAuditLog } from './audit-log';
 import type { HttpHandlerOptions } from './edge-options';
-import { idempotentPosts } from './idempotency';
 import { rateLimitGuard } from './rate-limit-guard';
-import { threadAccessOf } from './validation';
 import { hmacSigner } from '../adapters/node-crypto';
 import type { MessageSigner } from '../core/ports';
 
@@ -62,25 +54,7 @@ const clients = once(() => {
 });
 /** The execution role's client: cross-user key families only (audit, key lookups, connections, webhooks, idempotency). */
 const client = once(() => clients().shared);
-const store = once(() => ({ clients: clients(), tableName: table().tableName }));
 const ids = once(() => ulidGenerator(systemClock, (b) => randomFillSync(b)));
-/** User content sealed per user (the third wall); KMS is reached only when a key-encryption key is needed. */
-const cipher = once(() => {
-  const { keyId, endpoint } = loadContentKeyConfig(env);
-  // The key-encryption keys are a cross-user family (KEYRING), read with the function's own role.
-  const keks = kmsKeySource({ kms: createKmsClient(endpoint), keyId, client: client(), tableName: table().tableName, clock: systemClock });
-  return envelopeCipher({
-    tableName: table().tableName,
-    // A user's own key lives in their partition: reached only with their scoped client.
-    clientFor: (userId) => clients().forUser(userId),
-    keks,
-    clock: systemClock,
-    // The stores answer as if the row were absent; this is the one place the fault is told.
-    onUnreadable: ({ userId, record, field }) => logger.error('stored content did not open for its record', { code: 'content_unreadable', userId, record, field }),
-  });
-});
-const threadStores = once(() => dynamoThreadStores(store(), cipher()));
-const taskStores = once(() => dynamoTaskStores(store(), cipher()));
 const auditLog = once(() => createAuditLog({ client: client(), tableName: table().tableName, env }));
 const limiter = once(() => {
   const limits = loadLimitsConfig(env);
@@ -96,15 +70,6 @@ const budget = once(() => {
 });
 const cursorSecret = once(() => secretSource({ name: 'CURSOR_SECRET', env }));
 const cursorSigner = async (): Promise<MessageSigner> => hmacSigner(await cursorSecret().get());
-const idempotency = once(() =>
-  idempotentPosts(
-    client(),
-    table().tableName,
-    (req, threadId) => confirmReplay({ threads: threadStores().threadStore, audit: auditLog().log }, threadAccessOf(req), threadId),
-    cipher,
-  ),
-);
-
 export const wiring = {
   env,
   clock: systemClock,
@@ -112,10 +77,6 @@ export const wiring = {
   client,
   clients,
   ids,
-  threadStores,
-  taskStores,
-  /** Seals and opens user content; destroys a user's key (account deletion). */
-  cipher,
   /** The audit log every function writes through (AUDIT_RETENTION_DAYS, enumeration detection). */
   audit: () => auditLog().log,
   auditStore: () => auditLog().store,
@@ -124,34 +85,14 @@ export const wiring = {
   /** Signs and checks pagination cursors (CURSOR_SECRET). */
   cursorSigner,
   cursors: once(async (): Promise<CursorCodec> => cursorCodec(await cursorSigner())),
-  /** Client `Idempotency-Key`: buffered POSTs through `edge`, replies (messages, ChatKit) in their controllers. */
-  idempotency,
-  /** CORS allow-list, the `requests` rate-limit guard and `Idempotency-Key` on buffered POST routes, for every REST function. */
+  /**
+   * CORS allow-list and the `requests` rate-limit guard, for every REST function. Functions with POST
+   * routes that remember an `Idempotency-Key` use content-wiring.ts `contentWiring.edge()` instead.
+   */
   edge: once(
     (): HttpHandlerOptions => ({
       corsOrigins: loadHttpConfig(env).corsOrigins,
       guards: [rateLimitGuard(limiter())],
-      idempotency: idempotency(),
     }),
   ),
-  /** The reply use case's dependencies around a model (reply-model.ts, loaded only by the functions that reply). */
-  reply: (model: StreamingChatModel): ReplyDeps => ({
-    threads: threadStores().threadStore,
-    tasks: taskStores(),
-    model,
-    audit: auditLog().log,
-    clock: systemClock,
-    ids: ids(),
-    limiter: limiter(),
-    budget: budget(),
-  }),
-  threadDeps: async (): Promise<ThreadDeps> => ({
-    threads: threadStores().threadStore,
-    adminReader: threadStores().adminThreadReader,
-    cursors: await wiring.cursors(),
-    audit: auditLog().log,
-    clock: systemClock,
-    ids: ids(),
-    forgetCopies: (userId, threadId) => idempotency().forgetThread(userId, threadId),
-  }),
 };
