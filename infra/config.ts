@@ -92,6 +92,9 @@ export interface AlarmThresholds {
   readonly dynamoSystemErrors: number;
   /** Replies refused because the model provider failed, in 5 minutes. */
   readonly modelProviderFailures: number;
+  /** Requests refused because KMS failed (content keys), and because STS gave no tenant credentials, in 5 minutes. */
+  readonly kmsFailures: number;
+  readonly stsFailures: number;
 }
 
 const ctx = (node: Node, key: string): unknown => node.tryGetContext(`threadguard:${key}`);
@@ -151,6 +154,8 @@ function alarmThresholds(node: Node): AlarmThresholds {
     dynamoThrottles: t('DynamoThrottles', 1),
     dynamoSystemErrors: t('DynamoSystemErrors', 1),
     modelProviderFailures: t('ModelProviderFailures', 5),
+    kmsFailures: t('KmsFailures', 1),
+    stsFailures: t('StsFailures', 1),
   };
 }
 

@@ -103,6 +103,16 @@ export class OperationsMonitoring extends Construct {
       threshold: t.modelProviderFailures,
       description: 'Replies refused with 503 provider_unavailable: the model provider failed, throttled or timed out.',
     });
+    alarms.addAlarm('KmsFailures', {
+      metric: threadGuardMetric(SECURITY_METRICS.kmsFailure),
+      threshold: t.kmsFailures,
+      description: 'Requests refused with 503 because KMS failed or throttled: user content can be neither sealed nor opened.',
+    });
+    alarms.addAlarm('StsFailures', {
+      metric: threadGuardMetric(SECURITY_METRICS.stsFailure),
+      threshold: t.stsFailures,
+      description: 'Requests refused with 503 because STS gave no tenant credentials (throttled, down, or the tenant role trust is broken).',
+    });
 
     this.dashboard = this.buildDashboard(props, wsMetric);
   }

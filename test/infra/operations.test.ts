@@ -68,6 +68,29 @@ describe('alarms', () => {
     expect(alarm!.Properties.Dimensions).toEqual((directive.Dimensions[0] as string[]).map((n) => ({ Name: n, Value: emf[n] })));
   });
 
+  it.each([
+    ['kms', 'KmsFailures'],
+    ['sts', 'StsFailures'],
+  ] as const)('alarms on exactly the metric a 503 from a failed %s emits', async (dependency, metricName) => {
+    const lines: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+    try {
+      const { wireError } = await import('../../functions/shared/lambda/wire-error');
+      const { ServiceUnavailableError } = await import('../../functions/shared/core/errors');
+      const mapped = wireError(new ServiceUnavailableError(2, undefined, { dependency }), 'GET /threads');
+      expect(mapped.statusCode).toBe(503);
+      expect(JSON.stringify(mapped.body)).not.toContain(dependency); // the client learns only "retry later"
+    } finally {
+      process.stdout.write = write;
+    }
+    const emf = lines.map((l) => JSON.parse(l)).find((l) => l._aws);
+    const [directive] = emf._aws.CloudWatchMetrics;
+    expect(directive.Metrics[0].Name).toBe(metricName);
+    const alarm = alarmsOf(template).find(([, a]) => a.Properties.MetricName === metricName)?.[1];
+    expect(alarm!.Properties).toMatchObject({ Namespace: directive.Namespace, Threshold: 1, AlarmActions: [{ Ref: topicId }] });
+  });
+
   it('notifies the alarm topic from every alarm', () => {
     for (const [id, a] of alarmsOf(template)) expect(a.Properties.AlarmActions, id).toEqual([{ Ref: topicId }]);
   });

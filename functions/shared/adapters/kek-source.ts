@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ContentUnreadableError } from '../core/errors';
+import { ContentUnreadableError, ServiceUnavailableError } from '../core/errors';
 import { keys } from '../core/keys';
 import type { Clock } from '../core/ports';
 import { isConditionFailed } from './dynamo-writes';
@@ -44,6 +44,16 @@ export interface KmsKeySourceProps {
   readonly maxAgeMs?: number;
 }
 
+/** How long a client waits after KMS throttled or failed (its own retries already ran). */
+const KMS_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * Throttling, an outage or a denied call: content can be neither sealed nor opened, so the request
+ * is a retryable 503, never a 500 (https://docs.aws.amazon.com/kms/latest/developerguide/throttling.html).
+ */
+const kmsUnavailable = (err: unknown) =>
+  new ServiceUnavailableError(KMS_RETRY_AFTER_SECONDS, undefined, { cause: err, dependency: 'kms' });
+
 export function kmsKeySource({ kms, keyId, client, tableName, clock, maxAgeMs = 300_000 }: KmsKeySourceProps): KeySource {
   const cache = keyCache<Uint8Array>({ maxEntries: 8, maxAgeMs, clock });
   const currentId = kekIdFor(keyId, 1);
@@ -57,7 +67,7 @@ export function kmsKeySource({ kms, keyId, client, tableName, clock, maxAgeMs = 
     } catch (err) {
       // Wrapped under another KMS key or context: what it wraps does not open here (anything else, e.g. throttling, is rethrown).
       if (NOT_OURS.has((err as Error).name)) throw new ContentUnreadableError(keys.kekSk(version), 'wrapped', { cause: err });
-      throw err;
+      throw kmsUnavailable(err);
     }
   }
 
@@ -65,7 +75,9 @@ export function kmsKeySource({ kms, keyId, client, tableName, clock, maxAgeMs = 
     const res = await client.send(new GetCommand({ TableName: tableName, Key: row(version), ConsistentRead: true }));
     if (res.Item?.wrapped instanceof Uint8Array) return unwrap(version, res.Item.wrapped);
     if (!create) throw new ContentUnreadableError(keys.kekSk(version), 'wrapped'); // a user key wrapped under a KEK this table no longer has
-    const made = await kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context(version) }));
+    const made = await kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context(version) })).catch((err: unknown) => {
+      throw kmsUnavailable(err);
+    });
     try {
       await client.send(
         new PutCommand({

@@ -80,11 +80,11 @@ export function stsTenantCredentials(roleArn: string, sts: STSClient = new STSCl
       );
     } catch (err) {
       // Throttling, an outage, a missing trust: never a wider credential, always a retryable 503.
-      throw new ServiceUnavailableError(STS_RETRY_AFTER_SECONDS, undefined, { cause: err });
+      throw new ServiceUnavailableError(STS_RETRY_AFTER_SECONDS, undefined, { cause: err, dependency: 'sts' });
     }
     const c = res.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-      throw new ServiceUnavailableError(STS_RETRY_AFTER_SECONDS, undefined, { cause: new Error('AssumeRole returned no credentials') });
+      throw new ServiceUnavailableError(STS_RETRY_AFTER_SECONDS, undefined, { cause: new Error('AssumeRole returned no credentials'), dependency: 'sts' });
     }
     return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
   };

@@ -128,15 +128,21 @@ export class ConflictError extends DomainError {
 /** A dependency (the database) throttled or could not be reached, after the SDK's retries. */
 export class ServiceUnavailableError extends DomainError {
   readonly code = 'service_unavailable';
+  /** The AWS service that failed, when one did, for its failure metric and alarm (never shown to clients). */
+  readonly dependency: UnavailableDependency | null;
   constructor(
     readonly retryAfterSeconds: number,
     message = 'Service temporarily unavailable; retry later',
-    options?: ErrorOptions,
+    options?: ErrorOptions & { readonly dependency?: UnavailableDependency },
   ) {
     super(message, options);
     this.name = 'ServiceUnavailableError';
+    this.dependency = options?.dependency ?? null;
   }
 }
+
+/** The services whose failures have their own metric and alarm (core/security-metrics.ts). */
+export type UnavailableDependency = 'kms' | 'sts';
 
 /** The caller already has the most tasks a user may have (a 409 `conflict` that says so). */
 export class TaskLimitError extends ConflictError {

@@ -7,6 +7,10 @@ export const SECURITY_METRICS = {
   enumeration: 'EnumerationSuspected',
   /** Emitted once per reply refused because the model provider failed (503 provider_unavailable). */
   modelProviderFailure: 'ModelProviderFailures',
+  /** Emitted once per request refused (503) because KMS failed: the content keys could not be unwrapped or made. */
+  kmsFailure: 'KmsFailures',
+  /** Emitted once per request refused (503) because STS gave no tenant credentials (the second wall). */
+  stsFailure: 'StsFailures',
   /**
    * Powertools always adds a `service` dimension; one fixed value for every function keeps it one
    * metric (CloudWatch treats each dimension value as its own metric, and an alarm watches one).

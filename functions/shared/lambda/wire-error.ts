@@ -3,7 +3,8 @@
 // ChatKit's error event. Faults (5xx) are logged here, once, with the error; clients never see it.
 import { toErrorResponse, type MappedError } from './error-map';
 import { logger } from './logger';
-import { emitModelProviderFailure } from './metrics';
+import { ServiceUnavailableError } from '../core/errors';
+import { emitDependencyFailure, emitModelProviderFailure } from './metrics';
 
 export interface StreamErrorEvent {
   readonly type: 'error';
@@ -16,6 +17,7 @@ export function wireError(err: unknown, where: string): MappedError {
   const mapped = toErrorResponse(err);
   if (mapped.statusCode >= 500) logger.error('request failed', { error: err as Error, route: where });
   if (mapped.body.error.code === 'provider_unavailable') emitModelProviderFailure();
+  if (err instanceof ServiceUnavailableError && err.dependency) emitDependencyFailure(err.dependency);
   return mapped;
 }
 
