@@ -100,6 +100,9 @@ export interface TenantClientStats {
   readonly credentialFetches: number;
 }
 
+/** Wraps an AWS SDK client as it is built (tracing); returns the same client. */
+export type ClientInstrument = <T extends object>(client: T) => T;
+
 /**
  * Clients per tenant, each with its own credentials, cached per execution environment. Concurrent
  * requests of one user share one STS call.
@@ -110,7 +113,10 @@ export function tenantClients(opts: {
   shared: DynamoDBDocumentClient;
   credentials: TenantCredentialSource;
   clock: Clock;
+  /** Applied to each tenant's client as it is built (the shared one arrives already instrumented). */
+  instrument?: ClientInstrument;
 }): TenantClients & { stats(): TenantClientStats } {
+  const instrument = opts.instrument ?? ((client) => client);
   const { shared } = opts;
   const cache = new Map<Tenant, Cached>();
   let calls = 0;
@@ -133,7 +139,7 @@ export function tenantClients(opts: {
     const created: Cached = {
       credentials: fresh(tenant),
       client: DynamoDBDocumentClient.from(
-        new DynamoDBClient({
+        instrument(new DynamoDBClient({
           ...dynamoEndpoint(opts.table.endpoint),
           maxAttempts: 5,
           // One connection pool for every tenant's client: a client per user must not mean sockets per user.
@@ -146,7 +152,7 @@ export function tenantClients(opts: {
             current.credentials = fresh(tenant);
             return current.credentials;
           },
-        }),
+        })),
         { marshallOptions },
       ),
     };

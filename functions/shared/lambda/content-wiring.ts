@@ -17,7 +17,11 @@ import { idempotentPosts } from './idempotency';
 import { logger } from './logger';
 import { rateLimitGuard } from './rate-limit-guard';
 import { threadAccessOf } from './validation';
-import { once, wiring } from './wiring';
+import { traced } from './tracing';
+import { instrumentAwsClients, once, wiring } from './wiring';
+
+// Before any client is built: the content functions trace their DynamoDB, STS and KMS calls.
+instrumentAwsClients(traced);
 
 const { env } = wiring;
 const store = once(() => ({ clients: wiring.clients(), tableName: wiring.table().tableName }));
@@ -25,7 +29,7 @@ const store = once(() => ({ clients: wiring.clients(), tableName: wiring.table()
 const cipher = once(() => {
   const { keyId, endpoint } = loadContentKeyConfig(env);
   // The key-encryption keys are a cross-user family (KEYRING), read with the function's own role.
-  const keks = kmsKeySource({ kms: createKmsClient(endpoint), keyId, client: wiring.client(), tableName: wiring.table().tableName, clock: systemClock });
+  const keks = kmsKeySource({ kms: traced(createKmsClient(endpoint)), keyId, client: wiring.client(), tableName: wiring.table().tableName, clock: systemClock });
   return envelopeCipher({
     tableName: wiring.table().tableName,
     // A user's own key lives in their partition: reached only with their scoped client.

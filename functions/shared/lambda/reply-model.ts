@@ -3,6 +3,7 @@
 // should load them at cold start.
 import { createStreamingModel } from '../adapters/models/model-factory';
 import { loadModelConfig } from '../config';
+import { traced } from './tracing';
 import { once } from './wiring';
 
-export const replyModel = once(() => createStreamingModel(loadModelConfig(process.env), process.env));
+export const replyModel = once(() => createStreamingModel(loadModelConfig(process.env), process.env, traced));

@@ -7,7 +7,8 @@
 import { randomFillSync } from 'node:crypto';
 import { loadBudgetConfig, loadHttpConfig, loadLimitsConfig, loadTableConfig, loadTenantConfig } from '../config';
 import { createDocumentClient } from '../adapters/dynamo-client';
-import { sharedTenantCredentials, singleClient, stsTenantCredentials, tenantClients } from '../adapters/tenant-clients';
+import { STSClient } from '@aws-sdk/client-sts';
+import { sharedTenantCredentials, singleClient, stsTenantCredentials, tenantClients, type ClientInstrument } from '../adapters/tenant-clients';
 import { dynamoCredentialCache } from '../adapters/tenant-credential-cache';
 import { logger } from './logger';
 import { DynamoDbRateCounter } from '../adapters/rate-counter';
@@ -41,16 +42,26 @@ export function once<T>(build: () => T): () => T {
 
 const env = process.env;
 
+/**
+ * How AWS clients are instrumented: as built, until content-wiring.ts installs the Tracer's capture
+ * (tracing.ts) at its import, before any client exists. The functions that touch no content stay
+ * without the X-Ray SDK.
+ */
+let instrument: ClientInstrument = (client) => client;
+export function instrumentAwsClients(capture: ClientInstrument): void {
+  instrument = capture;
+}
+
 const table = once(() => loadTableConfig(env));
 /** Per-user clients confined by IAM to their user's partitions, and the execution role's own (tenant-clients.ts). */
 const clients = once(() => {
   const tenantRoleArn = loadTenantConfig(env).tenantRoleArn;
-  const shared = createDocumentClient(table());
+  const shared = instrument(createDocumentClient(table()));
   if (!tenantRoleArn) return singleClient(shared);
   // STS only when no environment holds a fresh credential for the user (tenant-credential-cache.ts).
   const cache = dynamoCredentialCache({ client: shared, tableName: table().tableName, secret: secretSource({ name: 'CREDENTIALS_SECRET', env }) });
-  const credentials = sharedTenantCredentials(stsTenantCredentials(tenantRoleArn), cache, systemClock, (error) => logger.warn('shared tenant credential cache unavailable', { error: error as Error }));
-  return tenantClients({ table: table(), shared, credentials, clock: systemClock });
+  const credentials = sharedTenantCredentials(stsTenantCredentials(tenantRoleArn, instrument(new STSClient({ maxAttempts: 3 }))), cache, systemClock, (error) => logger.warn('shared tenant credential cache unavailable', { error: error as Error }));
+  return tenantClients({ table: table(), shared, credentials, clock: systemClock, instrument });
 });
 /** The execution role's client: cross-user key families only (audit, key lookups, connections, webhooks, idempotency). */
 const client = once(() => clients().shared);

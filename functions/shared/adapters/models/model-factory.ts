@@ -6,6 +6,8 @@ import type { ModelConfig } from '../../config';
 import type { StreamingChatModel } from '../../core/agent/model-port';
 import { rulesModel } from '../../core/agent/rules-model';
 import { secretSource } from '../secret-source';
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { ClientInstrument } from '../tenant-clients';
 import { bedrockModel } from './bedrock-model';
 
 /**
@@ -22,12 +24,16 @@ function lazyModel(load: () => Promise<StreamingChatModel>): StreamingChatModel 
   };
 }
 
-export function createStreamingModel(config: ModelConfig, env: Record<string, string | undefined>): StreamingChatModel {
+export function createStreamingModel(
+  config: ModelConfig,
+  env: Record<string, string | undefined>,
+  instrument: ClientInstrument = (client) => client,
+): StreamingChatModel {
   switch (config.provider) {
     case 'rules':
       return rulesModel;
     case 'bedrock':
-      return bedrockModel({ modelId: config.model, maxOutputTokens: config.maxOutputTokens });
+      return bedrockModel({ modelId: config.model, maxOutputTokens: config.maxOutputTokens, client: instrument(new BedrockRuntimeClient({ maxAttempts: 2 })) });
     case 'openai': {
       // OPENAI_API_KEY locally, OPENAI_API_KEY_ARN (Secrets Manager) deployed; read on first use, then kept.
       const key = secretSource({ name: 'OPENAI_API_KEY', env });
