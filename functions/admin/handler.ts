@@ -1,4 +1,4 @@
-// Composition root for the admin thread reads and the admin key disable.
+// Composition root for the admin thread reads, the admin key disable, and usage and budgets.
 import { randomUUID } from 'node:crypto';
 import { dynamoAdminApiKeyStore, dynamoApiKeyStore } from '../shared/adapters/api-key-store';
 import { httpHandler } from '../shared/lambda/http-handler';
@@ -15,6 +15,13 @@ export const handler = httpHandler(
     clock: wiring.clock,
     ids: wiring.ids(),
     newKey: randomUUID,
+  }, {
+    usage: wiring.usageStore(),
+    index: wiring.usageIndex(),
+    budget: wiring.budget(),
+    audit: wiring.audit(),
+    clock: wiring.clock,
+    cursorSecret: () => wiring.cursorSecret().get(),
   }),
   wiring.edge(),
 );

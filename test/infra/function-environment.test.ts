@@ -76,6 +76,7 @@ describe('local function environments', () => {
     ENUMERATION_WINDOW_MINUTES: '',
     AGENT_DAILY_TOKEN_BUDGET: '',
     AGENT_MAX_REPLY_TOKENS: '',
+    AGENT_MONTHLY_TOKEN_BUDGET: '',
     JWKS_MAX_AGE_SECONDS: '',
     JWT_MAX_LIFETIME_SECONDS: '',
     WS_MAX_CONNECTIONS_PER_USER: '',

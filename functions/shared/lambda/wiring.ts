@@ -16,6 +16,7 @@ import { secretSource } from '../adapters/secret-source';
 import { dynamoTaskStores } from '../adapters/task-store';
 import { dynamoThreadStores } from '../adapters/thread-store';
 import { DynamoDbTokenCounter } from '../adapters/token-counter';
+import { DynamoDbUsageIndex, DynamoDbUsageStore } from '../adapters/usage-store';
 import type { StreamingChatModel } from '../core/agent/model-port';
 import { confirmReplay, type ReplyDeps } from '../core/agent/reply';
 import { cursorCodec, type CursorCodec } from '../core/cursor';
@@ -86,11 +87,22 @@ const limiter = once(() => {
     counter: new DynamoDbRateCounter(clients(), table().tableName),
     clock: systemClock,
     limits: { requests: limits.requestsPerMinute, respond: limits.respondsPerMinute },
+    usage: usageStore(),
   });
 });
+/** A user's usage days and budget override, reached with that user's scoped client. */
+const usageStore = once(() => new DynamoDbUsageStore(clients(), table().tableName));
 const budget = once(() => {
-  const { dailyTokenBudget, maxReplyTokens } = loadBudgetConfig(env);
-  return createTokenBudget({ counter: new DynamoDbTokenCounter(clients(), table().tableName), clock: systemClock, dailyLimit: dailyTokenBudget, maxReplyTokens });
+  const { dailyTokenBudget, maxReplyTokens, monthlyTokenBudget } = loadBudgetConfig(env);
+  return createTokenBudget({
+    // Replies add themselves to the admin ranking's day index (only the reply functions settle).
+    counter: new DynamoDbTokenCounter(clients(), table().tableName, true),
+    clock: systemClock,
+    dailyLimit: dailyTokenBudget,
+    maxReplyTokens,
+    monthlyLimit: monthlyTokenBudget,
+    usage: usageStore(),
+  });
 });
 const cursorSecret = once(() => secretSource({ name: 'CURSOR_SECRET', env }));
 const idempotency = once(() =>
@@ -118,6 +130,9 @@ export const wiring = {
   auditStore: () => auditLog().store,
   limiter,
   budget,
+  usageStore,
+  /** The admin ranking's day index, read with the function's own role. */
+  usageIndex: once(() => new DynamoDbUsageIndex(client(), table().tableName)),
   cursorSecret,
   cursors: once(async (): Promise<CursorCodec> => cursorCodec(await cursorSecret().get())),
   /** Client `Idempotency-Key`: buffered POSTs through `edge`, replies (messages, ChatKit) in their controllers. */
