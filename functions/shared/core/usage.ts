@@ -107,33 +107,46 @@ export const daySchema = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day, YYYY-MM-DD')
   .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && utcDay(new Date(`${d}T00:00:00Z`)) === d, 'must be a day, YYYY-MM-DD');
 
-/** `?days=N`: 1..90, default 30 (query text, so digits only). */
-export const usageDaysQuerySchema = z.strictObject({
-  days: z
+/** A whole number from query text, documented as the integer it means (typed clients take a number). */
+const queryInt = (min: number, max: number, d: number) =>
+  z
     .string()
-    .regex(/^\d{1,3}$/, `must be a whole number of days, 1 to ${MAX_USAGE_DAYS}`)
+    .regex(/^\d{1,3}$/, `must be a whole number from ${min} to ${max}`)
     .transform(Number)
-    .refine((n) => n >= 1 && n <= MAX_USAGE_DAYS, `must be 1 to ${MAX_USAGE_DAYS}`)
+    .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`)
+    .meta({
+      override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
+        delete jsonSchema.pattern;
+        Object.assign(jsonSchema, { type: 'integer', minimum: min, maximum: max, default: d });
+      },
+    });
+
+/** `?days=N`: 1..90, default 30. */
+export const usageDaysQuerySchema = z.strictObject({
+  days: queryInt(1, MAX_USAGE_DAYS, DEFAULT_USAGE_DAYS)
     .optional()
     .transform((n) => n ?? DEFAULT_USAGE_DAYS),
 });
 
 /** `GET /admin/usage?day&limit&cursor`. */
 export const adminUsageQuerySchema = z.strictObject({
-  day: daySchema.optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, 'must be 1 to 100')
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 100, 'must be 1 to 100')
+  day: daySchema.optional().meta({ description: 'The UTC day, `YYYY-MM-DD`; default today.' }),
+  limit: queryInt(1, 100, 20)
     .optional()
     .transform((n) => n ?? 20),
   cursor: z.string().min(1).max(2048).optional(),
 });
 
-const budgetTokens = z.number().int('must be a whole number').min(0, 'must not be negative').max(MAX_BUDGET_TOKENS, 'must be at most 10^12').nullable();
+const budgetTokens = z
+  .number()
+  .int('must be a whole number')
+  .min(0, 'must not be negative')
+  .max(MAX_BUDGET_TOKENS, 'must be at most 10^12')
+  .nullable()
+  .optional()
+  .transform((n) => n ?? null);
 
-/** `PUT /admin/users/{userId}/budget`: both fields, each a token count or null (the default). */
+/** `PUT /admin/users/{userId}/budget`: each field a token count, or null (or left out) for the default; nothing else. */
 export const budgetBodySchema = z.strictObject({ dailyTokens: budgetTokens, monthlyTokens: budgetTokens });
 
 const zero = (day: string): DayUsage => ({ day, requests: 0, replies: 0, modelCalls: 0, inputTokens: 0, outputTokens: 0, toolCalls: 0 });
