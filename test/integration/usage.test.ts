@@ -27,7 +27,7 @@ const usageOf = async (user: TestUser, query = '') => {
 };
 const budgetPath = (user: TestUser) => `/admin/users/${encodeURIComponent(user.userId)}/budget`;
 
-describe('usage and budgets', () => {
+describe('T28: usage and budgets', () => {
   const admin = testUser('usage-admin', ['admin']);
   beforeAll(async () => {
     expect((await call(admin, 'GET', '/me')).status).toBe(200);
