@@ -32,7 +32,7 @@ function daysTable(days: readonly DayUsage[], id: string): HTMLElement {
     { class: 'key-table' },
     h(
       'table',
-      { id, class: 'usage-days' },
+      { id, class: 'key-list usage-days' },
       h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { scope: 'col' }, c)))),
       h(
         'tbody',
