@@ -18,22 +18,24 @@ const AUTHORIZER_LIMIT = 63 * KB;
  * that builds on the shared wiring carries the AWS Encryption SDK of per-user content encryption
  * (~290 KB, the third wall) and zod's classic API (~100 KB); openapi also embeds the document.
  * The way down (docs/operations.md): split the wiring so only the content-sealing functions bundle
- * the cipher, and the zod/mini API in functions/shared.
+ * the cipher, and the zod/mini API in functions/shared. Usage recording (every request counts in
+ * its user's day, core/usage-counts.ts) added ~2 KB to each, the usage routes ~5 KB to me and admin,
+ * and their operations ~14 KB to the embedded OpenAPI document.
  */
 const OVER_GOAL: Record<string, number> = {
-  Health: 536 * KB,
-  Tools: 536 * KB,
-  Tasks: 539 * KB,
-  Audit: 540 * KB,
-  Threads: 540 * KB,
-  Admin: 543 * KB,
-  ApiKeys: 543 * KB,
-  Webhook: 544 * KB,
-  Me: 550 * KB,
-  Messages: 559 * KB,
-  Websocket: 559 * KB,
-  Chatkit: 571 * KB,
-  Openapi: 628 * KB,
+  Health: 539 * KB,
+  Tools: 539 * KB,
+  Tasks: 542 * KB,
+  Audit: 543 * KB,
+  Threads: 543 * KB,
+  Admin: 550 * KB,
+  ApiKeys: 546 * KB,
+  Webhook: 547 * KB,
+  Me: 555 * KB,
+  Messages: 563 * KB,
+  Websocket: 563 * KB,
+  Chatkit: 575 * KB,
+  Openapi: 643 * KB,
 };
 
 type Fn = { Properties: { Code: { S3Key?: string } } };

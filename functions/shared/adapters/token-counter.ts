@@ -7,7 +7,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../core/keys';
 import type { TokenCounter } from '../core/token-budget';
-import type { ReplyTally } from '../core/usage';
+import type { ReplyTally } from '../core/usage-counts';
 import { addToUsageIndex } from './usage-store';
 import { userPartition, type TenantClients } from './tenant-clients';
 import { conditionFailedItem, isConditionFailed, writeToken } from './dynamo-writes';

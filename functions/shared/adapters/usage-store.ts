@@ -5,7 +5,7 @@
 // family, reached with the function's own role (infra/tenant-access.ts, `usageIndex`).
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../core/keys';
-import { USAGE_INDEX_SHARDS, USAGE_RETENTION_DAYS, type BudgetOverride, type ReplyTally, type RequestCounter, type StoredDayUsage, type UsageIndex, type UsageIndexRow, type UsageStore } from '../core/usage';
+import { USAGE_INDEX_SHARDS, USAGE_RETENTION_DAYS, type BudgetOverride, type ReplyTally, type RequestCounter, type StoredDayUsage, type UsageIndex, type UsageIndexRow, type UsageStore } from '../core/usage-counts';
 import { queryAll } from './dynamo-reads';
 import { userPartition, type TenantClients } from './tenant-clients';
 import { tenantIdOf } from './tenant-id';

@@ -5,7 +5,7 @@ import { RateLimitedError } from './errors';
 import type { Principal } from './principal';
 import type { Clock } from './ports';
 import type { RateBucket, RateDecision } from './rate-decision';
-import type { RequestCounter } from './usage';
+import type { RequestCounter } from './usage-counts';
 
 export { RATE_BUCKETS, type RateBucket, type RateDecision } from './rate-decision';
 

@@ -22,8 +22,14 @@
 import { BudgetExceededError } from './errors';
 import type { Clock } from './ports';
 import type { Principal } from './principal';
-import { USAGE_RETENTION_DAYS as USAGE_KEEP_DAYS, type ReplyTally, type UsageStore } from './usage';
+import type { ReplyTally, UsageStore } from './usage-counts';
 
+/**
+ * Days a day's counter (and the usage counts it carries, core/usage.ts) is kept after the day ends:
+ * past the longest history GET /me/usage shows (90 days), with slack for slow clocks. Here, not in
+ * usage.ts, so config.ts (which every function loads) pulls in nothing of the usage use cases.
+ */
+export const USAGE_RETENTION_DAYS = 92;
 /** A reply's ceiling when AGENT_MAX_REPLY_TOKENS is not set. */
 export const DEFAULT_MAX_REPLY_TOKENS = 20_000;
 /** Retry-After when only replies in flight fill the budget: they end within seconds. */
@@ -175,7 +181,7 @@ export function createTokenBudget(deps: TokenBudgetDeps): TokenBudget {
       const monthLeft = limits.monthly ? Math.max(0, limits.monthly.limit - month) : Infinity;
       if (monthLeft <= 0) throw new BudgetExceededError(secondsUntil(budgetMonth(now).resetsAt, now), 'Monthly token budget exceeded');
       // Kept for the usage history (core/usage.ts), past the longest history GET /me/usage shows.
-      const expiresAt = Math.floor(resetsAt.getTime() / 1000) + USAGE_KEEP_DAYS * DAY_SECONDS;
+      const expiresAt = Math.floor(resetsAt.getTime() / 1000) + USAGE_RETENTION_DAYS * DAY_SECONDS;
       // The day's limit for this reply's holds: the daily limit, narrowed by what the month has left
       // (today's tokens count in both, so today's plus the month's rest is the room).
       let dailyLimit = limits.daily.limit;
