@@ -144,6 +144,16 @@ describe('T28: usage and budgets', () => {
     expect((await call(later, 'GET', '/me')).body.budget).toMatchObject({ limit: 7, source: 'override', monthly: { limit: 1000, source: 'override' } });
   });
 
+  it("refuses a user's first reply of the day when an admin set their daily budget to 0", async () => {
+    const user = testUser('usage-zero');
+    const threadId = await newThread(user);
+    expect((await call(admin, 'PUT', budgetPath(user), { dailyTokens: 0 })).status).toBe(200);
+    const refused = await call(user, 'POST', `/threads/${threadId}/messages`, { content: 'list my tasks' });
+    expect(refused.status, refused.text).toBe(429);
+    expect(refused.body.error.code).toBe('budget_exceeded');
+    expect((await usageOf(user)).days[0]).toMatchObject({ replies: 0, inputTokens: 0, outputTokens: 0 });
+  });
+
   it.each([
     ['a negative number', { dailyTokens: -1, monthlyTokens: null }],
     ['a fraction', { dailyTokens: 1.5, monthlyTokens: null }],

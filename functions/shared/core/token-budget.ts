@@ -208,7 +208,9 @@ export function createTokenBudget(deps: TokenBudgetDeps): TokenBudget {
         held = room;
         return { stop: null, used: result.used };
       };
-      const first = await holdNext(0);
+      // A limit of 0 (an admin's override) refuses outright: a day without a counter yet would
+      // otherwise grant the first hold, as 0 tokens are below any positive limit.
+      const first = dailyLimit <= 0 ? { stop: 'day_limit' as const, used: 0 } : await holdNext(0);
       if (first.stop) {
         if (first.used >= dailyLimit && monthBound) throw new BudgetExceededError(secondsUntil(budgetMonth(now).resetsAt, now), 'Monthly token budget exceeded');
         const toReset = secondsUntil(resetsAt, now);

@@ -76,6 +76,7 @@ describe('token budget with overrides and a monthly cap', () => {
     expect(await budget.status(alice)).toMatchObject({ limit: 100_000, source: 'default', monthly: null });
     usage.overrides.set(alice.userId, { dailyTokens: 0, monthlyTokens: null });
     expect(await budget.status(alice)).toMatchObject({ limit: 0, remaining: 0, source: 'override', monthly: null });
+    // A fresh day (no counter yet) with a limit of 0: refused all the same.
     await expect(budget.startReply(alice)).rejects.toMatchObject({ code: 'budget_exceeded', message: 'Daily token budget exceeded', retryAfterSeconds: 3600 });
   });
 });
