@@ -78,6 +78,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's usage per UTC day and the budget in force
+         * @description The last `days` UTC days (1..90, default 30), newest first, days without activity as zeros: requests, replies, model calls, input and output tokens, tool calls. Counts only, never content; kept 92 days.
+         */
+        get: operations["getMyUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tools/available": {
         parameters: {
             query?: never;
@@ -325,6 +345,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Users ranked by a day's tokens (admins with a JWT only; audited as admin.usage.read)
+         * @description Read from a day index sharded by user (no single hot key). The cursor is bound to the admin and the day.
+         */
+        get: operations["adminUsageRanking"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{userId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One user's usage per day and budget (admins with a JWT only; audited as admin.usage.read) */
+        get: operations["adminUserUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{userId}/budget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a user's token budget (admins with a JWT only; audited as admin.budget.set with the values)
+         * @description `dailyTokens` replaces `AGENT_DAILY_TOKEN_BUDGET` for this user, `monthlyTokens` sets a monthly cap (default `AGENT_MONTHLY_TOKEN_BUDGET`, unset: none); each a whole number 0..10^12, or null (or left out) for the default. Takes effect on the user's next reply. An unknown user id is accepted: the override applies when they first appear.
+         */
+        put: operations["adminSetBudget"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api-keys": {
         parameters: {
             query?: never;
@@ -459,7 +536,7 @@ export interface components {
             createdAt: string;
             budget: components["schemas"]["Budget"];
         };
-        /** @description The caller's daily model-token budget (input + output tokens, `AGENT_DAILY_TOKEN_BUDGET`). */
+        /** @description The daily model-token budget in force (input + output tokens; `AGENT_DAILY_TOKEN_BUDGET` unless an admin set an override) and the monthly cap. */
         Budget: {
             limit: number;
             used: number;
@@ -470,6 +547,30 @@ export interface components {
              * @example 2026-01-31T12:00:00.000Z
              */
             resetsAt: string;
+            /**
+             * @description `default`: the deployment's setting; `override`: set for this user by an admin.
+             * @enum {string}
+             */
+            source: "default" | "override";
+            /** @description The monthly cap, or null when none applies. */
+            monthly: components["schemas"]["MonthlyBudget"] | null;
+        };
+        /** @description The monthly model-token cap in force (`AGENT_MONTHLY_TOKEN_BUDGET` or an admin's override). */
+        MonthlyBudget: {
+            limit: number;
+            used: number;
+            remaining: number;
+            /**
+             * Format: date-time
+             * @description The first instant of the next UTC month.
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            resetsAt: string;
+            /**
+             * @description `default`: the deployment's setting; `override`: set for this user by an admin.
+             * @enum {string}
+             */
+            source: "default" | "override";
         };
         AccountDeleted: {
             /**
@@ -519,6 +620,24 @@ export interface components {
             /** @description Last use, accurate to 60 seconds; null when never used. */
             lastUsedAt: string | null;
         };
+        UsageReport: {
+            /** @description Newest first; days without activity as zeros. */
+            days: components["schemas"]["DayUsage"][];
+            budget: components["schemas"]["Budget"];
+        };
+        /** @description One UTC day of a user's usage: counts only, never content. */
+        DayUsage: {
+            /** @description UTC day, YYYY-MM-DD. */
+            day: string;
+            /** @description Authenticated requests (REST requests, WebSocket handshakes and frames), refused ones included. */
+            requests: number;
+            /** @description Agent replies admitted by the budget (a failed reply counts: its model calls were made). */
+            replies: number;
+            modelCalls: number;
+            inputTokens: number;
+            outputTokens: number;
+            toolCalls: number;
+        };
         /** @description The agent tools this principal may use (read tools only for guests and read-only keys). */
         ToolList: {
             tools: {
@@ -544,7 +663,7 @@ export interface components {
              */
             at: string;
             /** @enum {string} */
-            action: "thread.read" | "thread.write" | "thread.delete" | "thread.message" | "admin.thread.read" | "apikey.create" | "apikey.disable" | "apikey.enable" | "apikey.revoke" | "admin.apikey.disable" | "session.sign_out" | "account.deleted" | "security.enumeration_suspected";
+            action: "thread.read" | "thread.write" | "thread.delete" | "thread.message" | "admin.thread.read" | "apikey.create" | "apikey.disable" | "apikey.enable" | "apikey.revoke" | "admin.apikey.disable" | "admin.usage.read" | "admin.budget.set" | "session.sign_out" | "account.deleted" | "security.enumeration_suspected";
             /** @description The actor. */
             userId: string;
             /** @description Whose partition was addressed (differs from userId only for admin support reads). */
@@ -831,6 +950,34 @@ export interface components {
                 code: "forbidden" | "admin_only";
                 message: string;
             };
+        };
+        /** @description Users active on the day, most tokens first (ties by user id). */
+        UsageRanking: {
+            day: string;
+            data: components["schemas"]["RankedUser"][];
+            /** @description Opaque cursor of the next page, bound to the caller and the list; null on the last page. */
+            nextCursor: string | null;
+        };
+        RankedUser: {
+            rank: number;
+            userId: string;
+            /** @description Input + output tokens of the day's replies. */
+            tokens: number;
+            replies: number;
+            inputTokens: number;
+            outputTokens: number;
+        };
+        UserUsageReport: {
+            userId: string;
+            days: components["schemas"]["DayUsage"][];
+            budget: components["schemas"]["Budget"];
+        };
+        /** @description The override as stored (null: the default) and the budget now in force. */
+        BudgetSet: {
+            userId: string;
+            dailyTokens: number | null;
+            monthlyTokens: number | null;
+            budget: components["schemas"]["Budget"];
         };
         IssuedApiKey: {
             id: string;
@@ -1136,6 +1283,49 @@ export interface operations {
                     "application/json": components["schemas"]["Error-forbidden"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMyUsage: {
+        parameters: {
+            query?: {
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Days and budget. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReport"];
+                };
+            };
+            /** @description `bad_request`: Malformed JSON, failed validation (including `limit` outside 1..100), a bad or tampered cursor. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-bad_request"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
@@ -1648,7 +1838,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
-            /** @description `rate_limited`: Over a per-user rate limit (`Retry-After` says when to retry) or the stage throttle. `budget_exceeded`: The caller's daily model-token budget is used up (`Retry-After`: seconds to the next UTC midnight). */
+            /** @description `rate_limited`: Over a per-user rate limit (`Retry-After` says when to retry) or the stage throttle. `budget_exceeded`: The caller's daily model-token budget is used up (`Retry-After`: seconds to the next UTC midnight), or the monthly cap (`Retry-After`: seconds to the next UTC month). */
             429: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1850,7 +2040,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
-            /** @description `rate_limited`: Over a per-user rate limit (`Retry-After` says when to retry) or the stage throttle. `budget_exceeded`: The caller's daily model-token budget is used up (`Retry-After`: seconds to the next UTC midnight). */
+            /** @description `rate_limited`: Over a per-user rate limit (`Retry-After` says when to retry) or the stage throttle. `budget_exceeded`: The caller's daily model-token budget is used up (`Retry-After`: seconds to the next UTC midnight), or the monthly cap (`Retry-After`: seconds to the next UTC month). */
             429: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2320,6 +2510,185 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error-forbidden-admin_only"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminUsageRanking: {
+        parameters: {
+            query?: {
+                /** @description The UTC day, `YYYY-MM-DD`; default today. */
+                day?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the ranking. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageRanking"];
+                };
+            };
+            /** @description `bad_request`: Malformed JSON, failed validation (including `limit` outside 1..100), a bad or tampered cursor. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-bad_request"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description `admin_only`: A caller without the admin role (or with an API key) on an `/admin` route. */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-admin_only"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminUserUsage: {
+        parameters: {
+            query?: {
+                days?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A ThreadGuard user id, as `GET /me` shows it. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's days and budget. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserUsageReport"];
+                };
+            };
+            /** @description `bad_request`: Malformed JSON, failed validation (including `limit` outside 1..100), a bad or tampered cursor. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-bad_request"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description `admin_only`: A caller without the admin role (or with an API key) on an `/admin` route. */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-admin_only"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminSetBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A ThreadGuard user id, as `GET /me` shows it. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    dailyTokens?: number | null;
+                    monthlyTokens?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The override and the budget now in force. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetSet"];
+                };
+            };
+            /** @description `bad_request`: Malformed JSON, failed validation (including `limit` outside 1..100), a bad or tampered cursor. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-bad_request"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description `admin_only`: A caller without the admin role (or with an API key) on an `/admin` route. */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-admin_only"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];

@@ -26,6 +26,8 @@ export interface StackConfig {
   readonly agentDailyTokenBudget: number;
   /** Model tokens one reply may spend over all its model calls (`AGENT_MAX_REPLY_TOKENS`). */
   readonly agentMaxReplyTokens: number;
+  /** Model tokens per user per UTC month (`AGENT_MONTHLY_TOKEN_BUDGET`); 0: no monthly cap. */
+  readonly agentMonthlyTokenBudget: number;
   /** A cached JWKS is re-read at least this often (seconds). */
   readonly jwksMaxAgeSeconds: number;
   /** Longest accepted token lifetime, `exp - iat` (seconds). */
@@ -264,6 +266,8 @@ export function stackConfigFrom(node: Node): StackConfig {
     enumerationWindowMinutes: positiveInt(node, 'enumerationWindowMinutes', 5),
     agentDailyTokenBudget: positiveInt(node, 'agentDailyTokenBudget', 200_000),
     agentMaxReplyTokens: positiveInt(node, 'agentMaxReplyTokens', 20_000),
+    // Unset (0) means no monthly cap; an admin may still set one per user.
+    agentMonthlyTokenBudget: positiveInt(node, 'agentMonthlyTokenBudget', 0),
     agent: agentConfigFrom(node),
     openAiSecretArn: str(ctx(node, 'openAiSecretArn'), ''),
     auditShards: positiveInt(node, 'auditShards', 16),

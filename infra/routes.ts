@@ -1,7 +1,7 @@
 // THE route table: read by the CDK stack and by the local gateway, so the two cannot drift.
 import type { TableGrant } from './tenant-access';
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** public: no authorizer; user: the REST authorizer (JWT or API key); webhook: the static-token authorizer. */
 export type AuthKind = 'public' | 'user' | 'webhook';
@@ -39,6 +39,7 @@ export type Setting =
   | 'ENUMERATION_WINDOW_MINUTES'
   | 'AGENT_DAILY_TOKEN_BUDGET'
   | 'AGENT_MAX_REPLY_TOKENS'
+  | 'AGENT_MONTHLY_TOKEN_BUDGET'
   | 'AGENT_PROVIDER'
   | 'AGENT_MODEL'
   | 'AGENT_MAX_OUTPUT_TOKENS'
@@ -87,7 +88,7 @@ const EDGE = [...LIMITS, 'CORS_ORIGINS'] as const satisfies readonly Setting[];
 const AUDIT = ['AUDIT_SHARDS', 'AUDIT_RETENTION_DAYS', 'ENUMERATION_THRESHOLD', 'ENUMERATION_WINDOW_MINUTES'] as const satisfies readonly Setting[];
 const AUDITED = [...EDGE, ...AUDIT] as const satisfies readonly Setting[];
 /** Functions that run agent replies (the reply use case) or show the token budget. */
-const BUDGET = ['AGENT_DAILY_TOKEN_BUDGET', 'AGENT_MAX_REPLY_TOKENS'] as const satisfies readonly Setting[];
+const BUDGET = ['AGENT_DAILY_TOKEN_BUDGET', 'AGENT_MAX_REPLY_TOKENS', 'AGENT_MONTHLY_TOKEN_BUDGET'] as const satisfies readonly Setting[];
 /** What the JWT / API-key authorizers read (functions/shared/lambda/authorizer-dependencies.ts). */
 const AUTH = ['TABLE_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'ROLES_CLAIM', 'JWKS_MAX_AGE_SECONDS', 'JWT_MAX_LIFETIME_SECONDS'] as const satisfies readonly Setting[];
 
@@ -112,11 +113,12 @@ export const FUNCTIONS = {
   tools: { dir: 'tools', table: ['tenant'], env: EDGE }, // the tool list is static; only the request is counted
   audit: { dir: 'audit', table: ['tenant', 'auditRead'], env: AUDITED, secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
   threads: { dir: 'threads', table: ['tenant', 'keyring', 'auditAppend', 'idempotency'], env: [...AUDITED, ...CONTENT], secrets: ['CURSOR_SECRET'] },
-  messages: { dir: 'messages', table: ['tenant', 'keyring', 'auditAppend', 'idempotency'], env: [...AUDITED, ...AGENT, ...BUDGET, ...CONTENT], secrets: REPLY_SECRETS },
-  chatkit: { dir: 'chatkit', table: ['tenant', 'keyring', 'auditAppend', 'idempotency'], env: [...AUDITED, ...AGENT, ...BUDGET, ...CONTENT], secrets: ['CURSOR_SECRET', ...REPLY_SECRETS] },
+  messages: { dir: 'messages', table: ['tenant', 'keyring', 'auditAppend', 'idempotency', 'usageIndex'], env: [...AUDITED, ...AGENT, ...BUDGET, ...CONTENT], secrets: REPLY_SECRETS },
+  chatkit: { dir: 'chatkit', table: ['tenant', 'keyring', 'auditAppend', 'idempotency', 'usageIndex'], env: [...AUDITED, ...AGENT, ...BUDGET, ...CONTENT], secrets: ['CURSOR_SECRET', ...REPLY_SECRETS] },
   tasks: { dir: 'tasks', table: ['tenant', 'keyring', 'idempotency'], env: [...EDGE, ...CONTENT], secrets: ['CURSOR_SECRET'] },
   // Reads another user's partition only with that user's scoped credentials, after the audited decision.
-  admin: { dir: 'admin', table: ['tenant', 'keyring', 'auditAppend', 'apiKeyLookups', 'idempotency'], env: [...AUDITED, ...CONTENT], secrets: ['CURSOR_SECRET'] },
+  // Usage: the day index's shards with its own role (usageRead), a user's days and budget with theirs.
+  admin: { dir: 'admin', table: ['tenant', 'keyring', 'auditAppend', 'apiKeyLookups', 'idempotency', 'usageRead'], env: [...AUDITED, ...CONTENT, ...BUDGET], secrets: ['CURSOR_SECRET'] },
   apiKeys: { dir: 'api-keys', table: ['tenant', 'keyring', 'auditAppend', 'apiKeyLookups', 'idempotency'], env: [...AUDITED, ...CONTENT] },
   webhook: { dir: 'webhook', table: ['tenant', 'keyring', 'webhookEvents', 'idempotency'], env: [...EDGE, 'WEBHOOK_SOURCES', ...CONTENT] }, // creates tasks: seals their titles
 } as const satisfies Record<string, FunctionDef>;
@@ -145,6 +147,7 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/me', fn: 'me', auth: 'user' },
   { method: 'POST', path: '/me/sign-out', fn: 'me', auth: 'user' },
   { method: 'DELETE', path: '/me', fn: 'me', auth: 'user' },
+  { method: 'GET', path: '/me/usage', fn: 'me', auth: 'user' },
   { method: 'GET', path: '/tools/available', fn: 'tools', auth: 'user' },
   { method: 'GET', path: '/admin/audit', fn: 'audit', auth: 'user' },
   { method: 'POST', path: '/threads', fn: 'threads', auth: 'user' },
@@ -163,6 +166,9 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/admin/users/{userId}/threads/{threadId}', fn: 'admin', auth: 'user' },
   { method: 'GET', path: '/admin/users/{userId}/threads/{threadId}/items', fn: 'admin', auth: 'user' },
   { method: 'POST', path: '/admin/users/{userId}/api-keys/{id}/disable', fn: 'admin', auth: 'user' },
+  { method: 'GET', path: '/admin/usage', fn: 'admin', auth: 'user' },
+  { method: 'GET', path: '/admin/users/{userId}/usage', fn: 'admin', auth: 'user' },
+  { method: 'PUT', path: '/admin/users/{userId}/budget', fn: 'admin', auth: 'user' },
   { method: 'POST', path: '/api-keys', fn: 'apiKeys', auth: 'user' },
   { method: 'GET', path: '/api-keys', fn: 'apiKeys', auth: 'user' },
   { method: 'PATCH', path: '/api-keys/{id}', fn: 'apiKeys', auth: 'user' },
@@ -172,7 +178,7 @@ export const ROUTES: readonly RouteDef[] = [
 
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */
 export const WEBSOCKET = {
-  fn: { dir: 'websocket', table: ['tenant', 'keyring', 'auditAppend', 'connections'], env: [...LIMITS, ...AUDIT, 'WS_MAX_CONNECTIONS_PER_USER', ...AGENT, ...BUDGET, ...CONTENT], secrets: REPLY_SECRETS },
+  fn: { dir: 'websocket', table: ['tenant', 'keyring', 'auditAppend', 'connections', 'usageIndex'], env: [...LIMITS, ...AUDIT, 'WS_MAX_CONNECTIONS_PER_USER', ...AGENT, ...BUDGET, ...CONTENT], secrets: REPLY_SECRETS },
   // The same code and adapters as the REST authorizer (functions/shared/lambda/authorizer-dependencies.ts), so the same grant.
   authorizer: { dir: 'ws-authorizer', table: ['apiKeyAuth'], env: AUTH },
   /** Route keys besides $connect/$disconnect/$default, selected by `$request.body.action`. */

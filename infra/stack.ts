@@ -144,6 +144,8 @@ export class ThreadGuardStack extends Stack {
         ENUMERATION_WINDOW_MINUTES: String(config.enumerationWindowMinutes),
         AGENT_DAILY_TOKEN_BUDGET: String(config.agentDailyTokenBudget),
         AGENT_MAX_REPLY_TOKENS: String(config.agentMaxReplyTokens),
+        // Empty: left out of the environment, so no monthly cap by default.
+        AGENT_MONTHLY_TOKEN_BUDGET: config.agentMonthlyTokenBudget > 0 ? String(config.agentMonthlyTokenBudget) : '',
         JWKS_MAX_AGE_SECONDS: String(config.jwksMaxAgeSeconds),
         JWT_MAX_LIFETIME_SECONDS: String(config.jwtMaxLifetimeSeconds),
         WS_MAX_CONNECTIONS_PER_USER: String(config.wsMaxConnectionsPerUser),

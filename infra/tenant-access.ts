@@ -63,7 +63,17 @@ export function tenantRoleStatements(tableArn: string): PolicyStatementJson[] {
 }
 
 /** Cross-user key families a function's own role may reach, each with only the actions it needs. */
-export type SharedGrant = 'auditAppend' | 'auditRead' | 'apiKeyAuth' | 'apiKeyLookups' | 'connections' | 'webhookEvents' | 'idempotency' | 'keyring';
+export type SharedGrant =
+  | 'auditAppend'
+  | 'auditRead'
+  | 'apiKeyAuth'
+  | 'apiKeyLookups'
+  | 'connections'
+  | 'webhookEvents'
+  | 'idempotency'
+  | 'keyring'
+  | 'usageIndex'
+  | 'usageRead';
 
 /**
  * What a function may do on the main table (infra/routes.ts): `tenant` (it assumes the tenant data
@@ -119,6 +129,11 @@ export function sharedGrantStatements(tableArn: string, grant: SharedGrant): Pol
       return [onFamilies(['dynamodb:GetItem', 'dynamodb:PutItem'], tableArn, ['KEYRING'])];
     case 'webhookEvents':
       return [onFamilies(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], tableArn, ['WEBHOOK#*'])];
+    case 'usageIndex':
+      // The admin ranking's day index (functions/shared/adapters/usage-store.ts): each reply adds to its user's row.
+      return [onFamilies(['dynamodb:UpdateItem'], tableArn, ['USAGE_DAY#*'])];
+    case 'usageRead':
+      return [onFamilies(['dynamodb:Query'], tableArn, ['USAGE_DAY#*'])];
     case 'idempotency':
       return [onFamilies(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], tableArn, ['IDEMPOTENCY#*'])];
   }

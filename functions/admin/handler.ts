@@ -1,4 +1,4 @@
-// Composition root for the admin thread reads and the admin key disable.
+// Composition root for the admin thread reads, the admin key disable, and usage and budgets.
 import { randomUUID } from 'node:crypto';
 import { dynamoAdminApiKeyStore, dynamoApiKeyStore } from '../shared/adapters/api-key-store';
 import { httpHandler } from '../shared/lambda/http-handler';
@@ -16,7 +16,15 @@ export const handler = httpHandler(
     audit: wiring.audit(),
     clock: wiring.clock,
     ids: wiring.ids(),
-    digest: nodeDigest, newKey: randomUUID,
+    digest: nodeDigest,
+    newKey: randomUUID,
+  }, {
+    usage: wiring.usageStore(),
+    index: wiring.usageIndex(),
+    budget: wiring.budget(),
+    audit: wiring.audit(),
+    clock: wiring.clock,
+    cursorSigner: wiring.cursorSigner,
   }),
   wiring.edge(),
 );

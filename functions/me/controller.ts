@@ -1,6 +1,7 @@
 // GET /me: the caller's profile, created in their own partition on first call, and their daily
 // model-token budget. POST /me/sign-out: ends every session of the caller's tokens issued up to now
-// (core/sign-out.ts). DELETE /me: deletes the caller's account (core/account.ts).
+// (core/sign-out.ts). DELETE /me: deletes the caller's account (core/account.ts). GET /me/usage: the
+// caller's usage days and budget (core/usage.ts).
 import * as z from 'zod';
 import type { ProfileStore } from '../shared/adapters/profile-store';
 import { deleteAccount, type DeleteAccountDeps } from '../shared/core/account';
@@ -8,6 +9,7 @@ import type { AuditLog } from '../shared/core/audit';
 import type { Principal } from '../shared/core/principal';
 import { signOut, type SignOutDeps } from '../shared/core/sign-out';
 import type { TokenBudget } from '../shared/core/token-budget';
+import { myUsage, usageDaysQuerySchema, type UsageStore } from '../shared/core/usage';
 import { ok, type RouteControllers } from '../shared/lambda/http-handler';
 import { jsonBody, requirePrincipal } from '../shared/lambda/http-request';
 import { parse, threadAccessOf } from '../shared/lambda/validation';
@@ -15,6 +17,7 @@ import { parse, threadAccessOf } from '../shared/lambda/validation';
 export interface MeDeps extends SignOutDeps {
   readonly profiles: (p: Principal) => ProfileStore;
   readonly budget: TokenBudget;
+  readonly usage: UsageStore;
   readonly audit: AuditLog;
   readonly account: DeleteAccountDeps;
 }
@@ -32,6 +35,7 @@ export function meRoutes(deps: MeDeps): RouteControllers {
       const [profile, budget] = await Promise.all([deps.profiles(principal).getOrCreate(), deps.budget.status(principal)]);
       return ok({ ...profile, budget });
     },
+    'GET /me/usage': async (req) => ok(await myUsage(deps, requirePrincipal(req), () => parse(usageDaysQuerySchema, req.query, 'Invalid query'))),
     'POST /me/sign-out': async (req) => {
       const { principal, origin } = threadAccessOf(req);
       const body = parse(signOutBodySchema, jsonBody(req));

@@ -1,4 +1,4 @@
-// Composition root for /me, /me/sign-out and DELETE /me.
+// Composition root for /me, /me/usage, /me/sign-out and DELETE /me.
 import * as lib from '@aws-sdk/lib-dynamodb';
 import { loadWebSocketManagementEndpoint } from '../shared/config';
 import { dynamoApiKeyStore } from '../shared/adapters/api-key-store';
@@ -23,6 +23,7 @@ export const handler = httpHandler(
   meRoutes({
     profiles: dynamoProfileStore(clients, tableName, wiring.clock),
     budget: wiring.budget(),
+    usage: wiring.usageStore(),
     sessions,
     apiKeys: dynamoApiKeyStore(clients, tableName),
     connections: userConnections(dynamoConnectionStore(client, tableName, wiring.clock), managementApiSender(loadWebSocketManagementEndpoint(wiring.env))),

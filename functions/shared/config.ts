@@ -267,11 +267,14 @@ export interface BudgetConfig {
   readonly dailyTokenBudget: number;
   /** Model tokens one reply may spend, over all its model calls (core/token-budget.ts). */
   readonly maxReplyTokens: number;
+  /** Model tokens per user per UTC month (`AGENT_MONTHLY_TOKEN_BUDGET`); null: no monthly cap unless an admin sets one. */
+  readonly monthlyTokenBudget: number | null;
 }
 
 export function loadBudgetConfig(env: Env): BudgetConfig {
   return Object.freeze({
     dailyTokenBudget: positiveInt('AGENT_DAILY_TOKEN_BUDGET', env.AGENT_DAILY_TOKEN_BUDGET, 200_000),
     maxReplyTokens: positiveInt('AGENT_MAX_REPLY_TOKENS', env.AGENT_MAX_REPLY_TOKENS, DEFAULT_MAX_REPLY_TOKENS),
+    monthlyTokenBudget: env.AGENT_MONTHLY_TOKEN_BUDGET ? positiveInt('AGENT_MONTHLY_TOKEN_BUDGET', env.AGENT_MONTHLY_TOKEN_BUDGET, 0) : null,
   });
 }

@@ -9,6 +9,7 @@ import { CreateBody, PatchBody } from '../../functions/api-keys/controller';
 import { AuditQuery } from '../../functions/audit/controller';
 import { ChatKitRequest } from '../../functions/chatkit/protocol';
 import { signOutBodySchema } from '../../functions/me/controller';
+import { adminUsageQuerySchema, budgetBodySchema, usageDaysQuerySchema } from '../../functions/shared/core/usage';
 import { TaskEvent } from '../../functions/webhook/sources';
 import {
   createTaskSchema,
@@ -34,7 +35,8 @@ export const ERROR_CODES = {
     'The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running.',
   payload_too_large: 'Body over the limit: 64 KB on every route, 256 KB on webhooks.',
   rate_limited: 'Over a per-user rate limit (`Retry-After` says when to retry) or the stage throttle.',
-  budget_exceeded: 'The caller\'s daily model-token budget is used up (`Retry-After`: seconds to the next UTC midnight).',
+  budget_exceeded:
+    'The caller\'s daily model-token budget is used up (`Retry-After`: seconds to the next UTC midnight), or the monthly cap (`Retry-After`: seconds to the next UTC month).',
   service_unavailable:
     'DynamoDB throttled or could not be reached after the SDK\'s retries, or a buffered request still ran after 25 s (`Retry-After` says when to retry). Nothing was stored half-way.',
   provider_unavailable: 'The model provider failed, throttled or timed out before anything streamed (`Retry-After` says when to retry).',
@@ -101,6 +103,16 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     summary: 'The caller\'s profile (created on the first authenticated request)',
     tag: 'profile',
     responses: { 200: { description: 'The profile.', json: S.Profile } },
+  },
+  'GET /me/usage': {
+    operationId: 'getMyUsage',
+    summary: 'The caller\'s usage per UTC day and the budget in force',
+    description:
+      'The last `days` UTC days (1..90, default 30), newest first, days without activity as zeros: requests, replies, model calls, input and output tokens, tool calls. Counts only, never content; kept 92 days.',
+    tag: 'profile',
+    query: usageDaysQuerySchema,
+    responses: { 200: { description: 'Days and budget.', json: S.UsageReportSchema } },
+    errors: { 400: ['bad_request'] },
   },
   'POST /me/sign-out': {
     operationId: 'signOut',
@@ -281,6 +293,37 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     credentials: 'jwt',
     responses: { 200: { description: 'The key record, now disabled.', json: S.ApiKeySchema } },
     errors: { 400: ['bad_request'], 403: ['forbidden', 'admin_only'] },
+  },
+  'GET /admin/usage': {
+    operationId: 'adminUsageRanking',
+    summary: 'Users ranked by a day\'s tokens (admins with a JWT only; audited as admin.usage.read)',
+    description: 'Read from a day index sharded by user (no single hot key). The cursor is bound to the admin and the day.',
+    tag: 'admin',
+    credentials: 'jwt',
+    query: adminUsageQuerySchema,
+    responses: { 200: { description: 'A page of the ranking.', json: S.UsageRanking } },
+    errors: { 400: ['bad_request'], 403: ['admin_only'] },
+  },
+  'GET /admin/users/{userId}/usage': {
+    operationId: 'adminUserUsage',
+    summary: 'One user\'s usage per day and budget (admins with a JWT only; audited as admin.usage.read)',
+    tag: 'admin',
+    credentials: 'jwt',
+    query: usageDaysQuerySchema,
+    responses: { 200: { description: 'The user\'s days and budget.', json: S.UserUsageReport } },
+    errors: { 400: ['bad_request'], 403: ['admin_only'] },
+  },
+  'PUT /admin/users/{userId}/budget': {
+    operationId: 'adminSetBudget',
+    summary: 'Set a user\'s token budget (admins with a JWT only; audited as admin.budget.set with the values)',
+    description:
+      '`dailyTokens` replaces `AGENT_DAILY_TOKEN_BUDGET` for this user, `monthlyTokens` sets a monthly cap (default `AGENT_MONTHLY_TOKEN_BUDGET`, unset: none); ' +
+      'each a whole number 0..10^12, or null (or left out) for the default. Takes effect on the user\'s next reply. An unknown user id is accepted: the override applies when they first appear.',
+    tag: 'admin',
+    credentials: 'jwt',
+    body: budgetBodySchema,
+    responses: { 200: { description: 'The override and the budget now in force.', json: S.BudgetSet } },
+    errors: { 400: ['bad_request'], 403: ['admin_only'] },
   },
   'GET /admin/users/{userId}/threads/{threadId}/items': {
     operationId: 'adminListItems',

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import type { ApiKeyView, IssuedApiKey } from '../../functions/shared/core/api-keys';
 import type { SignOutResult } from '../../functions/shared/core/sign-out';
+import type { BudgetStatus } from '../../functions/shared/core/token-budget';
+import type { DayUsage, RankedUser } from '../../functions/shared/core/usage';
 import { AUDIT_ACTIONS, type AuditEvent } from '../../functions/shared/core/audit';
 import { TASK_STATUSES, type Task } from '../../functions/shared/core/tasks/task';
 import { ITEM_TYPES, type Item, type Thread } from '../../functions/shared/core/threads/thread';
@@ -47,14 +49,70 @@ export const TaskSchema = z
 
 export const TaskPage = z.object({ data: z.array(TaskSchema), nextCursor: cursor }).meta({ id: 'TaskPage' });
 
+const limitSource = z.enum(['default', 'override']).meta({ description: '`default`: the deployment\'s setting; `override`: set for this user by an admin.' });
+
+export const MonthlyBudget = z
+  .object({
+    limit: z.number().int(),
+    used: z.number().int(),
+    remaining: z.number().int(),
+    resetsAt: isoTime.meta({ description: 'The first instant of the next UTC month.' }),
+    source: limitSource,
+  })
+  .meta({ id: 'MonthlyBudget', description: 'The monthly model-token cap in force (`AGENT_MONTHLY_TOKEN_BUDGET` or an admin\'s override).' });
+
 export const Budget = z
   .object({
     limit: z.number().int(),
     used: z.number().int(),
     remaining: z.number().int(),
     resetsAt: isoTime.meta({ description: 'The next UTC midnight, when `used` starts again from 0.' }),
+    source: limitSource,
+    monthly: MonthlyBudget.nullable().meta({ description: 'The monthly cap, or null when none applies.' }),
   })
-  .meta({ id: 'Budget', description: 'The caller\'s daily model-token budget (input + output tokens, `AGENT_DAILY_TOKEN_BUDGET`).' });
+  .meta({
+    id: 'Budget',
+    description: 'The daily model-token budget in force (input + output tokens; `AGENT_DAILY_TOKEN_BUDGET` unless an admin set an override) and the monthly cap.',
+  }) satisfies z.ZodType<BudgetStatus>;
+
+export const DayUsageSchema = z
+  .object({
+    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).meta({ description: 'UTC day, YYYY-MM-DD.' }),
+    requests: z.number().int().meta({ description: 'Authenticated requests (REST requests, WebSocket handshakes and frames), refused ones included.' }),
+    replies: z.number().int().meta({ description: 'Agent replies admitted by the budget (a failed reply counts: its model calls were made).' }),
+    modelCalls: z.number().int(),
+    inputTokens: z.number().int(),
+    outputTokens: z.number().int(),
+    toolCalls: z.number().int(),
+  })
+  .meta({ id: 'DayUsage', description: 'One UTC day of a user\'s usage: counts only, never content.' }) satisfies z.ZodType<DayUsage>;
+
+export const UsageReportSchema = z
+  .object({ days: z.array(DayUsageSchema).meta({ description: 'Newest first; days without activity as zeros.' }), budget: Budget })
+  .meta({ id: 'UsageReport' });
+
+export const UserUsageReport = z
+  .object({ userId: z.string(), days: z.array(DayUsageSchema), budget: Budget })
+  .meta({ id: 'UserUsageReport' });
+
+export const RankedUserSchema = z
+  .object({
+    rank: z.number().int().min(1),
+    userId: z.string(),
+    tokens: z.number().int().meta({ description: 'Input + output tokens of the day\'s replies.' }),
+    replies: z.number().int(),
+    inputTokens: z.number().int(),
+    outputTokens: z.number().int(),
+  })
+  .meta({ id: 'RankedUser' }) satisfies z.ZodType<RankedUser>;
+
+export const UsageRanking = z
+  .object({ day: z.string(), data: z.array(RankedUserSchema), nextCursor: cursor })
+  .meta({ id: 'UsageRanking', description: 'Users active on the day, most tokens first (ties by user id).' });
+
+export const BudgetSet = z
+  .object({ userId: z.string(), dailyTokens: z.number().int().nullable(), monthlyTokens: z.number().int().nullable(), budget: Budget })
+  .meta({ id: 'BudgetSet', description: 'The override as stored (null: the default) and the budget now in force.' });
 
 export const Profile = z
   .object({

@@ -36,8 +36,9 @@ describe('deployed function environments', () => {
       // Functions serving users also get the tenant data role and the shared credential cache's secret.
       const tenant = def.table.includes('tenant' as never) ? ['TENANT_ROLE_ARN', 'CREDENTIALS_SECRET_ARN'] : [];
       const expected = ['POWERTOOLS_SERVICE_NAME', ...def.env, ...configured(def).map((s) => `${s}_ARN`), ...tenant, ...('closesWebSockets' in def && def.closesWebSockets ? ['WS_MANAGEMENT_ENDPOINT'] : [])];
-      // JWKS_URI is empty unless configured (derived from the issuer), and then left out.
-      expect(Object.keys(vars).sort(), name).toEqual(expected.filter((k) => k !== 'JWKS_URI').sort());
+      // JWKS_URI is empty unless configured (derived from the issuer), and then left out; so is
+      // AGENT_MONTHLY_TOKEN_BUDGET (unset: no monthly cap).
+      expect(Object.keys(vars).sort(), name).toEqual(expected.filter((k) => k !== 'JWKS_URI' && k !== 'AGENT_MONTHLY_TOKEN_BUDGET').sort());
     }
   });
 
@@ -76,6 +77,7 @@ describe('local function environments', () => {
     ENUMERATION_WINDOW_MINUTES: '',
     AGENT_DAILY_TOKEN_BUDGET: '',
     AGENT_MAX_REPLY_TOKENS: '',
+    AGENT_MONTHLY_TOKEN_BUDGET: '',
     JWKS_MAX_AGE_SECONDS: '',
     JWT_MAX_LIFETIME_SECONDS: '',
     WS_MAX_CONNECTIONS_PER_USER: '',

@@ -152,7 +152,7 @@ describe('threads, tasks and admin functions', () => {
   it('routes every thread, task and admin method through the REST authorizer', () => {
     const byRoute = methodsByRoute(template);
     const added = ROUTES.filter((r) => ['threads', 'messages', 'tasks', 'admin'].includes(r.fn));
-    expect(added).toHaveLength(15);
+    expect(added).toHaveLength(18);
     for (const r of added) {
       const m = byRoute.get(`${r.method} ${r.path}`);
       expect(m, `${r.method} ${r.path}`).toBeDefined();

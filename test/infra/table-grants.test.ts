@@ -40,6 +40,10 @@ const API_KEY_AUTH: Grant[] = [
   { actions: ['dynamodb:UpdateItem'], leadingKeys: ['USER#*'], attributes: ['PK', 'SK', 'notBefore', 'keysReadOnly', 'roleIat'] },
 ];
 
+/** Replies add to their user's row of the admin ranking's day index; the admin function reads the shards. */
+const USAGE_INDEX: Grant = { actions: ['dynamodb:UpdateItem'], leadingKeys: ['USAGE_DAY#*'] };
+const USAGE_READ: Grant = { actions: ['dynamodb:Query'], leadingKeys: ['USAGE_DAY#*'] };
+
 /** Every function serving users reads and stores the scoped credentials all environments share. */
 const TENANT_CREDS: Grant = { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], leadingKeys: ['TENANTCREDS#*'] };
 
@@ -51,13 +55,13 @@ const EXPECTED: Record<string, Grant[]> = {
   AuditFunction: [TENANT_CREDS, { actions: ['dynamodb:Query'], leadingKeys: ['AUDIT#*', 'AUDIT_ALL#*'] }],
   MeFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY, API_KEY_LOOKUPS, CONNECTIONS],
   ThreadsFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY],
-  MessagesFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY],
-  ChatkitFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY],
+  MessagesFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY, USAGE_INDEX],
+  ChatkitFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY, USAGE_INDEX],
   TasksFunction: [TENANT_CREDS, KEYRING, IDEMPOTENCY],
-  AdminFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, API_KEY_LOOKUPS, IDEMPOTENCY],
+  AdminFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, API_KEY_LOOKUPS, IDEMPOTENCY, USAGE_READ],
   ApiKeysFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, API_KEY_LOOKUPS, IDEMPOTENCY],
   WebhookFunction: [TENANT_CREDS, KEYRING, { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: ['WEBHOOK#*'] }, IDEMPOTENCY],
-  WebsocketFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, CONNECTIONS],
+  WebsocketFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, CONNECTIONS, USAGE_INDEX],
   AuthorizerFunction: API_KEY_AUTH,
   WsAuthorizerFunction: API_KEY_AUTH,
   WebhookAuthorizerFunction: [],

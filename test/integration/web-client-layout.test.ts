@@ -172,6 +172,9 @@ describe('web client layout and accessibility at 390, 768, 1280 and 1920 px', ()
     await page.locator('#new-key-value').waitFor();
     recordCredential((await page.locator('#new-key-value').textContent()) ?? undefined);
     await expectGood(page, `${width} API keys`);
+    await page.click('#nav-account');
+    await page.locator('#my-chart').waitFor();
+    await expectGood(page, `${width} account`);
     await rec.settle();
     recordTokens(rec);
     // The deliberate 400 above is the browser's only complaint.

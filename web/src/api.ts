@@ -135,6 +135,11 @@ export function createApi(opts: ApiOptions) {
     listTasks: () => ok(client.GET('/tasks')),
     updateTask: (taskId: string, patch: { title?: string; status?: 'open' | 'done' }) => ok(client.PATCH('/tasks/{taskId}', { params: { path: { taskId } }, body: patch })),
     deleteTask: (taskId: string) => ok(client.DELETE('/tasks/{taskId}', { params: { path: { taskId } } })),
+    myUsage: (days = 30) => ok(client.GET('/me/usage', { params: { query: { days } } })),
+    adminUsage: (day: string, cursor?: string) => ok(client.GET('/admin/usage', { params: { query: { day, limit: 20, ...(cursor ? { cursor } : {}) } } })),
+    adminUserUsage: (userId: string, days = 30) => ok(client.GET('/admin/users/{userId}/usage', { params: { path: { userId }, query: { days } } })),
+    setBudget: (userId: string, budget: { dailyTokens: number | null; monthlyTokens: number | null }) =>
+      ok(client.PUT('/admin/users/{userId}/budget', { params: { path: { userId } }, body: budget })),
     listApiKeys: () => ok(client.GET('/api-keys')),
     createApiKey: (name: string, readOnly: boolean) => ok(client.POST('/api-keys', { body: { name, readOnly } })),
     setApiKeyEnabled: (id: string, enabled: boolean) => ok(client.PATCH('/api-keys/{id}', { params: { path: { id } }, body: { enabled } })),

@@ -1,5 +1,6 @@
 // The page's entry: reads config.json, signs in, then routes by the URL hash between the chat
-// (`#/chat/<threadId>`) and API keys (`#/keys`).
+// (`#/chat/<threadId>`), API keys (`#/keys`), the account page (`#/account`) and, for admins, usage
+// (`#/usage`).
 import { createApi, type Transport } from './api';
 import { completeOidcSignIn, currentSession, currentToken, signOut } from './auth';
 import { chatView } from './chat-view';
@@ -10,19 +11,23 @@ import { clearNotice, showError, showInfo } from './notice';
 import { jwtClaims } from './pkce';
 import { signInView } from './sign-in-view';
 import type { Me, PageContext } from './types';
+import { accountView, adminUsageView } from './usage-view';
 
 const pageContext: PageContext = {};
 
-function route(): { view: 'chat' | 'keys'; threadId: string | null } {
+type View = 'chat' | 'keys' | 'account' | 'usage';
+const TITLES: Record<View, string> = { chat: 'Chat', keys: 'API keys', account: 'Account', usage: 'Usage' };
+
+function route(): { view: View; threadId: string | null } {
   const [, view, id] = location.hash.split('/');
-  if (view === 'keys') return { view: 'keys', threadId: null };
+  if (view === 'keys' || view === 'account' || view === 'usage') return { view, threadId: null };
   return { view: 'chat', threadId: id ? decodeURIComponent(id) : null };
 }
 
 /** What the agent is told about the page (X-Page-Context); the chat view adds the thread's title. */
-function describePage(view: 'chat' | 'keys'): void {
-  pageContext.page = view === 'keys' ? 'API keys' : 'Chat';
-  pageContext.title = view === 'keys' ? 'API keys' : undefined;
+function describePage(view: View): void {
+  pageContext.page = TITLES[view];
+  pageContext.title = view === 'chat' ? undefined : TITLES[view];
   if (view !== 'chat') pageContext.taskId = undefined;
 }
 
@@ -56,17 +61,23 @@ async function start(config: ClientConfig): Promise<void> {
   const render = () => {
     if (!me || !currentToken()) return showSignIn();
     const readOnly = me.roles.includes('guest');
+    const admin = me.roles.includes('admin');
     byId('nav-keys').hidden = readOnly; // guests cannot hold API keys
+    byId('nav-usage').hidden = !admin;
     const { view: name, threadId } = route();
     describePage(name);
-    for (const [id, current] of [['nav-chat', name === 'chat'], ['nav-keys', name === 'keys']] as const) {
-      if (current) byId(id).setAttribute('aria-current', 'page');
-      else byId(id).removeAttribute('aria-current');
+    for (const v of ['chat', 'keys', 'account', 'usage'] as const) {
+      if (name === v) byId(`nav-${v}`).setAttribute('aria-current', 'page');
+      else byId(`nav-${v}`).removeAttribute('aria-current');
     }
     view.replaceChildren(
       name === 'keys' && !readOnly
         ? keysView(api)
-        : chatView(
+        : name === 'account'
+          ? accountView(api)
+          : name === 'usage' && admin
+            ? adminUsageView(api)
+            : chatView(
             { api, readOnly, transport: () => transport.value as Transport, pageContext, openThread: (id) => (location.hash = `#/chat/${encodeURIComponent(id)}`) },
             threadId,
           ),

@@ -7,6 +7,9 @@ export type Item = Schemas['Item'];
 export type Task = Schemas['Task'];
 export type ApiKey = Schemas['ApiKey'];
 export type Me = Schemas['Profile'];
+export type Budget = Schemas['Budget'];
+export type DayUsage = Schemas['DayUsage'];
+export type RankedUser = Schemas['RankedUser'];
 /** Stream events, the same on SSE and WebSocket. */
 export type StreamEvent = Schemas['MessageStreamEvent'];
 

@@ -11,6 +11,8 @@ export const AUDIT_ACTIONS = [
   'apikey.enable',
   'apikey.revoke',
   'admin.apikey.disable',
+  'admin.usage.read',
+  'admin.budget.set',
   'session.sign_out',
   'account.deleted',
   'security.enumeration_suspected',

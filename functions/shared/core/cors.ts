@@ -1,7 +1,7 @@
 // CORS rules from the allow-list, shared by the functions, the CDK preflight and the local gateway.
 
 export const CORS_ALLOW_HEADERS = 'Authorization,Content-Type,X-API-Key,X-Page-Context,Idempotency-Key,Accept';
-export const CORS_ALLOW_METHODS = 'GET,POST,PATCH,DELETE,OPTIONS';
+export const CORS_ALLOW_METHODS = 'GET,POST,PUT,PATCH,DELETE,OPTIONS';
 /** Response headers a browser script may read: the rate-limit headers and whether an `Idempotency-Key` answer was a replay. */
 export const CORS_EXPOSE_HEADERS = 'Retry-After,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset,Idempotent-Replayed';
 

@@ -48,6 +48,8 @@ export const keys = {
   taskCounterSk: () => 'TASKCOUNT',
   /** A user's model tokens of one UTC day (`YYYY-MM-DD`). */
   tokensSk: (day: string) => join('TOKENS', e(day)),
+  /** The budget an admin set for the user (core/usage.ts): absent means the deployment's defaults. */
+  budgetSk: () => 'BUDGET',
   apiKeyLookupPk: (sha256Hex: string) => join('APIKEY', e(sha256Hex)),
   apiKeyLookupSk: () => 'APIKEY',
   apiKeyRefSk: (keyId: string) => join('APIKEYREF', e(keyId)),
@@ -63,6 +65,13 @@ export const keys = {
    * shard (never a Scan), and no single key takes every user's writes.
    */
   auditDayPk: (day: string, shard: number) => join('AUDIT_ALL', e(day), String(shard)),
+  /**
+   * One shard of the users active on one UTC day, one row per user (SK: the escaped userId), for
+   * the admin ranking: a user's shard is fixed by their id, so each reply adds to its own row and no
+   * key takes every user's writes (core/usage.ts).
+   */
+  usageDayPk: (day: string, shard: number) => join('USAGE_DAY', e(day), String(shard)),
+  usageDaySk: (userId: string) => e(userId),
   denialsPk: (userId: string) => join('DENIALS', e(userId)),
   denialsSk: (windowStart: number) => join('WINDOW', String(windowStart)),
   connectionPk: (connectionId: string) => join('CONN', e(connectionId)),

@@ -35,6 +35,10 @@ export const POLICY = {
   'admin.read': [adminWithToken],
   /** The audit trail of every user. */
   'audit.read': [adminWithToken],
+  /** Another user's usage and the ranking of users by a day's tokens. */
+  'admin.usage.read': [adminWithToken],
+  /** Set or clear another user's token budget. */
+  'admin.budget.set': [adminWithToken],
   /** Disable another user's API key. */
   'admin.apikeys.disable': [adminWithToken],
   'apikeys.list': [userToken(KEYS_NEED_TOKEN)],

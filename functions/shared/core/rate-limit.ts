@@ -5,6 +5,7 @@ import { RateLimitedError } from './errors';
 import type { Principal } from './principal';
 import type { Clock } from './ports';
 import type { RateBucket, RateDecision } from './rate-decision';
+import type { RequestCounter } from './usage-counts';
 
 export { RATE_BUCKETS, type RateBucket, type RateDecision } from './rate-decision';
 
@@ -46,19 +47,28 @@ export interface RateLimiter {
   consume(principal: Principal, bucket: RateBucket): Promise<RateDecision>;
 }
 
-export function createRateLimiter(deps: { counter: RateCounter; clock: Clock; limits: RateLimits }): RateLimiter {
+export function createRateLimiter(deps: {
+  counter: RateCounter;
+  clock: Clock;
+  limits: RateLimits;
+  /** Counts every `requests` hit, admitted or not, in the user's usage day (core/usage.ts), beside the window's counter. */
+  usage?: RequestCounter;
+}): RateLimiter {
   const check = async (principal: Principal, bucket: RateBucket): Promise<RateDecision> => {
     const now = deps.clock.now();
     const { start, resetAt } = fixedWindow(now);
     const limit = deps.limits[bucket];
     // Kept one window past its end, so a slow clock on another instance still finds the counter.
-    const { admitted, count } = await deps.counter.hit({
-      subject: rateSubject(principal),
-      bucket,
-      windowStart: start,
-      limit,
-      expiresAt: resetAt + RATE_WINDOW_SECONDS,
-    });
+    const [{ admitted, count }] = await Promise.all([
+      deps.counter.hit({
+        subject: rateSubject(principal),
+        bucket,
+        windowStart: start,
+        limit,
+        expiresAt: resetAt + RATE_WINDOW_SECONDS,
+      }),
+      bucket === 'requests' && deps.usage ? deps.usage.countRequest(rateSubject(principal), now.toISOString().slice(0, 10)) : undefined,
+    ]);
     const retryAfterSeconds = Math.max(1, resetAt - Math.floor(now.getTime() / 1000));
     return { bucket, admitted, limit, remaining: Math.max(0, limit - count), resetAt, retryAfterSeconds };
   };

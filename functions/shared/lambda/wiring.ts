@@ -14,6 +14,7 @@ import { logger } from './logger';
 import { DynamoDbRateCounter } from '../adapters/rate-counter';
 import { secretSource } from '../adapters/secret-source';
 import { DynamoDbTokenCounter } from '../adapters/token-counter';
+import { DynamoDbUsageIndex, DynamoDbUsageStore } from '../adapters/usage-store';
 import { cursorCodec, type CursorCodec } from '../core/cursor';
 import { ulidGenerator } from '../core/ids';
 import { systemClock } from '../core/ports';
@@ -73,11 +74,22 @@ const limiter = once(() => {
     counter: new DynamoDbRateCounter(clients(), table().tableName),
     clock: systemClock,
     limits: { requests: limits.requestsPerMinute, respond: limits.respondsPerMinute },
+    usage: usageStore(),
   });
 });
+/** A user's usage days and budget override, reached with that user's scoped client. */
+const usageStore = once(() => new DynamoDbUsageStore(clients(), table().tableName));
 const budget = once(() => {
-  const { dailyTokenBudget, maxReplyTokens } = loadBudgetConfig(env);
-  return createTokenBudget({ counter: new DynamoDbTokenCounter(clients(), table().tableName), clock: systemClock, dailyLimit: dailyTokenBudget, maxReplyTokens });
+  const { dailyTokenBudget, maxReplyTokens, monthlyTokenBudget } = loadBudgetConfig(env);
+  return createTokenBudget({
+    // Replies add themselves to the admin ranking's day index (only the reply functions settle).
+    counter: new DynamoDbTokenCounter(clients(), table().tableName, true),
+    clock: systemClock,
+    dailyLimit: dailyTokenBudget,
+    maxReplyTokens,
+    monthlyLimit: monthlyTokenBudget,
+    usage: usageStore(),
+  });
 });
 const cursorSecret = once(() => secretSource({ name: 'CURSOR_SECRET', env }));
 const cursorSigner = async (): Promise<MessageSigner> => hmacSigner(await cursorSecret().get());
@@ -100,6 +112,9 @@ export const wiring = {
    * CORS allow-list and the `requests` rate-limit guard, for every REST function. Functions with POST
    * routes that remember an `Idempotency-Key` use content-wiring.ts `contentWiring.edge()` instead.
    */
+  usageStore,
+  /** The admin ranking's day index, read with the function's own role. */
+  usageIndex: once(() => new DynamoDbUsageIndex(client(), table().tableName)),
   edge: once(
     (): HttpHandlerOptions => ({
       corsOrigins: loadHttpConfig(env).corsOrigins,

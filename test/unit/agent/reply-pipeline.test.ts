@@ -253,7 +253,7 @@ describe('reply pipeline with a scripted model', () => {
     const mapped = toErrorResponse(refused);
     expect([mapped.statusCode, mapped.body.error.code, mapped.headers['Retry-After']]).toEqual([429, 'budget_exceeded', '3600']);
     expect(model.requests).toHaveLength(2); // the refused reply never reached the model
-    expect(await h.deps.budget.status(bob)).toEqual({ limit: 20, used: 0, remaining: 20, resetsAt: '2025-01-02T00:00:00.000Z' });
+    expect(await h.deps.budget.status(bob)).toEqual({ limit: 20, used: 0, remaining: 20, resetsAt: '2025-01-02T00:00:00.000Z', source: 'default', monthly: null });
     h.clock.set('2025-01-02T00:00:01Z');
     expect((await h.say(alice, 't1', 'new day')).error).toBeNull();
   });

@@ -1,6 +1,8 @@
 // THREATS T7: Every (credential kind, action) pair of the policy table, run through the use case that asks it,
 // with in-memory stores: the expected outcomes are written out here, beside core/policy.ts, so a
 // change to a rule must change this table too. A refused caller reaches no store.
+import { createTokenBudget } from '../../../functions/shared/core/token-budget';
+import { adminUserUsage, setUserBudget, type UsageDeps, type UsageStore } from '../../../functions/shared/core/usage';
 import { describe, expect, it } from 'vitest';
 import { adminDisableApiKey, issueApiKey, listApiKeys, revokeApiKey, setApiKeyEnabled, type ApiKeyDeps } from '../../../functions/shared/core/api-keys';
 import type { AuditLog, AuditRecord, AuditReader } from '../../../functions/shared/core/audit';
@@ -41,6 +43,8 @@ const EXPECTED: Record<Action, Record<Kind, Outcome>> = {
   'admin.read': adminsOnly,
   'audit.read': adminsOnly,
   'admin.apikeys.disable': adminsOnly,
+  'admin.usage.read': adminsOnly,
+  'admin.budget.set': adminsOnly,
   'apikeys.list': everyone(ok, 'forbidden'),
   'apikeys.disable': everyone(ok, 'forbidden'),
   'apikeys.revoke': everyone(ok, 'forbidden'),
@@ -85,7 +89,17 @@ function world() {
     void keys.store(owner).create({ id: KEY_ID, name: 'k', readOnly: false, enabled: false, createdAt: '2026-01-01T00:00:00Z', lastUsedAt: null, keyHash: 'h' }, 25);
   }
   keys.calls = 0;
-  return { records, threadDeps, keyDeps, auditReader, sessions, connections, cipher, eraser, storeCalls: () => calls + keys.calls };
+  const usageStore: UsageStore = { days: async () => [], override: async () => null, setOverride: async () => undefined };
+  const counter = { used: async () => 0, hold: async () => ({ held: true, used: 0 }), settle: async () => undefined };
+  const usageDeps: UsageDeps = {
+    usage: counted(usageStore),
+    index: counted({ day: async () => [] }),
+    budget: createTokenBudget({ counter: counted(counter), clock, dailyLimit: 1000, maxReplyTokens: 100, usage: counted(usageStore) }),
+    audit,
+    clock,
+    cursorSigner: async () => hmacSigner('a-secret-of-sixteen-chars'),
+  };
+  return { records, threadDeps, keyDeps, usageDeps, auditReader, sessions, connections, cipher, eraser, storeCalls: () => calls + keys.calls };
 }
 
 type World = ReturnType<typeof world>;
@@ -96,6 +110,8 @@ const PROBES: Record<Action, (w: World, p: Principal) => Promise<unknown>> = {
   'admin.read': (w, p) => adminListThreads(w.threadDeps, { principal: p, origin }, 'iss:bob', () => ({ limit: 10, cursor: null })),
   'audit.read': (w, p) => listAudit({ reader: w.auditReader, cursorSigner: async () => hmacSigner('a-secret-of-sixteen-chars') }, p, () => ({ userId: null, limit: 10, cursor: null })),
   'admin.apikeys.disable': (w, p) => adminDisableApiKey(w.keyDeps, p, origin, 'iss:bob', KEY_ID),
+  'admin.usage.read': (w, p) => adminUserUsage(w.usageDeps, { principal: p, origin }, 'iss:bob', () => ({ days: 30 })),
+  'admin.budget.set': (w, p) => setUserBudget(w.usageDeps, { principal: p, origin }, 'iss:bob', () => ({ dailyTokens: 10, monthlyTokens: null })),
   'apikeys.list': (w, p) => listApiKeys(w.keyDeps, p),
   'apikeys.disable': (w, p) => setApiKeyEnabled(w.keyDeps, p, origin, KEY_ID, () => ({ enabled: false })),
   'apikeys.revoke': (w, p) => revokeApiKey(w.keyDeps, p, origin, KEY_ID),

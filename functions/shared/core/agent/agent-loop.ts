@@ -30,6 +30,9 @@ export type LoopEvent =
 export interface TokenUsage {
   inputTokens: number;
   outputTokens: number;
+  /** Model calls started and tool calls dispatched (the day's usage counts, core/usage.ts). */
+  modelCalls?: number;
+  toolCalls?: number;
 }
 
 export interface AgentRun {
@@ -111,6 +114,7 @@ export async function* runAgent(run: AgentRun): AsyncGenerator<LoopEvent, AgentR
     const toolsAllowed = round < MAX_TOOL_ROUNDS;
     const calls: ToolCall[] = [];
     let turnText = '';
+    run.usage.modelCalls = (run.usage.modelCalls ?? 0) + 1;
     for await (const event of run.model.stream({ system: run.system, messages, tools: toolsAllowed ? run.tools : [], signal: run.signal })) {
       if (event.type === 'text') {
         const room = MAX_REPLY_CHARS - text.length;
@@ -136,6 +140,7 @@ export async function* runAgent(run: AgentRun): AsyncGenerator<LoopEvent, AgentR
     }
     messages.push({ role: 'assistant', content: turnText, toolCalls: calls });
     for (const call of calls) {
+      run.usage.toolCalls = (run.usage.toolCalls ?? 0) + 1;
       const outcome = await dispatchTool(run.principal, run.workspace, call);
       if (outcome.ok && outcome.about) about = outcome.about;
       messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: toolResultText(outcome), isError: !outcome.ok });

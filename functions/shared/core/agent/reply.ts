@@ -165,7 +165,9 @@ export async function openReply(deps: ReplyDeps, req: ReplyRequest): Promise<Ope
   const budget = await deps.budget.startReply(principal);
   const usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
   const spent = () => usage.inputTokens + usage.outputTokens;
-  const charge = () => budget.settle(spent());
+  // The reply's counts go into the day's usage with its last settle (one write, core/usage.ts).
+  const charge = () =>
+    budget.settle(spent(), { modelCalls: usage.modelCalls ?? 0, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, toolCalls: usage.toolCalls ?? 0 });
   try {
     return await openHeld(deps, req, content, rateLimit, usage, charge, () => budget.nextCall(spent()));
   } catch (err) {

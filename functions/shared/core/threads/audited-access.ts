@@ -30,6 +30,8 @@ export async function auditedThreadAccess<T>(
   action: AuditAction,
   target: AuditTarget,
   fn: () => Promise<T>,
+  /** What an allowed change set, recorded as the event's reason (counts and names only, never content). */
+  allowedReason?: (result: T) => string,
 ): Promise<T> {
   const base = {
     action,
@@ -50,7 +52,7 @@ export async function auditedThreadAccess<T>(
     }
     throw err;
   }
-  await audit.record({ ...base, threadId, outcome: 'allowed', reason: null });
+  await audit.record({ ...base, threadId, outcome: 'allowed', reason: allowedReason ? allowedReason(result) : null });
   return result;
 }
 
