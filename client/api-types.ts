@@ -337,7 +337,7 @@ export interface paths {
         put?: never;
         /**
          * Issue an API key (shown once)
-         * @description At most 25 live keys per user; unknown body fields are a 400.
+         * @description At most 25 live keys per user; unknown body fields are a 400. `expiresInDays` (1..365) sets when the key stops working; without it the key never expires, unless the deployment sets `API_KEY_MAX_DAYS`: then it expires after that many days, and a longer `expiresInDays` is a 400. `scopes` limits what the key may do (omitted: every scope; `readOnly: true`: `threads:read` and `tasks:read`, and a write scope with it is a 400).
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -518,8 +518,12 @@ export interface components {
             createdAt: string;
             /** @description Last use, accurate to 60 seconds; null when never used. */
             lastUsedAt: string | null;
+            /** @description From this second the key is refused (`401 unauthorized` on REST and WebSocket); null: never. */
+            expiresAt: string | null;
+            /** @description What the key may do (docs/api.md, "API key scopes"); a request outside them is `403 forbidden` naming the missing scope. */
+            scopes: ("threads:read" | "threads:write" | "messages:write" | "tasks:read" | "tasks:write")[];
         };
-        /** @description The agent tools this principal may use (read tools only for guests and read-only keys). */
+        /** @description The agent tools this principal may use (read tools only for guests and read-only keys; only the tools an API key's `tasks:read` / `tasks:write` scopes allow). */
         ToolList: {
             tools: {
                 name: string;
@@ -849,6 +853,10 @@ export interface components {
              * @example 2026-01-31T12:00:00.000Z
              */
             createdAt: string;
+            /** @description From this second the key is refused (`401 unauthorized` on REST and WebSocket); null: never. */
+            expiresAt: string | null;
+            /** @description What the key may do (docs/api.md, "API key scopes"); a request outside them is `403 forbidden` naming the missing scope. */
+            scopes: ("threads:read" | "threads:write" | "messages:write" | "tasks:read" | "tasks:write")[];
         };
         ApiKeyList: {
             data: components["schemas"]["ApiKey"][];
@@ -2383,6 +2391,8 @@ export interface operations {
                     name: string;
                     /** @default false */
                     readOnly?: boolean;
+                    expiresInDays?: number;
+                    scopes?: ("threads:read" | "threads:write" | "messages:write" | "tasks:read" | "tasks:write")[];
                 };
             };
         };

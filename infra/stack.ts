@@ -152,6 +152,7 @@ export class ThreadGuardStack extends Stack {
         AGENT_MAX_OUTPUT_TOKENS: String(config.agent.maxOutputTokens),
         AUDIT_SHARDS: String(config.auditShards),
         KMS_KEY_ID: contentKey.key.keyArn,
+        API_KEY_MAX_DAYS: config.apiKeyMaxDays === null ? '' : String(config.apiKeyMaxDays),
       } satisfies Settings,
       secrets: { CURSOR_SECRET: cursorSecret, WEBHOOK_TOKEN: webhookSecret, OPENAI_API_KEY: openAiKey },
       agent: config.agent,

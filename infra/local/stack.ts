@@ -267,6 +267,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       AGENT_MODEL: env.AGENT_MODEL ?? '',
       AGENT_MAX_OUTPUT_TOKENS: env.AGENT_MAX_OUTPUT_TOKENS ?? '',
       KMS_KEY_ID: kms.keyId,
+      API_KEY_MAX_DAYS: env.API_KEY_MAX_DAYS ?? '',
     };
     const secrets = {
       CURSOR_SECRET: { value: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET).value },

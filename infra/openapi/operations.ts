@@ -293,7 +293,11 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   'POST /api-keys': {
     operationId: 'createApiKey',
     summary: 'Issue an API key (shown once)',
-    description: 'At most 25 live keys per user; unknown body fields are a 400.',
+    description:
+      'At most 25 live keys per user; unknown body fields are a 400. `expiresInDays` (1..365) sets when the key stops working; ' +
+      'without it the key never expires, unless the deployment sets `API_KEY_MAX_DAYS`: then it expires after that many days, and a longer ' +
+      '`expiresInDays` is a 400. `scopes` limits what the key may do (omitted: every scope; `readOnly: true`: `threads:read` and ' +
+      '`tasks:read`, and a write scope with it is a 400).',
     tag: 'api-keys',
     credentials: 'jwt',
     body: CreateBody,

@@ -9,7 +9,7 @@
 import type { AuditLog } from '../audit';
 import { ProviderUnavailableError, RateLimitedError } from '../errors';
 import type { IdGenerator } from '../ids';
-import { authorize } from '../policy';
+import { authorize, decide } from '../policy';
 import type { Clock } from '../ports';
 import { rateLimitHeaders, tighter, type RateDecision, type RateLimiter } from '../rate-limit';
 import type { TaskStore } from '../tasks/task';
@@ -90,6 +90,7 @@ export interface OpenReply {
  */
 export async function confirmReplay(deps: Pick<ReplyDeps, 'threads' | 'audit'>, access: ThreadAccess, threadId: string): Promise<void> {
   await auditedThreadAccess(deps.audit, access, 'thread.read', { threadId }, async () => {
+    authorize(access.principal, 'messages.write'); // a replayed reply is shown only to who may post it
     if (!(await deps.threads(access.principal).get(threadId))) throw threadNotFound();
   });
 }
@@ -193,7 +194,7 @@ async function openHeld(
   if ('threadId' in req.target) {
     const { threadId } = req.target;
     const record = await auditedThreadAccess(deps.audit, access, 'thread.message', { threadId }, async () => {
-      authorize(principal, 'write');
+      authorize(principal, 'messages.write');
       const found = await store.get(threadId);
       if (!found) throw threadNotFound();
       return found;
@@ -202,17 +203,18 @@ async function openHeld(
     memory = record.agentMemory;
     earlier = await history(store, threadId);
   } else {
-    authorize(principal, 'write');
+    authorize(principal, 'messages.write');
   }
 
   const now = () => deps.clock.now().toISOString();
   const pageContext = parsePageContext(req.pageContext);
   const workspace = taskWorkspace(principal, deps.tasks(principal), deps.ids, now);
+  // The tasks the thread last named are task data: a key without tasks:read does not get them into the prompt.
   const loop = runAgent({
     principal,
     workspace,
     model: deps.model,
-    system: systemPrompt({ today: toCalendarDate(deps.clock.now()), page: pageContext, recentTasks: memory.recentTasks }),
+    system: systemPrompt({ today: toCalendarDate(deps.clock.now()), page: pageContext, recentTasks: decide(principal, 'tasks.read') ? [] : memory.recentTasks }),
     messages: [...earlier, { role: 'user', content }],
     tools: toolSpecsFor(principal),
     usage,
@@ -233,7 +235,7 @@ async function openHeld(
   if (!thread) {
     const created = await (req.target as { newThread: (c: string) => Promise<Thread> }).newThread(content);
     madeHere = created;
-    await auditedThreadAccess(deps.audit, access, 'thread.message', { threadId: created.id }, async () => authorize(principal, 'write'));
+    await auditedThreadAccess(deps.audit, access, 'thread.message', { threadId: created.id }, async () => authorize(principal, 'messages.write'));
     thread = created;
   }
   const threadId = thread.id;
