@@ -589,10 +589,10 @@ export interface components {
         Metadata: {
             [key: string]: unknown;
         };
-        "Error-read_only": {
+        "Error-forbidden-read_only": {
             error: {
                 /** @enum {string} */
-                code: "read_only";
+                code: "forbidden" | "read_only";
                 message: string;
             };
         };
@@ -607,13 +607,6 @@ export interface components {
             data: components["schemas"]["Thread"][];
             /** @description Opaque cursor of the next page, bound to the caller and the list; null on the last page. */
             nextCursor: string | null;
-        };
-        "Error-forbidden-read_only": {
-            error: {
-                /** @enum {string} */
-                code: "forbidden" | "read_only";
-                message: string;
-            };
         };
         ItemPage: {
             data: components["schemas"]["Item"][];
@@ -880,7 +873,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description `unauthorized`: Missing, malformed, expired or unverifiable credentials; a disabled or revoked API key. */
+        /** @description `unauthorized`: Missing, malformed, expired or unverifiable credentials; a disabled, revoked or expired API key. */
         Unauthorized: {
             headers: {
                 [name: string]: unknown;
@@ -1073,7 +1066,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1132,7 +1125,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1274,6 +1267,18 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-forbidden"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
@@ -1328,7 +1333,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1337,7 +1342,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error-read_only"];
+                    "application/json": components["schemas"]["Error-forbidden-read_only"];
                 };
             };
             /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
@@ -1384,7 +1389,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1426,7 +1431,7 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1492,7 +1497,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1552,7 +1557,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1631,7 +1636,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1833,7 +1838,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1923,6 +1928,18 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-forbidden"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
@@ -1974,7 +1991,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1983,7 +2000,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error-read_only"];
+                    "application/json": components["schemas"]["Error-forbidden-read_only"];
                 };
             };
             /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
@@ -2028,7 +2045,7 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2093,7 +2110,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2198,7 +2215,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `admin_only`: A caller without the admin role (or with an API key) on an `/admin` route. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `admin_only`: A caller without the admin role (or with an API key) on an `/admin` route. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2260,7 +2277,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `admin_only`: A caller without the admin role (or with an API key) on an `/admin` route. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `admin_only`: A caller without the admin role (or with an API key) on an `/admin` route. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2318,7 +2335,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `admin_only`: A caller without the admin role (or with an API key) on an `/admin` route. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `admin_only`: A caller without the admin role (or with an API key) on an `/admin` route. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2359,7 +2376,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2422,7 +2439,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2476,7 +2493,7 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2538,7 +2555,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];

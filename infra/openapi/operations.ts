@@ -24,9 +24,10 @@ import * as S from './schemas';
 /** Every `code` an error body can carry. */
 export const ERROR_CODES = {
   bad_request: 'Malformed JSON, failed validation (including `limit` outside 1..100), a bad or tampered cursor.',
-  unauthorized: 'Missing, malformed, expired or unverifiable credentials; a disabled or revoked API key.',
+  unauthorized: 'Missing, malformed, expired or unverifiable credentials; a disabled, revoked or expired API key.',
   forbidden:
-    'The thread, task or API key is not in the caller\'s partition (never existed or someone else\'s: one identical body for both); an API key on `/api-keys`.',
+    'The thread, task or API key is not in the caller\'s partition (never existed or someone else\'s: one identical body for both); an API key on `/api-keys`; ' +
+    'a request outside an API key\'s scopes (`This API key lacks the <scope> scope`, decided before any lookup).',
   read_only: 'A guest or a read-only API key attempted a write.',
   admin_only: 'A caller without the admin role (or with an API key) on an `/admin` route.',
   not_found: 'Unknown route, or an unknown webhook source.',
@@ -149,7 +150,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     tag: 'threads',
     body: threadBodySchema,
     responses: { 201: { description: 'The new thread.', json: S.ThreadSchema } },
-    errors: { 400: ['bad_request'], 403: ['read_only'] },
+    errors: { 400: ['bad_request'], 403: ['forbidden', 'read_only'] },
   },
   'GET /threads': {
     operationId: 'listThreads',
@@ -157,7 +158,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     tag: 'threads',
     query: pageQuerySchema,
     responses: { 200: { description: 'A page of threads.', json: S.ThreadPage } },
-    errors: { 400: ['bad_request'] },
+    errors: { 400: ['bad_request'], 403: ['forbidden'] },
   },
   'GET /threads/{threadId}': {
     operationId: 'getThread',
@@ -233,7 +234,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     tag: 'tasks',
     query: tasksQuerySchema,
     responses: { 200: { description: 'A page of tasks.', json: S.TaskPage } },
-    errors: { 400: ['bad_request'] },
+    errors: { 400: ['bad_request'], 403: ['forbidden'] },
   },
   'POST /tasks': {
     operationId: 'createTask',
@@ -242,7 +243,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     tag: 'tasks',
     body: createTaskSchema,
     responses: { 201: { description: 'The new task.', json: S.TaskSchema } },
-    errors: { 400: ['bad_request'], 403: ['read_only'], 409: ['conflict'] },
+    errors: { 400: ['bad_request'], 403: ['forbidden', 'read_only'], 409: ['conflict'] },
   },
   'PATCH /tasks/{taskId}': {
     operationId: 'updateTask',
