@@ -520,7 +520,7 @@ export interface components {
             lastUsedAt: string | null;
             /** @description From this second the key is refused (`401 unauthorized` on REST and WebSocket); null: never. */
             expiresAt: string | null;
-            /** @description What the key may do (docs/api.md, "API key scopes"); a request outside them is `403 forbidden` naming the missing scope. */
+            /** @description What the key may do (docs/api.md, "API keys", Scopes); a request outside them is `403 forbidden` naming the missing scope. */
             scopes: ("threads:read" | "threads:write" | "messages:write" | "tasks:read" | "tasks:write")[];
         };
         /** @description The agent tools this principal may use (read tools only for guests and read-only keys; only the tools an API key's `tasks:read` / `tasks:write` scopes allow). */
@@ -848,7 +848,7 @@ export interface components {
             createdAt: string;
             /** @description From this second the key is refused (`401 unauthorized` on REST and WebSocket); null: never. */
             expiresAt: string | null;
-            /** @description What the key may do (docs/api.md, "API key scopes"); a request outside them is `403 forbidden` naming the missing scope. */
+            /** @description What the key may do (docs/api.md, "API keys", Scopes); a request outside them is `403 forbidden` naming the missing scope. */
             scopes: ("threads:read" | "threads:write" | "messages:write" | "tasks:read" | "tasks:write")[];
         };
         ApiKeyList: {

@@ -93,7 +93,7 @@ export const ToolList = z
   .meta({ id: 'ToolList', description: 'The agent tools this principal may use (read tools only for guests and read-only keys; only the tools an API key\'s `tasks:read` / `tasks:write` scopes allow).' });
 
 const keyExpiry = isoTime.nullable().meta({ description: 'From this second the key is refused (`401 unauthorized` on REST and WebSocket); null: never.' });
-const keyScopes = z.array(z.enum(SCOPES)).meta({ description: 'What the key may do (docs/api.md, "API key scopes"); a request outside them is `403 forbidden` naming the missing scope.' });
+const keyScopes = z.array(z.enum(SCOPES)).meta({ description: 'What the key may do (docs/api.md, "API keys", Scopes); a request outside them is `403 forbidden` naming the missing scope.' });
 
 export const ApiKeySchema = z
   .object({

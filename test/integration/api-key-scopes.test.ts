@@ -1,4 +1,4 @@
-// THREATS T21 over real HTTP and sockets: an API key that expires stops working from its expiry
+// THREATS T29 over real HTTP and sockets: an API key that expires stops working from its expiry
 // second on REST and on open WebSocket connections; a key limited to scopes is refused, with a 403
 // naming the missing scope, on REST, WebSocket and ChatKit alike; the agent's tools follow the scopes;
 // and a deployment's API_KEY_MAX_DAYS bounds every new key.
@@ -56,7 +56,7 @@ describe('API key expiry', () => {
     expect(list.find((k) => k.id === forever.id)).toMatchObject({ expiresAt: null, scopes: [...SCOPES], lastUsedAt: null });
   });
 
-  it('refuses an expired key with 401 on REST, closes its open WebSocket at the next frame, and refuses its handshake', async () => {
+  it('T29: refuses an expired key with 401 on REST, closes its open WebSocket at the next frame, and refuses its handshake', async () => {
     const owner = testUser('exp-second');
     const threadId = await newThread(owner);
     const { key } = await mint(owner, { expiresInDays: 1 });
@@ -97,7 +97,7 @@ describe('API key scopes', () => {
     'tasks:write': () => [['POST', '/tasks', { title: 'x' }]],
   };
 
-  it.each(SCOPES)('refuses every %s request of a key without that scope with 403 naming it, and allows them with it', async (scope) => {
+  it.each(SCOPES)('T29: refuses every %s request of a key without that scope with 403 naming it, and allows them with it', async (scope) => {
     const owner = testUser(`scope-${scope.replace(':', '-')}`);
     const without = await mint(owner, { scopes: allBut(scope) });
     const only = await mint(owner, { scopes: [scope] });
@@ -121,7 +121,7 @@ describe('API key scopes', () => {
     expect(res.body).toEqual(lacks('threads:read'));
   });
 
-  it('refuses WebSocket sendMessage to a key without messages:write, with the scope named, and stores nothing', async () => {
+  it('T29: refuses WebSocket sendMessage to a key without messages:write, with the scope named, and stores nothing', async () => {
     const owner = testUser('scope-ws');
     const threadId = await newThread(owner);
     const { key } = await mint(owner, { scopes: allBut('messages:write') });
@@ -136,7 +136,7 @@ describe('API key scopes', () => {
     expect((await call(owner, 'GET', `/threads/${threadId}/items`)).body.data).toEqual([]);
   });
 
-  it('refuses ChatKit requests outside the key scopes with 403 naming the scope, before any stream', async () => {
+  it('T29: refuses ChatKit requests outside the key scopes with 403 naming the scope, before any stream', async () => {
     const owner = testUser('scope-ck');
     const threadId = await newThread(owner);
     const cases: Array<[Scope, Record<string, unknown>]> = [
@@ -177,7 +177,7 @@ describe('API key scopes', () => {
     expect((res.body.tools as Array<{ name: string }>).map((t) => t.name)).toEqual(tools);
   });
 
-  it('an agent reply for a key without tasks:write creates no task, though asked to', async () => {
+  it('T29: an agent reply for a key without tasks:write creates no task, though asked to', async () => {
     const owner = testUser('scope-agent');
     const threadId = await newThread(owner);
     const { key } = await mint(owner, { scopes: ['messages:write', 'tasks:read'] });
