@@ -5,7 +5,7 @@
 import { createThreadGuardClient } from '../../client';
 import { ApiError, parseRetryAfter } from './refusals';
 import { postSse } from './sse';
-import type { PageContext, StreamEvent } from './types';
+import type { ApiKey, PageContext, StreamEvent } from './types';
 
 export interface ApiOptions {
   readonly apiUrl: string;
@@ -136,7 +136,7 @@ export function createApi(opts: ApiOptions) {
     updateTask: (taskId: string, patch: { title?: string; status?: 'open' | 'done' }) => ok(client.PATCH('/tasks/{taskId}', { params: { path: { taskId } }, body: patch })),
     deleteTask: (taskId: string) => ok(client.DELETE('/tasks/{taskId}', { params: { path: { taskId } } })),
     listApiKeys: () => ok(client.GET('/api-keys')),
-    createApiKey: (name: string, readOnly: boolean) => ok(client.POST('/api-keys', { body: { name, readOnly } })),
+    createApiKey: (name: string, limits: { scopes: ApiKey['scopes']; expiresInDays?: number }) => ok(client.POST('/api-keys', { body: { name, ...limits } })),
     setApiKeyEnabled: (id: string, enabled: boolean) => ok(client.PATCH('/api-keys/{id}', { params: { path: { id } }, body: { enabled } })),
     revokeApiKey: (id: string) => ok(client.DELETE('/api-keys/{id}', { params: { path: { id } } })),
     sendMessage: (transport: Transport, threadId: string, content: string, onEvent: (e: StreamEvent) => void) =>
