@@ -146,6 +146,21 @@ describe('reply pipeline with a scripted model', () => {
     expect(store.tasks.size).toBe(0);
   });
 
+  it('T29: a key without messages:write is refused before its content is read or the reply limit is counted, and audited', async () => {
+    const model = scriptedModel([text('hello')]);
+    const h = replyHarness(model, { respondLimit: 1 });
+    h.threadsOf(alice.userId).addThread('t1');
+    const key = { ...alice, authMethod: 'apiKey' as const, keyId: '01JKEY00000000000000000000', scopes: SCOPES.filter((s) => s !== 'messages:write') };
+    for (const content of [42, 'hi']) await expect(h.say(key, 't1', content)).rejects.toThrow('This API key lacks the messages:write scope');
+    expect(model.requests).toHaveLength(0);
+    expect(h.audit.map((e) => [e.action, e.threadId, e.outcome, e.reason])).toEqual([
+      ['thread.message', 't1', 'denied', 'forbidden'],
+      ['thread.message', 't1', 'denied', 'forbidden'],
+    ]);
+    // The one reply a minute allowed here is still there for the owner.
+    expect((await h.say(alice, 't1', 'hi')).text).toBe('hello');
+  });
+
   it('a guest cannot start a reply at all: 403 read_only before the model runs', async () => {
     const model = scriptedModel([text('never')]);
     const h = replyHarness(model);

@@ -13,7 +13,7 @@ import { authorize, decide } from '../policy';
 import type { Clock } from '../ports';
 import { rateLimitHeaders, tighter, type RateDecision, type RateLimiter } from '../rate-limit';
 import type { TaskStore } from '../tasks/task';
-import { auditedThreadAccess, type ThreadAccess } from '../threads/audited-access';
+import { auditedThreadAccess, refuseUnlessAllowed, type ThreadAccess } from '../threads/audited-access';
 import { EMPTY_MEMORY, type AgentMemory, type Item, type Thread, type ThreadStore } from '../threads/thread';
 import { threadNotFound } from '../threads/thread-use-cases';
 import type { BudgetStop, TokenBudget } from '../token-budget';
@@ -159,6 +159,9 @@ async function history(store: ThreadStore, threadId: string): Promise<ModelMessa
 export async function openReply(deps: ReplyDeps, req: ReplyRequest): Promise<OpenReply> {
   const { access } = req;
   const { principal } = access;
+  // Refused (and audited) before the content is read or any counter, budget or thread is touched:
+  // a read-only caller or a key without messages:write; the checks below stay as the second wall.
+  await refuseUnlessAllowed(deps.audit, access, 'messages.write', 'thread.message', { threadId: 'threadId' in req.target ? req.target.threadId : null });
   const content = parse(messageContentSchema, req.content, 'content');
   const rateLimit = await admit(deps, req);
   // Held from here, one model call at a time; every way out settles it once (the tokens used, 0
