@@ -119,6 +119,12 @@ describe('API key scopes', () => {
     const res = await api(baseUrl(), 'GET', '/threads/01JZZZZZZZZZZZZZZZZZZZZZZZ/items', { apiKey: key });
     expect(res.status).toBe(403);
     expect(res.body).toEqual(lacks('threads:read'));
+    // Audited with the scope it lacked (and so not counted as a probe for others' threads).
+    const admin = testUser('scope-auditor', ['admin']);
+    const audit = await call(admin, 'GET', `/admin/audit?userId=${encodeURIComponent(owner.userId)}&limit=100`);
+    expect(audit.body.data.filter((e: { outcome: string }) => e.outcome === 'denied').map((e: { action: string; reason: string }) => [e.action, e.reason])).toEqual([
+      ['thread.read', 'missing_scope:threads:read'],
+    ]);
   });
 
   it('T29: refuses WebSocket sendMessage to a key without messages:write, with the scope named, and stores nothing', async () => {

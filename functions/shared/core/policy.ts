@@ -2,7 +2,7 @@
 // Fed only by the verified principal. Use cases call `authorize` before any lookup or body parse;
 // nothing else (controllers, adapters) decides access. "Who may disable an API key?" is the
 // `apikeys.disable` and `admin.apikeys.disable` rows below.
-import { AdminOnlyError, ForbiddenError, ReadOnlyError, type DomainError } from './errors';
+import { AdminOnlyError, ForbiddenError, MissingScopeError, ReadOnlyError, type DomainError } from './errors';
 import { isAdmin, type Principal } from './principal';
 import type { Scope } from './scopes';
 
@@ -18,7 +18,7 @@ const writer: Check = (p) => (canWrite(p) ? null : new ReadOnlyError());
 const scope =
   (needed: Scope): Check =>
   (p) =>
-    !p.scopes || p.scopes.includes(needed) ? null : new ForbiddenError(`This API key lacks the ${needed} scope`);
+    !p.scopes || p.scopes.includes(needed) ? null : new MissingScopeError(needed);
 /** A user's token, not an API key. */
 const userToken =
   (message: string): Check =>

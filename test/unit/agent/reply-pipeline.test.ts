@@ -154,8 +154,8 @@ describe('reply pipeline with a scripted model', () => {
     for (const content of [42, 'hi']) await expect(h.say(key, 't1', content)).rejects.toThrow('This API key lacks the messages:write scope');
     expect(model.requests).toHaveLength(0);
     expect(h.audit.map((e) => [e.action, e.threadId, e.outcome, e.reason])).toEqual([
-      ['thread.message', 't1', 'denied', 'forbidden'],
-      ['thread.message', 't1', 'denied', 'forbidden'],
+      ['thread.message', 't1', 'denied', 'missing_scope:messages:write'],
+      ['thread.message', 't1', 'denied', 'missing_scope:messages:write'],
     ]);
     // The one reply a minute allowed here is still there for the owner.
     expect((await h.say(alice, 't1', 'hi')).text).toBe('hello');
