@@ -414,7 +414,7 @@ export interface paths {
         put?: never;
         /**
          * Issue an API key (shown once)
-         * @description At most 25 live keys per user; unknown body fields are a 400.
+         * @description At most 25 live keys per user; unknown body fields are a 400. `expiresInDays` (1..365) sets when the key stops working; without it the key never expires, unless the deployment sets `API_KEY_MAX_DAYS`: then it expires after that many days, and a longer `expiresInDays` is a 400. `scopes` limits what the key may do (omitted: every scope; `readOnly: true`: `threads:read` and `tasks:read`, and a write scope with it is a 400).
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -619,6 +619,10 @@ export interface components {
             createdAt: string;
             /** @description Last use, accurate to 60 seconds; null when never used. */
             lastUsedAt: string | null;
+            /** @description From this second the key is refused (`401 unauthorized` on REST and WebSocket); null: never. */
+            expiresAt: string | null;
+            /** @description What the key may do (docs/api.md, "API keys", Scopes); a request outside them is `403 forbidden` naming the missing scope. */
+            scopes: ("threads:read" | "threads:write" | "messages:write" | "tasks:read" | "tasks:write")[];
         };
         UsageReport: {
             /** @description Newest first; days without activity as zeros. */
@@ -638,7 +642,7 @@ export interface components {
             outputTokens: number;
             toolCalls: number;
         };
-        /** @description The agent tools this principal may use (read tools only for guests and read-only keys). */
+        /** @description The agent tools this principal may use (read tools only for guests and read-only keys; only the tools an API key's `tasks:read` / `tasks:write` scopes allow). */
         ToolList: {
             tools: {
                 name: string;
@@ -704,10 +708,10 @@ export interface components {
         Metadata: {
             [key: string]: unknown;
         };
-        "Error-read_only": {
+        "Error-forbidden-read_only": {
             error: {
                 /** @enum {string} */
-                code: "read_only";
+                code: "forbidden" | "read_only";
                 message: string;
             };
         };
@@ -722,13 +726,6 @@ export interface components {
             data: components["schemas"]["Thread"][];
             /** @description Opaque cursor of the next page, bound to the caller and the list; null on the last page. */
             nextCursor: string | null;
-        };
-        "Error-forbidden-read_only": {
-            error: {
-                /** @enum {string} */
-                code: "forbidden" | "read_only";
-                message: string;
-            };
         };
         ItemPage: {
             data: components["schemas"]["Item"][];
@@ -996,6 +993,10 @@ export interface components {
              * @example 2026-01-31T12:00:00.000Z
              */
             createdAt: string;
+            /** @description From this second the key is refused (`401 unauthorized` on REST and WebSocket); null: never. */
+            expiresAt: string | null;
+            /** @description What the key may do (docs/api.md, "API keys", Scopes); a request outside them is `403 forbidden` naming the missing scope. */
+            scopes: ("threads:read" | "threads:write" | "messages:write" | "tasks:read" | "tasks:write")[];
         };
         ApiKeyList: {
             data: components["schemas"]["ApiKey"][];
@@ -1019,7 +1020,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description `unauthorized`: Missing, malformed, expired or unverifiable credentials; a disabled or revoked API key. */
+        /** @description `unauthorized`: Missing, malformed, expired or unverifiable credentials; a disabled, revoked or expired API key. */
         Unauthorized: {
             headers: {
                 [name: string]: unknown;
@@ -1212,7 +1213,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1271,7 +1272,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1456,6 +1457,18 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-forbidden"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
@@ -1510,7 +1523,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1519,7 +1532,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error-read_only"];
+                    "application/json": components["schemas"]["Error-forbidden-read_only"];
                 };
             };
             /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
@@ -1566,7 +1579,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1608,7 +1621,7 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1674,7 +1687,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1734,7 +1747,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1813,7 +1826,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2015,7 +2028,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2105,6 +2118,18 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-forbidden"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
@@ -2156,7 +2181,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2165,7 +2190,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error-read_only"];
+                    "application/json": components["schemas"]["Error-forbidden-read_only"];
                 };
             };
             /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
@@ -2210,7 +2235,7 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2275,7 +2300,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2380,7 +2405,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `admin_only`: A caller without the admin role (or with an API key) on an `/admin` route. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `admin_only`: A caller without the admin role (or with an API key) on an `/admin` route. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2442,7 +2467,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `admin_only`: A caller without the admin role (or with an API key) on an `/admin` route. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `admin_only`: A caller without the admin role (or with an API key) on an `/admin` route. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2500,7 +2525,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `admin_only`: A caller without the admin role (or with an API key) on an `/admin` route. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `admin_only`: A caller without the admin role (or with an API key) on an `/admin` route. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2720,7 +2745,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2752,6 +2777,8 @@ export interface operations {
                     name: string;
                     /** @default false */
                     readOnly?: boolean;
+                    expiresInDays?: number;
+                    scopes?: ("threads:read" | "threads:write" | "messages:write" | "tasks:read" | "tasks:write")[];
                 };
             };
         };
@@ -2781,7 +2808,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2835,7 +2862,7 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2897,7 +2924,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`. `read_only`: A guest or a read-only API key attempted a write. */
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];

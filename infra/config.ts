@@ -1,6 +1,7 @@
 // Deployment settings from CDK context (cdk.json or `-c threadguard:jwtIssuer=...`).
 import type { Node } from 'constructs';
 import { loadModelConfig, type ModelConfig } from '../functions/shared/config';
+import { MAX_API_KEY_DAYS } from '../functions/shared/core/api-key-limits';
 
 export interface StackConfig {
   readonly jwtIssuer: string;
@@ -34,6 +35,8 @@ export interface StackConfig {
   readonly jwtMaxLifetimeSeconds: number;
   /** Open WebSocket connections per user; the next handshake gets 429. */
   readonly wsMaxConnectionsPerUser: number;
+  /** `apiKeyMaxDays` (1..365): every new API key expires within it; null (unset): keys may never expire. */
+  readonly apiKeyMaxDays: number | null;
   /** The agent's provider and model (`agentProvider`, `agentModel`, `agentMaxOutputTokens`), checked as a cold start checks them. */
   readonly agent: ModelConfig;
   /** An existing Secrets Manager secret holding the OpenAI API key; without it the stack creates one to fill in. */
@@ -112,6 +115,14 @@ function positiveInt(node: Node, key: string, d: number): number {
   if (v === undefined || v === '') return d;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : fail(key, `must be a positive whole number, got ${JSON.stringify(v)}`);
+}
+
+/** `apiKeyMaxDays`: unset means keys may be made that never expire; else 1..365, as `expiresInDays`. */
+function apiKeyMaxDays(node: Node): number | null {
+  const v = ctx(node, 'apiKeyMaxDays');
+  if (v === undefined || v === '') return null;
+  const days = positiveInt(node, 'apiKeyMaxDays', 0);
+  return days <= MAX_API_KEY_DAYS ? days : fail('apiKeyMaxDays', `must be at most ${MAX_API_KEY_DAYS}, got ${days}`);
 }
 
 function bool(node: Node, key: string, d: boolean): boolean {
@@ -260,6 +271,7 @@ export function stackConfigFrom(node: Node): StackConfig {
     jwksMaxAgeSeconds: positiveInt(node, 'jwksMaxAgeSeconds', 600),
     jwtMaxLifetimeSeconds: positiveInt(node, 'jwtMaxLifetimeSeconds', 86_400),
     wsMaxConnectionsPerUser: positiveInt(node, 'wsMaxConnectionsPerUser', 10),
+    apiKeyMaxDays: apiKeyMaxDays(node),
     webhookSources: list(ctx(node, 'webhookSources'), 'chainhook,dao,tasks'),
     auditRetentionDays: positiveInt(node, 'auditRetentionDays', 90),
     enumerationThreshold: positiveInt(node, 'enumerationThreshold', 20),

@@ -43,7 +43,8 @@ export type Setting =
   | 'AGENT_PROVIDER'
   | 'AGENT_MODEL'
   | 'AGENT_MAX_OUTPUT_TOKENS'
-  | 'KMS_KEY_ID';
+  | 'KMS_KEY_ID'
+  | 'API_KEY_MAX_DAYS';
 
 /**
  * Secrets a function may read. Deployed, the function gets `<NAME>_ARN` and read access to that
@@ -119,7 +120,7 @@ export const FUNCTIONS = {
   // Reads another user's partition only with that user's scoped credentials, after the audited decision.
   // Usage: the day index's shards with its own role (usageRead), a user's days and budget with theirs.
   admin: { dir: 'admin', table: ['tenant', 'keyring', 'auditAppend', 'apiKeyLookups', 'idempotency', 'usageRead'], env: [...AUDITED, ...CONTENT, ...BUDGET], secrets: ['CURSOR_SECRET'] },
-  apiKeys: { dir: 'api-keys', table: ['tenant', 'keyring', 'auditAppend', 'apiKeyLookups', 'idempotency'], env: [...AUDITED, ...CONTENT] },
+  apiKeys: { dir: 'api-keys', table: ['tenant', 'keyring', 'auditAppend', 'apiKeyLookups', 'idempotency'], env: [...AUDITED, ...CONTENT, 'API_KEY_MAX_DAYS'] },
   webhook: { dir: 'webhook', table: ['tenant', 'keyring', 'webhookEvents', 'idempotency'], env: [...EDGE, 'WEBHOOK_SOURCES', ...CONTENT] }, // creates tasks: seals their titles
 } as const satisfies Record<string, FunctionDef>;
 

@@ -154,6 +154,7 @@ export class ThreadGuardStack extends Stack {
         AGENT_MAX_OUTPUT_TOKENS: String(config.agent.maxOutputTokens),
         AUDIT_SHARDS: String(config.auditShards),
         KMS_KEY_ID: contentKey.key.keyArn,
+        API_KEY_MAX_DAYS: config.apiKeyMaxDays === null ? '' : String(config.apiKeyMaxDays),
       } satisfies Settings,
       secrets: { CURSOR_SECRET: cursorSecret, WEBHOOK_TOKEN: webhookSecret, OPENAI_API_KEY: openAiKey },
       agent: config.agent,
@@ -174,7 +175,10 @@ export class ThreadGuardStack extends Stack {
     const userAuthorizerFn = new ServiceFunction(this, 'AuthorizerFunction', { def: AUTHORIZERS.user, ...authorizerWiring });
     const webhookAuthorizerFn = new ServiceFunction(this, 'WebhookAuthorizerFunction', { def: AUTHORIZERS.webhook, ...authorizerWiring });
     const authorizers: Partial<Record<AuthKind, IAuthorizer>> = {
-      // Caching off: a disabled or revoked API key must fail on its next request (THREATS T8).
+      // Caching off: a disabled or revoked API key must fail on its next request (THREATS T8), and an
+      // expiring one from its expiry second (T29). A TTL above 0 would let API Gateway reuse an Allow
+      // for that long (default 300 s, at most 3600 s):
+      // https://docs.aws.amazon.com/apigateway/latest/api/API_Authorizer.html (authorizerResultTtlInSeconds).
       // With caching off, API Gateway also allows the identity sources to be absent, so either
       // X-API-Key or Authorization reaches the function.
       user: new RequestAuthorizer(this, 'UserAuthorizer', {

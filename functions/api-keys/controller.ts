@@ -2,6 +2,7 @@
 // use cases' question (policy.ts); the body is handed over unread, so a refused caller's is never parsed.
 import * as z from 'zod';
 import {
+  MAX_API_KEY_DAYS,
   issueApiKey,
   listApiKeys,
   revokeApiKey,
@@ -9,14 +10,18 @@ import {
   type ApiKeyDeps,
 } from '../shared/core/api-keys';
 import type { RequestOrigin } from '../shared/core/audit';
+import { SCOPES } from '../shared/core/scopes';
 import { created, noContent, ok, type RouteControllers } from '../shared/lambda/http-handler';
 import { jsonBody, requirePrincipal, type HttpRequest } from '../shared/lambda/http-request';
 import { parse, pathParam } from '../shared/lambda/validation';
 
-// Strict: a misspelt `readonly` must not silently mint a write-capable key.
+// Strict: a misspelt `readonly` or `scope` must not silently mint a write-capable or unlimited key.
 export const CreateBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
   readOnly: z.boolean().optional().default(false),
+  expiresInDays: z.number().int().min(1).max(MAX_API_KEY_DAYS).optional(),
+  // At least one: a key that may do nothing is a mistake, and "none" must never read as "all".
+  scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length).optional(),
 });
 export const PatchBody = z.strictObject({ enabled: z.boolean() });
 

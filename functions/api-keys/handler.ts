@@ -1,6 +1,7 @@
 // Composition root for /api-keys.
 import { randomUUID } from 'node:crypto';
 import { dynamoApiKeyStore } from '../shared/adapters/api-key-store';
+import { loadApiKeyMaxDays } from '../shared/config';
 import { httpHandler } from '../shared/lambda/http-handler';
 import { wiring } from '../shared/lambda/wiring';
 import { apiKeysRoutes } from './controller';
@@ -12,7 +13,9 @@ export const handler = httpHandler(
     audit: wiring.audit(),
     clock: wiring.clock,
     ids: wiring.ids(),
-    digest: nodeDigest, newKey: randomUUID,
+    digest: nodeDigest,
+    newKey: randomUUID,
+    maxDays: loadApiKeyMaxDays(process.env),
   }),
   wiring.edge(),
 );

@@ -7,8 +7,9 @@ import { confirmReplay, openReply, type OpenReply, type ReplyDeps, type ReplyEve
 import type { AuditAction } from '../shared/core/audit';
 import { truncateText } from '../shared/core/text';
 import type { Item, Thread } from '../shared/core/threads/thread';
+import type { Action } from '../shared/core/policy';
 import {
-  createThread,
+  createThreadForMessage,
   deleteThread,
   getThread,
   listItems,
@@ -29,9 +30,7 @@ import {
   inputText,
   outputText,
   parseChatKitRequest,
-  READ_TYPES,
   type ChatKitRequest,
-  type ReadType,
   type Page,
   type ThreadItemWire,
   type ThreadStreamEvent,
@@ -110,25 +109,27 @@ function streamReply(reply: OpenReply, first: ThreadStreamEvent[] = []): StreamR
   };
 }
 
-type WriteType = Exclude<ChatKitRequest['type'], ReadType>;
-
-/** What a refused write is audited as: the action its REST counterpart records. */
-const WRITE_AUDIT_ACTION: Readonly<Record<WriteType, AuditAction>> = {
-  'threads.create': 'thread.write',
-  'threads.add_user_message': 'thread.message',
-  'threads.update': 'thread.write',
-  'threads.delete': 'thread.delete',
-  'items.feedback': 'thread.write',
+/** What each request asks of the policy, and what a refusal is audited as (its REST counterpart's action). */
+const REQUEST_ACTION: Readonly<Record<ChatKitRequest['type'], readonly [Action, AuditAction]>> = {
+  'threads.create': ['messages.write', 'thread.write'],
+  'threads.add_user_message': ['messages.write', 'thread.message'],
+  'threads.update': ['threads.write', 'thread.write'],
+  'threads.delete': ['threads.write', 'thread.delete'],
+  'items.feedback': ['threads.write', 'thread.write'],
+  'threads.get_by_id': ['threads.read', 'thread.read'],
+  'threads.list': ['threads.read', 'thread.read'],
+  'items.list': ['threads.read', 'thread.read'],
 };
 
 /**
- * Read-only principals may only send READ_TYPES. Refused here, before the reply limit, any stream or
- * any store (feedback reaches no write use case that would refuse it), and audited as on REST.
+ * Refused here, audited as on REST, before the reply limit, any stream or any store: a read-only
+ * caller's writes, and any request outside an API key's scopes (feedback reaches no write use case
+ * that would refuse it).
  */
-async function refuseReadOnlyWrites(threadDeps: ThreadDeps, access: ThreadAccess, request: ChatKitRequest): Promise<void> {
-  if (READ_TYPES.has(request.type)) return;
+async function refuseDisallowed(threadDeps: ThreadDeps, access: ThreadAccess, request: ChatKitRequest): Promise<void> {
   const threadId = request.params && 'thread_id' in request.params ? request.params.thread_id : null;
-  await refuseUnlessAllowed(threadDeps.audit, access, 'write', WRITE_AUDIT_ACTION[request.type as WriteType], { threadId });
+  const [action, auditAction] = REQUEST_ACTION[request.type];
+  await refuseUnlessAllowed(threadDeps.audit, access, action, auditAction, { threadId });
 }
 
 export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, StreamingController>> {
@@ -145,10 +146,10 @@ export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, Stream
     'POST /chatkit': async (req) => {
       const request = parseChatKitRequest(jsonBody(req));
       const access = threadAccessOf(req);
-      await refuseReadOnlyWrites(threadDeps, access, request);
+      await refuseDisallowed(threadDeps, access, request);
       switch (request.type) {
         case 'threads.create': {
-          const opened = await reply(req, access, { newThread: (content) => createThread(threadDeps, access, { title: truncateText(content, TITLE_LENGTH) }) }, inputText(request.params.input));
+          const opened = await reply(req, access, { newThread: (content) => createThreadForMessage(threadDeps, access, { title: truncateText(content, TITLE_LENGTH) }) }, inputText(request.params.input));
           return streamReply(opened, [{ type: 'thread.created', thread: threadWire(opened.thread) }]);
         }
         case 'threads.add_user_message': {

@@ -50,10 +50,6 @@ export const ChatKitRequest = z.discriminatedUnion('type', [
 ]);
 export type ChatKitRequest = z.infer<typeof ChatKitRequest>;
 
-const READ_TYPE_LIST = ['threads.list', 'threads.get_by_id', 'items.list'] as const;
-/** The only requests a read-only principal may send (API.md). */
-export type ReadType = (typeof READ_TYPE_LIST)[number];
-export const READ_TYPES: ReadonlySet<string> = new Set(READ_TYPE_LIST);
 export const KNOWN_TYPES: ReadonlySet<string> = new Set(ChatKitRequest.options.map((o) => o.shape.type.value));
 
 export function parseChatKitRequest(body: unknown): ChatKitRequest {

@@ -2,6 +2,7 @@
 // fails fast with an error that names the variable (never its value: it may be a secret).
 // Plain checks rather than a schema library: the authorizer bundle stays small (cold starts).
 import { ConfigError } from './core/errors';
+import { MAX_API_KEY_DAYS } from './core/api-key-limits';
 import { DEFAULT_MAX_REPLY_TOKENS } from './core/token-budget';
 
 type Env = Record<string, string | undefined>;
@@ -172,6 +173,16 @@ export function loadLimitsConfig(env: Env): LimitsConfig {
     requestsPerMinute: positiveInt('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE, 120),
     respondsPerMinute: positiveInt('RESPOND_LIMIT_PER_MINUTE', env.RESPOND_LIMIT_PER_MINUTE, 10),
   });
+}
+
+/**
+ * `API_KEY_MAX_DAYS`: when set (1..365), every new API key expires within it and a create without
+ * `expiresInDays` gets exactly that; unset, keys may be made that never expire.
+ */
+export function loadApiKeyMaxDays(env: Env): number | null {
+  const v = env.API_KEY_MAX_DAYS;
+  if (v === undefined || v === '') return null;
+  return atMost('API_KEY_MAX_DAYS', positiveInt('API_KEY_MAX_DAYS', v, 0), MAX_API_KEY_DAYS);
 }
 
 export interface WebSocketConfig {

@@ -361,6 +361,7 @@ function functionSettings(
     AGENT_MODEL: env.AGENT_MODEL ?? '',
     AGENT_MAX_OUTPUT_TOKENS: env.AGENT_MAX_OUTPUT_TOKENS ?? '',
     KMS_KEY_ID: at.kmsKeyId,
+    API_KEY_MAX_DAYS: env.API_KEY_MAX_DAYS ?? '',
   };
 }
 

@@ -25,9 +25,10 @@ import * as S from './schemas';
 /** Every `code` an error body can carry. */
 export const ERROR_CODES = {
   bad_request: 'Malformed JSON, failed validation (including `limit` outside 1..100), a bad or tampered cursor.',
-  unauthorized: 'Missing, malformed, expired or unverifiable credentials; a disabled or revoked API key.',
+  unauthorized: 'Missing, malformed, expired or unverifiable credentials; a disabled, revoked or expired API key.',
   forbidden:
-    'The thread, task or API key is not in the caller\'s partition (never existed or someone else\'s: one identical body for both); an API key on `/api-keys`.',
+    'The thread, task or API key is not in the caller\'s partition (never existed or someone else\'s: one identical body for both); an API key on `/api-keys`; ' +
+    'a request outside an API key\'s scopes (`This API key lacks the <scope> scope`, decided before any lookup).',
   read_only: 'A guest or a read-only API key attempted a write.',
   admin_only: 'A caller without the admin role (or with an API key) on an `/admin` route.',
   not_found: 'Unknown route, or an unknown webhook source.',
@@ -161,7 +162,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     tag: 'threads',
     body: threadBodySchema,
     responses: { 201: { description: 'The new thread.', json: S.ThreadSchema } },
-    errors: { 400: ['bad_request'], 403: ['read_only'] },
+    errors: { 400: ['bad_request'], 403: ['forbidden', 'read_only'] },
   },
   'GET /threads': {
     operationId: 'listThreads',
@@ -169,7 +170,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     tag: 'threads',
     query: pageQuerySchema,
     responses: { 200: { description: 'A page of threads.', json: S.ThreadPage } },
-    errors: { 400: ['bad_request'] },
+    errors: { 400: ['bad_request'], 403: ['forbidden'] },
   },
   'GET /threads/{threadId}': {
     operationId: 'getThread',
@@ -245,7 +246,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     tag: 'tasks',
     query: tasksQuerySchema,
     responses: { 200: { description: 'A page of tasks.', json: S.TaskPage } },
-    errors: { 400: ['bad_request'] },
+    errors: { 400: ['bad_request'], 403: ['forbidden'] },
   },
   'POST /tasks': {
     operationId: 'createTask',
@@ -254,7 +255,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     tag: 'tasks',
     body: createTaskSchema,
     responses: { 201: { description: 'The new task.', json: S.TaskSchema } },
-    errors: { 400: ['bad_request'], 403: ['read_only'], 409: ['conflict'] },
+    errors: { 400: ['bad_request'], 403: ['forbidden', 'read_only'], 409: ['conflict'] },
   },
   'PATCH /tasks/{taskId}': {
     operationId: 'updateTask',
@@ -336,7 +337,11 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   'POST /api-keys': {
     operationId: 'createApiKey',
     summary: 'Issue an API key (shown once)',
-    description: 'At most 25 live keys per user; unknown body fields are a 400.',
+    description:
+      'At most 25 live keys per user; unknown body fields are a 400. `expiresInDays` (1..365) sets when the key stops working; ' +
+      'without it the key never expires, unless the deployment sets `API_KEY_MAX_DAYS`: then it expires after that many days, and a longer ' +
+      '`expiresInDays` is a 400. `scopes` limits what the key may do (omitted: every scope; `readOnly: true`: `threads:read` and ' +
+      '`tasks:read`, and a write scope with it is a 400).',
     tag: 'api-keys',
     credentials: 'jwt',
     body: CreateBody,

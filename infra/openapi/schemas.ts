@@ -4,6 +4,7 @@
 // check every live response against the document built from these.
 import { z } from 'zod';
 import type { ApiKeyView, IssuedApiKey } from '../../functions/shared/core/api-keys';
+import { SCOPES } from '../../functions/shared/core/scopes';
 import type { SignOutResult } from '../../functions/shared/core/sign-out';
 import type { BudgetStatus } from '../../functions/shared/core/token-budget';
 import type { DayUsage, RankedUser } from '../../functions/shared/core/usage';
@@ -147,7 +148,10 @@ export const ToolList = z
       }),
     ),
   })
-  .meta({ id: 'ToolList', description: 'The agent tools this principal may use (read tools only for guests and read-only keys).' });
+  .meta({ id: 'ToolList', description: 'The agent tools this principal may use (read tools only for guests and read-only keys; only the tools an API key\'s `tasks:read` / `tasks:write` scopes allow).' });
+
+const keyExpiry = isoTime.nullable().meta({ description: 'From this second the key is refused (`401 unauthorized` on REST and WebSocket); null: never.' });
+const keyScopes = z.array(z.enum(SCOPES)).meta({ description: 'What the key may do (docs/api.md, "API keys", Scopes); a request outside them is `403 forbidden` naming the missing scope.' });
 
 export const ApiKeySchema = z
   .object({
@@ -157,6 +161,8 @@ export const ApiKeySchema = z
     enabled: z.boolean(),
     createdAt: isoTime,
     lastUsedAt: isoTime.nullable().meta({ description: 'Last use, accurate to 60 seconds; null when never used.' }),
+    expiresAt: keyExpiry,
+    scopes: keyScopes,
   })
   .meta({ id: 'ApiKey', description: 'A key as its owner sees it: never the key text or its hash.' }) satisfies z.ZodType<ApiKeyView>;
 
@@ -168,6 +174,8 @@ export const IssuedApiKeySchema = z
     readOnly: z.boolean(),
     enabled: z.literal(true),
     createdAt: isoTime,
+    expiresAt: keyExpiry,
+    scopes: keyScopes,
   })
   .meta({ id: 'IssuedApiKey' }) satisfies z.ZodType<IssuedApiKey>;
 

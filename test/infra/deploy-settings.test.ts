@@ -85,6 +85,15 @@ describe('deployment settings', () => {
     },
   );
 
+  it('accepts apiKeyMaxDays from 1 to 365 and hands it to the api-keys function only', () => {
+    for (const bad of [0, 366, 1.5, 'abc']) expect(withContext({ 'threadguard:apiKeyMaxDays': bad }), String(bad)).toThrow(/threadguard:apiKeyMaxDays/);
+    const { template } = synth({ context: { 'threadguard:apiKeyMaxDays': '90' } });
+    const fns = Object.entries(template.findResources('AWS::Lambda::Function') as Record<string, { Properties: { Environment?: { Variables?: Record<string, unknown> } } }>);
+    const withSetting = fns.filter(([, f]) => f.Properties.Environment?.Variables?.API_KEY_MAX_DAYS !== undefined);
+    expect(withSetting.map(([id]) => id.replace(/Function.*/, ''))).toEqual(['ApiKeys']);
+    expect(withSetting[0]![1].Properties.Environment!.Variables!.API_KEY_MAX_DAYS).toBe('90');
+  });
+
   it('accepts only the log retention periods CloudWatch Logs allows', () => {
     for (const bad of [2, 31, 0, 9999, 'month']) {
       expect(withContext({ 'threadguard:logRetentionDays': bad }), String(bad)).toThrow(/threadguard:logRetentionDays/);

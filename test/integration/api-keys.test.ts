@@ -29,7 +29,7 @@ describe('API keys over HTTP', () => {
     const created = await mint(alice.token, { name: 'deploy bot' });
     expect(created).toMatchObject({ name: 'deploy bot', readOnly: false, enabled: true });
     expect(created.key).toMatch(UUID_V4);
-    expect(Object.keys(created).sort()).toEqual(['createdAt', 'enabled', 'id', 'key', 'name', 'readOnly']);
+    expect(Object.keys(created).sort()).toEqual(['createdAt', 'enabled', 'expiresAt', 'id', 'key', 'name', 'readOnly', 'scopes']);
 
     const me = await api(baseUrl(), 'GET', '/me', { apiKey: created.key });
     expect(me.status).toBe(200);

@@ -280,4 +280,47 @@ describe('web client in headless Chromium', () => {
     expect(rec.network.filter((n) => n.responseBody.includes(key)).map((n) => `${n.method} ${new URL(n.url).pathname}`)).toEqual(['POST /api-keys']);
     await expectClean(rec);
   });
+
+  it('creates a key with an expiry and chosen scopes, lists them, and the key is held to them', async () => {
+    const rec = await open();
+    const { page } = rec;
+    await signIn(page, uniqueUser('keys-scoped'));
+    await page.click('#nav-keys');
+    await page.fill('#new-key input[name=name]', 'task reader');
+    await page.selectOption('#new-key select[name=expiresInDays]', '30');
+    for (const scope of ['threads:read', 'threads:write', 'messages:write', 'tasks:write']) await page.getByLabel(scope, { exact: true }).uncheck();
+    await page.click('#new-key button[type=submit]');
+    const shown = page.locator('#new-key-value');
+    await shown.waitFor();
+    const key = (await shown.textContent())!;
+    recordCredential(key);
+    const row = page.locator('#key-rows tr', { hasText: 'task reader' });
+    await poll(() => row.locator('.key-scopes').textContent()).toBe('tasks:read');
+    const expires = (await row.locator('.key-expires').textContent())!;
+    // 30 days from now, to the minute shown (the key's creation second may fall in the next minute).
+    const in30 = Date.now() + 30 * 86_400_000;
+    expect([new Date(in30).toISOString(), new Date(in30 + 60_000).toISOString()].map((t) => t.slice(0, 16).replace('T', ' '))).toContain(expires);
+    expect(await row.locator('.key-used').textContent()).toBe('never');
+
+    const status = (path: string) => fetch(`${baseUrl()}${path}`, { headers: { 'X-API-Key': key } }).then((r) => r.status);
+    expect(await status('/tasks')).toBe(200);
+    expect(await status('/threads')).toBe(403);
+    await rec.settle();
+    recordTokens(rec);
+    await expectClean(rec);
+  });
+
+  it('refuses to create a key with no scope, without calling the API', async () => {
+    const rec = await open();
+    const { page } = rec;
+    await signIn(page, uniqueUser('keys-none'));
+    await page.click('#nav-keys');
+    await page.fill('#new-key input[name=name]', 'nothing');
+    for (const box of await page.locator('#new-key input[name=scope]').all()) await box.uncheck();
+    await page.click('#new-key button[type=submit]');
+    await poll(() => page.locator('#notice').textContent()).toMatch(/at least one scope/);
+    expect(rec.network.filter((n) => n.method === 'POST' && new URL(n.url).pathname === '/api-keys')).toEqual([]);
+    await rec.settle();
+    recordTokens(rec);
+  });
 });

@@ -5,7 +5,7 @@
 import { createThreadGuardClient } from '../../client';
 import { ApiError, parseRetryAfter } from './refusals';
 import { postSse } from './sse';
-import type { PageContext, StreamEvent } from './types';
+import type { ApiKey, PageContext, StreamEvent } from './types';
 
 export interface ApiOptions {
   readonly apiUrl: string;
@@ -141,7 +141,7 @@ export function createApi(opts: ApiOptions) {
     setBudget: (userId: string, budget: { dailyTokens: number | null; monthlyTokens: number | null }) =>
       ok(client.PUT('/admin/users/{userId}/budget', { params: { path: { userId } }, body: budget })),
     listApiKeys: () => ok(client.GET('/api-keys')),
-    createApiKey: (name: string, readOnly: boolean) => ok(client.POST('/api-keys', { body: { name, readOnly } })),
+    createApiKey: (name: string, limits: { scopes: ApiKey['scopes']; expiresInDays?: number }) => ok(client.POST('/api-keys', { body: { name, ...limits } })),
     setApiKeyEnabled: (id: string, enabled: boolean) => ok(client.PATCH('/api-keys/{id}', { params: { path: { id } }, body: { enabled } })),
     revokeApiKey: (id: string) => ok(client.DELETE('/api-keys/{id}', { params: { path: { id } } })),
     sendMessage: (transport: Transport, threadId: string, content: string, onEvent: (e: StreamEvent) => void) =>

@@ -3,6 +3,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyLookup, ApiKeyRecord } from '../core/authenticate';
 import { keys } from '../core/keys';
+import { normalizeScopes } from '../core/scopes';
 import type { TableConfig } from '../config';
 import { dynamoEndpoint } from './dynamo-endpoint';
 
@@ -47,6 +48,9 @@ export class DynamoDbApiKeyLookup implements ApiKeyLookup {
       readOnly: item.readOnly === true,
       enabled: item.enabled === true,
       lastUsedAt: typeof item.lastUsedAt === 'string' ? item.lastUsedAt : null,
+      // Anything but a string is a key that never expires: only keys made before expiry existed lack it.
+      expiresAt: typeof item.expiresAt === 'string' ? item.expiresAt : null,
+      scopes: Array.isArray(item.scopes) ? normalizeScopes(item.scopes) : null,
     };
   }
 }

@@ -10,19 +10,24 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyStore, ApiKeyView, StoredApiKey } from '../core/api-keys';
 import { keys } from '../core/keys';
+import { normalizeScopes, READ_SCOPES, SCOPES } from '../core/scopes';
 import type { Principal } from '../core/principal';
 import { queryAll } from './dynamo-reads';
 import { isOwnEarlierWrite, TransactionCancelled, transactWrite, writeIf } from './dynamo-writes';
 import { userPartition, type TenantClients } from './tenant-clients';
 
 function view(item: Record<string, unknown>): ApiKeyView {
+  const readOnly = item.readOnly === true;
   return {
     id: String(item.id),
     name: String(item.name),
-    readOnly: item.readOnly === true,
+    readOnly,
     enabled: item.enabled === true,
     createdAt: String(item.createdAt),
     lastUsedAt: typeof item.lastUsedAt === 'string' ? item.lastUsedAt : null,
+    expiresAt: typeof item.expiresAt === 'string' ? item.expiresAt : null,
+    // A key made before scopes existed has its owner's rights: every scope, or the read ones.
+    scopes: Array.isArray(item.scopes) ? normalizeScopes(item.scopes) : [...(readOnly ? READ_SCOPES : SCOPES)],
   };
 }
 
@@ -99,7 +104,18 @@ function partitionKeyStore(clients: TenantClients, tableName: string): (userId: 
           throw err;
         }
         // 2. The lookup, which makes the key work; undone in the owner's partition if it fails.
-        const lookup = { ...lookupKey(keyHash), type: 'apiKey', keyId: key.id, ownerId, readOnly: key.readOnly, enabled: true, createdAt: key.createdAt };
+        // What the authorizer decides with: its expiry and scopes are never changed after this put.
+        const lookup = {
+          ...lookupKey(keyHash),
+          type: 'apiKey',
+          keyId: key.id,
+          ownerId,
+          readOnly: key.readOnly,
+          enabled: true,
+          createdAt: key.createdAt,
+          scopes: [...key.scopes],
+          ...(key.expiresAt ? { expiresAt: key.expiresAt } : {}),
+        };
         try {
           await lookups.send(new PutCommand({ TableName: tableName, Item: lookup, ConditionExpression: 'attribute_not_exists(PK)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
         } catch (err) {

@@ -2,12 +2,14 @@
 // the key text exists once, in the create response. Who may do what is the `apikeys.*` rows of
 // policy.ts; every use case asks it first, before reading its input or any store.
 import type { AuditAction, AuditLog, RequestOrigin } from './audit';
+export { MAX_API_KEY_DAYS } from './api-key-limits';
 import { isApiKeyFormat } from './authenticate';
-import { API_KEY_NOT_FOUND_MESSAGE, ConflictError, ForbiddenError } from './errors';
+import { API_KEY_NOT_FOUND_MESSAGE, ConflictError, ForbiddenError, ValidationError } from './errors';
 import type { IdGenerator } from './ids';
 import { authorize, decide } from './policy';
 import { isPossibleUserId, type Principal } from './principal';
 import type { Clock, Deferred, Digest } from './ports';
+import { READ_SCOPES, SCOPES, normalizeScopes, writesWith, type Scope } from './scopes';
 
 /** Bound on live keys per user (revoked keys do not count); exact under concurrent creates. */
 export const MAX_API_KEYS_PER_USER = 25;
@@ -16,10 +18,14 @@ export const MAX_API_KEYS_PER_USER = 25;
 export interface ApiKeyView {
   readonly id: string;
   readonly name: string;
+  /** No write scope (`readOnly: true` at creation is the read scopes). */
   readonly readOnly: boolean;
   readonly enabled: boolean;
   readonly createdAt: string;
   readonly lastUsedAt: string | null;
+  /** From this time (whole seconds) the key is refused; null: never. */
+  readonly expiresAt: string | null;
+  readonly scopes: readonly Scope[];
 }
 
 export interface StoredApiKey extends ApiKeyView {
@@ -34,6 +40,18 @@ export interface IssuedApiKey {
   readonly readOnly: boolean;
   readonly enabled: true;
   readonly createdAt: string;
+  readonly expiresAt: string | null;
+  readonly scopes: readonly Scope[];
+}
+
+/** What a create asks for, as the controller parsed it. */
+export interface ApiKeyRequest {
+  readonly name: string;
+  readonly readOnly: boolean;
+  /** 1..MAX_API_KEY_DAYS; absent: the deployment's maximum, or never when it has none. */
+  readonly expiresInDays?: number | undefined;
+  /** Absent: every scope (the read scopes when `readOnly`). */
+  readonly scopes?: readonly Scope[] | undefined;
 }
 
 /** One principal's keys. Built per principal, so it can only address the caller's partition. */
@@ -60,6 +78,31 @@ export interface ApiKeyDeps {
   readonly newKey: () => string;
   /** Hashes a new key for storage: only its SHA-256 is kept. */
   readonly digest: Digest;
+  /**
+   * `API_KEY_MAX_DAYS`: when set, every new key expires within this many days, and a create without
+   * `expiresInDays` gets exactly this many. Unset: keys may be made that never expire.
+   */
+  readonly maxDays?: number | null;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The scopes a create ends up with; the use case refuses what the deployment does not allow. */
+function scopesOf(input: ApiKeyRequest): Scope[] {
+  if (!input.scopes) return [...(input.readOnly ? READ_SCOPES : SCOPES)];
+  const scopes = normalizeScopes(input.scopes);
+  if (input.readOnly && writesWith(scopes)) throw new ValidationError('readOnly: a read-only key cannot carry a write scope');
+  return scopes;
+}
+
+/** When a key made `now` expires: whole seconds, so "from the second it expires" means one thing. */
+function expiryOf(input: ApiKeyRequest, maxDays: number | null, now: Date): string | null {
+  if (maxDays !== null && input.expiresInDays !== undefined && input.expiresInDays > maxDays) {
+    throw new ValidationError(`expiresInDays: at most ${maxDays} on this deployment`);
+  }
+  const days = input.expiresInDays ?? maxDays;
+  if (days === null) return null;
+  return new Date(Math.floor(now.getTime() / 1000) * 1000 + days * DAY_MS).toISOString();
 }
 
 /** Key ids are ULIDs; anything else cannot exist and gets the same 403 as an unknown id. */
@@ -89,21 +132,27 @@ export async function issueApiKey(
   deps: ApiKeyDeps,
   principal: Principal,
   origin: RequestOrigin,
-  body: Deferred<{ name: string; readOnly: boolean }>,
+  body: Deferred<ApiKeyRequest>,
 ): Promise<IssuedApiKey> {
   authorize(principal, 'apikeys.create');
   const input = body();
+  const scopes = scopesOf(input);
+  const now = deps.clock.now();
+  const expiresAt = expiryOf(input, deps.maxDays ?? null, now);
+  const readOnly = !writesWith(scopes);
   const key = deps.newKey().toLowerCase();
   if (!isApiKeyFormat(key)) throw new Error('key generator must produce a UUID v4');
-  const createdAt = deps.clock.now().toISOString();
+  const createdAt = now.toISOString();
   const id = deps.ids.next();
   const stored: StoredApiKey = {
     id,
     name: input.name,
-    readOnly: input.readOnly,
+    readOnly,
     enabled: true,
     createdAt,
     lastUsedAt: null,
+    expiresAt,
+    scopes,
     keyHash: deps.digest.sha256Hex(key),
   };
   const outcome = await deps.store(principal).create(stored, MAX_API_KEYS_PER_USER);
@@ -111,7 +160,7 @@ export async function issueApiKey(
     throw new ConflictError(`At most ${MAX_API_KEYS_PER_USER} API keys per user; revoke one first`);
   }
   await audit(deps, principal, origin, 'apikey.create', id, 'allowed');
-  return { id, name: input.name, key, readOnly: input.readOnly, enabled: true, createdAt };
+  return { id, name: input.name, key, readOnly, enabled: true, createdAt, expiresAt, scopes };
 }
 
 export async function listApiKeys(deps: ApiKeyDeps, principal: Principal): Promise<ApiKeyView[]> {

@@ -1,7 +1,9 @@
 // Credentials → principal. Pure rules; the JWT verifier and the key lookup are injected ports.
 // Every failure is an UnauthenticatedError whose `reason` is safe to log (it never holds token text).
 import { ServiceUnavailableError, UnauthenticatedError } from './errors';
+import { systemClock, type Clock } from './ports';
 import { claimAt, MAX_SUB_BYTES, rolesFromClaim, type Principal } from './principal';
+import type { Scope } from './scopes';
 import { endedBySignOut, NO_SESSION_STATE, roleChanged, type SessionStore } from './sessions';
 import type { Digest } from './ports';
 import { isWellFormed } from './text';
@@ -25,6 +27,10 @@ export interface ApiKeyRecord {
   readonly enabled: boolean;
   /** ISO time of the last recorded use, null when never used. */
   readonly lastUsedAt?: string | null;
+  /** ISO time (whole seconds) from which the key is refused; null or absent: never. */
+  readonly expiresAt?: string | null;
+  /** What the key is limited to; null or absent (a key made before scopes): its owner's rights. */
+  readonly scopes?: readonly Scope[] | null;
 }
 
 export interface ApiKeyLookup {
@@ -54,6 +60,8 @@ export interface AuthenticateDeps {
   readonly apiKeyUsage?: ApiKeyUsage;
   /** Sign-out times and owners' last-seen roles (core/sessions.ts); tests of token rules alone leave it out. */
   readonly sessions?: SessionStore;
+  /** What API key expiry is compared with. @default systemClock */
+  readonly clock?: Clock;
 }
 
 /** Longer tokens are refused before any parsing (THREATS T5, T10). */
@@ -103,6 +111,9 @@ export async function authenticateApiKey(deps: AuthenticateDeps, key: string): P
   const record = await deps.apiKeys.findByHash(hash);
   if (!record) throw new AuthFailure('unknown_api_key');
   if (!record.enabled) throw new AuthFailure('disabled_api_key');
+  // Refused from its expiry's very second (the authorizer's results are not cached: infra/stack.ts).
+  const expiresAtMs = record.expiresAt ? Date.parse(record.expiresAt) : null;
+  if (expiresAtMs !== null && !((deps.clock ?? systemClock).now().getTime() < expiresAtMs)) throw new AuthFailure('expired_api_key');
   // A key's rights never exceed its owner's role as last seen: an owner demoted to guest holds read-only keys.
   const session = deps.sessions ? await deps.sessions.get(record.ownerId) : NO_SESSION_STATE;
   await deps.apiKeyUsage?.noteUse(hash, record);
@@ -112,7 +123,10 @@ export async function authenticateApiKey(deps: AuthenticateDeps, key: string): P
     authMethod: 'apiKey',
     keyId: record.keyId,
     readOnly: record.readOnly || session.keysReadOnly,
+    scopes: record.scopes ?? null,
     email: null,
+    // Open WebSocket connections are closed at their first frame from this second (session-validity.ts).
+    expiresAt: expiresAtMs === null ? null : Math.floor(expiresAtMs / 1000),
   };
 }
 

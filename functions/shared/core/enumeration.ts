@@ -16,8 +16,9 @@ export const THREAD_ACCESS_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditActi
 /** Key changes that name a key id (a create names none). */
 const KEY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>(['apikey.disable', 'apikey.enable', 'apikey.revoke']);
 
-/** Refusals for the caller's role: they answer the same for every id, so they reveal nothing and probe nothing. */
+/** Refusals for the caller's role or key scopes: they answer the same for every id, so they reveal nothing and probe nothing. */
 const ROLE_REFUSALS: ReadonlySet<string> = new Set(['read_only', 'admin_only']);
+const isRoleRefusal = (reason: string | null) => reason !== null && (ROLE_REFUSALS.has(reason) || reason.startsWith('missing_scope:'));
 
 /**
  * Whether a denial could be a probe for someone else's resource: it names a thread (or item) or key
@@ -26,7 +27,7 @@ const ROLE_REFUSALS: ReadonlySet<string> = new Set(['read_only', 'admin_only']);
  */
 export function countsTowardsEnumeration(event: AuditRecord): boolean {
   if (event.outcome !== 'denied') return false;
-  if (THREAD_ACCESS_ACTIONS.has(event.action)) return event.threadId !== null && !ROLE_REFUSALS.has(event.reason ?? '');
+  if (THREAD_ACCESS_ACTIONS.has(event.action)) return event.threadId !== null && !isRoleRefusal(event.reason);
   // Key events carry `keyId=<id>`; an id that is not even a key id shape names nothing.
   if (KEY_ACTIONS.has(event.action)) return event.reason !== null && event.reason.startsWith('keyId=') && event.reason !== 'keyId=invalid';
   return false;

@@ -39,6 +39,14 @@ export const THREAD_NOT_FOUND_MESSAGE = 'Thread not found or access denied';
 export const TASK_NOT_FOUND_MESSAGE = 'Task not found or access denied';
 export const API_KEY_NOT_FOUND_MESSAGE = 'API key not found or access denied';
 
+/** A request outside an API key's scopes: the wire says `forbidden`; the audit trail says which scope. */
+export class MissingScopeError extends ForbiddenError {
+  constructor(readonly scope: string, options?: ErrorOptions) {
+    super(`This API key lacks the ${scope} scope`, options);
+    this.name = 'MissingScopeError';
+  }
+}
+
 /** A write by a guest or a read-only key. */
 export class ReadOnlyError extends ForbiddenError {
   override readonly code = 'read_only';

@@ -2,8 +2,9 @@
 // Fed only by the verified principal. Use cases call `authorize` before any lookup or body parse;
 // nothing else (controllers, adapters) decides access. "Who may disable an API key?" is the
 // `apikeys.disable` and `admin.apikeys.disable` rows below.
-import { AdminOnlyError, ForbiddenError, ReadOnlyError, type DomainError } from './errors';
+import { AdminOnlyError, ForbiddenError, MissingScopeError, ReadOnlyError, type DomainError } from './errors';
 import { isAdmin, type Principal } from './principal';
+import type { Scope } from './scopes';
 
 /** One requirement: null when met, else the documented refusal. */
 type Check = (principal: Principal) => DomainError | null;
@@ -13,6 +14,11 @@ const SIGN_OUT_NEEDS_TOKEN = 'Sign-out needs a user token; disable or revoke an 
 
 /** Guests and read-only keys only read. */
 const writer: Check = (p) => (canWrite(p) ? null : new ReadOnlyError());
+/** A key limited to scopes must hold this one; a caller without a scope list is not limited by scope. */
+const scope =
+  (needed: Scope): Check =>
+  (p) =>
+    !p.scopes || p.scopes.includes(needed) ? null : new MissingScopeError(needed);
 /** A user's token, not an API key. */
 const userToken =
   (message: string): Check =>
@@ -27,10 +33,18 @@ const adminWithToken: Check = (p) => (isAdmin(p) && p.authMethod === 'jwt' ? nul
  * audited by the use case.
  */
 export const POLICY = {
-  /** Read own threads, items, tasks, profile, tool list. */
-  read: [],
-  /** Create, change or delete own data, post a message, run a write tool. */
-  write: [writer],
+  /** List and read own threads and their items. */
+  'threads.read': [scope('threads:read')],
+  /** Create, rename or delete own threads (ChatKit feedback too). */
+  'threads.write': [writer, scope('threads:write')],
+  /** Post a message and get the agent's reply (REST, SSE, WebSocket, ChatKit's streaming types). */
+  'messages.write': [writer, scope('messages:write')],
+  /** List own tasks; the agent's list_tasks tool. */
+  'tasks.read': [scope('tasks:read')],
+  /** Create, change or delete own tasks; the agent's write tools. */
+  'tasks.write': [writer, scope('tasks:write')],
+  /** One's own usage and budget (GET /me/usage): any caller, whatever its role or scopes. */
+  'usage.read': [],
   /** Support reads of another user's threads and items. */
   'admin.read': [adminWithToken],
   /** The audit trail of every user. */
@@ -71,7 +85,7 @@ export function authorize(principal: Principal, action: Action): void {
   if (refusal) throw refusal;
 }
 
-/** Whether a principal may use write tools (agent tools list, ChatKit write requests). */
+/** Whether a principal may write at all (guests and read-only keys may not), whatever its scopes. */
 export function canWrite(principal: Principal): boolean {
   return !(principal.readOnly || principal.roles.includes('guest'));
 }

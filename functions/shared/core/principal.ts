@@ -1,3 +1,4 @@
+import { normalizeScopes, type Scope } from './scopes';
 import { isWellFormed } from './text';
 
 // The verified caller. Built only by the authorizer and read back only from requestContext.authorizer.
@@ -24,7 +25,15 @@ export interface Principal {
   /** Guests and read-only keys. */
   readonly readOnly: boolean;
   readonly email: string | null;
-  /** A JWT's `exp` (epoch seconds); long-lived sessions (WebSocket) stop honouring it after that. */
+  /**
+   * What an API key is limited to (core/scopes.ts); absent or null: no limit beyond the role (a
+   * user's token, a key made before scopes existed).
+   */
+  readonly scopes?: readonly Scope[] | null;
+  /**
+   * When the credential ends (epoch seconds): a JWT's `exp`, or an API key's expiry (absent: never).
+   * Long-lived sessions (WebSocket) stop honouring it after that.
+   */
   readonly expiresAt?: number | null;
   /** A JWT's `iat` (epoch seconds), checked against the user's sign-out time on long-lived sessions. */
   readonly issuedAt?: number | null;
@@ -40,6 +49,8 @@ export function toAuthorizerContext(p: Principal): AuthorizerContext {
     authMethod: p.authMethod,
     keyId: p.keyId ?? '',
     readOnly: String(p.readOnly),
+    // Space-separated; empty means no scope limit (a key always has at least one scope when limited).
+    scopes: p.scopes ? p.scopes.join(' ') : '',
     email: p.email ?? '',
     expiresAt: p.expiresAt == null ? '' : String(p.expiresAt),
     issuedAt: p.issuedAt == null ? '' : String(p.issuedAt),
@@ -65,12 +76,17 @@ export function fromAuthorizerContext(ctx: Record<string, unknown> | null | unde
   const expiresAt = ctx.expiresAt !== undefined && ctx.expiresAt !== '' && Number.isFinite(exp) ? exp : null;
   const iat = Number(ctx.issuedAt);
   const issuedAt = ctx.issuedAt !== undefined && ctx.issuedAt !== '' && Number.isFinite(iat) ? iat : null;
+  const scopeNames = typeof ctx.scopes === 'string' && ctx.scopes !== '' ? ctx.scopes.split(' ') : [];
+  // A name we do not know would widen nothing (it is dropped); a limited key whose names were all
+  // unknown keeps no scope at all rather than falling back to none-means-all.
+  const scopes = scopeNames.length > 0 ? normalizeScopes(scopeNames) : null;
   return {
     userId,
     roles: roles.length > 0 ? roles : ['user'],
     authMethod,
     keyId,
     readOnly: String(ctx.readOnly) === 'true',
+    scopes,
     email,
     expiresAt,
     issuedAt,

@@ -1,6 +1,6 @@
 // A WebSocket connection outlives the handshake that authorized it (up to API Gateway's 2 hours), so
 // every message re-checks that the credential still stands: a key disabled or revoked after
-// $connect, a key whose owner was demoted since (its rights would now be read-only), a token past
+// $connect, a key past its expiry, a key whose owner was demoted since (its rights would now be read-only), a token past
 // its `exp`, or a token ended by a sign-out stops working on open connections as it does on REST.
 import type { ApiKeyStore } from './api-keys';
 import type { Clock } from './ports';
@@ -18,6 +18,7 @@ export async function credentialStillValid(deps: SessionValidityDeps, principal:
   const session = () => (deps.sessions ? deps.sessions.get(principal.userId) : Promise.resolve(NO_SESSION_STATE));
   switch (principal.authMethod) {
     case 'apiKey':
+      if (typeof principal.expiresAt === 'number' && !(principal.expiresAt * 1000 > deps.clock.now().getTime())) return false;
       if (principal.keyId === null || !(await deps.apiKeys(principal).isActive(principal.keyId))) return false;
       // Rights lowered since the handshake: close, and the reconnect gets the read-only principal.
       return principal.readOnly || !(await session()).keysReadOnly;

@@ -105,7 +105,7 @@ export interface UsageReport {
 
 /** `GET /me/usage`: the caller's own days and the budget in force. */
 export async function myUsage(deps: Pick<UsageDeps, 'usage' | 'budget' | 'clock'>, principal: Principal, query: Deferred<{ days: number }>): Promise<UsageReport> {
-  authorize(principal, 'read');
+  authorize(principal, 'usage.read');
   const { days } = query();
   const [history, budget] = await Promise.all([usageHistory(deps.usage, principal.userId, deps.clock.now(), days), deps.budget.status(principal)]);
   return { days: history, budget };

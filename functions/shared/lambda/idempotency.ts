@@ -80,8 +80,9 @@ function attemptOf(req: HttpRequest): Attempt | null {
   const header = req.headers['idempotency-key'];
   if (req.method !== 'POST' || header === undefined || WITHOUT_IDEMPOTENCY_KEY.has(route) || !req.principal) return null;
   if (!IDEMPOTENCY_KEY_TEXT.test(header)) throw new ValidationError('Idempotency-Key must be 1-200 printable ASCII characters');
-  const { userId, roles, readOnly } = req.principal;
-  const rights = `${[...roles].sort().join('+')}${readOnly ? ':read-only' : ''}`;
+  const { userId, roles, readOnly, scopes } = req.principal;
+  // A key with other scopes is other rights: it never gets the replay of what it may not do.
+  const rights = `${[...roles].sort().join('+')}${readOnly ? ':read-only' : ''}${scopes ? `:${scopes.join(' ')}` : ''}`;
   return { caller: userId, rights, route, target: decodedTarget(req.pathParameters), key: header, body: req.rawBody ?? '' };
 }
 

@@ -19,7 +19,8 @@ export const CHECK_UNAVAILABLE = 'Credential check unavailable';
  * Allow exactly the method being called (REST: arn:...:{apiId}/{stage}/{METHOD}/{path}; WebSocket:
  * arn:...:{apiId}/{stage}/$connect), never the whole stage. Caching is off (TTL 0), so this is
  * defence in depth: a policy never outlives its request. Turning caching on would make a cached
- * policy deny the caller's other routes until it expires: revisit this together with the TTL.
+ * policy deny the caller's other routes until it expires, and let an API key work up to the TTL past
+ * its `expiresAt` (infra/stack.ts): revisit both together with the TTL.
  */
 export function allowedResource(methodArn: string | undefined): string {
   // Without a method ARN there is nothing to scope to: a fault (logged, then `Unauthorized`), never a wider Allow.

@@ -7,6 +7,7 @@ import { HISTORY_CHARS, HISTORY_MESSAGES, openReply } from '../../../functions/s
 import { IN_FLIGHT_RETRY_SECONDS, DEFAULT_MAX_REPLY_TOKENS } from '../../../functions/shared/core/token-budget';
 import { taskWorkspace } from '../../../functions/shared/core/agent/task-workspace';
 import { toolSpecsFor } from '../../../functions/shared/core/agent/tool-registry';
+import { SCOPES } from '../../../functions/shared/core/scopes';
 import {
   BudgetExceededError,
   ForbiddenError,
@@ -125,6 +126,39 @@ describe('reply pipeline with a scripted model', () => {
     expect(seen.find((e) => e.type === 'tool_result')).toMatchObject({ outcome: { ok: false, code: 'read_only' } });
     store.commit(workspace.staged());
     expect(store.tasks.size).toBe(0);
+  });
+
+  it.each([
+    ['tasks:read', 'list_tasks', {}],
+    ['tasks:write', 'create_task', { title: 'sneak in' }],
+  ] as const)('a key without %s is not offered %s, and the loop refuses it when the model asks anyway', async (scope, tool, args) => {
+    const key = { ...alice, authMethod: 'apiKey' as const, keyId: '01JKEY00000000000000000000', scopes: SCOPES.filter((s) => s !== scope) };
+    const model = scriptedModel([toolCall(tool, args), text('ok')]);
+    const h = replyHarness(model);
+    const store = h.tasksOf(alice.userId);
+    const workspace = taskWorkspace(key, store, h.deps.ids, () => h.clock.now().toISOString());
+    const loop = runAgent({ principal: key, workspace, model, system: 's', messages: [{ role: 'user', content: 'go' }], tools: toolSpecsFor(key), usage: { inputTokens: 0, outputTokens: 0 } });
+    const seen = [];
+    for (let step = await loop.next(); !step.done; step = await loop.next()) seen.push(step.value);
+    expect(model.requests[0]!.tools.map((t) => t.name)).not.toContain(tool);
+    expect(seen.find((e) => e.type === 'tool_result')).toMatchObject({ outcome: { ok: false, code: 'forbidden', message: `This API key lacks the ${scope} scope` } });
+    store.commit(workspace.staged());
+    expect(store.tasks.size).toBe(0);
+  });
+
+  it('T29: a key without messages:write is refused before its content is read or the reply limit is counted, and audited', async () => {
+    const model = scriptedModel([text('hello')]);
+    const h = replyHarness(model, { respondLimit: 1 });
+    h.threadsOf(alice.userId).addThread('t1');
+    const key = { ...alice, authMethod: 'apiKey' as const, keyId: '01JKEY00000000000000000000', scopes: SCOPES.filter((s) => s !== 'messages:write') };
+    for (const content of [42, 'hi']) await expect(h.say(key, 't1', content)).rejects.toThrow('This API key lacks the messages:write scope');
+    expect(model.requests).toHaveLength(0);
+    expect(h.audit.map((e) => [e.action, e.threadId, e.outcome, e.reason])).toEqual([
+      ['thread.message', 't1', 'denied', 'missing_scope:messages:write'],
+      ['thread.message', 't1', 'denied', 'missing_scope:messages:write'],
+    ]);
+    // The one reply a minute allowed here is still there for the owner.
+    expect((await h.say(alice, 't1', 'hi')).text).toBe('hello');
   });
 
   it('a guest cannot start a reply at all: 403 read_only before the model runs', async () => {

@@ -79,6 +79,7 @@ describe('REST authorizer', () => {
       authMethod: 'jwt',
       keyId: '',
       readOnly: 'false',
+      scopes: '',
       email: 'a@example.com',
       expiresAt: expect.stringMatching(/^\d{10}$/),
       issuedAt: expect.stringMatching(/^\d{10}$/),
@@ -160,6 +161,7 @@ describe('REST authorizer', () => {
         authMethod: 'apiKey',
         keyId: 'k1',
         readOnly: 'true',
+        scopes: '',
         email: '',
         expiresAt: '',
         issuedAt: '',
@@ -183,6 +185,16 @@ describe('REST authorizer', () => {
       ['an empty key', ''],
     ])('refuses %s', async (_name, value) => {
       await expect(authorize(event({ 'X-API-Key': value }))).rejects.toThrow(/^Unauthorized$/);
+    });
+
+    it('refuses a key from the second it expires, and passes its expiry and scopes on before that', async () => {
+      const scoped = '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e';
+      keys.set(sha256Hex(scoped), { keyId: 'k3', ownerId: 'owner-1', readOnly: false, enabled: true, expiresAt: '2026-03-01T12:00:00.000Z', scopes: ['threads:read', 'messages:write'] });
+      const at = (iso: string) =>
+        createAuthorizer({ tokens: { verify: async () => Promise.reject(new Error('unused')) }, apiKeys: { findByHash: async (h) => keys.get(h) ?? null }, digest: nodeDigest, rolesClaim: 'roles', clock: { now: () => new Date(iso) } });
+      const before = await at('2026-03-01T11:59:59.999Z')(event({ 'X-API-Key': scoped }));
+      expect(before.context).toMatchObject({ scopes: 'threads:read messages:write', expiresAt: String(Date.parse('2026-03-01T12:00:00Z') / 1000) });
+      await expect(at('2026-03-01T12:00:00.000Z')(event({ 'X-API-Key': scoped }))).rejects.toThrow(/^Unauthorized$/);
     });
 
     it('does not look up malformed keys at all', async () => {

@@ -2,7 +2,7 @@
 // with in-memory stores: the expected outcomes are written out here, beside core/policy.ts, so a
 // change to a rule must change this table too. A refused caller reaches no store.
 import { createTokenBudget } from '../../../functions/shared/core/token-budget';
-import { adminUserUsage, setUserBudget, type UsageDeps, type UsageStore } from '../../../functions/shared/core/usage';
+import { adminUserUsage, myUsage, setUserBudget, type UsageDeps, type UsageStore } from '../../../functions/shared/core/usage';
 import { describe, expect, it } from 'vitest';
 import { adminDisableApiKey, issueApiKey, listApiKeys, revokeApiKey, setApiKeyEnabled, type ApiKeyDeps } from '../../../functions/shared/core/api-keys';
 import type { AuditLog, AuditRecord, AuditReader } from '../../../functions/shared/core/audit';
@@ -10,9 +10,11 @@ import { listAudit } from '../../../functions/shared/core/audit-query';
 import { cursorCodec } from '../../../functions/shared/core/cursor';
 import { ACTIONS, type Action } from '../../../functions/shared/core/policy';
 import type { Principal } from '../../../functions/shared/core/principal';
+import { SCOPES, type Scope } from '../../../functions/shared/core/scopes';
+import { createTask, listTasks } from '../../../functions/shared/core/tasks/task-use-cases';
 import { signOut } from '../../../functions/shared/core/sign-out';
 import { deleteAccount } from '../../../functions/shared/core/account';
-import { adminListThreads, createThread, listThreads, type ThreadDeps } from '../../../functions/shared/core/threads/thread-use-cases';
+import { adminListThreads, createThread, createThreadForMessage, listThreads, type ThreadDeps } from '../../../functions/shared/core/threads/thread-use-cases';
 import { InMemoryApiKeys } from '../../fakes/in-memory-api-key-store';
 import { InMemoryTaskStore } from '../../fakes/in-memory-task-store';
 import { InMemoryThreadStore } from '../../fakes/in-memory-thread-store';
@@ -27,19 +29,52 @@ const KINDS = {
   readOnlyKey: { ...base, roles: ['user'], authMethod: 'apiKey', keyId: '01JKEY00000000000000000000', readOnly: true },
   // The authorizer never builds this (keys never carry admin); the policy refuses it anyway.
   adminKey: { ...base, roles: ['admin'], authMethod: 'apiKey', keyId: '01JKEY00000000000000000000', readOnly: false },
+  // A key with every scope but one, per scope: each scope's refusal, and nothing else refused.
+  'key-threads:read': allBut('threads:read'),
+  'key-threads:write': allBut('threads:write'),
+  'key-messages:write': allBut('messages:write'),
+  'key-tasks:read': allBut('tasks:read'),
+  'key-tasks:write': allBut('tasks:write'),
+  // A key limited to the read scopes but whose owner was since demoted: read-only wins, as before scopes.
+  demotedScopedKey: { ...base, roles: ['user'], authMethod: 'apiKey', keyId: '01JKEY00000000000000000000', readOnly: true, scopes: ['threads:read', 'threads:write'] },
 } satisfies Record<string, Principal>;
 type Kind = keyof typeof KINDS;
+type ScopedKind = `key-${Scope}`;
+
+function allBut(missing: Scope): Principal {
+  return { ...base, roles: ['user'], authMethod: 'apiKey', keyId: '01JKEY00000000000000000000', readOnly: false, scopes: SCOPES.filter((s) => s !== missing) };
+}
 
 const ok = 'allowed';
 type Outcome = typeof ok | 'read_only' | 'admin_only' | 'forbidden';
-const everyone = (o: Outcome, keys: Outcome): Record<Kind, Outcome> => ({ user: o, guest: o, admin: o, key: keys, readOnlyKey: keys, adminKey: keys });
-const adminsOnly: Record<Kind, Outcome> = { user: 'admin_only', guest: 'admin_only', admin: ok, key: 'admin_only', readOnlyKey: 'admin_only', adminKey: 'admin_only' };
-const writers = (keyOutcome: Outcome, readOnlyKey: Outcome): Record<Kind, Outcome> => ({ user: ok, guest: 'read_only', admin: ok, key: keyOutcome, readOnlyKey, adminKey: keyOutcome });
+/** The five keys that each lack one scope, all with the same outcome. */
+const scopedKeys = (o: Outcome): Record<ScopedKind, Outcome> => ({ 'key-threads:read': o, 'key-threads:write': o, 'key-messages:write': o, 'key-tasks:read': o, 'key-tasks:write': o });
+const everyone = (o: Outcome, keys: Outcome): Record<Kind, Outcome> => ({ user: o, guest: o, admin: o, key: keys, readOnlyKey: keys, adminKey: keys, ...scopedKeys(keys), demotedScopedKey: keys });
+const adminsOnly: Record<Kind, Outcome> = everyone('admin_only', 'admin_only');
+adminsOnly.admin = ok;
+const writers = (keyOutcome: Outcome, readOnlyKey: Outcome): Record<Kind, Outcome> => ({
+  user: ok,
+  guest: 'read_only',
+  admin: ok,
+  key: keyOutcome,
+  readOnlyKey,
+  adminKey: keyOutcome,
+  ...scopedKeys(keyOutcome),
+  demotedScopedKey: readOnlyKey,
+});
+/** A read that needs `scope`: refused only to the key without it. */
+const reads = (scope: Scope): Record<Kind, Outcome> => ({ ...everyone(ok, ok), [`key-${scope}`]: 'forbidden' });
+/** A write that needs `scope`: refused to read-only callers (read_only first), and to the key without it. */
+const writes = (scope: Scope): Record<Kind, Outcome> => ({ ...writers(ok, 'read_only'), [`key-${scope}`]: 'forbidden' });
 
 /** The rule, written out. */
 const EXPECTED: Record<Action, Record<Kind, Outcome>> = {
-  read: everyone(ok, ok),
-  write: writers(ok, 'read_only'),
+  'threads.read': reads('threads:read'),
+  'threads.write': writes('threads:write'),
+  'messages.write': writes('messages:write'),
+  'tasks.read': { ...reads('tasks:read'), demotedScopedKey: 'forbidden' }, // it holds only the thread scopes
+  'tasks.write': writes('tasks:write'),
+  'usage.read': everyone(ok, ok),
   'admin.read': adminsOnly,
   'audit.read': adminsOnly,
   'admin.apikeys.disable': adminsOnly,
@@ -86,7 +121,7 @@ function world() {
   const eraser = { eraseAll: async () => (calls++, true) };
   // The key each key action addresses, in the caller's partition and in bob's (the admin's target).
   for (const owner of ['iss:alice', 'iss:bob']) {
-    void keys.store(owner).create({ id: KEY_ID, name: 'k', readOnly: false, enabled: false, createdAt: '2026-01-01T00:00:00Z', lastUsedAt: null, keyHash: 'h' }, 25);
+    void keys.store(owner).create({ id: KEY_ID, name: 'k', readOnly: false, enabled: false, createdAt: '2026-01-01T00:00:00Z', lastUsedAt: null, expiresAt: null, scopes: [...SCOPES], keyHash: 'h' }, 25);
   }
   keys.calls = 0;
   const usageStore: UsageStore = { days: async () => [], override: async () => null, setOverride: async () => undefined };
@@ -99,17 +134,22 @@ function world() {
     clock,
     cursorSigner: async () => hmacSigner('a-secret-of-sixteen-chars'),
   };
-  return { records, threadDeps, keyDeps, usageDeps, auditReader, sessions, connections, cipher, eraser, storeCalls: () => calls + keys.calls };
+  const taskDeps = { tasks: () => counted(tasks), clock, ids, cursors: threadDeps.cursors };
+  return { records, threadDeps, taskDeps, keyDeps, usageDeps, auditReader, sessions, connections, cipher, eraser, storeCalls: () => calls + keys.calls };
 }
 
 type World = ReturnType<typeof world>;
 /** The use case that asks each action, with input that succeeds when the caller is allowed. */
 const PROBES: Record<Action, (w: World, p: Principal) => Promise<unknown>> = {
-  read: (w, p) => listThreads(w.threadDeps, { principal: p, origin }, { limit: 10, cursor: null }),
-  write: (w, p) => createThread(w.threadDeps, { principal: p, origin }, { title: 'x' }),
+  'threads.read': (w, p) => listThreads(w.threadDeps, { principal: p, origin }, { limit: 10, cursor: null }),
+  'threads.write': (w, p) => createThread(w.threadDeps, { principal: p, origin }, { title: 'x' }),
+  'messages.write': (w, p) => createThreadForMessage(w.threadDeps, { principal: p, origin }, { title: 'x' }),
+  'tasks.read': (w, p) => listTasks(w.taskDeps, p, { limit: 10, cursor: null }),
+  'tasks.write': (w, p) => createTask(w.taskDeps, p, { title: 'x' }),
   'admin.read': (w, p) => adminListThreads(w.threadDeps, { principal: p, origin }, 'iss:bob', () => ({ limit: 10, cursor: null })),
   'audit.read': (w, p) => listAudit({ reader: w.auditReader, cursorSigner: async () => hmacSigner('a-secret-of-sixteen-chars') }, p, () => ({ userId: null, limit: 10, cursor: null })),
   'admin.apikeys.disable': (w, p) => adminDisableApiKey(w.keyDeps, p, origin, 'iss:bob', KEY_ID),
+  'usage.read': (w, p) => myUsage(w.usageDeps, p, () => ({ days: 7 })),
   'admin.usage.read': (w, p) => adminUserUsage(w.usageDeps, { principal: p, origin }, 'iss:bob', () => ({ days: 30 })),
   'admin.budget.set': (w, p) => setUserBudget(w.usageDeps, { principal: p, origin }, 'iss:bob', () => ({ dailyTokens: 10, monthlyTokens: null })),
   'apikeys.list': (w, p) => listApiKeys(w.keyDeps, p),
@@ -140,6 +180,11 @@ describe('the policy table, through the use cases', () => {
     await expect(run).rejects.toMatchObject({ code: expected });
     // Decided before any lookup or input: no store was called.
     expect(w.storeCalls()).toBe(0);
+  });
+
+  it.each(SCOPES)('names the missing scope %s in its refusal', async (scope) => {
+    const action = (['threads.read', 'threads.write', 'messages.write', 'tasks.read', 'tasks.write'] as const).find((a) => a.replace('.', ':') === scope)!;
+    await expect(PROBES[action](world(), KINDS[`key-${scope}`])).rejects.toThrow(`This API key lacks the ${scope} scope`);
   });
 
   it('reads no input of a refused caller (the body thunk is never called)', async () => {

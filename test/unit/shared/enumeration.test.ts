@@ -64,6 +64,8 @@ describe('withEnumerationDetection', () => {
       await log.record({ ...denial('guest', 'thread.write'), reason: 'read_only' });
       await log.record({ ...denial('user', 'admin.thread.read'), reason: 'admin_only' });
       await log.record({ ...denial('keys', 'apikey.revoke'), reason: 'keyId=invalid' });
+      // T29: a key refused for its scopes gets the same answer for every thread id.
+      await log.record({ ...denial('scoped', 'thread.read'), reason: 'missing_scope:threads:read' });
     }
     expect(flags()).toEqual([]);
   });

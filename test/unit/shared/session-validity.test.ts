@@ -1,4 +1,4 @@
-// What an open WebSocket connection re-checks on each message (THREATS T8).
+// What an open WebSocket connection re-checks on each message (THREATS T8, T29).
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../../functions/shared/core/principal';
 import { credentialStillValid } from '../../../functions/shared/core/session-validity';
@@ -19,6 +19,8 @@ describe('credentialStillValid', () => {
     ['an enabled key', { authMethod: 'apiKey', keyId: 'k-live' }, true],
     ['a disabled or revoked key', { authMethod: 'apiKey', keyId: 'k-gone' }, false],
     ['a key principal without a key id', { authMethod: 'apiKey', keyId: null }, false],
+    ['a key before its expiry second', { authMethod: 'apiKey', keyId: 'k-live', expiresAt: NOW / 1000 + 1 }, true],
+    ['a key at its expiry second (T29)', { authMethod: 'apiKey', keyId: 'k-live', expiresAt: NOW / 1000 }, false],
     ['anything else', { authMethod: 'webhook' }, false],
   ])('%s', async (_name, p, expected) => {
     expect(await credentialStillValid(deps, { ...base, ...p })).toBe(expected);

@@ -6,13 +6,12 @@
 // Before every model call after the first the token budget is asked (core/token-budget.ts); when it
 // says stop, the reply ends with a short notice and keeps what was said.
 import { ReadOnlyError } from '../errors';
-import { canWrite } from '../policy';
 import type { Principal } from '../principal';
 import type { Task } from '../tasks/task';
 import { BUDGET_LIMIT_NOTE, REPLY_LIMIT_NOTE, type BudgetStop } from '../token-budget';
 import type { ModelMessage, StreamingChatModel, ToolCall, ToolSpec } from './model-port';
 import type { TaskWorkspace } from './task-workspace';
-import { findTool, type ToolOutcome } from './tool-registry';
+import { findTool, toolRefusal, type ToolOutcome } from './tool-registry';
 
 export const MAX_TOOL_ROUNDS = 5;
 /** Largest tool result (JSON text) handed back to the model. */
@@ -66,7 +65,9 @@ const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
 export async function dispatchTool(principal: Principal, workspace: TaskWorkspace, call: ToolCall): Promise<ToolOutcome> {
   const tool = findTool(call.name);
   if (!tool) return { ok: false, code: 'unknown_tool', message: `There is no tool named ${call.name.slice(0, 64)}` };
-  if (tool.writes && !canWrite(principal)) return { ok: false, code: 'read_only', message: new ReadOnlyError().message };
+  // A tool the principal was not offered (read-only, or outside the key's scopes) is refused, whatever the model asks.
+  const refusal = toolRefusal(principal, tool);
+  if (refusal) return { ok: false, code: refusal.code, message: refusal.message };
   let raw: unknown;
   try {
     raw = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments);

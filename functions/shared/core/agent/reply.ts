@@ -9,11 +9,11 @@
 import type { AuditLog } from '../audit';
 import { ProviderUnavailableError, RateLimitedError } from '../errors';
 import type { IdGenerator } from '../ids';
-import { authorize } from '../policy';
+import { authorize, decide } from '../policy';
 import type { Clock } from '../ports';
 import { rateLimitHeaders, tighter, type RateDecision, type RateLimiter } from '../rate-limit';
 import type { TaskStore } from '../tasks/task';
-import { auditedThreadAccess, type ThreadAccess } from '../threads/audited-access';
+import { auditedThreadAccess, refuseUnlessAllowed, type ThreadAccess } from '../threads/audited-access';
 import { EMPTY_MEMORY, type AgentMemory, type Item, type Thread, type ThreadStore } from '../threads/thread';
 import { threadNotFound } from '../threads/thread-use-cases';
 import type { BudgetStop, TokenBudget } from '../token-budget';
@@ -90,6 +90,7 @@ export interface OpenReply {
  */
 export async function confirmReplay(deps: Pick<ReplyDeps, 'threads' | 'audit'>, access: ThreadAccess, threadId: string): Promise<void> {
   await auditedThreadAccess(deps.audit, access, 'thread.read', { threadId }, async () => {
+    authorize(access.principal, 'messages.write'); // a replayed reply is shown only to who may post it
     if (!(await deps.threads(access.principal).get(threadId))) throw threadNotFound();
   });
 }
@@ -158,6 +159,9 @@ async function history(store: ThreadStore, threadId: string): Promise<ModelMessa
 export async function openReply(deps: ReplyDeps, req: ReplyRequest): Promise<OpenReply> {
   const { access } = req;
   const { principal } = access;
+  // Refused (and audited) before the content is read or any counter, budget or thread is touched:
+  // a read-only caller or a key without messages:write; the checks below stay as the second wall.
+  await refuseUnlessAllowed(deps.audit, access, 'messages.write', 'thread.message', { threadId: 'threadId' in req.target ? req.target.threadId : null });
   const content = parse(messageContentSchema, req.content, 'content');
   const rateLimit = await admit(deps, req);
   // Held from here, one model call at a time; every way out settles it once (the tokens used, 0
@@ -196,11 +200,12 @@ async function openHeld(
   const now = () => deps.clock.now().toISOString();
   const pageContext = parsePageContext(req.pageContext);
   const workspace = taskWorkspace(principal, deps.tasks(principal), deps.ids, now);
+  // The tasks the thread last named are task data: a key without tasks:read does not get them into the prompt.
   const loop = runAgent({
     principal,
     workspace,
     model: deps.model,
-    system: systemPrompt({ today: toCalendarDate(deps.clock.now()), page: pageContext, recentTasks: memory.recentTasks }),
+    system: systemPrompt({ today: toCalendarDate(deps.clock.now()), page: pageContext, recentTasks: decide(principal, 'tasks.read') ? [] : memory.recentTasks }),
     messages: [...earlier, { role: 'user', content }],
     tools: toolSpecsFor(principal),
     usage,
@@ -221,7 +226,7 @@ async function openHeld(
   if (!thread) {
     const created = await (req.target as { newThread: (c: string) => Promise<Thread> }).newThread(content);
     madeHere = created;
-    await auditedThreadAccess(deps.audit, access, 'thread.message', { threadId: created.id }, async () => authorize(principal, 'write'));
+    await auditedThreadAccess(deps.audit, access, 'thread.message', { threadId: created.id }, async () => authorize(principal, 'messages.write'));
     thread = created;
   }
   const threadId = thread.id;
@@ -242,12 +247,12 @@ async function replyTarget(
   const { access } = req;
   const { principal } = access;
   if (!('threadId' in req.target)) {
-    authorize(principal, 'write');
+    authorize(principal, 'messages.write');
     return { thread: null, memory: EMPTY_MEMORY, earlier: [] };
   }
   const { threadId } = req.target;
   const thread = await auditedThreadAccess(deps.audit, access, 'thread.message', { threadId }, async () => {
-    authorize(principal, 'write');
+    authorize(principal, 'messages.write');
     const found = await store.get(threadId);
     if (!found) throw threadNotFound();
     return found;

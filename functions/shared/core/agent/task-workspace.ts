@@ -28,7 +28,7 @@ export interface TaskWorkspace {
 
 export function taskWorkspace(principal: Principal, store: TaskStore, ids: IdGenerator, now: () => string): TaskWorkspace {
   const changes = new Map<string, Change>();
-  const write = () => authorize(principal, 'write'); // the loop refuses write tools first; this is the second wall
+  const write = () => authorize(principal, 'tasks.write'); // the loop refuses write tools first; this is the second wall
   let stored: number | null = null; // the counter, read once per reply on its first create
   /** Tasks this reply adds (creates) minus those it removes (deletes of stored tasks). */
   const netChange = () => {

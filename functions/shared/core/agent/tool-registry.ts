@@ -4,7 +4,7 @@
 // on the caller's workspace over `taskStore(principal)`, so a model can name no other partition.
 import * as z from 'zod';
 import { TASK_NOT_FOUND_MESSAGE, TaskLimitError } from '../errors';
-import { canWrite } from '../policy';
+import { decide } from '../policy';
 import type { Principal } from '../principal';
 import { dueDateSchema, taskIdSchema, taskStatusSchema, taskTitleSchema } from '../tasks/task-schemas';
 import type { Task } from '../tasks/task';
@@ -128,8 +128,13 @@ const specOf = (t: AgentTool): ToolSpec => ({
 
 const SPECS = new Map(AGENT_TOOLS.map((t) => [t.name, specOf(t)]));
 
+/** What running a tool asks of the policy: the tasks scopes an API key may be limited to. */
+export const toolAction = (t: AgentTool): 'tasks.read' | 'tasks.write' => (t.writes ? 'tasks.write' : 'tasks.read');
+
+/** Why `principal` may not run `t`, or null when it may. */
+export const toolRefusal = (principal: Principal, t: AgentTool) => decide(principal, toolAction(t));
+
 /** The tools this principal may use, as offered to the model and listed by `GET /tools/available`. */
 export function toolSpecsFor(principal: Principal): ToolSpec[] {
-  const writer = canWrite(principal);
-  return AGENT_TOOLS.filter((t) => writer || !t.writes).map((t) => SPECS.get(t.name)!);
+  return AGENT_TOOLS.filter((t) => toolRefusal(principal, t) === null).map((t) => SPECS.get(t.name)!);
 }

@@ -42,7 +42,7 @@ const isAfter = (t: Task, [createdAt, id]: Position) => t.createdAt > createdAt 
  * tracker's own ids need not sort by time, so key order is not creation order.
  */
 export async function listTasks(deps: TaskListDeps, principal: Principal, req: TaskPageRequest): Promise<{ data: Task[]; nextCursor: string | null }> {
-  authorize(principal, 'read');
+  authorize(principal, 'tasks.read');
   const scope: CursorScope = { userId: principal.userId, list: 'tasks', order: req.status ?? '' };
   const after = req.cursor === null ? null : positionOf(deps.cursors.decode(scope, req.cursor));
   const all = await deps.tasks(principal).list(req.status);
@@ -54,7 +54,7 @@ export async function listTasks(deps: TaskListDeps, principal: Principal, req: T
 }
 
 export async function createTask(deps: TaskDeps, principal: Principal, input: { title: string; dueDate?: string | null | undefined }): Promise<Task> {
-  authorize(principal, 'write');
+  authorize(principal, 'tasks.write');
   const now = deps.clock.now().toISOString();
   const task: Task = { id: deps.ids.next(), title: input.title, status: 'open', dueDate: input.dueDate ?? null, createdAt: now, updatedAt: now };
   // A fresh id cannot collide with ours; one a tracker chose (webhook) could, and must not pass as created.
@@ -63,7 +63,7 @@ export async function createTask(deps: TaskDeps, principal: Principal, input: { 
 }
 
 export async function updateTask(deps: TaskDeps, principal: Principal, taskId: string, patch: TaskPatch): Promise<Task> {
-  authorize(principal, 'write');
+  authorize(principal, 'tasks.write');
   if (!isAddressableId(taskId)) throw taskNotFound();
   const updated = await deps.tasks(principal).update(taskId, patch, deps.clock.now().toISOString());
   if (!updated) throw taskNotFound();
@@ -71,6 +71,6 @@ export async function updateTask(deps: TaskDeps, principal: Principal, taskId: s
 }
 
 export async function deleteTask(deps: TaskDeps, principal: Principal, taskId: string): Promise<void> {
-  authorize(principal, 'write');
+  authorize(principal, 'tasks.write');
   if (!isAddressableId(taskId) || !(await deps.tasks(principal).delete(taskId))) throw taskNotFound();
 }

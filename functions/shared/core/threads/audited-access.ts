@@ -2,7 +2,7 @@
 // Every transport (REST, SSE, WebSocket, ChatKit) runs its thread operations through this helper,
 // so enumeration detection can be layered on top of it without touching the use cases.
 import type { AuditAction, AuditLog, RequestOrigin } from '../audit';
-import { DomainError, ForbiddenError, THREAD_NOT_FOUND_MESSAGE } from '../errors';
+import { DomainError, ForbiddenError, MissingScopeError, THREAD_NOT_FOUND_MESSAGE } from '../errors';
 import { isAddressableId, MAX_ID_LENGTH } from '../ids';
 import { decide, type Action } from '../policy';
 import type { Principal } from '../principal';
@@ -48,7 +48,8 @@ export async function auditedThreadAccess<T>(
     result = await fn();
   } catch (err) {
     if (err instanceof DomainError) {
-      await audit.record({ ...base, threadId, outcome: 'denied', reason: err.code });
+      // A scope refusal says which scope; it answers the same for every id (core/enumeration.ts).
+      await audit.record({ ...base, threadId, outcome: 'denied', reason: err instanceof MissingScopeError ? `missing_scope:${err.scope}` : err.code });
     }
     throw err;
   }

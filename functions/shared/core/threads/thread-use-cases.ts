@@ -46,14 +46,28 @@ export const DEFAULT_THREAD_TITLE = 'New thread';
 
 export const threadNotFound = () => new ForbiddenError(THREAD_NOT_FOUND_MESSAGE);
 
-export async function createThread(
+export function createThread(
   deps: ThreadDeps,
   access: ThreadAccess,
   input: { title?: string | undefined; metadata?: Metadata | undefined },
 ): Promise<Thread> {
+  return newThread(deps, access, input, 'threads.write');
+}
+
+/** The thread a first message opens (ChatKit's threads.create): posting a message is what is asked. */
+export function createThreadForMessage(deps: ThreadDeps, access: ThreadAccess, input: { title?: string | undefined }): Promise<Thread> {
+  return newThread(deps, access, input, 'messages.write');
+}
+
+function newThread(
+  deps: ThreadDeps,
+  access: ThreadAccess,
+  input: { title?: string | undefined; metadata?: Metadata | undefined },
+  action: 'threads.write' | 'messages.write',
+): Promise<Thread> {
   const id = deps.ids.next();
   return auditedThreadAccess(deps.audit, access, 'thread.write', { threadId: id }, async () => {
-    authorize(access.principal, 'write');
+    authorize(access.principal, action);
     const now = deps.clock.now().toISOString();
     const record = {
       id,
@@ -69,20 +83,22 @@ export async function createThread(
 }
 
 export function listThreads(deps: ThreadDeps, access: ThreadAccess, page: PageRequest): Promise<ListPage<Thread>> {
-  return auditedThreadAccess(deps.audit, access, 'thread.read', { threadId: null }, () =>
-    readThreads(deps, access.principal.userId, deps.threads(access.principal), page),
-  );
+  return auditedThreadAccess(deps.audit, access, 'thread.read', { threadId: null }, async () => {
+    authorize(access.principal, 'threads.read');
+    return readThreads(deps, access.principal.userId, deps.threads(access.principal), page);
+  });
 }
 
 export function getThread(deps: ThreadDeps, access: ThreadAccess, threadId: string): Promise<Thread> {
-  return auditedThreadAccess(deps.audit, access, 'thread.read', { threadId }, async () =>
-    publicThread(await requireThread(deps.threads(access.principal), threadId)),
-  );
+  return auditedThreadAccess(deps.audit, access, 'thread.read', { threadId }, async () => {
+    authorize(access.principal, 'threads.read');
+    return publicThread(await requireThread(deps.threads(access.principal), threadId));
+  });
 }
 
 export function updateThread(deps: ThreadDeps, access: ThreadAccess, threadId: string, patch: ThreadPatch): Promise<Thread> {
   return auditedThreadAccess(deps.audit, access, 'thread.write', { threadId }, async () => {
-    authorize(access.principal, 'write');
+    authorize(access.principal, 'threads.write');
     const updated = await deps.threads(access.principal).update(threadId, patch, deps.clock.now().toISOString());
     if (!updated) throw threadNotFound();
     return publicThread(updated);
@@ -91,7 +107,7 @@ export function updateThread(deps: ThreadDeps, access: ThreadAccess, threadId: s
 
 export function deleteThread(deps: ThreadDeps, access: ThreadAccess, threadId: string): Promise<void> {
   return auditedThreadAccess(deps.audit, access, 'thread.delete', { threadId }, async () => {
-    authorize(access.principal, 'write');
+    authorize(access.principal, 'threads.write');
     if (!(await deps.threads(access.principal).delete(threadId))) throw threadNotFound();
     await deps.forgetCopies?.(access.principal.userId, threadId);
   });
@@ -103,9 +119,10 @@ export function listItems(
   threadId: string,
   page: PageRequest & { order: Order },
 ): Promise<ListPage<Item>> {
-  return auditedThreadAccess(deps.audit, access, 'thread.read', { threadId }, () =>
-    readItems(deps, access.principal.userId, deps.threads(access.principal), threadId, page),
-  );
+  return auditedThreadAccess(deps.audit, access, 'thread.read', { threadId }, async () => {
+    authorize(access.principal, 'threads.read');
+    return readItems(deps, access.principal.userId, deps.threads(access.principal), threadId, page);
+  });
 }
 
 /** An admin's reader of `ownerId`'s partition: the decision first, inside the audit, before the query is read. */
