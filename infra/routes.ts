@@ -120,8 +120,9 @@ export const FUNCTIONS = {
   // Reads another user's partition only with that user's scoped credentials, after the audited decision.
   // Usage: the day index's shards with its own role (usageRead), a user's days and budget with theirs.
   admin: { dir: 'admin', table: ['tenant', 'keyring', 'auditAppend', 'apiKeyLookups', 'idempotency', 'usageRead'], env: [...AUDITED, ...CONTENT, ...BUDGET], secrets: ['CURSOR_SECRET'] },
-  apiKeys: { dir: 'api-keys', table: ['tenant', 'keyring', 'auditAppend', 'apiKeyLookups', 'idempotency'], env: [...AUDITED, ...CONTENT, 'API_KEY_MAX_DAYS'] },
-  webhook: { dir: 'webhook', table: ['tenant', 'keyring', 'webhookEvents', 'idempotency'], env: [...EDGE, 'WEBHOOK_SOURCES', ...CONTENT] }, // creates tasks: seals their titles
+  // No content and no remembered POST (a new key is never stored for a replay): no keyring, KMS or idempotency grant.
+  apiKeys: { dir: 'api-keys', table: ['tenant', 'auditAppend', 'apiKeyLookups'], env: [...AUDITED, 'API_KEY_MAX_DAYS'] },
+  webhook: { dir: 'webhook', table: ['tenant', 'keyring', 'webhookEvents'], env: [...EDGE, 'WEBHOOK_SOURCES', ...CONTENT] }, // creates tasks: seals their titles; dedupes on its own WEBHOOK# records
 } as const satisfies Record<string, FunctionDef>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
