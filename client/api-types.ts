@@ -78,6 +78,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export everything the caller's account holds
+         * @description One JSON document: the profile, every thread with all its items (content decrypted), every task, API-key metadata (never a key or its hash) and the caller's audit events of the last 90 days. Streamed as it is read (Lambda response streaming), so any account size answers in bounded memory; the transfer may take up to 15 minutes. The status and headers come first: a failure after them leaves the document unclosed, without its final `"complete": true` (export again). Any credential may export its own account (guests and read-only keys too); another user's data is never included. Audited (`account.export`) and counted in the per-user request limit.
+         */
+        get: operations["exportAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tools/available": {
         parameters: {
             query?: never;
@@ -519,6 +539,124 @@ export interface components {
             /** @description Last use, accurate to 60 seconds; null when never used. */
             lastUsedAt: string | null;
         };
+        /** @description Everything the account holds, as one JSON document (streamed). */
+        AccountExport: {
+            /**
+             * @description The shape of this document; a changed shape gets a new value.
+             * @constant
+             */
+            format: "threadguard.export.v1";
+            /**
+             * Format: date-time
+             * @description ISO-8601 time (UTC).
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            exportedAt: string;
+            /** @description As `GET /me` shows it (without the budget). */
+            profile: {
+                userId: string;
+                email: string | null;
+                roles: string[];
+                /** @enum {string} */
+                authMethod: "jwt" | "apiKey";
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 time (UTC).
+                 * @example 2026-01-31T12:00:00.000Z
+                 */
+                createdAt: string;
+            };
+            /** @description Every thread, oldest first (threads being deleted are left out). */
+            threads: {
+                id: string;
+                title: string;
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 time (UTC).
+                 * @example 2026-01-31T12:00:00.000Z
+                 */
+                createdAt: string;
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 time (UTC).
+                 * @example 2026-01-31T12:00:00.000Z
+                 */
+                updatedAt: string;
+                metadata: components["schemas"]["Metadata"];
+                /** @description Every item of the thread, oldest first, content decrypted. */
+                items: components["schemas"]["Item"][];
+            }[];
+            /** @description Every task, oldest first. */
+            tasks: components["schemas"]["Task"][];
+            /** @description Metadata of every API key (never the key or its hash), newest first. */
+            apiKeys: components["schemas"]["ApiKey"][];
+            /** @description The caller's own audit events of the last 90 days, newest first (this export's `account.export` event among them). */
+            auditEvents: components["schemas"]["AuditEvent"][];
+            /**
+             * @description Always the last member: a document without it (or that does not parse) was cut short; export again.
+             * @constant
+             */
+            complete: true;
+        };
+        /** @description A small JSON object (at most 4 KB as JSON, nested at most 16 levels) for UI state; never secrets. */
+        Metadata: {
+            [key: string]: unknown;
+        };
+        Item: {
+            id: string;
+            threadId: string;
+            /** @enum {string} */
+            type: "user_message" | "assistant_message" | "tool_call" | "notice";
+            content: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time (UTC).
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            createdAt: string;
+        };
+        Task: {
+            id: string;
+            title: string;
+            /** @enum {string} */
+            status: "open" | "done";
+            /** @description Calendar date YYYY-MM-DD. */
+            dueDate: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time (UTC).
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time (UTC).
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            updatedAt: string;
+        };
+        AuditEvent: {
+            id: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time (UTC).
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            at: string;
+            /** @enum {string} */
+            action: "thread.read" | "thread.write" | "thread.delete" | "thread.message" | "admin.thread.read" | "apikey.create" | "apikey.disable" | "apikey.enable" | "apikey.revoke" | "admin.apikey.disable" | "session.sign_out" | "account.deleted" | "account.export" | "security.enumeration_suspected";
+            /** @description The actor. */
+            userId: string;
+            /** @description Whose partition was addressed (differs from userId only for admin support reads). */
+            ownerId: string | null;
+            threadId: string | null;
+            /** @enum {string} */
+            outcome: "allowed" | "denied";
+            ip: string;
+            userAgent: string;
+            requestId: string;
+            reason: string | null;
+        };
         /** @description The agent tools this principal may use (read tools only for guests and read-only keys). */
         ToolList: {
             tools: {
@@ -534,28 +672,6 @@ export interface components {
             data: components["schemas"]["AuditEvent"][];
             /** @description Opaque cursor of the next page, bound to the caller and the list; null on the last page. */
             nextCursor: string | null;
-        };
-        AuditEvent: {
-            id: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 time (UTC).
-             * @example 2026-01-31T12:00:00.000Z
-             */
-            at: string;
-            /** @enum {string} */
-            action: "thread.read" | "thread.write" | "thread.delete" | "thread.message" | "admin.thread.read" | "apikey.create" | "apikey.disable" | "apikey.enable" | "apikey.revoke" | "admin.apikey.disable" | "session.sign_out" | "account.deleted" | "security.enumeration_suspected";
-            /** @description The actor. */
-            userId: string;
-            /** @description Whose partition was addressed (differs from userId only for admin support reads). */
-            ownerId: string | null;
-            threadId: string | null;
-            /** @enum {string} */
-            outcome: "allowed" | "denied";
-            ip: string;
-            userAgent: string;
-            requestId: string;
-            reason: string | null;
         };
         "Error-admin_only": {
             error: {
@@ -580,10 +696,6 @@ export interface components {
              */
             updatedAt: string;
             metadata: components["schemas"]["Metadata"];
-        };
-        /** @description A small JSON object (at most 4 KB as JSON, nested at most 16 levels) for UI state; never secrets. */
-        Metadata: {
-            [key: string]: unknown;
         };
         "Error-read_only": {
             error: {
@@ -615,19 +727,6 @@ export interface components {
             data: components["schemas"]["Item"][];
             /** @description Opaque cursor of the next page, bound to the caller and the list; null on the last page. */
             nextCursor: string | null;
-        };
-        Item: {
-            id: string;
-            threadId: string;
-            /** @enum {string} */
-            type: "user_message" | "assistant_message" | "tool_call" | "notice";
-            content: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 time (UTC).
-             * @example 2026-01-31T12:00:00.000Z
-             */
-            createdAt: string;
         };
         /** @description One `data:` line per event: item.added (user message, then the assistant message), text.delta..., item.done. A failure after the stream opened is one `error` event; nothing of that exchange is stored. */
         MessageStreamEvent: {
@@ -804,26 +903,6 @@ export interface components {
             data: components["schemas"]["Task"][];
             /** @description Opaque cursor of the next page, bound to the caller and the list; null on the last page. */
             nextCursor: string | null;
-        };
-        Task: {
-            id: string;
-            title: string;
-            /** @enum {string} */
-            status: "open" | "done";
-            /** @description Calendar date YYYY-MM-DD. */
-            dueDate: string | null;
-            /**
-             * Format: date-time
-             * @description ISO-8601 time (UTC).
-             * @example 2026-01-31T12:00:00.000Z
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 time (UTC).
-             * @example 2026-01-31T12:00:00.000Z
-             */
-            updatedAt: string;
         };
         "Error-forbidden-admin_only": {
             error: {
@@ -1136,6 +1215,35 @@ export interface operations {
                     "application/json": components["schemas"]["Error-forbidden"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    exportAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export (`Content-Disposition: attachment`). */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];

@@ -79,6 +79,12 @@ export const BUFFERED_TIMEOUT_SECONDS = 28;
 /** Streaming functions send their first bytes at once; their Lambda timeout stays at the old 29 s. */
 export const STREAMING_TIMEOUT_SECONDS = 29;
 
+/**
+ * The account export streams past API Gateway's 29 s: a streamed integration may run up to 15
+ * minutes (its integration timeout raised to match, `RouteDef.timeoutSeconds`).
+ */
+export const EXPORT_TIMEOUT_SECONDS = 900;
+
 /** The per-user rate limits and their table: read by every REST function's guard and by the WebSocket function. */
 const LIMITS = ['TABLE_NAME', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE'] as const satisfies readonly Setting[];
 /** The settings every REST function's edge (CORS and the per-user rate-limit guard) reads. */
@@ -118,6 +124,9 @@ export const FUNCTIONS = {
   // Reads another user's partition only with that user's scoped credentials, after the audited decision.
   admin: { dir: 'admin', table: ['tenant', 'keyring', 'auditAppend', 'apiKeyLookups', 'idempotency'], env: [...AUDITED, ...CONTENT], secrets: ['CURSOR_SECRET'] },
   apiKeys: { dir: 'api-keys', table: ['tenant', 'keyring', 'auditAppend', 'apiKeyLookups', 'idempotency'], env: [...AUDITED, ...CONTENT] },
+  // Streams the whole account (GET /me/export) for up to 15 min, REST response streaming's limit:
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html
+  export: { dir: 'export', table: ['tenant', 'keyring', 'auditAppend', 'auditRead'], env: [...AUDITED, ...CONTENT], timeoutSeconds: EXPORT_TIMEOUT_SECONDS, memoryMb: 512 },
   webhook: { dir: 'webhook', table: ['tenant', 'keyring', 'webhookEvents', 'idempotency'], env: [...EDGE, 'WEBHOOK_SOURCES', ...CONTENT] }, // creates tasks: seals their titles
 } as const satisfies Record<string, FunctionDef>;
 
@@ -137,6 +146,8 @@ export interface RouteDef {
   readonly auth: AuthKind;
   /** Lambda response streaming (REST `responseTransferMode: STREAM`). */
   readonly streaming?: boolean;
+  /** A streamed route's integration timeout, above API Gateway's default 29 s (streaming allows up to 900). */
+  readonly timeoutSeconds?: number;
 }
 
 export const ROUTES: readonly RouteDef[] = [
@@ -145,6 +156,7 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/me', fn: 'me', auth: 'user' },
   { method: 'POST', path: '/me/sign-out', fn: 'me', auth: 'user' },
   { method: 'DELETE', path: '/me', fn: 'me', auth: 'user' },
+  { method: 'GET', path: '/me/export', fn: 'export', auth: 'user', streaming: true, timeoutSeconds: EXPORT_TIMEOUT_SECONDS },
   { method: 'GET', path: '/tools/available', fn: 'tools', auth: 'user' },
   { method: 'GET', path: '/admin/audit', fn: 'audit', auth: 'user' },
   { method: 'POST', path: '/threads', fn: 'threads', auth: 'user' },

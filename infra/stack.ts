@@ -249,6 +249,7 @@ export class ThreadGuardStack extends Stack {
       const integration = new LambdaIntegration(functions[route.fn].fn, {
         proxy: true,
         ...(route.streaming ? { responseTransferMode: ResponseTransferMode.STREAM } : {}),
+        ...(route.timeoutSeconds ? { timeout: Duration.seconds(route.timeoutSeconds) } : {}),
       });
       if (route.auth === 'public') {
         const method = resource.addMethod(route.method, integration, { authorizationType: AuthorizationType.NONE });

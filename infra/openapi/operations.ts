@@ -126,6 +126,16 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     responses: { 202: { description: 'Deleted.', json: S.AccountDeleted } },
     errors: { 400: ['bad_request'], 403: ['forbidden'] },
   },
+  'GET /me/export': {
+    operationId: 'exportAccount',
+    summary: "Export everything the caller's account holds",
+    description:
+      'One JSON document: the profile, every thread with all its items (content decrypted), every task, API-key metadata (never a key or its hash) and the caller\'s audit events of the last 90 days. ' +
+      'Streamed as it is read (Lambda response streaming), so any account size answers in bounded memory; the transfer may take up to 15 minutes. The status and headers come first: a failure after them leaves the document unclosed, without its final `"complete": true` (export again). ' +
+      'Any credential may export its own account (guests and read-only keys too); another user\'s data is never included. Audited (`account.export`) and counted in the per-user request limit.',
+    tag: 'profile',
+    responses: { 200: { description: 'The export (`Content-Disposition: attachment`).', json: S.AccountExport } },
+  },
   'GET /tools/available': {
     operationId: 'listTools',
     summary: 'The agent tools this principal may use',

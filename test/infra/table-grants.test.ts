@@ -56,6 +56,8 @@ const EXPECTED: Record<string, Grant[]> = {
   TasksFunction: [TENANT_CREDS, KEYRING, IDEMPOTENCY],
   AdminFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, API_KEY_LOOKUPS, IDEMPOTENCY],
   ApiKeysFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, API_KEY_LOOKUPS, IDEMPOTENCY],
+  // The account export: the caller's partition (tenant role), their audit list, its own audit event.
+  ExportFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, { actions: ['dynamodb:Query'], leadingKeys: ['AUDIT#*', 'AUDIT_ALL#*'] }],
   WebhookFunction: [TENANT_CREDS, KEYRING, { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: ['WEBHOOK#*'] }, IDEMPOTENCY],
   WebsocketFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, CONNECTIONS],
   AuthorizerFunction: API_KEY_AUTH,

@@ -41,7 +41,7 @@ const LIVE = 'attribute_exists(PK) AND attribute_not_exists(deleting)';
 type Row = Record<string, unknown>;
 
 /** A row's content, opened; null when it does not open there (moved, copied, or its key destroyed). */
-async function opened<T>(read: () => Promise<T>): Promise<T | null> {
+export async function opened<T>(read: () => Promise<T>): Promise<T | null> {
   try {
     return await read();
   } catch (err) {
@@ -84,12 +84,12 @@ const readable = <T>(rows: (T | null)[]): T[] => rows.filter((r): r is T => r !=
  */
 const metadataText = (m: Metadata): string => JSON.stringify(m);
 
-function metadataFrom(stored: unknown): Metadata {
+export function metadataFrom(stored: unknown): Metadata {
   if (typeof stored === 'string') return JSON.parse(stored) as Metadata;
   return (stored as Metadata | undefined) ?? {}; // rows written before metadata was stored as text
 }
 
-function toItem(c: UserCipher, row: Row): Promise<Item | null> {
+export function toItem(c: UserCipher, row: Row): Promise<Item | null> {
   return opened(async () => ({
     id: String(row.id),
     threadId: String(row.threadId),

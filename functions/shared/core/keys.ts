@@ -40,6 +40,8 @@ export const keys = {
   threadSk: (threadId: string) => join('THREAD', e(threadId)),
   threadSkPrefix: () => 'THREAD#',
   itemSk: (threadId: string, itemId: string) => join('ITEM', e(threadId), e(itemId)),
+  /** Every item of every thread of the partition. */
+  allItemsSkPrefix: () => 'ITEM#',
   /** Ends with the separator so thread `a` never matches items of thread `ab`. */
   itemSkPrefix: (threadId: string) => join('ITEM', e(threadId), ''),
   taskSk: (taskId: string) => join('TASK', e(taskId)),
