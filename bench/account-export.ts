@@ -67,20 +67,23 @@ export async function benchAccountExport(report: Report): Promise<void> {
     const base = Date.parse('2026-01-01T00:00:00Z');
     await pool(
       Array.from({ length: THREADS }, (_, i) => i),
-      8,
+      16,
       async (i) => {
         const id = `01EXPORT${String(i).padStart(18, '0')}`;
         const at = new Date(base + i * 1000).toISOString();
         const SK = keys.threadSk(id);
         const s0 = performance.now();
-        const rows: Record<string, unknown>[] = [
-          { PK, SK, type: 'thread', id, title: await c.seal(SK, 'title', `thread ${i}`), metadata: await c.seal(SK, 'metadata', '{}'), createdAt: at, updatedAt: at },
-        ];
-        for (let j = 0; j < ITEMS; j++) {
-          const itemId = `01ITEM${String(j).padStart(20, '0')}`;
-          const itemSk = keys.itemSk(id, itemId);
-          rows.push({ PK, SK: itemSk, type: 'item', id: itemId, threadId: id, itemType: j % 2 ? 'assistant_message' : 'user_message', content: await c.seal(itemSk, 'content', CONTENT), createdAt: at });
-        }
+        const [title, metadata] = await Promise.all([c.seal(SK, 'title', `thread ${i}`), c.seal(SK, 'metadata', '{}')]);
+        const rows: Record<string, unknown>[] = [{ PK, SK, type: 'thread', id, title, metadata, createdAt: at, updatedAt: at }];
+        rows.push(
+          ...(await Promise.all(
+            Array.from({ length: ITEMS }, async (_, j) => {
+              const itemId = `01ITEM${String(j).padStart(20, '0')}`;
+              const itemSk = keys.itemSk(id, itemId);
+              return { PK, SK: itemSk, type: 'item', id: itemId, threadId: id, itemType: j % 2 ? 'assistant_message' : 'user_message', content: await c.seal(itemSk, 'content', CONTENT), createdAt: at };
+            }),
+          )),
+        );
         sealMs += performance.now() - s0;
         const w0 = performance.now();
         for (let k = 0; k < rows.length; k += 25) {
@@ -93,7 +96,7 @@ export async function benchAccountExport(report: Report): Promise<void> {
         writeMs += performance.now() - w0;
       },
     );
-    console.log(`seeded ${THREADS} threads x ${ITEMS} items in ${((Date.now() - t0) / 1000).toFixed(0)} s (sealing ${(sealMs / 1000).toFixed(0)} s, writing ${(writeMs / 1000).toFixed(0)} s, summed over 8 workers)`);
+    console.log(`seeded ${THREADS} threads x ${ITEMS} items in ${((Date.now() - t0) / 1000).toFixed(0)} s (sealing ${(sealMs / 1000).toFixed(0)} s, writing ${(writeMs / 1000).toFixed(0)} s, summed over 16 workers)`);
 
     // Warm the function (its cold start is not the export's), then export to the end, reading as it comes.
     const warm = await fetch(`${stack.baseUrl}/me/export`, { headers: { Authorization: `Bearer ${mintDevToken(stack.dataDir, `${sub}-warm`)}` } });

@@ -478,6 +478,8 @@ export interface components {
              */
             createdAt: string;
             budget: components["schemas"]["Budget"];
+            /** @description Days a thread is kept after its last change (`THREAD_RETENTION_DAYS`): a thread not written for that long (no message, rename or metadata change) is deleted with all its items. null: threads are kept until you delete them. */
+            retentionDays: number | null;
         };
         /** @description The caller's daily model-token budget (input + output tokens, `AGENT_DAILY_TOKEN_BUDGET`). */
         Budget: {

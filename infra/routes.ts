@@ -42,7 +42,8 @@ export type Setting =
   | 'AGENT_PROVIDER'
   | 'AGENT_MODEL'
   | 'AGENT_MAX_OUTPUT_TOKENS'
-  | 'KMS_KEY_ID';
+  | 'KMS_KEY_ID'
+  | 'THREAD_RETENTION_DAYS';
 
 /**
  * Secrets a function may read. Deployed, the function gets `<NAME>_ARN` and read access to that
@@ -107,6 +108,8 @@ const AGENT = ['AGENT_PROVIDER', 'AGENT_MODEL', 'AGENT_MAX_OUTPUT_TOKENS'] as co
  * and are the only ones the key's policy lets use it (see `sealsContent`).
  */
 const CONTENT = ['KMS_KEY_ID'] as const satisfies readonly Setting[];
+/** Functions that write threads move each thread's expiry (THREAD_RETENTION_DAYS); `me` shows it. */
+const RETENTION = ['THREAD_RETENTION_DAYS'] as const satisfies readonly Setting[];
 const REPLY_SECRETS = ['OPENAI_API_KEY'] as const satisfies readonly SecretName[];
 
 /** Every Lambda function of the REST API; authorizers are listed in AUTHORIZERS. */
@@ -114,12 +117,12 @@ export const FUNCTIONS = {
   // Public and principal-less: its rate-limit guard never runs, so it never reaches DynamoDB.
   health: { dir: 'health', table: [], env: EDGE },
   openapi: { dir: 'openapi', table: [], env: EDGE }, // serves the bundled docs/openapi.json
-  me: { dir: 'me', table: ['tenant', 'keyring', 'auditAppend', 'idempotency', 'apiKeyLookups', 'connections'], env: [...EDGE, ...BUDGET, ...CONTENT], closesWebSockets: true }, // creates the profile on first call
+  me: { dir: 'me', table: ['tenant', 'keyring', 'auditAppend', 'idempotency', 'apiKeyLookups', 'connections'], env: [...EDGE, ...BUDGET, ...CONTENT, ...RETENTION], closesWebSockets: true }, // creates the profile on first call
   tools: { dir: 'tools', table: ['tenant'], env: EDGE }, // the tool list is static; only the request is counted
   audit: { dir: 'audit', table: ['tenant', 'auditRead'], env: AUDITED, secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
-  threads: { dir: 'threads', table: ['tenant', 'keyring', 'auditAppend', 'idempotency'], env: [...AUDITED, ...CONTENT], secrets: ['CURSOR_SECRET'] },
-  messages: { dir: 'messages', table: ['tenant', 'keyring', 'auditAppend', 'idempotency'], env: [...AUDITED, ...AGENT, ...BUDGET, ...CONTENT], secrets: REPLY_SECRETS },
-  chatkit: { dir: 'chatkit', table: ['tenant', 'keyring', 'auditAppend', 'idempotency'], env: [...AUDITED, ...AGENT, ...BUDGET, ...CONTENT], secrets: ['CURSOR_SECRET', ...REPLY_SECRETS] },
+  threads: { dir: 'threads', table: ['tenant', 'keyring', 'auditAppend', 'idempotency'], env: [...AUDITED, ...CONTENT, ...RETENTION], secrets: ['CURSOR_SECRET'] },
+  messages: { dir: 'messages', table: ['tenant', 'keyring', 'auditAppend', 'idempotency'], env: [...AUDITED, ...AGENT, ...BUDGET, ...CONTENT, ...RETENTION], secrets: REPLY_SECRETS },
+  chatkit: { dir: 'chatkit', table: ['tenant', 'keyring', 'auditAppend', 'idempotency'], env: [...AUDITED, ...AGENT, ...BUDGET, ...CONTENT, ...RETENTION], secrets: ['CURSOR_SECRET', ...REPLY_SECRETS] },
   tasks: { dir: 'tasks', table: ['tenant', 'keyring', 'idempotency'], env: [...EDGE, ...CONTENT], secrets: ['CURSOR_SECRET'] },
   // Reads another user's partition only with that user's scoped credentials, after the audited decision.
   admin: { dir: 'admin', table: ['tenant', 'keyring', 'auditAppend', 'apiKeyLookups', 'idempotency'], env: [...AUDITED, ...CONTENT], secrets: ['CURSOR_SECRET'] },
@@ -184,12 +187,19 @@ export const ROUTES: readonly RouteDef[] = [
 
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */
 export const WEBSOCKET = {
-  fn: { dir: 'websocket', table: ['tenant', 'keyring', 'auditAppend', 'connections'], env: [...LIMITS, ...AUDIT, 'WS_MAX_CONNECTIONS_PER_USER', ...AGENT, ...BUDGET, ...CONTENT], secrets: REPLY_SECRETS },
+  fn: { dir: 'websocket', table: ['tenant', 'keyring', 'auditAppend', 'connections'], env: [...LIMITS, ...AUDIT, 'WS_MAX_CONNECTIONS_PER_USER', ...AGENT, ...BUDGET, ...CONTENT, ...RETENTION], secrets: REPLY_SECRETS },
   // The same code and adapters as the REST authorizer (functions/shared/lambda/authorizer-dependencies.ts), so the same grant.
   authorizer: { dir: 'ws-authorizer', table: ['apiKeyAuth'], env: AUTH },
   /** Route keys besides $connect/$disconnect/$default, selected by `$request.body.action`. */
   routeKeys: ['sendMessage', 'ping'],
 } as const satisfies { fn: FunctionDef; authorizer: FunctionDef; routeKeys: readonly string[] };
+
+/**
+ * Removes the items of threads DynamoDB's TTL removed (THREAD_RETENTION_DAYS): fed by the table's
+ * stream (REMOVE records of `THREAD#` rows made by the TTL service), reaching each user's partition
+ * only through the tenant role. Locally the stack's TTL emulation invokes it (infra/local/thread-ttl.ts).
+ */
+export const THREAD_EXPIRY = { dir: 'thread-expiry', table: ['tenant'], env: ['TABLE_NAME'] } as const satisfies FunctionDef;
 
 /** A function that runs the agent (it reads AGENT_PROVIDER): only these may call the model provider. */
 export const runsModel = (def: FunctionDef): boolean => def.env.includes('AGENT_PROVIDER');

@@ -14,7 +14,7 @@ export const handler = streamingHttpHandler(
   exportRoutes({
     source: accountExportSource({
       profiles: dynamoProfileStore(clients, tableName, wiring.clock),
-      threads: dynamoThreadExportReader({ clients, tableName }, wiring.cipher()),
+      threads: dynamoThreadExportReader({ clients, tableName }, wiring.cipher(), wiring.clock),
       tasks: wiring.taskStores(),
       apiKeys: dynamoApiKeyStore(clients, tableName),
       audit: wiring.auditStore(),

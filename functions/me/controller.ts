@@ -1,5 +1,5 @@
-// GET /me: the caller's profile, created in their own partition on first call, and their daily
-// model-token budget. POST /me/sign-out: ends every session of the caller's tokens issued up to now
+// GET /me: the caller's profile, created in their own partition on first call, their daily
+// model-token budget and the thread retention in force. POST /me/sign-out: ends every session of the caller's tokens issued up to now
 // (core/sign-out.ts). DELETE /me: deletes the caller's account (core/account.ts).
 import * as z from 'zod';
 import type { ProfileStore } from '../shared/adapters/profile-store';
@@ -17,6 +17,8 @@ export interface MeDeps extends SignOutDeps {
   readonly budget: TokenBudget;
   readonly audit: AuditLog;
   readonly account: DeleteAccountDeps;
+  /** THREAD_RETENTION_DAYS in force (null: threads are kept until deleted). */
+  readonly retentionDays: number | null;
 }
 
 /** `POST /me/sign-out` body (optional): revoke the keys the ended sessions created. */
@@ -30,7 +32,7 @@ export function meRoutes(deps: MeDeps): RouteControllers {
     'GET /me': async (req) => {
       const principal = requirePrincipal(req);
       const [profile, budget] = await Promise.all([deps.profiles(principal).getOrCreate(), deps.budget.status(principal)]);
-      return ok({ ...profile, budget });
+      return ok({ ...profile, budget, retentionDays: deps.retentionDays });
     },
     'POST /me/sign-out': async (req) => {
       const { principal, origin } = threadAccessOf(req);

@@ -1,6 +1,6 @@
 // Composition root for /me, /me/sign-out and DELETE /me.
 import * as lib from '@aws-sdk/lib-dynamodb';
-import { loadWebSocketManagementEndpoint } from '../shared/config';
+import { loadThreadRetentionDays, loadWebSocketManagementEndpoint } from '../shared/config';
 import { dynamoApiKeyStore } from '../shared/adapters/api-key-store';
 import { managementApiSender } from '../shared/adapters/connection-sender';
 import { dynamoConnectionStore } from '../shared/adapters/connection-store';
@@ -27,6 +27,7 @@ export const handler = httpHandler(
     connections: userConnections(dynamoConnectionStore(client, tableName, wiring.clock), managementApiSender(loadWebSocketManagementEndpoint(wiring.env))),
     audit: wiring.audit(),
     clock: wiring.clock,
+    retentionDays: loadThreadRetentionDays(wiring.env),
     account: { cipher: wiring.cipher(), sessions, eraser: dynamoAccountEraser(client, tableName, clients.forUser), audit: wiring.audit(), clock: wiring.clock },
   }),
   wiring.edge(),

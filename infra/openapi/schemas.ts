@@ -64,6 +64,10 @@ export const Profile = z
     authMethod: z.enum(['jwt', 'apiKey']),
     createdAt: isoTime,
     budget: Budget,
+    retentionDays: z.number().int().positive().nullable().meta({
+      description:
+        'Days a thread is kept after its last change (`THREAD_RETENTION_DAYS`): a thread not written for that long (no message, rename or metadata change) is deleted with all its items. null: threads are kept until you delete them.',
+    }),
   })
   .meta({ id: 'Profile' });
 

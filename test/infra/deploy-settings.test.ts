@@ -60,6 +60,25 @@ describe('the streamed account export', () => {
   });
 });
 
+describe('thread retention', () => {
+  it('passes threadRetentionDays to the functions that write threads and feeds the TTL service\'s thread removals to the thread-expiry function', () => {
+    const { template } = synth({ context: { 'threadguard:threadRetentionDays': 30 } });
+    const fns = Object.values(template.findResources('AWS::Lambda::Function')) as Res[];
+    const withRetention = fns
+      .map((f) => (f.Properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {})
+      .filter((v) => v.THREAD_RETENTION_DAYS === '30')
+      .map((v) => v.POWERTOOLS_SERVICE_NAME);
+    expect(withRetention.sort()).toEqual(['threadguard-chatkit', 'threadguard-me', 'threadguard-messages', 'threadguard-threads', 'threadguard-websocket']);
+    const patterns = (Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Res[]).map((m) => JSON.parse((m.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters[0]!.Pattern));
+    expect(patterns).toContainEqual({
+      eventName: ['REMOVE'],
+      userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
+      dynamodb: { Keys: { SK: { S: [{ prefix: 'THREAD#' }] } } },
+    });
+    expect(() => synth({ context: { 'threadguard:threadRetentionDays': 0 } })).toThrow(/threadRetentionDays/);
+  });
+});
+
 describe('deployment settings', () => {
   const withContext = (context: Record<string, unknown>) => () => synth({ context });
 

@@ -36,8 +36,9 @@ describe('deployed function environments', () => {
       // Functions serving users also get the tenant data role and the shared credential cache's secret.
       const tenant = def.table.includes('tenant' as never) ? ['TENANT_ROLE_ARN', 'CREDENTIALS_SECRET_ARN'] : [];
       const expected = ['POWERTOOLS_SERVICE_NAME', ...def.env, ...configured(def).map((s) => `${s}_ARN`), ...tenant, ...('closesWebSockets' in def && def.closesWebSockets ? ['WS_MANAGEMENT_ENDPOINT'] : [])];
-      // JWKS_URI is empty unless configured (derived from the issuer), and then left out.
-      expect(Object.keys(vars).sort(), name).toEqual(expected.filter((k) => k !== 'JWKS_URI').sort());
+      // JWKS_URI is empty unless configured (derived from the issuer), and THREAD_RETENTION_DAYS unless
+      // threadRetentionDays is (threads kept forever): then they are left out.
+      expect(Object.keys(vars).sort(), name).toEqual(expected.filter((k) => k !== 'JWKS_URI' && k !== 'THREAD_RETENTION_DAYS').sort());
     }
   });
 
@@ -84,6 +85,7 @@ describe('local function environments', () => {
     AGENT_MAX_OUTPUT_TOKENS: '',
     AUDIT_SHARDS: '',
     KMS_KEY_ID: 'arn:aws:kms:local:000000000000:key/00000000-0000-0000-0000-000000000000',
+    THREAD_RETENTION_DAYS: '',
   };
   const secrets = { CURSOR_SECRET: { value: 'cursor-key-for-tests' }, WEBHOOK_TOKEN: { value: 'webhook-token-for-tests' }, OPENAI_API_KEY: null };
   const local = (def: FunctionDef) => localFunction(def.dir, { ...functionEnvironment(def, settings, secrets), DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' });

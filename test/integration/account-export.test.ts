@@ -32,7 +32,7 @@ describe('GET /me/export', () => {
     const doc = res.body;
     expect(doc.format).toBe('threadguard.export.v1');
     expect(doc.complete).toBe(true);
-    expect(doc.profile).toEqual({ ...(await call(alice, 'GET', '/me')).body, budget: undefined });
+    expect(doc.profile).toEqual({ ...(await call(alice, 'GET', '/me')).body, budget: undefined, retentionDays: undefined });
     const threads = (await call(alice, 'GET', '/threads')).body.data as { id: string }[];
     const expected = await Promise.all(
       [...threads].reverse().map(async (t) => ({ ...t, items: (await call(alice, 'GET', `/threads/${t.id}/items?order=asc&limit=100`)).body.data })),

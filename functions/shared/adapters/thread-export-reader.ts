@@ -3,6 +3,7 @@
 // by thread, instead of one Query per thread: an account of 10,000 threads is some hundred pages,
 // not 10,000 round trips. Only the current page of each is held (and the next, fetched ahead).
 import { keys } from '../core/keys';
+import type { Clock } from '../core/ports';
 import { openField, type ContentCipher, type UserCipher } from '../core/content-cipher';
 import type { ExportedThread } from '../core/account-export';
 import type { Item, Thread } from '../core/threads/thread';
@@ -61,17 +62,17 @@ interface OpenedItem {
   readonly item: Item | null;
 }
 
-export function dynamoThreadExportReader({ clients, tableName }: { clients: TenantClients; tableName: string }, cipher: ContentCipher) {
+export function dynamoThreadExportReader({ clients, tableName }: { clients: TenantClients; tableName: string }, cipher: ContentCipher, clock: Clock) {
   return (userId: string): (() => AsyncIterable<ExportedThread>) => {
     const { client, pk } = userPartition(clients, userId);
     const c = cipher.forUser(userId);
-    const query = (prefix: string, extra: Record<string, unknown> = {}) =>
+    const query = (prefix: string, filter?: { expression: string; values: Record<string, unknown> }) =>
       queryPages(client, {
         TableName: tableName,
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix, ...filter?.values },
+        ...(filter ? { FilterExpression: filter.expression } : {}),
         ConsistentRead: true,
-        ...extra,
       });
     /** A page of item rows, opened together (an unreadable one stays as a null, still skipped by key). */
     async function* openedItems(prefix: string): AsyncGenerator<OpenedItem[]> {
@@ -97,7 +98,11 @@ export function dynamoThreadExportReader({ clients, tableName }: { clients: Tena
       // Thread and item keys share the escaped thread id, so both Queries meet the threads in the
       // same order; server-issued ids (ULIDs) always do. An id that sorts otherwise as an item
       // prefix (a character below '#') is read on its own rather than missed.
-      const pages = query(keys.threadSkPrefix(), { FilterExpression: 'attribute_not_exists(deleting)' });
+      // Threads being deleted, or past their retention (THREAD_RETENTION_DAYS) and not yet removed, are not the account's any more.
+      const pages = query(keys.threadSkPrefix(), {
+        expression: 'attribute_not_exists(deleting) AND (attribute_not_exists(expiresAt) OR expiresAt > :now)',
+        values: { ':now': Math.floor(clock.now().getTime() / 1000) },
+      });
       for await (const page of readAhead(pages)) {
         const opened = await Promise.all(page.map((row) => toExportedThread(c, row)));
         for (const thread of opened) {

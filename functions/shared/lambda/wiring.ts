@@ -3,7 +3,7 @@
 // retention and enumeration detection), rate limiter and token budget, configured the same way. The model is
 // in reply-model.ts: only the functions that reply load the provider SDKs.
 import { randomFillSync } from 'node:crypto';
-import { loadBudgetConfig, loadContentKeyConfig, loadHttpConfig, loadLimitsConfig, loadTableConfig, loadTenantConfig } from '../config';
+import { loadBudgetConfig, loadContentKeyConfig, loadHttpConfig, loadLimitsConfig, loadTableConfig, loadTenantConfig, loadThreadRetentionDays } from '../config';
 import { createDocumentClient } from '../adapters/dynamo-client';
 import { envelopeCipher } from '../adapters/envelope-cipher';
 import { kmsKeySource } from '../adapters/kek-source';
@@ -77,7 +77,8 @@ const cipher = once(() => {
     onUnreadable: ({ userId, record, field }) => logger.error('stored content did not open for its record', { code: 'content_unreadable', userId, record, field }),
   });
 });
-const threadStores = once(() => dynamoThreadStores(store(), cipher()));
+// Every function that writes threads reads THREAD_RETENTION_DAYS (infra/routes.ts): a write moves the thread's expiry.
+const threadStores = once(() => dynamoThreadStores(store(), cipher(), { days: loadThreadRetentionDays(env), clock: systemClock }));
 const taskStores = once(() => dynamoTaskStores(store(), cipher()));
 const auditLog = once(() => createAuditLog({ client: client(), tableName: table().tableName, env }));
 const limiter = once(() => {
