@@ -18,17 +18,20 @@ const tableName = wiring.table().tableName;
 // Sign-out and account deletion write the session item with the user's scoped client.
 const sessions = new DynamoDbSessionStore(async () => ({ client, lib }), tableName, clients.forUser);
 
+// Sign-out and account deletion close the user's open WebSocket connections the same way.
+const connections = userConnections(dynamoConnectionStore(client, tableName, wiring.clock), managementApiSender(loadWebSocketManagementEndpoint(wiring.env)));
+
 export const handler = httpHandler(
   meRoutes({
     profiles: dynamoProfileStore(clients, tableName, wiring.clock),
     budget: wiring.budget(),
     sessions,
     apiKeys: dynamoApiKeyStore(clients, tableName),
-    connections: userConnections(dynamoConnectionStore(client, tableName, wiring.clock), managementApiSender(loadWebSocketManagementEndpoint(wiring.env))),
+    connections,
     audit: wiring.audit(),
     clock: wiring.clock,
     retentionDays: loadThreadRetentionDays(wiring.env),
-    account: { cipher: wiring.cipher(), sessions, eraser: dynamoAccountEraser(client, tableName, clients.forUser), audit: wiring.audit(), clock: wiring.clock },
+    account: { cipher: wiring.cipher(), sessions, connections, eraser: dynamoAccountEraser(client, tableName, clients.forUser), audit: wiring.audit(), clock: wiring.clock },
   }),
   wiring.edge(),
 );

@@ -11,6 +11,7 @@ import { baseUrl, devToken } from '../helpers/dev-tokens';
 import { auditRows, localDb, rowsWithPrefix } from '../helpers/local-db';
 import { getItem } from '../helpers/local-table';
 import { call, newThread, testUser, type TestUser } from '../helpers/threads';
+import { connect, wsUrl } from '../helpers/ws-client';
 
 const deleteMe = (user: TestUser, body: unknown, token = user.token) => api(baseUrl(), 'DELETE', '/me', { token, body });
 
@@ -70,6 +71,24 @@ describe('DELETE /me', () => {
     expect((await call(fresh, 'GET', '/tasks')).body.data).toEqual([]);
     const again = await newThread(fresh, 'a new start');
     expect((await call(fresh, 'GET', `/threads/${again}`)).body.title).toBe('a new start');
+  });
+
+  it('closes the account\'s open WebSocket connections at once, not at their next frame', async () => {
+    // Prepare: two idle connections of the account, one of another user
+    const carol = testUser('ws-leaver');
+    const dave = testUser('ws-stayer');
+    const sockets = await Promise.all([connect(wsUrl(baseUrl(), { token: carol.token })), connect(wsUrl(baseUrl(), { token: carol.token }))]);
+    const other = await connect(wsUrl(baseUrl(), { token: dave.token }));
+    const closed = sockets.map((ws) => new Promise<void>((r) => (ws.socket.readyState === ws.socket.CLOSED ? r() : ws.socket.once('close', () => r()))));
+    // Act
+    const start = Date.now();
+    expect((await deleteMe(carol, { confirm: carol.userId })).status).toBe(202);
+    await Promise.all(closed);
+    // Assess: closed within the request (no frame was sent on them); the other user's stays open
+    expect(Date.now() - start).toBeLessThan(5_000);
+    other.send({ action: 'ping' });
+    await other.until((f) => f.type === 'pong');
+    await other.close();
   });
 
   it('deletes an account of 1,000 threads with their items within 60 s', async () => {

@@ -102,7 +102,7 @@ const PROBES: Record<Action, (w: World, p: Principal) => Promise<unknown>> = {
   'apikeys.enable': (w, p) => setApiKeyEnabled(w.keyDeps, p, origin, KEY_ID, () => ({ enabled: true })),
   'session.end': (w, p) =>
     signOut({ sessions: w.sessions, clock, audit: w.threadDeps.audit, apiKeys: w.keyDeps.store, connections: w.connections }, p, origin, { revokeKeysCreatedBefore: false }),
-  'account.delete': (w, p) => deleteAccount({ cipher: w.cipher, sessions: w.sessions, eraser: w.eraser, audit: w.threadDeps.audit, clock }, p, origin, () => p.userId),
+  'account.delete': (w, p) => deleteAccount({ cipher: w.cipher, sessions: w.sessions, connections: w.connections, eraser: w.eraser, audit: w.threadDeps.audit, clock }, p, origin, () => p.userId),
 };
 
 const cases = ACTIONS.flatMap((action) => (Object.keys(KINDS) as Kind[]).map((kind) => [action, kind, EXPECTED[action][kind]] as const));
