@@ -50,7 +50,7 @@ export interface paths {
         post?: never;
         /**
          * Delete the caller's account and everything in it
-         * @description Body `{"confirm": "<your user id>"}` (the `userId` of `GET /me`). The account's content key is destroyed first (every copy of its content, backups included, becomes unreadable), then every token issued up to now stops working (401 within 5 s; open WebSocket connections are closed at once), then threads, items, tasks, API keys, counters and connection records are removed, for up to 15 s per request: `status` says whether all are gone (`deleted`) or some remain (`deleting`: repeat the request with a token issued now; it goes on where it stopped). Idempotent, also after a failure midway. An `account.deleted` audit event remains. Signing in again afterwards starts an empty account. Only with a user token: an API key gets 403.
+         * @description Body `{"confirm": "<your user id>"}` (the `userId` of `GET /me`). The account's content key is destroyed first (every copy of its content, backups included, becomes unreadable), then every token issued up to now stops working (401 within 5 s; open WebSocket connections are closed at once), then threads, items, tasks, API keys, counters, connection records and remembered `Idempotency-Key` responses are removed, for up to 15 s per request: `status` says whether all are gone (`deleted`) or some remain (`deleting`: repeat the request with a token issued now; it goes on where it stopped). Idempotent, also after a failure midway. An `account.deleted` audit event remains. Signing in again afterwards starts an empty account. Only with a user token: an API key gets 403.
          */
         delete: operations["deleteAccount"];
         options?: never;

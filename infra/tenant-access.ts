@@ -63,7 +63,7 @@ export function tenantRoleStatements(tableArn: string): PolicyStatementJson[] {
 }
 
 /** Cross-user key families a function's own role may reach, each with only the actions it needs. */
-export type SharedGrant = 'auditAppend' | 'auditRead' | 'apiKeyAuth' | 'apiKeyLookups' | 'connections' | 'webhookEvents' | 'idempotency' | 'keyring';
+export type SharedGrant = 'auditAppend' | 'auditRead' | 'apiKeyAuth' | 'apiKeyLookups' | 'connections' | 'webhookEvents' | 'idempotency' | 'idempotencyIndex' | 'keyring';
 
 /**
  * What a function may do on the main table (infra/routes.ts): `tenant` (it assumes the tenant data
@@ -121,6 +121,9 @@ export function sharedGrantStatements(tableArn: string, grant: SharedGrant): Pol
       return [onFamilies(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], tableArn, ['WEBHOOK#*'])];
     case 'idempotency':
       return [onFamilies(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], tableArn, ['IDEMPOTENCY#*'])];
+    case 'idempotencyIndex':
+      // Account deletion lists a user's records through their index (keys.userRecordsPk), and only that.
+      return [onFamilies(['dynamodb:Query'], tableArn, ['IDEMPOTENCY#USER#*'])];
   }
 }
 

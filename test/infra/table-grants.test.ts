@@ -49,7 +49,8 @@ const EXPECTED: Record<string, Grant[]> = {
   OpenapiFunction: [],
   ToolsFunction: [TENANT_CREDS, ],
   AuditFunction: [TENANT_CREDS, { actions: ['dynamodb:Query'], leadingKeys: ['AUDIT#*', 'AUDIT_ALL#*'] }],
-  MeFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY, API_KEY_LOOKUPS, CONNECTIONS],
+  // Account deletion also lists the user's Idempotency-Key records through their index.
+  MeFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY, { actions: ['dynamodb:Query'], leadingKeys: ['IDEMPOTENCY#USER#*'] }, API_KEY_LOOKUPS, CONNECTIONS],
   ThreadsFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY],
   MessagesFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY],
   ChatkitFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY],

@@ -91,6 +91,27 @@ describe('DELETE /me', () => {
     await other.close();
   });
 
+  it('deletes the account\'s Idempotency-Key records and their lists', async () => {
+    // Prepare: remembered responses of a thread create, a message and a task create
+    const erin = testUser('idem-leaver');
+    const created = await call(erin, 'POST', '/threads', { title: 'remembered' }, { 'Idempotency-Key': 'k-thread' });
+    const threadId = created.body.id as string;
+    expect((await call(erin, 'POST', `/threads/${threadId}/messages`, { content: 'hello again' }, { 'Idempotency-Key': 'k-message' })).status).toBe(201);
+    expect((await call(erin, 'POST', '/tasks', { title: 'remembered task' }, { 'Idempotency-Key': 'k-task' })).status).toBe(201);
+    const index = await rowsWithPrefix(keys.userRecordsPk(erin.userId), '');
+    const records = index.map((r) => String(r.SK));
+    expect(records).toHaveLength(3);
+    for (const id of records) expect(await getItem(keys.idempotencyPk(id), keys.idempotencySk())).toBeDefined();
+    expect(await getItem(keys.replayRefPk(erin.userId, threadId), keys.idempotencySk())).toBeDefined();
+    // Act
+    const res = await deleteMe(erin, { confirm: erin.userId });
+    // Assess: the records, their index and the thread's record list are gone
+    expect(res.body).toEqual({ status: 'deleted' });
+    for (const id of records) expect(await getItem(keys.idempotencyPk(id), keys.idempotencySk())).toBeUndefined();
+    expect(await rowsWithPrefix(keys.userRecordsPk(erin.userId), '')).toEqual([]);
+    expect(await getItem(keys.replayRefPk(erin.userId, threadId), keys.idempotencySk())).toBeUndefined();
+  });
+
   it('deletes an account of 1,000 threads with their items within 60 s', async () => {
     // Prepare: 1,000 threads of two items each, written straight into the partition
     const bulk = testUser('bulk');
