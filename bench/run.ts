@@ -3,6 +3,7 @@
 // cold start) and keep the configuration of the stack they first saw.
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import { benchAccountExport } from './account-export';
 import { benchAuthorizer } from './authorizer';
 import { benchContentCipher } from './content-cipher';
 import { benchProviders } from './providers';
@@ -25,6 +26,10 @@ if (suite === 'crypto') {
   report.print();
 } else if (suite === 'threads') {
   await benchThreads();
+} else if (suite === 'export') {
+  const report = new Report();
+  await benchAccountExport(report);
+  report.print();
 } else if (suite === 'providers') {
   const report = new Report();
   await benchProviders(report);
@@ -39,7 +44,7 @@ if (suite === 'crypto') {
   await benchContentCipher(report);
   benchWebClient(report);
   report.print();
-  for (const s of ['threads', 'streaming', 'providers']) {
+  for (const s of ['threads', 'streaming', 'providers', 'export']) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, s], {
       stdio: 'inherit',
       // The per-user limits would refuse a benchmark's traffic; it measures the data path.

@@ -50,7 +50,7 @@ export interface paths {
         post?: never;
         /**
          * Delete the caller's account and everything in it
-         * @description Body `{"confirm": "<your user id>"}` (the `userId` of `GET /me`). The account's content key is destroyed first (every copy of its content, backups included, becomes unreadable), then every token issued up to now stops working (401 within 5 s; open WebSocket connections close at their next frame), then threads, items, tasks, API keys, counters and connection records are removed, for up to 15 s per request: `status` says whether all are gone (`deleted`) or some remain (`deleting`: repeat the request with a token issued now; it goes on where it stopped). Idempotent, also after a failure midway. An `account.deleted` audit event remains. Signing in again afterwards starts an empty account. Only with a user token: an API key gets 403.
+         * @description Body `{"confirm": "<your user id>"}` (the `userId` of `GET /me`). The account's content key is destroyed first (every copy of its content, backups included, becomes unreadable), then every token issued up to now stops working (401 within 5 s; open WebSocket connections are closed at once), then threads, items, tasks, API keys, counters, connection records and remembered `Idempotency-Key` responses are removed, for up to 15 s per request: `status` says whether all are gone (`deleted`) or some remain (`deleting`: repeat the request with a token issued now; it goes on where it stopped). Idempotent, also after a failure midway. An `account.deleted` audit event remains. Signing in again afterwards starts an empty account. Only with a user token: an API key gets 403.
          */
         delete: operations["deleteAccount"];
         options?: never;
@@ -90,6 +90,26 @@ export interface paths {
          * @description The last `days` UTC days (1..90, default 30), newest first, days without activity as zeros: requests, replies, model calls, input and output tokens, tool calls. Counts only, never content; kept 92 days.
          */
         get: operations["getMyUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export everything the caller's account holds
+         * @description One JSON document: the profile, every thread with all its items (content decrypted), every task, API-key metadata (never a key or its hash) and the caller's audit events of the last 90 days. Streamed as it is read (Lambda response streaming), so any account size answers in bounded memory; the transfer may take up to 15 minutes. The status and headers come first: a failure after them leaves the document unclosed, without its final `"complete": true` (export again). Any credential may export its own account (guests and read-only keys too); another user's data is never included. Audited (`account.export`) and counted in the per-user request limit.
+         */
+        get: operations["exportAccount"];
         put?: never;
         post?: never;
         delete?: never;
@@ -535,6 +555,8 @@ export interface components {
              */
             createdAt: string;
             budget: components["schemas"]["Budget"];
+            /** @description Days a thread is kept after its last change (`THREAD_RETENTION_DAYS`): a thread not written for that long (no message, rename or metadata change) is deleted with all its items. null: threads are kept until you delete them. */
+            retentionDays: number | null;
         };
         /** @description The daily model-token budget in force (input + output tokens; `AGENT_DAILY_TOKEN_BUDGET` unless an admin set an override) and the monthly cap. */
         Budget: {
@@ -642,6 +664,124 @@ export interface components {
             outputTokens: number;
             toolCalls: number;
         };
+        /** @description Everything the account holds, as one JSON document (streamed). */
+        AccountExport: {
+            /**
+             * @description The shape of this document; a changed shape gets a new value.
+             * @constant
+             */
+            format: "threadguard.export.v1";
+            /**
+             * Format: date-time
+             * @description ISO-8601 time (UTC).
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            exportedAt: string;
+            /** @description As `GET /me` shows it (without the budget). */
+            profile: {
+                userId: string;
+                email: string | null;
+                roles: string[];
+                /** @enum {string} */
+                authMethod: "jwt" | "apiKey";
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 time (UTC).
+                 * @example 2026-01-31T12:00:00.000Z
+                 */
+                createdAt: string;
+            };
+            /** @description Every thread, oldest first (threads being deleted are left out). */
+            threads: {
+                id: string;
+                title: string;
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 time (UTC).
+                 * @example 2026-01-31T12:00:00.000Z
+                 */
+                createdAt: string;
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 time (UTC).
+                 * @example 2026-01-31T12:00:00.000Z
+                 */
+                updatedAt: string;
+                metadata: components["schemas"]["Metadata"];
+                /** @description Every item of the thread, oldest first, content decrypted. */
+                items: components["schemas"]["Item"][];
+            }[];
+            /** @description Every task, oldest first. */
+            tasks: components["schemas"]["Task"][];
+            /** @description Metadata of every API key (never the key or its hash), newest first. */
+            apiKeys: components["schemas"]["ApiKey"][];
+            /** @description The caller's own audit events of the last 90 days, newest first (this export's `account.export` event among them). */
+            auditEvents: components["schemas"]["AuditEvent"][];
+            /**
+             * @description Always the last member: a document without it (or that does not parse) was cut short; export again.
+             * @constant
+             */
+            complete: true;
+        };
+        /** @description A small JSON object (at most 4 KB as JSON, nested at most 16 levels) for UI state; never secrets. */
+        Metadata: {
+            [key: string]: unknown;
+        };
+        Item: {
+            id: string;
+            threadId: string;
+            /** @enum {string} */
+            type: "user_message" | "assistant_message" | "tool_call" | "notice";
+            content: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time (UTC).
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            createdAt: string;
+        };
+        Task: {
+            id: string;
+            title: string;
+            /** @enum {string} */
+            status: "open" | "done";
+            /** @description Calendar date YYYY-MM-DD. */
+            dueDate: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time (UTC).
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time (UTC).
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            updatedAt: string;
+        };
+        AuditEvent: {
+            id: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time (UTC).
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            at: string;
+            /** @enum {string} */
+            action: "thread.read" | "thread.write" | "thread.delete" | "thread.message" | "admin.thread.read" | "apikey.create" | "apikey.disable" | "apikey.enable" | "apikey.revoke" | "admin.apikey.disable" | "admin.usage.read" | "admin.budget.set" | "session.sign_out" | "account.deleted" | "account.export" | "security.enumeration_suspected";
+            /** @description The actor. */
+            userId: string;
+            /** @description Whose partition was addressed (differs from userId only for admin support reads). */
+            ownerId: string | null;
+            threadId: string | null;
+            /** @enum {string} */
+            outcome: "allowed" | "denied";
+            ip: string;
+            userAgent: string;
+            requestId: string;
+            reason: string | null;
+        };
         /** @description The agent tools this principal may use (read tools only for guests and read-only keys; only the tools an API key's `tasks:read` / `tasks:write` scopes allow). */
         ToolList: {
             tools: {
@@ -657,28 +797,6 @@ export interface components {
             data: components["schemas"]["AuditEvent"][];
             /** @description Opaque cursor of the next page, bound to the caller and the list; null on the last page. */
             nextCursor: string | null;
-        };
-        AuditEvent: {
-            id: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 time (UTC).
-             * @example 2026-01-31T12:00:00.000Z
-             */
-            at: string;
-            /** @enum {string} */
-            action: "thread.read" | "thread.write" | "thread.delete" | "thread.message" | "admin.thread.read" | "apikey.create" | "apikey.disable" | "apikey.enable" | "apikey.revoke" | "admin.apikey.disable" | "admin.usage.read" | "admin.budget.set" | "session.sign_out" | "account.deleted" | "security.enumeration_suspected";
-            /** @description The actor. */
-            userId: string;
-            /** @description Whose partition was addressed (differs from userId only for admin support reads). */
-            ownerId: string | null;
-            threadId: string | null;
-            /** @enum {string} */
-            outcome: "allowed" | "denied";
-            ip: string;
-            userAgent: string;
-            requestId: string;
-            reason: string | null;
         };
         "Error-admin_only": {
             error: {
@@ -704,10 +822,6 @@ export interface components {
             updatedAt: string;
             metadata: components["schemas"]["Metadata"];
         };
-        /** @description A small JSON object (at most 4 KB as JSON, nested at most 16 levels) for UI state; never secrets. */
-        Metadata: {
-            [key: string]: unknown;
-        };
         "Error-forbidden-read_only": {
             error: {
                 /** @enum {string} */
@@ -731,19 +845,6 @@ export interface components {
             data: components["schemas"]["Item"][];
             /** @description Opaque cursor of the next page, bound to the caller and the list; null on the last page. */
             nextCursor: string | null;
-        };
-        Item: {
-            id: string;
-            threadId: string;
-            /** @enum {string} */
-            type: "user_message" | "assistant_message" | "tool_call" | "notice";
-            content: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 time (UTC).
-             * @example 2026-01-31T12:00:00.000Z
-             */
-            createdAt: string;
         };
         /** @description One `data:` line per event: item.added (user message, then the assistant message), text.delta..., item.done. A failure after the stream opened is one `error` event; nothing of that exchange is stored. */
         MessageStreamEvent: {
@@ -920,26 +1021,6 @@ export interface components {
             data: components["schemas"]["Task"][];
             /** @description Opaque cursor of the next page, bound to the caller and the list; null on the last page. */
             nextCursor: string | null;
-        };
-        Task: {
-            id: string;
-            title: string;
-            /** @enum {string} */
-            status: "open" | "done";
-            /** @description Calendar date YYYY-MM-DD. */
-            dueDate: string | null;
-            /**
-             * Format: date-time
-             * @description ISO-8601 time (UTC).
-             * @example 2026-01-31T12:00:00.000Z
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 time (UTC).
-             * @example 2026-01-31T12:00:00.000Z
-             */
-            updatedAt: string;
         };
         "Error-forbidden-admin_only": {
             error: {
@@ -1324,6 +1405,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error-bad_request"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    exportAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export (`Content-Disposition: attachment`). */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExport"];
                 };
             };
             401: components["responses"]["Unauthorized"];

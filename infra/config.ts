@@ -20,6 +20,8 @@ export interface StackConfig {
   readonly webhookSources: readonly string[];
   /** Days audit events are kept (`AUDIT_RETENTION_DAYS`). */
   readonly auditRetentionDays: number;
+  /** Days a thread lives after its last write (`THREAD_RETENTION_DAYS`); null keeps threads forever. */
+  readonly threadRetentionDays: number | null;
   /** Denied accesses naming a resource, per user and window, before `security.enumeration_suspected`. */
   readonly enumerationThreshold: number;
   readonly enumerationWindowMinutes: number;
@@ -274,6 +276,7 @@ export function stackConfigFrom(node: Node): StackConfig {
     apiKeyMaxDays: apiKeyMaxDays(node),
     webhookSources: list(ctx(node, 'webhookSources'), 'chainhook,dao,tasks'),
     auditRetentionDays: positiveInt(node, 'auditRetentionDays', 90),
+    threadRetentionDays: ctx(node, 'threadRetentionDays') === undefined || ctx(node, 'threadRetentionDays') === '' ? null : positiveInt(node, 'threadRetentionDays', 0),
     enumerationThreshold: positiveInt(node, 'enumerationThreshold', 20),
     enumerationWindowMinutes: positiveInt(node, 'enumerationWindowMinutes', 5),
     agentDailyTokenBudget: positiveInt(node, 'agentDailyTokenBudget', 200_000),

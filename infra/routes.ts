@@ -44,7 +44,8 @@ export type Setting =
   | 'AGENT_MODEL'
   | 'AGENT_MAX_OUTPUT_TOKENS'
   | 'KMS_KEY_ID'
-  | 'API_KEY_MAX_DAYS';
+  | 'API_KEY_MAX_DAYS'
+  | 'THREAD_RETENTION_DAYS';
 
 /**
  * Secrets a function may read. Deployed, the function gets `<NAME>_ARN` and read access to that
@@ -81,6 +82,12 @@ export const BUFFERED_TIMEOUT_SECONDS = 28;
 /** Streaming functions send their first bytes at once; their Lambda timeout stays at the old 29 s. */
 export const STREAMING_TIMEOUT_SECONDS = 29;
 
+/**
+ * The account export streams past API Gateway's 29 s: a streamed integration may run up to 15
+ * minutes (its integration timeout raised to match, `RouteDef.timeoutSeconds`).
+ */
+export const EXPORT_TIMEOUT_SECONDS = 900;
+
 /** The per-user rate limits and their table: read by every REST function's guard and by the WebSocket function. */
 const LIMITS = ['TABLE_NAME', 'RATE_LIMIT_PER_MINUTE', 'RESPOND_LIMIT_PER_MINUTE'] as const satisfies readonly Setting[];
 /** The settings every REST function's edge (CORS and the per-user rate-limit guard) reads. */
@@ -103,6 +110,8 @@ const AGENT = ['AGENT_PROVIDER', 'AGENT_MODEL', 'AGENT_MAX_OUTPUT_TOKENS'] as co
  * and are the only ones the key's policy lets use it (see `sealsContent`).
  */
 const CONTENT = ['KMS_KEY_ID'] as const satisfies readonly Setting[];
+/** Functions that write threads move each thread's expiry (THREAD_RETENTION_DAYS); `me` shows it. */
+const RETENTION = ['THREAD_RETENTION_DAYS'] as const satisfies readonly Setting[];
 const REPLY_SECRETS = ['OPENAI_API_KEY'] as const satisfies readonly SecretName[];
 
 /** Every Lambda function of the REST API; authorizers are listed in AUTHORIZERS. */
@@ -110,18 +119,21 @@ export const FUNCTIONS = {
   // Public and principal-less: its rate-limit guard never runs, so it never reaches DynamoDB.
   health: { dir: 'health', table: [], env: EDGE },
   openapi: { dir: 'openapi', table: [], env: EDGE }, // serves the bundled docs/openapi.json
-  me: { dir: 'me', table: ['tenant', 'keyring', 'auditAppend', 'idempotency', 'apiKeyLookups', 'connections'], env: [...EDGE, ...BUDGET, ...CONTENT], closesWebSockets: true }, // creates the profile on first call
+  me: { dir: 'me', table: ['tenant', 'keyring', 'auditAppend', 'idempotency', 'idempotencyIndex', 'apiKeyLookups', 'connections'], env: [...EDGE, ...BUDGET, ...CONTENT, ...RETENTION], closesWebSockets: true }, // creates the profile on first call
   tools: { dir: 'tools', table: ['tenant'], env: EDGE }, // the tool list is static; only the request is counted
   audit: { dir: 'audit', table: ['tenant', 'auditRead'], env: AUDITED, secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
-  threads: { dir: 'threads', table: ['tenant', 'keyring', 'auditAppend', 'idempotency'], env: [...AUDITED, ...CONTENT], secrets: ['CURSOR_SECRET'] },
-  messages: { dir: 'messages', table: ['tenant', 'keyring', 'auditAppend', 'idempotency', 'usageIndex'], env: [...AUDITED, ...AGENT, ...BUDGET, ...CONTENT], secrets: REPLY_SECRETS },
-  chatkit: { dir: 'chatkit', table: ['tenant', 'keyring', 'auditAppend', 'idempotency', 'usageIndex'], env: [...AUDITED, ...AGENT, ...BUDGET, ...CONTENT], secrets: ['CURSOR_SECRET', ...REPLY_SECRETS] },
+  threads: { dir: 'threads', table: ['tenant', 'keyring', 'auditAppend', 'idempotency'], env: [...AUDITED, ...CONTENT, ...RETENTION], secrets: ['CURSOR_SECRET'] },
+  messages: { dir: 'messages', table: ['tenant', 'keyring', 'auditAppend', 'idempotency', 'usageIndex'], env: [...AUDITED, ...AGENT, ...BUDGET, ...CONTENT, ...RETENTION], secrets: REPLY_SECRETS },
+  chatkit: { dir: 'chatkit', table: ['tenant', 'keyring', 'auditAppend', 'idempotency', 'usageIndex'], env: [...AUDITED, ...AGENT, ...BUDGET, ...CONTENT, ...RETENTION], secrets: ['CURSOR_SECRET', ...REPLY_SECRETS] },
   tasks: { dir: 'tasks', table: ['tenant', 'keyring', 'idempotency'], env: [...EDGE, ...CONTENT], secrets: ['CURSOR_SECRET'] },
   // Reads another user's partition only with that user's scoped credentials, after the audited decision.
   // Usage: the day index's shards with its own role (usageRead), a user's days and budget with theirs.
   admin: { dir: 'admin', table: ['tenant', 'keyring', 'auditAppend', 'apiKeyLookups', 'idempotency', 'usageRead'], env: [...AUDITED, ...CONTENT, ...BUDGET], secrets: ['CURSOR_SECRET'] },
   // No content and no remembered POST (a new key is never stored for a replay): no keyring, KMS or idempotency grant.
   apiKeys: { dir: 'api-keys', table: ['tenant', 'auditAppend', 'apiKeyLookups'], env: [...AUDITED, 'API_KEY_MAX_DAYS'] },
+  // Streams the whole account (GET /me/export) for up to 15 min, REST response streaming's limit:
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html
+  export: { dir: 'export', table: ['tenant', 'keyring', 'auditAppend', 'auditRead'], env: [...AUDITED, ...CONTENT], timeoutSeconds: EXPORT_TIMEOUT_SECONDS, memoryMb: 512 },
   webhook: { dir: 'webhook', table: ['tenant', 'keyring', 'webhookEvents'], env: [...EDGE, 'WEBHOOK_SOURCES', ...CONTENT] }, // creates tasks: seals their titles; dedupes on its own WEBHOOK# records
 } as const satisfies Record<string, FunctionDef>;
 
@@ -141,6 +153,8 @@ export interface RouteDef {
   readonly auth: AuthKind;
   /** Lambda response streaming (REST `responseTransferMode: STREAM`). */
   readonly streaming?: boolean;
+  /** A streamed route's integration timeout, above API Gateway's default 29 s (streaming allows up to 900). */
+  readonly timeoutSeconds?: number;
 }
 
 export const ROUTES: readonly RouteDef[] = [
@@ -150,6 +164,7 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'POST', path: '/me/sign-out', fn: 'me', auth: 'user' },
   { method: 'DELETE', path: '/me', fn: 'me', auth: 'user' },
   { method: 'GET', path: '/me/usage', fn: 'me', auth: 'user' },
+  { method: 'GET', path: '/me/export', fn: 'export', auth: 'user', streaming: true, timeoutSeconds: EXPORT_TIMEOUT_SECONDS },
   { method: 'GET', path: '/tools/available', fn: 'tools', auth: 'user' },
   { method: 'GET', path: '/admin/audit', fn: 'audit', auth: 'user' },
   { method: 'POST', path: '/threads', fn: 'threads', auth: 'user' },
@@ -180,12 +195,19 @@ export const ROUTES: readonly RouteDef[] = [
 
 /** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */
 export const WEBSOCKET = {
-  fn: { dir: 'websocket', table: ['tenant', 'keyring', 'auditAppend', 'connections', 'usageIndex'], env: [...LIMITS, ...AUDIT, 'WS_MAX_CONNECTIONS_PER_USER', ...AGENT, ...BUDGET, ...CONTENT], secrets: REPLY_SECRETS },
+  fn: { dir: 'websocket', table: ['tenant', 'keyring', 'auditAppend', 'connections', 'usageIndex'], env: [...LIMITS, ...AUDIT, 'WS_MAX_CONNECTIONS_PER_USER', ...AGENT, ...BUDGET, ...CONTENT, ...RETENTION], secrets: REPLY_SECRETS },
   // The same code and adapters as the REST authorizer (functions/shared/lambda/authorizer-dependencies.ts), so the same grant.
   authorizer: { dir: 'ws-authorizer', table: ['apiKeyAuth'], env: AUTH },
   /** Route keys besides $connect/$disconnect/$default, selected by `$request.body.action`. */
   routeKeys: ['sendMessage', 'ping'],
 } as const satisfies { fn: FunctionDef; authorizer: FunctionDef; routeKeys: readonly string[] };
+
+/**
+ * Removes the items of threads DynamoDB's TTL removed (THREAD_RETENTION_DAYS): fed by the table's
+ * stream (REMOVE records of `THREAD#` rows made by the TTL service), reaching each user's partition
+ * only through the tenant role. Locally the stack's TTL emulation invokes it (infra/local/thread-ttl.ts).
+ */
+export const THREAD_EXPIRY = { dir: 'thread-expiry', table: ['tenant'], env: ['TABLE_NAME'] } as const satisfies FunctionDef;
 
 /** A function that runs the agent (it reads AGENT_PROVIDER): only these may call the model provider. */
 export const runsModel = (def: FunctionDef): boolean => def.env.includes('AGENT_PROVIDER');

@@ -35,6 +35,7 @@ import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from '../functions/shared/core
 import type { StackConfig } from './config';
 import { ContentKey } from './constructs/content-key';
 import { ServiceFunction, type ServiceFunctionProps } from './constructs/service-function';
+import { addThreadExpiry } from './constructs/thread-expiry';
 import { TenantDataRole } from './constructs/tenant-data-role';
 import type { Settings } from './function-environment';
 import { GATEWAY_ORIGIN_SOURCE, GATEWAY_RESPONSES, gatewayResponseBody, gatewayStaticHeaders } from './gateway-responses';
@@ -155,6 +156,7 @@ export class ThreadGuardStack extends Stack {
         AUDIT_SHARDS: String(config.auditShards),
         KMS_KEY_ID: contentKey.key.keyArn,
         API_KEY_MAX_DAYS: config.apiKeyMaxDays === null ? '' : String(config.apiKeyMaxDays),
+        THREAD_RETENTION_DAYS: config.threadRetentionDays === null ? '' : String(config.threadRetentionDays),
       } satisfies Settings,
       secrets: { CURSOR_SECRET: cursorSecret, WEBHOOK_TOKEN: webhookSecret, OPENAI_API_KEY: openAiKey },
       agent: config.agent,
@@ -255,6 +257,7 @@ export class ThreadGuardStack extends Stack {
       const integration = new LambdaIntegration(functions[route.fn].fn, {
         proxy: true,
         ...(route.streaming ? { responseTransferMode: ResponseTransferMode.STREAM } : {}),
+        ...(route.timeoutSeconds ? { timeout: Duration.seconds(route.timeoutSeconds) } : {}),
       });
       if (route.auth === 'public') {
         const method = resource.addMethod(route.method, integration, { authorizationType: AuthorizationType.NONE });
@@ -327,8 +330,11 @@ export class ThreadGuardStack extends Stack {
     // every other alarm notifies the same topic (securityAlarms.addAlarm).
     this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms', { alarmEmail: config.alarmEmail, alarmTopicArn: config.alarmTopicArn });
 
+    // Thread retention: the items of threads TTL removed (constructs/thread-expiry.ts).
+    const threadExpiry = addThreadExpiry(this, { ...wiring, table: this.table });
     const allFunctions: Record<string, ServiceFunction> = {
       ...functions,
+      threadExpiry,
       authorizer: userAuthorizerFn,
       webhookAuthorizer: webhookAuthorizerFn,
       websocket: ws.fn,

@@ -71,6 +71,7 @@ export type SharedGrant =
   | 'connections'
   | 'webhookEvents'
   | 'idempotency'
+  | 'idempotencyIndex'
   | 'keyring'
   | 'usageIndex'
   | 'usageRead';
@@ -136,6 +137,9 @@ export function sharedGrantStatements(tableArn: string, grant: SharedGrant): Pol
       return [onFamilies(['dynamodb:Query'], tableArn, ['USAGE_DAY#*'])];
     case 'idempotency':
       return [onFamilies(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], tableArn, ['IDEMPOTENCY#*'])];
+    case 'idempotencyIndex':
+      // Account deletion lists a user's records through their index (keys.userRecordsPk), and only that.
+      return [onFamilies(['dynamodb:Query'], tableArn, ['IDEMPOTENCY#USER#*'])];
   }
 }
 

@@ -1,7 +1,7 @@
-// GET /me: the caller's profile, created in their own partition on first call, and their daily
-// model-token budget. POST /me/sign-out: ends every session of the caller's tokens issued up to now
-// (core/sign-out.ts). DELETE /me: deletes the caller's account (core/account.ts). GET /me/usage: the
-// caller's usage days and budget (core/usage.ts).
+// GET /me: the caller's profile, created in their own partition on first call, their daily
+// model-token budget and the thread retention in force. POST /me/sign-out: ends every session of the
+// caller's tokens issued up to now (core/sign-out.ts). DELETE /me: deletes the caller's account
+// (core/account.ts). GET /me/usage: the caller's usage days and budget (core/usage.ts).
 import * as z from 'zod';
 import type { ProfileStore } from '../shared/adapters/profile-store';
 import { deleteAccount, type DeleteAccountDeps } from '../shared/core/account';
@@ -20,6 +20,8 @@ export interface MeDeps extends SignOutDeps {
   readonly usage: UsageStore;
   readonly audit: AuditLog;
   readonly account: DeleteAccountDeps;
+  /** THREAD_RETENTION_DAYS in force (null: threads are kept until deleted). */
+  readonly retentionDays: number | null;
 }
 
 /** `POST /me/sign-out` body (optional): revoke the keys the ended sessions created. */
@@ -33,7 +35,7 @@ export function meRoutes(deps: MeDeps): RouteControllers {
     'GET /me': async (req) => {
       const principal = requirePrincipal(req);
       const [profile, budget] = await Promise.all([deps.profiles(principal).getOrCreate(), deps.budget.status(principal)]);
-      return ok({ ...profile, budget });
+      return ok({ ...profile, budget, retentionDays: deps.retentionDays });
     },
     'GET /me/usage': async (req) => ok(await myUsage(deps, requirePrincipal(req), () => parse(usageDaysQuerySchema, req.query, 'Invalid query'))),
     'POST /me/sign-out': async (req) => {

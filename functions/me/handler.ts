@@ -1,6 +1,6 @@
 // Composition root for /me, /me/usage, /me/sign-out and DELETE /me.
 import * as lib from '@aws-sdk/lib-dynamodb';
-import { loadWebSocketManagementEndpoint } from '../shared/config';
+import { loadThreadRetentionDays, loadWebSocketManagementEndpoint } from '../shared/config';
 import { dynamoApiKeyStore } from '../shared/adapters/api-key-store';
 import { managementApiSender } from '../shared/adapters/connection-sender';
 import { dynamoConnectionStore } from '../shared/adapters/connection-store';
@@ -19,6 +19,9 @@ const tableName = wiring.table().tableName;
 // Sign-out and account deletion write the session item with the user's scoped client.
 const sessions = new DynamoDbSessionStore(async () => ({ client, lib }), tableName, clients.forUser);
 
+// Sign-out and account deletion close the user's open WebSocket connections the same way.
+const connections = userConnections(dynamoConnectionStore(client, tableName, wiring.clock), managementApiSender(loadWebSocketManagementEndpoint(wiring.env)));
+
 export const handler = httpHandler(
   meRoutes({
     profiles: dynamoProfileStore(clients, tableName, wiring.clock),
@@ -26,10 +29,11 @@ export const handler = httpHandler(
     usage: wiring.usageStore(),
     sessions,
     apiKeys: dynamoApiKeyStore(clients, tableName),
-    connections: userConnections(dynamoConnectionStore(client, tableName, wiring.clock), managementApiSender(loadWebSocketManagementEndpoint(wiring.env))),
+    connections,
     audit: wiring.audit(),
     clock: wiring.clock,
-    account: { cipher: contentWiring.cipher(), sessions, eraser: dynamoAccountEraser(client, tableName, clients.forUser), audit: wiring.audit(), clock: wiring.clock },
+    retentionDays: loadThreadRetentionDays(wiring.env),
+    account: { cipher: contentWiring.cipher(), sessions, connections, eraser: dynamoAccountEraser(client, tableName, clients.forUser), audit: wiring.audit(), clock: wiring.clock },
   }),
   wiring.edge(),
 );

@@ -204,6 +204,15 @@ export function loadWebSocketManagementEndpoint(env: Env): string {
   return endpoint;
 }
 
+/**
+ * Days a thread lives after its last write (`THREAD_RETENTION_DAYS`); null (unset) keeps threads
+ * until their owner deletes them.
+ */
+export function loadThreadRetentionDays(env: Env): number | null {
+  const value = env.THREAD_RETENTION_DAYS;
+  return value === undefined || value === '' ? null : positiveInt('THREAD_RETENTION_DAYS', value, 0);
+}
+
 export interface AuditConfig {
   readonly retentionDays: number;
   readonly enumerationThreshold: number;

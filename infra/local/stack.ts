@@ -5,7 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { functionEnvironment, type Settings } from '../function-environment';
 import { startLocalTenantWall, type LocalTenantWall } from './tenant-wall';
-import { AUTHORIZERS, FUNCTIONS, ROUTES, timeoutSecondsOf, WEBSOCKET, type FunctionDef } from '../routes';
+import { AUTHORIZERS, FUNCTIONS, ROUTES, THREAD_EXPIRY, timeoutSecondsOf, WEBSOCKET, type FunctionDef } from '../routes';
+import { startThreadTtl, type ThreadTtl } from './thread-ttl';
+import { createDocumentClient } from '../../functions/shared/adapters/dynamo-client';
 import { TABLES } from '../table';
 import { createAdminClient, openDynamoDb, type SupervisedDynamoDb } from './dynamodb-supervisor';
 import { ensureTables } from './tables';
@@ -147,8 +149,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   let ws: ReturnType<typeof createWebSocketGateway> | null = null;
   let web: WebServer | null = null;
   let wall: LocalTenantWall | null = null;
+  let ttl: ThreadTtl | null = null;
   let kms: LocalStack['kms'] | null = null;
   const stop = async () => {
+    ttl?.stop();
     ws?.close();
     await web?.stop();
     await Promise.all([closeServer(server), closeServer(management)]);
@@ -203,7 +207,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       dynamoDbLocalEndpoint: ddb.endpoint,
       tableName: tableNames.main,
       region,
-      defs: [...Object.values(FUNCTIONS), ...Object.values(AUTHORIZERS), WEBSOCKET.fn, WEBSOCKET.authorizer],
+      defs: [...Object.values(FUNCTIONS), ...Object.values(AUTHORIZERS), WEBSOCKET.fn, WEBSOCKET.authorizer, THREAD_EXPIRY],
       credentialsSecret: localSecret(dataDir, 'CREDENTIALS_SECRET', env.CREDENTIALS_SECRET).value,
     });
     const tenantWall = wall;
@@ -255,6 +259,16 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       routeKeys: WEBSOCKET.routeKeys,
       stage: 'local',
       onLog: (entry) => log(JSON.stringify(redactDeep({ level: 'INFO', message: 'websocket', ...entry }))),
+    });
+
+    // DynamoDB's TTL for thread rows (THREAD_RETENTION_DAYS), which DynamoDB Local does not run.
+    const expiry = fn(THREAD_EXPIRY);
+    ttl = startThreadTtl({
+      client: createDocumentClient({ tableName: tableNames.main, endpoint: ddb.endpoint }),
+      tableName: tableNames.main,
+      expire: (event) => expiry.invoke(event),
+      intervalMs: Number(env.LOCAL_TTL_SWEEP_SECONDS || 60) * 1000,
+      log,
     });
 
     return {
@@ -362,6 +376,7 @@ function functionSettings(
     AGENT_MAX_OUTPUT_TOKENS: env.AGENT_MAX_OUTPUT_TOKENS ?? '',
     KMS_KEY_ID: at.kmsKeyId,
     API_KEY_MAX_DAYS: env.API_KEY_MAX_DAYS ?? '',
+    THREAD_RETENTION_DAYS: env.THREAD_RETENTION_DAYS ?? '',
   };
 }
 

@@ -132,12 +132,22 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     operationId: 'deleteAccount',
     summary: "Delete the caller's account and everything in it",
     description:
-      "Body `{\"confirm\": \"<your user id>\"}` (the `userId` of `GET /me`). The account's content key is destroyed first (every copy of its content, backups included, becomes unreadable), then every token issued up to now stops working (401 within 5 s; open WebSocket connections close at their next frame), then threads, items, tasks, API keys, counters and connection records are removed, for up to 15 s per request: `status` says whether all are gone (`deleted`) or some remain (`deleting`: repeat the request with a token issued now; it goes on where it stopped). Idempotent, also after a failure midway. An `account.deleted` audit event remains. Signing in again afterwards starts an empty account. Only with a user token: an API key gets 403.",
+      "Body `{\"confirm\": \"<your user id>\"}` (the `userId` of `GET /me`). The account's content key is destroyed first (every copy of its content, backups included, becomes unreadable), then every token issued up to now stops working (401 within 5 s; open WebSocket connections are closed at once), then threads, items, tasks, API keys, counters, connection records and remembered `Idempotency-Key` responses are removed, for up to 15 s per request: `status` says whether all are gone (`deleted`) or some remain (`deleting`: repeat the request with a token issued now; it goes on where it stopped). Idempotent, also after a failure midway. An `account.deleted` audit event remains. Signing in again afterwards starts an empty account. Only with a user token: an API key gets 403.",
     tag: 'profile',
     credentials: 'jwt',
     body: S.DeleteAccountBody,
     responses: { 202: { description: 'Deleted.', json: S.AccountDeleted } },
     errors: { 400: ['bad_request'], 403: ['forbidden'] },
+  },
+  'GET /me/export': {
+    operationId: 'exportAccount',
+    summary: "Export everything the caller's account holds",
+    description:
+      'One JSON document: the profile, every thread with all its items (content decrypted), every task, API-key metadata (never a key or its hash) and the caller\'s audit events of the last 90 days. ' +
+      'Streamed as it is read (Lambda response streaming), so any account size answers in bounded memory; the transfer may take up to 15 minutes. The status and headers come first: a failure after them leaves the document unclosed, without its final `"complete": true` (export again). ' +
+      'Any credential may export its own account (guests and read-only keys too); another user\'s data is never included. Audited (`account.export`) and counted in the per-user request limit.',
+    tag: 'profile',
+    responses: { 200: { description: 'The export (`Content-Disposition: attachment`).', json: S.AccountExport } },
   },
   'GET /tools/available': {
     operationId: 'listTools',

@@ -123,6 +123,10 @@ export const Profile = z
     authMethod: z.enum(['jwt', 'apiKey']),
     createdAt: isoTime,
     budget: Budget,
+    retentionDays: z.number().int().positive().nullable().meta({
+      description:
+        'Days a thread is kept after its last change (`THREAD_RETENTION_DAYS`): a thread not written for that long (no message, rename or metadata change) is deleted with all its items. null: threads are kept until you delete them.',
+    }),
   })
   .meta({ id: 'Profile' });
 
@@ -206,6 +210,23 @@ export const AuditEventSchema = z
   .meta({ id: 'AuditEvent' }) satisfies z.ZodType<AuditEvent>;
 
 export const AuditPage = z.object({ data: z.array(AuditEventSchema), nextCursor: cursor }).meta({ id: 'AuditPage' });
+
+export const AccountExport = z
+  .object({
+    format: z.literal('threadguard.export.v1').meta({ description: 'The shape of this document; a changed shape gets a new value.' }),
+    exportedAt: isoTime,
+    profile: z
+      .object({ userId: z.string(), email: z.string().nullable(), roles: z.array(z.string()), authMethod: z.enum(['jwt', 'apiKey']), createdAt: isoTime })
+      .meta({ description: 'As `GET /me` shows it (without the budget).' }),
+    threads: z
+      .array(ThreadSchema.extend({ items: z.array(ItemSchema).meta({ description: 'Every item of the thread, oldest first, content decrypted.' }) }))
+      .meta({ description: 'Every thread, oldest first (threads being deleted are left out).' }),
+    tasks: z.array(TaskSchema).meta({ description: 'Every task, oldest first.' }),
+    apiKeys: z.array(ApiKeySchema).meta({ description: 'Metadata of every API key (never the key or its hash), newest first.' }),
+    auditEvents: z.array(AuditEventSchema).meta({ description: 'The caller\'s own audit events of the last 90 days, newest first (this export\'s `account.export` event among them).' }),
+    complete: z.literal(true).meta({ description: 'Always the last member: a document without it (or that does not parse) was cut short; export again.' }),
+  })
+  .meta({ id: 'AccountExport', description: 'Everything the account holds, as one JSON document (streamed).' });
 
 export const Exchange = z
   .object({ userMessage: ItemSchema, assistantMessage: ItemSchema })

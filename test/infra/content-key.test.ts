@@ -34,7 +34,7 @@ describe('T27: content key', () => {
   it('lets exactly the content-sealing functions make and unwrap keys, with this design’s encryption context only', () => {
     const users = statements.filter((s) => s.Sid !== 'KeyAdministration');
     const sealing = Object.entries(ALL).filter(([, def]) => sealsContent(def)).map(([name]) => name);
-    expect(sealing.sort()).toEqual(['Websocket', 'admin', 'chatkit', 'me', 'messages', 'tasks', 'threads', 'webhook']);
+    expect(sealing.sort()).toEqual(['Websocket', 'admin', 'chatkit', 'export', 'me', 'messages', 'tasks', 'threads', 'webhook']);
     const roles = users.map((s) => JSON.stringify(s.Principal.AWS));
     for (const name of Object.keys(ALL)) {
       const role = fnOf(name).Properties.Role['Fn::GetAtt'][0];

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEADLINE_MARGIN_MS } from '../../functions/shared/lambda/http-handler';
 import { LOG_RETENTION_DAYS } from '../../infra/config';
-import { BUFFERED_TIMEOUT_SECONDS, FUNCTIONS, ROUTES, STREAMING_TIMEOUT_SECONDS } from '../../infra/routes';
+import { BUFFERED_TIMEOUT_SECONDS, EXPORT_TIMEOUT_SECONDS, FUNCTIONS, ROUTES, STREAMING_TIMEOUT_SECONDS } from '../../infra/routes';
 import { synth } from '../helpers/synth';
 
 type Res = { DependsOn?: string[]; Properties: Record<string, unknown> };
@@ -38,13 +38,44 @@ describe('function timeouts', () => {
       const env = (f.Properties.Environment as { Variables: Record<string, string> }).Variables;
       const dir = env.POWERTOOLS_SERVICE_NAME!.replace(/^threadguard-/, '');
       const timeout = f.Properties.Timeout as number;
-      if (streaming.has(dir)) expect(timeout, id).toBe(STREAMING_TIMEOUT_SECONDS);
+      if (dir === FUNCTIONS.export.dir) expect(timeout, id).toBe(EXPORT_TIMEOUT_SECONDS);
+      else if (streaming.has(dir)) expect(timeout, id).toBe(STREAMING_TIMEOUT_SECONDS);
       else {
         expect(timeout, id).toBe(BUFFERED_TIMEOUT_SECONDS);
         expect(timeout * 1000 - DEADLINE_MARGIN_MS, id).toBe(25_000);
         expect(timeout, id).toBeLessThan(29);
       }
     }
+  });
+});
+
+describe('the streamed account export', () => {
+  const { template } = synth();
+
+  it('lets GET /me/export stream for 15 minutes: its integration timeout is the function\'s (REST streaming allows up to 900 s)', () => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as Res[];
+    const streamed = methods.filter((m) => (m.Properties.Integration as { ResponseTransferMode?: string } | undefined)?.ResponseTransferMode === 'STREAM');
+    const timeouts = streamed.map((m) => (m.Properties.Integration as { TimeoutInMillis?: number }).TimeoutInMillis ?? 29_000).sort((a, b) => a - b);
+    expect(timeouts).toEqual([29_000, 29_000, EXPORT_TIMEOUT_SECONDS * 1000]);
+  });
+});
+
+describe('thread retention', () => {
+  it('passes threadRetentionDays to the functions that write threads and feeds the TTL service\'s thread removals to the thread-expiry function', () => {
+    const { template } = synth({ context: { 'threadguard:threadRetentionDays': 30 } });
+    const fns = Object.values(template.findResources('AWS::Lambda::Function')) as Res[];
+    const withRetention = fns
+      .map((f) => (f.Properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {})
+      .filter((v) => v.THREAD_RETENTION_DAYS === '30')
+      .map((v) => v.POWERTOOLS_SERVICE_NAME);
+    expect(withRetention.sort()).toEqual(['threadguard-chatkit', 'threadguard-me', 'threadguard-messages', 'threadguard-threads', 'threadguard-websocket']);
+    const patterns = (Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Res[]).map((m) => JSON.parse((m.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters[0]!.Pattern));
+    expect(patterns).toContainEqual({
+      eventName: ['REMOVE'],
+      userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
+      dynamodb: { Keys: { SK: { S: [{ prefix: 'THREAD#' }] } } },
+    });
+    expect(() => synth({ context: { 'threadguard:threadRetentionDays': 0 } })).toThrow(/threadRetentionDays/);
   });
 });
 

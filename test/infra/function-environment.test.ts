@@ -37,8 +37,9 @@ describe('deployed function environments', () => {
       const tenant = def.table.includes('tenant' as never) ? ['TENANT_ROLE_ARN', 'CREDENTIALS_SECRET_ARN'] : [];
       const expected = ['POWERTOOLS_SERVICE_NAME', ...def.env, ...configured(def).map((s) => `${s}_ARN`), ...tenant, ...('closesWebSockets' in def && def.closesWebSockets ? ['WS_MANAGEMENT_ENDPOINT'] : [])];
       // JWKS_URI is empty unless configured (derived from the issuer), and then left out; so are
-      // AGENT_MONTHLY_TOKEN_BUDGET (unset: no monthly cap) and API_KEY_MAX_DAYS (unset: no expiry required).
-      const unset = ['JWKS_URI', 'AGENT_MONTHLY_TOKEN_BUDGET', 'API_KEY_MAX_DAYS'];
+      // AGENT_MONTHLY_TOKEN_BUDGET (unset: no monthly cap) API_KEY_MAX_DAYS (unset: no expiry required) and
+      // THREAD_RETENTION_DAYS (unset: threads kept forever).
+      const unset = ['JWKS_URI', 'AGENT_MONTHLY_TOKEN_BUDGET', 'API_KEY_MAX_DAYS', 'THREAD_RETENTION_DAYS'];
       expect(Object.keys(vars).sort(), name).toEqual(expected.filter((k) => !unset.includes(k)).sort());
     }
   });
@@ -88,6 +89,7 @@ describe('local function environments', () => {
     AUDIT_SHARDS: '',
     KMS_KEY_ID: 'arn:aws:kms:local:000000000000:key/00000000-0000-0000-0000-000000000000',
     API_KEY_MAX_DAYS: '',
+    THREAD_RETENTION_DAYS: '',
   };
   const secrets = { CURSOR_SECRET: { value: 'cursor-key-for-tests' }, WEBHOOK_TOKEN: { value: 'webhook-token-for-tests' }, OPENAI_API_KEY: null };
   const local = (def: FunctionDef) => localFunction(def.dir, { ...functionEnvironment(def, settings, secrets), DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' });

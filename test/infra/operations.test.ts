@@ -207,7 +207,8 @@ describe('T25: audit trail nobody can edit', () => {
       ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } } },
       VersioningConfiguration: { Status: 'Enabled' },
     });
-    const [mapping] = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Res[];
+    // The stream's other reader is the thread-expiry function (deploy-settings.test.ts).
+    const mapping = (Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Res[]).find((m) => JSON.stringify(m.Properties.FilterCriteria).includes('INSERT'));
     expect(mapping!.Properties.EventSourceArn).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
     expect(JSON.parse(mapping!.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({
       eventName: ['INSERT'],

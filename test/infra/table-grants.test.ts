@@ -11,7 +11,7 @@ import { DynamoDbApiKeyUsage } from '../../functions/shared/adapters/api-key-usa
 import { DynamoDbSessionStore } from '../../functions/shared/adapters/session-store';
 import { API_KEY_USAGE_ATTRIBUTES, SESSION_ATTRIBUTES, TENANT_ACTIONS } from '../../infra/tenant-access';
 import type { ServiceFunction } from '../../infra/constructs/service-function';
-import { AUTHORIZERS, FUNCTIONS, WEBSOCKET } from '../../infra/routes';
+import { AUTHORIZERS, FUNCTIONS, THREAD_EXPIRY, WEBSOCKET } from '../../infra/routes';
 import { synth } from '../helpers/synth';
 
 interface Grant {
@@ -53,13 +53,18 @@ const EXPECTED: Record<string, Grant[]> = {
   OpenapiFunction: [],
   ToolsFunction: [TENANT_CREDS, ],
   AuditFunction: [TENANT_CREDS, { actions: ['dynamodb:Query'], leadingKeys: ['AUDIT#*', 'AUDIT_ALL#*'] }],
-  MeFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY, API_KEY_LOOKUPS, CONNECTIONS],
+  // Account deletion also lists the user's Idempotency-Key records through their index.
+  MeFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY, { actions: ['dynamodb:Query'], leadingKeys: ['IDEMPOTENCY#USER#*'] }, API_KEY_LOOKUPS, CONNECTIONS],
   ThreadsFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY],
   MessagesFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY, USAGE_INDEX],
   ChatkitFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY, USAGE_INDEX],
   TasksFunction: [TENANT_CREDS, KEYRING, IDEMPOTENCY],
   AdminFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, API_KEY_LOOKUPS, IDEMPOTENCY, USAGE_READ],
   ApiKeysFunction: [TENANT_CREDS, ...AUDIT_APPEND, API_KEY_LOOKUPS],
+  // The account export: the caller's partition (tenant role), their audit list, its own audit event.
+  ExportFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, { actions: ['dynamodb:Query'], leadingKeys: ['AUDIT#*', 'AUDIT_ALL#*'] }],
+  // Removes expired threads' items, through the tenant role only (the tenant comes from the stream record's key).
+  ThreadExpiryFunction: [TENANT_CREDS],
   WebhookFunction: [TENANT_CREDS, KEYRING, { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: ['WEBHOOK#*'] }],
   WebsocketFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, CONNECTIONS, USAGE_INDEX],
   AuthorizerFunction: API_KEY_AUTH,
@@ -119,7 +124,7 @@ describe('T20: table grants', () => {
 
   it('covers every function of the route table', () => {
     const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
-    const declared = [...Object.keys(FUNCTIONS).map((n) => `${pascal(n)}Function`), 'AuthorizerFunction', 'WebhookAuthorizerFunction', 'WebsocketFunction', 'WsAuthorizerFunction'];
+    const declared = [...Object.keys(FUNCTIONS).map((n) => `${pascal(n)}Function`), 'AuthorizerFunction', 'WebhookAuthorizerFunction', 'WebsocketFunction', 'WsAuthorizerFunction', 'ThreadExpiryFunction'];
     expect(Object.keys(EXPECTED).sort()).toEqual(declared.sort());
     // Besides these, only the audit archive function, which reads the table's stream and no item.
     expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(declared.length + 1);
@@ -180,7 +185,7 @@ describe('T20: table grants', () => {
     const trust = (roles[tenantRoleId] as any).Properties.AssumeRolePolicyDocument.Statement as any[];
     const arns = trust.find((s) => s.Action === 'sts:AssumeRole').Condition.ArnEquals['aws:PrincipalArn'] as unknown[];
     const tenantFunctions = Object.entries(EXPECTED).filter(([id]) => {
-      const def = id === 'WebsocketFunction' ? WEBSOCKET.fn : Object.entries(FUNCTIONS).find(([n]) => `${n[0]!.toUpperCase()}${n.slice(1)}Function` === id)?.[1];
+      const def = id === 'WebsocketFunction' ? WEBSOCKET.fn : id === 'ThreadExpiryFunction' ? THREAD_EXPIRY : Object.entries(FUNCTIONS).find(([n]) => `${n[0]!.toUpperCase()}${n.slice(1)}Function` === id)?.[1];
       return def?.table.includes('tenant' as never);
     });
     expect(arns).toHaveLength(tenantFunctions.length);

@@ -11,6 +11,7 @@ import { baseUrl, devToken } from '../helpers/dev-tokens';
 import { auditRows, localDb, rowsWithPrefix } from '../helpers/local-db';
 import { getItem } from '../helpers/local-table';
 import { call, newThread, testUser, type TestUser } from '../helpers/threads';
+import { connect, wsUrl } from '../helpers/ws-client';
 
 const deleteMe = (user: TestUser, body: unknown, token = user.token) => api(baseUrl(), 'DELETE', '/me', { token, body });
 
@@ -70,6 +71,45 @@ describe('DELETE /me', () => {
     expect((await call(fresh, 'GET', '/tasks')).body.data).toEqual([]);
     const again = await newThread(fresh, 'a new start');
     expect((await call(fresh, 'GET', `/threads/${again}`)).body.title).toBe('a new start');
+  });
+
+  it('closes the account\'s open WebSocket connections at once, not at their next frame', async () => {
+    // Prepare: two idle connections of the account, one of another user
+    const carol = testUser('ws-leaver');
+    const dave = testUser('ws-stayer');
+    const sockets = await Promise.all([connect(wsUrl(baseUrl(), { token: carol.token })), connect(wsUrl(baseUrl(), { token: carol.token }))]);
+    const other = await connect(wsUrl(baseUrl(), { token: dave.token }));
+    const closed = sockets.map((ws) => new Promise<void>((r) => (ws.socket.readyState === ws.socket.CLOSED ? r() : ws.socket.once('close', () => r()))));
+    // Act
+    const start = Date.now();
+    expect((await deleteMe(carol, { confirm: carol.userId })).status).toBe(202);
+    await Promise.all(closed);
+    // Assess: closed within the request (no frame was sent on them); the other user's stays open
+    expect(Date.now() - start).toBeLessThan(5_000);
+    other.send({ action: 'ping' });
+    await other.until((f) => f.type === 'pong');
+    await other.close();
+  });
+
+  it('deletes the account\'s Idempotency-Key records and their lists', async () => {
+    // Prepare: remembered responses of a thread create, a message and a task create
+    const erin = testUser('idem-leaver');
+    const created = await call(erin, 'POST', '/threads', { title: 'remembered' }, { 'Idempotency-Key': 'k-thread' });
+    const threadId = created.body.id as string;
+    expect((await call(erin, 'POST', `/threads/${threadId}/messages`, { content: 'hello again' }, { 'Idempotency-Key': 'k-message' })).status).toBe(201);
+    expect((await call(erin, 'POST', '/tasks', { title: 'remembered task' }, { 'Idempotency-Key': 'k-task' })).status).toBe(201);
+    const index = await rowsWithPrefix(keys.userRecordsPk(erin.userId), '');
+    const records = index.map((r) => String(r.SK));
+    expect(records).toHaveLength(3);
+    for (const id of records) expect(await getItem(keys.idempotencyPk(id), keys.idempotencySk())).toBeDefined();
+    expect(await getItem(keys.replayRefPk(erin.userId, threadId), keys.idempotencySk())).toBeDefined();
+    // Act
+    const res = await deleteMe(erin, { confirm: erin.userId });
+    // Assess: the records, their index and the thread's record list are gone
+    expect(res.body).toEqual({ status: 'deleted' });
+    for (const id of records) expect(await getItem(keys.idempotencyPk(id), keys.idempotencySk())).toBeUndefined();
+    expect(await rowsWithPrefix(keys.userRecordsPk(erin.userId), '')).toEqual([]);
+    expect(await getItem(keys.replayRefPk(erin.userId, threadId), keys.idempotencySk())).toBeUndefined();
   });
 
   it('deletes an account of 1,000 threads with their items within 60 s', async () => {

@@ -117,7 +117,7 @@ describe('T20: IAM confines a user\'s credentials to their own partitions (local
 
   it('stops a deliberately wrong store: built for bob, holding alice\'s credentials, it reads nothing of bob\'s', async () => {
     // The bug the wall exists for: a store that names another user's partition with the caller's client.
-    const buggy: TenantClients = { shared: asAlice, forUser: () => asAlice };
+    const buggy: TenantClients = { shared: asAlice, forUser: () => asAlice, forTenant: () => asAlice };
     const bobPrincipal: Principal = { userId: bobId, roles: ['user'], authMethod: 'jwt', keyId: null, readOnly: false, email: null };
     const store = dynamoThreadStores({ clients: buggy, tableName }, unreachableCipher).threadStore(bobPrincipal);
     await expect(store.get(bobThread)).rejects.toMatchObject(DENIED);

@@ -1,12 +1,12 @@
 // Erases a user's rows: their whole partition (profile, threads, items, tasks, counters, key
 // references, the content key if still there) except the session record, its connection slots, plus
 // the rows of theirs in other key families that the partition points at (API key lookups,
-// WebSocket connection records). Paged and batched; safe to repeat. Rate counters, audit events and
-// idempotency records expire by TTL (the latter are unreadable once the content key is gone).
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+// WebSocket connection records, the user's Idempotency-Key records through their index and the
+// threads' record lists). Paged and batched; safe to repeat. Rate counters and audit events expire by TTL.
 import type { AccountEraser } from '../core/account';
 import { keys } from '../core/keys';
 import { queryAll, queryPages } from './dynamo-reads';
+import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchDelete } from './dynamo-writes';
 import { tenantIdOf } from './tenant-id';
 
@@ -23,6 +23,16 @@ async function inParallel(client: DynamoDBDocumentClient, tableName: string, key
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENT_BATCHES, chunks.length) }, worker));
   return next >= chunks.length;
+}
+
+/** Deletes single items (the records' family allows no batch), this many at once. */
+async function deleteEach(client: DynamoDBDocumentClient, tableName: string, keys: Record<string, unknown>[], until: Date): Promise<boolean> {
+  let next = 0;
+  const worker = async () => {
+    while (next < keys.length && Date.now() < until.getTime()) await client.send(new DeleteCommand({ TableName: tableName, Key: keys[next++]! }));
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENT_BATCHES * 4, keys.length) }, worker));
+  return next >= keys.length;
 }
 
 /**
@@ -44,17 +54,32 @@ export function dynamoAccountEraser(client: DynamoDBDocumentClient, tableName: s
       const connections = slots.flatMap((r) => (typeof r.connectionId === 'string' ? [{ PK: keys.connectionPk(r.connectionId), SK: keys.connectionSk() }] : []));
       if (!(await inParallel(client, tableName, connections, until))) return false;
       if (!(await inParallel(client, tableName, slots.map(({ PK: pk, SK }) => ({ PK: pk, SK })), until))) return false;
+      // The user's Idempotency-Key records (remembered responses, sealed) through their index, the
+      // record first and its index row after, so a failure leaves the index for the repeat.
+      for await (const page of queryPages(client, {
+        TableName: tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.userRecordsPk(userId) },
+        ProjectionExpression: 'PK, SK',
+        ConsistentRead: true,
+      })) {
+        if (!(await deleteEach(client, tableName, page.map((r) => ({ PK: keys.idempotencyPk(String(r.SK)), SK: keys.idempotencySk() })), until))) return false;
+        if (!(await deleteEach(client, tableName, page.map(({ PK: pk, SK }) => ({ PK: pk, SK })), until))) return false;
+      }
       const PK = keys.userPk(tenant);
       const own = userClient(userId);
       const pages = queryPages(own, {
         TableName: tableName,
         KeyConditionExpression: 'PK = :pk',
         ExpressionAttributeValues: { ':pk': PK },
-        ProjectionExpression: 'PK, SK, keyHash, connectionId',
+        ProjectionExpression: 'PK, SK, id, keyHash, connectionId',
         ConsistentRead: true,
       });
       for await (const page of pages) {
         const rows = page.filter((r) => r.SK !== keys.sessionSk());
+        // A thread's list of the records holding its content (the records themselves went above).
+        const threadRefs = rows.flatMap((r) => (String(r.SK).startsWith(keys.threadSkPrefix()) && typeof r.id === 'string' ? [{ PK: keys.replayRefPk(userId, r.id), SK: keys.idempotencySk() }] : []));
+        if (!(await deleteEach(client, tableName, threadRefs, until))) return false;
         const pointed = rows.flatMap((r) => [
           ...(typeof r.keyHash === 'string' ? [{ PK: keys.apiKeyLookupPk(r.keyHash), SK: keys.apiKeyLookupSk() }] : []),
           ...(typeof r.connectionId === 'string' ? [{ PK: keys.connectionPk(r.connectionId), SK: keys.connectionSk() }] : []),

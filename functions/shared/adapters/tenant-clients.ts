@@ -24,6 +24,8 @@ export interface TenantClients {
   readonly shared: DynamoDBDocumentClient;
   /** A client whose credentials IAM confines to `userId`'s partitions. */
   forUser(userId: string): DynamoDBDocumentClient;
+  /** The same, by tenant id (for work that starts from a key, e.g. the table's stream, and has no userId). */
+  forTenant(tenant: Tenant): DynamoDBDocumentClient;
 }
 
 /** The session tag IAM compares with `dynamodb:LeadingKeys` (`${aws:PrincipalTag/tenant}`). */
@@ -164,13 +166,14 @@ export function tenantClients(opts: {
   return {
     shared,
     forUser: (userId) => entry(tenantIdOf(userId)).client,
+    forTenant: (tenant) => entry(tenant).client,
     stats: () => ({ credentialFetches: calls }),
   };
 }
 
 /** One client for every user: for tests and tools that talk to DynamoDB Local directly, without the IAM wall. */
 export function singleClient(client: DynamoDBDocumentClient): TenantClients {
-  return { shared: client, forUser: () => client };
+  return { shared: client, forUser: () => client, forTenant: () => client };
 }
 
 /** A user's partition: its key and the client whose credentials may reach it (and nothing else). */

@@ -10,8 +10,10 @@ import {
   DeleteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { openField, type ContentCipher, type UserCipher } from '../core/content-cipher';
+import { systemClock } from '../core/ports';
 import { ConflictError, ContentUnreadableError, ValidationError } from '../core/errors';
 import { keys } from '../core/keys';
+import type { Clock } from '../core/ports';
 import { isPossibleUserId, type Principal } from '../core/principal';
 import type { StagedWrite } from '../core/tasks/task';
 import {
@@ -37,11 +39,29 @@ export interface DynamoStoreProps {
 }
 
 const LIVE = 'attribute_exists(PK) AND attribute_not_exists(deleting)';
+/** Not past its retention: DynamoDB's TTL deletes late (typically within days), so reads and writes check the time themselves. */
+const UNEXPIRED = '(attribute_not_exists(expiresAt) OR expiresAt > :now)';
+
+/**
+ * THREAD_RETENTION_DAYS: a thread row carries `expiresAt` (the table's TTL attribute, epoch
+ * seconds), its last write plus `days`, moved by every write of the thread; its items carry none and
+ * are removed when the row expires (functions/thread-expiry). `days` null: no expiry (a write clears it).
+ */
+export interface ThreadRetention {
+  readonly days: number | null;
+  readonly clock: Clock;
+}
+
+const epochSeconds = (d: Date): number => Math.floor(d.getTime() / 1000);
+/** A row's expiry as of a write at `at` (ISO). */
+const expiryAfter = (retention: ThreadRetention, at: string): number | null =>
+  retention.days === null ? null : epochSeconds(new Date(at)) + retention.days * 86_400;
+const isExpired = (row: Row, retention: ThreadRetention): boolean => typeof row.expiresAt === 'number' && row.expiresAt <= epochSeconds(retention.clock.now());
 
 type Row = Record<string, unknown>;
 
 /** A row's content, opened; null when it does not open there (moved, copied, or its key destroyed). */
-async function opened<T>(read: () => Promise<T>): Promise<T | null> {
+export async function opened<T>(read: () => Promise<T>): Promise<T | null> {
   try {
     return await read();
   } catch (err) {
@@ -84,12 +104,12 @@ const readable = <T>(rows: (T | null)[]): T[] => rows.filter((r): r is T => r !=
  */
 const metadataText = (m: Metadata): string => JSON.stringify(m);
 
-function metadataFrom(stored: unknown): Metadata {
+export function metadataFrom(stored: unknown): Metadata {
   if (typeof stored === 'string') return JSON.parse(stored) as Metadata;
   return (stored as Metadata | undefined) ?? {}; // rows written before metadata was stored as text
 }
 
-function toItem(c: UserCipher, row: Row): Promise<Item | null> {
+export function toItem(c: UserCipher, row: Row): Promise<Item | null> {
   return opened(async () => ({
     id: String(row.id),
     threadId: String(row.threadId),
@@ -119,7 +139,7 @@ const EMPTY_PARTITION: ThreadReader = {
   listItems: async () => ({ data: [], lastKey: null }),
 };
 
-function partitionReader({ clients, tableName }: DynamoStoreProps, c: UserCipher, userId: string): ThreadReader {
+function partitionReader({ clients, tableName }: DynamoStoreProps, c: UserCipher, userId: string, retention: ThreadRetention): ThreadReader {
   const { client, pk: PK } = userPartition(clients, userId);
   return {
     async list(limit, after) {
@@ -128,8 +148,8 @@ function partitionReader({ clients, tableName }: DynamoStoreProps, c: UserCipher
         {
           TableName: tableName,
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          FilterExpression: 'attribute_not_exists(deleting)',
-          ExpressionAttributeValues: { ':pk': PK, ':prefix': keys.threadSkPrefix() },
+          FilterExpression: `attribute_not_exists(deleting) AND ${UNEXPIRED}`,
+          ExpressionAttributeValues: { ':pk': PK, ':prefix': keys.threadSkPrefix(), ':now': epochSeconds(retention.clock.now()) },
           ScanIndexForward: false, // thread ids are ULIDs: key order is creation order
           ConsistentRead: true,
         },
@@ -140,10 +160,18 @@ function partitionReader({ clients, tableName }: DynamoStoreProps, c: UserCipher
     },
     async get(threadId) {
       const res = await client.send(new GetCommand({ TableName: tableName, Key: { PK, SK: keys.threadSk(threadId) }, ConsistentRead: true }));
-      return res.Item && res.Item.deleting === undefined ? toThread(c, res.Item) : null;
+      return res.Item && res.Item.deleting === undefined && !isExpired(res.Item, retention) ? toThread(c, res.Item) : null;
     },
     async listItems(threadId, query: ItemQuery) {
       const prefix = keys.itemSkPrefix(threadId);
+      // With retention in force, a thread past its expiry, or whose row TTL removed before its items
+      // went, shows no items (one key-only read more; without retention an item proves its thread).
+      const expired =
+        retention.days === null
+          ? Promise.resolve(false)
+          : client
+              .send(new GetCommand({ TableName: tableName, Key: { PK, SK: keys.threadSk(threadId) }, ProjectionExpression: 'expiresAt', ConsistentRead: true }))
+              .then((res) => res.Item === undefined || isExpired(res.Item, retention));
       const page = await queryPage(
         client,
         {
@@ -156,24 +184,36 @@ function partitionReader({ clients, tableName }: DynamoStoreProps, c: UserCipher
         query.limit,
         startKey(PK, query.after, prefix),
       );
+      if (await expired) return { data: [], lastKey: null };
       return toPage(page, (row) => toItem(c, row));
     },
   };
 }
 
-export function dynamoThreadStores(props: DynamoStoreProps, cipher: ContentCipher) {
+export function dynamoThreadStores(props: DynamoStoreProps, cipher: ContentCipher, retention: ThreadRetention = { days: null, clock: systemClock }) {
   const { clients, tableName } = props;
+  /** The SET or REMOVE of `expiresAt` for a write at `at`, and the values its condition needs. */
+  const expiry = (at: string) => {
+    const expiresAt = expiryAfter(retention, at);
+    return {
+      clause: expiresAt === null ? 'REMOVE #expiresAt' : '',
+      set: expiresAt === null ? [] : ['#expiresAt = :expiresAt'],
+      names: { '#expiresAt': 'expiresAt' },
+      values: { ':now': epochSeconds(retention.clock.now()), ...(expiresAt === null ? {} : { ':expiresAt': expiresAt }) },
+    };
+  };
 
   const threadStore = (principal: Principal): ThreadStore => {
     const { client, pk: PK } = userPartition(clients, principal.userId);
     const c = cipher.forUser(principal.userId);
-    const reader = partitionReader(props, c, principal.userId);
+    const reader = partitionReader(props, c, principal.userId, retention);
     const threadKey = (threadId: string) => ({ PK, SK: keys.threadSk(threadId) });
     return {
       ...reader,
       async create(thread) {
         const key = threadKey(thread.id);
-        const Item = { ...key, type: 'thread', ...thread, ...(await sealedThread(c, key.SK, thread)) };
+        const expiresAt = expiryAfter(retention, thread.updatedAt);
+        const Item = { ...key, type: 'thread', ...thread, ...(await sealedThread(c, key.SK, thread)), ...(expiresAt === null ? {} : { expiresAt }) };
         try {
           await client.send(
             new PutCommand({ TableName: tableName, Item, ConditionExpression: 'attribute_not_exists(PK)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
@@ -186,9 +226,10 @@ export function dynamoThreadStores(props: DynamoStoreProps, cipher: ContentCiphe
         }
       },
       async update(threadId, patch, updatedAt) {
-        const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
-        const values: Record<string, unknown> = { ':updatedAt': updatedAt };
-        const sets = ['#updatedAt = :updatedAt'];
+        const ttl = expiry(updatedAt);
+        const names: Record<string, string> = { '#updatedAt': 'updatedAt', ...ttl.names };
+        const values: Record<string, unknown> = { ':updatedAt': updatedAt, ...ttl.values };
+        const sets = ['#updatedAt = :updatedAt', ...ttl.set];
         for (const [field, sealed] of Object.entries(await sealedThread(c, keys.threadSk(threadId), patch))) {
           names[`#${field}`] = field;
           values[`:${field}`] = sealed;
@@ -199,8 +240,8 @@ export function dynamoThreadStores(props: DynamoStoreProps, cipher: ContentCiphe
             new UpdateCommand({
               TableName: tableName,
               Key: threadKey(threadId),
-              UpdateExpression: `SET ${sets.join(', ')}`,
-              ConditionExpression: LIVE,
+              UpdateExpression: `SET ${sets.join(', ')} ${ttl.clause}`,
+              ConditionExpression: `${LIVE} AND ${UNEXPIRED}`,
               ExpressionAttributeNames: names,
               ExpressionAttributeValues: values,
               ReturnValues: 'ALL_NEW',
@@ -216,16 +257,18 @@ export function dynamoThreadStores(props: DynamoStoreProps, cipher: ContentCiphe
         const sealedMemory = await c.seal(keys.threadSk(threadId), 'agentMemory', JSON.stringify(memory));
         const contents = await Promise.all(items.map((item) => c.seal(keys.itemSk(threadId, item.id), 'content', item.content)));
         const stagedItems = await Promise.all(staged.map((s) => s.staged as TransactItem | Promise<TransactItem>)); // task-store.ts stages promises
+        const ttl = expiry(updatedAt);
         const writes: TransactItem[] = [
           {
             // The thread must exist and not be marked for deletion, so no item can outlive it.
             Update: {
               TableName: tableName,
               Key: threadKey(threadId),
-              UpdateExpression: 'SET #updatedAt = :updatedAt, #memory = :memory',
-              ConditionExpression: LIVE,
-              ExpressionAttributeNames: { '#updatedAt': 'updatedAt', '#memory': 'agentMemory' },
-              ExpressionAttributeValues: { ':updatedAt': updatedAt, ':memory': sealedMemory },
+              // Moves the thread's expiry: its items, which carry none, live as long as it does.
+              UpdateExpression: `SET ${['#updatedAt = :updatedAt', '#memory = :memory', ...ttl.set].join(', ')} ${ttl.clause}`,
+              ConditionExpression: `${LIVE} AND ${UNEXPIRED}`,
+              ExpressionAttributeNames: { '#updatedAt': 'updatedAt', '#memory': 'agentMemory', ...ttl.names },
+              ExpressionAttributeValues: { ':updatedAt': updatedAt, ':memory': sealedMemory, ...ttl.values },
             },
           },
           ...items.map((item, i) => ({
@@ -294,7 +337,7 @@ export function dynamoThreadStores(props: DynamoStoreProps, cipher: ContentCiphe
 
   /** Admin support reads of `ownerId`'s partition: read-only, for an admin the use case has authorized. */
   const adminThreadReader = (ownerId: string): ThreadReader =>
-    isPossibleUserId(ownerId) ? partitionReader(props, cipher.forUser(ownerId), ownerId) : EMPTY_PARTITION;
+    isPossibleUserId(ownerId) ? partitionReader(props, cipher.forUser(ownerId), ownerId, retention) : EMPTY_PARTITION;
 
   return { threadStore, adminThreadReader };
 }

@@ -15,6 +15,7 @@ export const AUDIT_ACTIONS = [
   'admin.budget.set',
   'session.sign_out',
   'account.deleted',
+  'account.export',
   'security.enumeration_suspected',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

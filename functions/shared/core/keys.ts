@@ -40,6 +40,8 @@ export const keys = {
   threadSk: (threadId: string) => join('THREAD', e(threadId)),
   threadSkPrefix: () => 'THREAD#',
   itemSk: (threadId: string, itemId: string) => join('ITEM', e(threadId), e(itemId)),
+  /** Every item of every thread of the partition. */
+  allItemsSkPrefix: () => 'ITEM#',
   /** Ends with the separator so thread `a` never matches items of thread `ab`. */
   itemSkPrefix: (threadId: string) => join('ITEM', e(threadId), ''),
   taskSk: (taskId: string) => join('TASK', e(taskId)),
@@ -91,6 +93,12 @@ export const keys = {
    * (three parts where a record's key has one, so never a record's key).
    */
   replayRefPk: (userId: string, threadId: string) => join('IDEMPOTENCY', 'THREAD', e(userId), e(threadId)),
+  /**
+   * One row per Idempotency-Key record of `userId` (sort key: the record id), so deleting the
+   * account deletes the records too. Three parts where a record's key has one and a thread's
+   * reference list four, so it is neither.
+   */
+  userRecordsPk: (userId: string) => join('IDEMPOTENCY', 'USER', e(userId)),
   webhookSk: () => 'EVENT',
   /** The deployment's key-encryption keys (KMS-wrapped), one row per version: not a tenant's partition. */
   keyringPk: () => 'KEYRING',

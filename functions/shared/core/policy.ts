@@ -43,6 +43,8 @@ export const POLICY = {
   'tasks.read': [scope('tasks:read')],
   /** Create, change or delete own tasks; the agent's write tools. */
   'tasks.write': [writer, scope('tasks:write')],
+  /** Export one's own account (GET /me/export): any role, but a scoped key needs both read scopes. */
+  'account.export': [scope('threads:read'), scope('tasks:read')],
   /** One's own usage and budget (GET /me/usage): any caller, whatever its role or scopes. */
   'usage.read': [],
   /** Support reads of another user's threads and items. */

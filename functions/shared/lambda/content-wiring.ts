@@ -2,7 +2,7 @@
 // with it the AWS Encryption SDK), the thread and task stores, and the idempotency records that keep
 // sealed copies of answers. Kept apart from wiring.ts so the functions that never touch content
 // (health, tools, openapi, audit, api-keys) do not bundle any of it.
-import { loadContentKeyConfig, loadHttpConfig } from '../config';
+import { loadContentKeyConfig, loadHttpConfig, loadThreadRetentionDays } from '../config';
 import { envelopeCipher } from '../adapters/envelope-cipher';
 import { kmsKeySource } from '../adapters/kek-source';
 import { createKmsClient } from '../adapters/kms-client';
@@ -40,7 +40,8 @@ const cipher = once(() => {
     onUnreadable: ({ userId, record, field }) => logger.error('stored content did not open for its record', { code: 'content_unreadable', userId, record, field }),
   });
 });
-const threadStores = once(() => dynamoThreadStores(store(), cipher()));
+// Every function that writes threads reads THREAD_RETENTION_DAYS (infra/routes.ts): a write moves the thread's expiry.
+const threadStores = once(() => dynamoThreadStores(store(), cipher(), { days: loadThreadRetentionDays(env), clock: systemClock }));
 const taskStores = once(() => dynamoTaskStores(store(), cipher()));
 const idempotency = once(() =>
   idempotentPosts(

@@ -12,7 +12,7 @@ import {
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { replayedReply, replyOf, type ExchangeResult, type OpenReply, type ReplyEvent } from '../core/agent/reply';
 import { asUnavailable } from '../adapters/dynamo-faults';
@@ -141,6 +141,14 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
       }),
     );
   };
+  /** Lists a fresh record under its caller (keys.userRecordsPk), so deleting the account finds it. */
+  const indexRecord = (attempt: Attempt) =>
+    client.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { PK: keys.userRecordsPk(attempt.caller), SK: persistenceStore.recordIdOf(attempt), expiresAt: Math.floor(Date.now() / 1000) + IDEMPOTENCY_WINDOW_SECONDS },
+      }),
+    );
   const forgetThread = async (userId: string, threadId: string) => {
     const res = await client.send(new GetCommand({ TableName: tableName, Key: refKey(userId, threadId), ConsistentRead: true }));
     const ids = res.Item?.recordIds instanceof Set ? [...(res.Item.recordIds as Set<string>)] : [];
@@ -157,6 +165,7 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
     try {
       const stored = (await once(attempt, async (): Promise<SealedResponse> => {
         ran = true;
+        await indexRecord(attempt);
         const result = await run();
         const threadId = threadOf(result);
         if (threadId) await referenceThread(attempt, threadId);

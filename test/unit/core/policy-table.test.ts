@@ -2,6 +2,7 @@
 // with in-memory stores: the expected outcomes are written out here, beside core/policy.ts, so a
 // change to a rule must change this table too. A refused caller reaches no store.
 import { createTokenBudget } from '../../../functions/shared/core/token-budget';
+import { exportAccount, type AccountExportDeps, type AccountExportSource } from '../../../functions/shared/core/account-export';
 import { adminUserUsage, myUsage, setUserBudget, type UsageDeps, type UsageStore } from '../../../functions/shared/core/usage';
 import { describe, expect, it } from 'vitest';
 import { adminDisableApiKey, issueApiKey, listApiKeys, revokeApiKey, setApiKeyEnabled, type ApiKeyDeps } from '../../../functions/shared/core/api-keys';
@@ -75,6 +76,8 @@ const EXPECTED: Record<Action, Record<Kind, Outcome>> = {
   'tasks.read': { ...reads('tasks:read'), demotedScopedKey: 'forbidden' }, // it holds only the thread scopes
   'tasks.write': writes('tasks:write'),
   'usage.read': everyone(ok, ok),
+  // Any role; a key without either read scope is refused, and so is the key holding only the thread scopes.
+  'account.export': { ...everyone(ok, ok), 'key-threads:read': 'forbidden', 'key-tasks:read': 'forbidden', demotedScopedKey: 'forbidden' },
   'admin.read': adminsOnly,
   'audit.read': adminsOnly,
   'admin.apikeys.disable': adminsOnly,
@@ -135,7 +138,15 @@ function world() {
     cursorSigner: async () => hmacSigner('a-secret-of-sixteen-chars'),
   };
   const taskDeps = { tasks: () => counted(tasks), clock, ids, cursors: threadDeps.cursors };
-  return { records, threadDeps, taskDeps, keyDeps, usageDeps, auditReader, sessions, connections, cipher, eraser, storeCalls: () => calls + keys.calls };
+  const emptySource: AccountExportSource = {
+    profile: async () => ({ userId: 'iss:alice', email: null, roles: ['user'], authMethod: 'jwt', createdAt: '2026-01-01T00:00:00Z' }),
+    threads: async function* () {},
+    tasks: async () => [],
+    apiKeys: async () => [],
+    auditEvents: async function* () {},
+  };
+  const exportDeps: AccountExportDeps = { source: () => counted(emptySource), audit, clock };
+  return { records, threadDeps, taskDeps, keyDeps, usageDeps, exportDeps, auditReader, sessions, connections, cipher, eraser, storeCalls: () => calls + keys.calls };
 }
 
 type World = ReturnType<typeof world>;
@@ -149,6 +160,7 @@ const PROBES: Record<Action, (w: World, p: Principal) => Promise<unknown>> = {
   'admin.read': (w, p) => adminListThreads(w.threadDeps, { principal: p, origin }, 'iss:bob', () => ({ limit: 10, cursor: null })),
   'audit.read': (w, p) => listAudit({ reader: w.auditReader, cursorSigner: async () => hmacSigner('a-secret-of-sixteen-chars') }, p, () => ({ userId: null, limit: 10, cursor: null })),
   'admin.apikeys.disable': (w, p) => adminDisableApiKey(w.keyDeps, p, origin, 'iss:bob', KEY_ID),
+  'account.export': (w, p) => exportAccount(w.exportDeps, p, origin),
   'usage.read': (w, p) => myUsage(w.usageDeps, p, () => ({ days: 7 })),
   'admin.usage.read': (w, p) => adminUserUsage(w.usageDeps, { principal: p, origin }, 'iss:bob', () => ({ days: 30 })),
   'admin.budget.set': (w, p) => setUserBudget(w.usageDeps, { principal: p, origin }, 'iss:bob', () => ({ dailyTokens: 10, monthlyTokens: null })),
@@ -159,7 +171,7 @@ const PROBES: Record<Action, (w: World, p: Principal) => Promise<unknown>> = {
   'apikeys.enable': (w, p) => setApiKeyEnabled(w.keyDeps, p, origin, KEY_ID, () => ({ enabled: true })),
   'session.end': (w, p) =>
     signOut({ sessions: w.sessions, clock, audit: w.threadDeps.audit, apiKeys: w.keyDeps.store, connections: w.connections }, p, origin, { revokeKeysCreatedBefore: false }),
-  'account.delete': (w, p) => deleteAccount({ cipher: w.cipher, sessions: w.sessions, eraser: w.eraser, audit: w.threadDeps.audit, clock }, p, origin, () => p.userId),
+  'account.delete': (w, p) => deleteAccount({ cipher: w.cipher, sessions: w.sessions, connections: w.connections, eraser: w.eraser, audit: w.threadDeps.audit, clock }, p, origin, () => p.userId),
 };
 
 const cases = ACTIONS.flatMap((action) => (Object.keys(KINDS) as Kind[]).map((kind) => [action, kind, EXPECTED[action][kind]] as const));

@@ -61,10 +61,11 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('describes both streaming routes as text/event-stream with their event schemas', () => {
+  it('describes the event-streaming routes as text/event-stream with their event schemas, and the streamed export as one JSON document', () => {
     for (const route of ROUTES.filter((r) => r.streaming)) {
       const ok = doc.paths[route.path]![route.method.toLowerCase()]!.responses['200']!;
-      expect(ok.content?.['text/event-stream']?.schema, route.path).toHaveProperty('$ref');
+      const type = route.path === '/me/export' ? 'application/json' : 'text/event-stream';
+      expect(ok.content?.[type]?.schema, route.path).toHaveProperty('$ref');
     }
   });
 
