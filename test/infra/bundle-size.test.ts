@@ -21,15 +21,15 @@ const AUTHORIZER_LIMIT = 63 * KB;
  * content is within the goal.
  */
 const OVER_GOAL: Record<string, number> = {
-  Tasks: 667 * KB,
-  Threads: 668 * KB,
-  Admin: 671 * KB,
-  Webhook: 673 * KB,
-  Me: 678 * KB,
-  Messages: 688 * KB,
-  Websocket: 688 * KB,
-  Chatkit: 701 * KB,
-  Export: 1 * KB,
+  Tasks: 675 * KB,
+  Threads: 676 * KB,
+  Admin: 683 * KB,
+  Webhook: 681 * KB,
+  Me: 689 * KB,
+  Messages: 697 * KB,
+  Websocket: 697 * KB,
+  Chatkit: 709 * KB,
+  Export: 680 * KB,
 };
 
 type Fn = { Properties: { Code: { S3Key?: string } } };
@@ -61,8 +61,8 @@ describe('function bundles', () => {
   });
 
   it('keeps the Encryption SDK out of the functions that touch no content', () => {
-    const plain = all.filter((b) => ['Health', 'Tools', 'Openapi', 'Audit', 'ApiKeys'].includes(b.name));
-    expect(plain.map((b) => b.name).sort()).toEqual(['ApiKeys', 'Audit', 'Health', 'Openapi', 'Tools']);
+    const plain = all.filter((b) => ['Health', 'Tools', 'Openapi', 'Audit', 'ApiKeys', 'ThreadExpiry'].includes(b.name));
+    expect(plain.map((b) => b.name).sort()).toEqual(['ApiKeys', 'Audit', 'Health', 'Openapi', 'ThreadExpiry', 'Tools']);
     expect(all.find((b) => b.name === 'Threads')?.text).toContain('aws-crypto-public-key');
     // Powertools Tracer (the X-Ray SDK) comes with the content wiring, and only with it.
     for (const name of Object.keys(OVER_GOAL)) expect(all.find((b) => b.name === name)?.text, name).toContain('XRaySDKInstrumentation');
