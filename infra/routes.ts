@@ -119,7 +119,7 @@ export const FUNCTIONS = {
   // Public and principal-less: its rate-limit guard never runs, so it never reaches DynamoDB.
   health: { dir: 'health', table: [], env: EDGE },
   openapi: { dir: 'openapi', table: [], env: EDGE }, // serves the bundled docs/openapi.json
-  me: { dir: 'me', table: ['tenant', 'keyring', 'auditAppend', 'idempotency', 'idempotencyIndex', 'apiKeyLookups', 'connections'], env: [...EDGE, ...BUDGET, ...CONTENT, ...RETENTION], closesWebSockets: true }, // creates the profile on first call
+  me: { dir: 'me', table: ['tenant', 'keyring', 'auditAppend', 'idempotency', 'idempotencyErase', 'apiKeyLookups', 'connections'], env: [...EDGE, ...BUDGET, ...CONTENT, ...RETENTION], closesWebSockets: true }, // creates the profile on first call
   tools: { dir: 'tools', table: ['tenant'], env: EDGE }, // the tool list is static; only the request is counted
   audit: { dir: 'audit', table: ['tenant', 'auditRead'], env: AUDITED, secrets: ['CURSOR_SECRET'] }, // queries audit events; writes only its rate counter
   threads: { dir: 'threads', table: ['tenant', 'keyring', 'auditAppend', 'idempotency'], env: [...AUDITED, ...CONTENT, ...RETENTION], secrets: ['CURSOR_SECRET'] },

@@ -71,7 +71,7 @@ export type SharedGrant =
   | 'connections'
   | 'webhookEvents'
   | 'idempotency'
-  | 'idempotencyIndex'
+  | 'idempotencyErase'
   | 'keyring'
   | 'usageIndex'
   | 'usageRead';
@@ -137,9 +137,11 @@ export function sharedGrantStatements(tableArn: string, grant: SharedGrant): Pol
       return [onFamilies(['dynamodb:Query'], tableArn, ['USAGE_DAY#*'])];
     case 'idempotency':
       return [onFamilies(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], tableArn, ['IDEMPOTENCY#*'])];
-    case 'idempotencyIndex':
-      // Account deletion lists a user's records through their index (keys.userRecordsPk), and only that.
-      return [onFamilies(['dynamodb:Query'], tableArn, ['IDEMPOTENCY#USER#*'])];
+    case 'idempotencyErase':
+      // Account deletion lists a user's records through their index (keys.userRecordsPk) and deletes
+      // records, index rows and thread lists in batches of 25 (BatchWriteItem cannot be narrowed to
+      // deletes; this role may already put there through `idempotency`).
+      return [onFamilies(['dynamodb:Query'], tableArn, ['IDEMPOTENCY#USER#*']), onFamilies(['dynamodb:BatchWriteItem'], tableArn, ['IDEMPOTENCY#*'])];
   }
 }
 

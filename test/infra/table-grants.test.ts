@@ -54,7 +54,7 @@ const EXPECTED: Record<string, Grant[]> = {
   ToolsFunction: [TENANT_CREDS, ],
   AuditFunction: [TENANT_CREDS, { actions: ['dynamodb:Query'], leadingKeys: ['AUDIT#*', 'AUDIT_ALL#*'] }],
   // Account deletion also lists the user's Idempotency-Key records through their index.
-  MeFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY, { actions: ['dynamodb:Query'], leadingKeys: ['IDEMPOTENCY#USER#*'] }, API_KEY_LOOKUPS, CONNECTIONS],
+  MeFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY, { actions: ['dynamodb:Query'], leadingKeys: ['IDEMPOTENCY#USER#*'] }, { actions: ['dynamodb:BatchWriteItem'], leadingKeys: ['IDEMPOTENCY#*'] }, API_KEY_LOOKUPS, CONNECTIONS],
   ThreadsFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY],
   MessagesFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY, USAGE_INDEX],
   ChatkitFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, IDEMPOTENCY, USAGE_INDEX],

@@ -6,7 +6,7 @@
 import type { AccountEraser } from '../core/account';
 import { keys } from '../core/keys';
 import { queryAll, queryPages } from './dynamo-reads';
-import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchDelete } from './dynamo-writes';
 import { tenantIdOf } from './tenant-id';
 
@@ -23,16 +23,6 @@ async function inParallel(client: DynamoDBDocumentClient, tableName: string, key
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENT_BATCHES, chunks.length) }, worker));
   return next >= chunks.length;
-}
-
-/** Deletes single items (the records' family allows no batch), this many at once. */
-async function deleteEach(client: DynamoDBDocumentClient, tableName: string, keys: Record<string, unknown>[], until: Date): Promise<boolean> {
-  let next = 0;
-  const worker = async () => {
-    while (next < keys.length && Date.now() < until.getTime()) await client.send(new DeleteCommand({ TableName: tableName, Key: keys[next++]! }));
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENT_BATCHES * 4, keys.length) }, worker));
-  return next >= keys.length;
 }
 
 /**
@@ -63,8 +53,8 @@ export function dynamoAccountEraser(client: DynamoDBDocumentClient, tableName: s
         ProjectionExpression: 'PK, SK',
         ConsistentRead: true,
       })) {
-        if (!(await deleteEach(client, tableName, page.map((r) => ({ PK: keys.idempotencyPk(String(r.SK)), SK: keys.idempotencySk() })), until))) return false;
-        if (!(await deleteEach(client, tableName, page.map(({ PK: pk, SK }) => ({ PK: pk, SK })), until))) return false;
+        if (!(await inParallel(client, tableName, page.map((r) => ({ PK: keys.idempotencyPk(String(r.SK)), SK: keys.idempotencySk() })), until))) return false;
+        if (!(await inParallel(client, tableName, page.map(({ PK: pk, SK }) => ({ PK: pk, SK })), until))) return false;
       }
       const PK = keys.userPk(tenant);
       const own = userClient(userId);
@@ -79,7 +69,7 @@ export function dynamoAccountEraser(client: DynamoDBDocumentClient, tableName: s
         const rows = page.filter((r) => r.SK !== keys.sessionSk());
         // A thread's list of the records holding its content (the records themselves went above).
         const threadRefs = rows.flatMap((r) => (String(r.SK).startsWith(keys.threadSkPrefix()) && typeof r.id === 'string' ? [{ PK: keys.replayRefPk(userId, r.id), SK: keys.idempotencySk() }] : []));
-        if (!(await deleteEach(client, tableName, threadRefs, until))) return false;
+        if (!(await inParallel(client, tableName, threadRefs, until))) return false;
         const pointed = rows.flatMap((r) => [
           ...(typeof r.keyHash === 'string' ? [{ PK: keys.apiKeyLookupPk(r.keyHash), SK: keys.apiKeyLookupSk() }] : []),
           ...(typeof r.connectionId === 'string' ? [{ PK: keys.connectionPk(r.connectionId), SK: keys.connectionSk() }] : []),
