@@ -25,6 +25,10 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Pr
   }
 }
 
+/** The partition's keys left after a deletion, but this month's token counts (kept on purpose: counts only, TTL). */
+const leftOf = (rows: Array<Record<string, unknown>>): string[] =>
+  rows.map((r) => String(r.SK)).filter((sk) => !sk.startsWith(keys.tokensSk(new Date().toISOString().slice(0, 7))));
+
 describe('DELETE /me', () => {
   it('refuses a missing or wrong confirm with 400 and an API key with 403, and deletes nothing', async () => {
     // Prepare
@@ -54,12 +58,14 @@ describe('DELETE /me', () => {
     const key = (await call(alice, 'POST', '/api-keys', { name: 'bot' })).body.key as string;
     const PK = keys.userPk(tenantIdOf(alice.userId));
     expect((await rowsWithPrefix(PK, '')).length).toBeGreaterThan(5);
+    const usedBefore = (await call(alice, 'GET', '/me')).body.budget.used as number;
+    expect(usedBefore).toBeGreaterThan(0);
     // Act
     const res = await deleteMe(alice, { confirm: alice.userId });
-    // Assess: 202; only the session record (refusing old tokens) is left of the partition
+    // Assess: 202; only the session record (refusing old tokens) and this month's token counts are left
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ status: 'deleted' });
-    expect((await rowsWithPrefix(PK, '')).map((r) => r.SK)).toEqual([keys.sessionSk()]);
+    expect(leftOf(await rowsWithPrefix(PK, ''))).toEqual([keys.sessionSk()]);
     expect(await getItem(PK, keys.userKeySk())).toBeUndefined();
     expect(await eventually(async () => (await call(alice, 'GET', '/me')).status === 401)).toBe(true);
     expect((await api(baseUrl(), 'GET', '/me', { apiKey: key })).status).toBe(401);
@@ -69,6 +75,8 @@ describe('DELETE /me', () => {
     expect(await eventually(async () => (fresh = { ...alice, token: devToken(alice.sub) }) && (await call(fresh, 'GET', '/me')).status === 200)).toBe(true);
     expect((await call(fresh, 'GET', '/threads')).body.data).toEqual([]);
     expect((await call(fresh, 'GET', '/tasks')).body.data).toEqual([]);
+    // The day's spend survives the deletion: deleting and signing in again resets no budget
+    expect((await call(fresh, 'GET', '/me')).body.budget.used).toBe(usedBefore);
     const again = await newThread(fresh, 'a new start');
     expect((await call(fresh, 'GET', `/threads/${again}`)).body.title).toBe('a new start');
   });
@@ -144,7 +152,7 @@ describe('DELETE /me', () => {
     expect(new Set(statuses)).toEqual(new Set([202]));
     expect(res.body).toEqual({ status: 'deleted' });
     expect(seconds).toBeLessThan(60);
-    expect((await rowsWithPrefix(PK, '')).map((r) => r.SK)).toEqual([keys.sessionSk()]);
+    expect(leftOf(await rowsWithPrefix(PK, ''))).toEqual([keys.sessionSk()]);
     console.log(`DELETE /me of 1,000 threads (3,000 rows): ${seconds.toFixed(1)} s`);
   }, 300_000);
 });

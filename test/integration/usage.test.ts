@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countWords } from '../../functions/shared/core/agent/rules-model';
 import { api } from '../helpers/http';
-import { baseUrl } from '../helpers/dev-tokens';
+import { baseUrl, devToken } from '../helpers/dev-tokens';
 import { call, newThread, testUser, type TestUser } from '../helpers/threads';
 import { sendOver, TRANSPORTS } from '../helpers/transports';
 
@@ -152,6 +152,22 @@ describe('T28: usage and budgets', () => {
     expect(refused.status, refused.text).toBe(429);
     expect(refused.body.error.code).toBe('budget_exceeded');
     expect((await usageOf(user)).days[0]).toMatchObject({ replies: 0, inputTokens: 0, outputTokens: 0 });
+  });
+
+  it("keeps an admin's budget override through the user's account deletion and new sign-in", async () => {
+    const user = testUser('usage-leaver');
+    expect((await call(admin, 'PUT', budgetPath(user), { dailyTokens: 0 })).status).toBe(200);
+    const gone = await call(user, 'DELETE', '/me', { confirm: user.userId });
+    expect(gone.status, gone.text).toBe(202);
+    // The same sub signs in again (a token issued after the deletion): the override still holds
+    let fresh = user;
+    for (let i = 0; i < 50 && (await call(fresh, 'GET', '/me')).status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100)); // a token of a later second than the sign-out
+      fresh = { ...user, token: devToken(user.sub) };
+    }
+    expect((await call(fresh, 'GET', '/me')).body.budget).toMatchObject({ limit: 0, source: 'override' });
+    const threadId = await newThread(fresh);
+    expect((await call(fresh, 'POST', `/threads/${threadId}/messages`, { content: 'list my tasks' })).status).toBe(429);
   });
 
   it.each([

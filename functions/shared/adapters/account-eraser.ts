@@ -1,5 +1,6 @@
 // Erases a user's rows: their whole partition (profile, threads, items, tasks, counters, key
-// references, the content key if still there) except the session record, its connection slots, plus
+// references, the content key if still there) except the session record, the budget override and
+// this month's token counts (keptThroughDeletion), its connection slots, plus
 // the rows of theirs in other key families that the partition points at (API key lookups,
 // WebSocket connection records, the user's Idempotency-Key records through their index and the
 // threads' record lists). Paged and batched; safe to repeat. Rate counters and audit events expire by TTL.
@@ -23,6 +24,17 @@ async function inParallel(client: DynamoDBDocumentClient, tableName: string, key
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENT_BATCHES, chunks.length) }, worker));
   return next >= chunks.length;
+}
+
+/**
+ * Rows that outlive the account: the session record (it refuses tokens issued before the deletion),
+ * the budget an admin set and this month's token counts (counts only, no content; they expire by
+ * TTL). Without them a deletion and a new sign-in with the same `sub` would reset the daily budget,
+ * the monthly cap and an admin's override.
+ */
+function keptThroughDeletion(sk: string): boolean {
+  const month = new Date().toISOString().slice(0, 7);
+  return sk === keys.sessionSk() || sk === keys.budgetSk() || sk.startsWith(keys.tokensSk(month));
 }
 
 /**
@@ -66,7 +78,7 @@ export function dynamoAccountEraser(client: DynamoDBDocumentClient, tableName: s
         ConsistentRead: true,
       });
       for await (const page of pages) {
-        const rows = page.filter((r) => r.SK !== keys.sessionSk());
+        const rows = page.filter((r) => !keptThroughDeletion(String(r.SK)));
         // A thread's list of the records holding its content (the records themselves went above).
         const threadRefs = rows.flatMap((r) => (String(r.SK).startsWith(keys.threadSkPrefix()) && typeof r.id === 'string' ? [{ PK: keys.replayRefPk(userId, r.id), SK: keys.idempotencySk() }] : []));
         if (!(await inParallel(client, tableName, threadRefs, until))) return false;
