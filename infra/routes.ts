@@ -133,7 +133,7 @@ export const FUNCTIONS = {
   apiKeys: { dir: 'api-keys', table: ['tenant', 'auditAppend', 'apiKeyLookups'], env: [...AUDITED, 'API_KEY_MAX_DAYS'] },
   // Streams the whole account (GET /me/export) for up to 15 min, REST response streaming's limit:
   // https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html
-  export: { dir: 'export', table: ['tenant', 'keyring', 'auditAppend', 'auditRead'], env: [...AUDITED, ...CONTENT], timeoutSeconds: EXPORT_TIMEOUT_SECONDS, memoryMb: 512 },
+  export: { dir: 'export', table: ['tenant', 'keyring', 'auditAppend', 'auditActorRead'], env: [...AUDITED, ...CONTENT], timeoutSeconds: EXPORT_TIMEOUT_SECONDS, memoryMb: 512 },
   webhook: { dir: 'webhook', table: ['tenant', 'keyring', 'webhookEvents'], env: [...EDGE, 'WEBHOOK_SOURCES', ...CONTENT] }, // creates tasks: seals their titles; dedupes on its own WEBHOOK# records
 } as const satisfies Record<string, FunctionDef>;
 

@@ -332,6 +332,12 @@ export class ThreadGuardStack extends Stack {
 
     // Thread retention: the items of threads TTL removed (constructs/thread-expiry.ts).
     const threadExpiry = addThreadExpiry(this, { ...wiring, table: this.table });
+    // Stream records live 24 hours: a stuck batch (its items never removed) pages someone within the hour.
+    this.securityAlarms.addAlarm('ThreadExpiryIteratorAge', {
+      metric: threadExpiry.fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(5) }),
+      threshold: 3_600_000,
+      description: 'Expired threads have waited over an hour for their items to be removed: the thread-expiry function keeps failing a batch (its log says which record); stream records are dropped after 24 hours.',
+    });
     const allFunctions: Record<string, ServiceFunction> = {
       ...functions,
       threadExpiry,

@@ -66,6 +66,7 @@ export function tenantRoleStatements(tableArn: string): PolicyStatementJson[] {
 export type SharedGrant =
   | 'auditAppend'
   | 'auditRead'
+  | 'auditActorRead'
   | 'apiKeyAuth'
   | 'apiKeyLookups'
   | 'connections'
@@ -106,6 +107,9 @@ export function sharedGrantStatements(tableArn: string, grant: SharedGrant): Pol
       return [onFamilies(['dynamodb:PutItem'], tableArn, ['AUDIT#*', 'AUDIT_ALL#*']), onFamilies(['dynamodb:UpdateItem'], tableArn, ['DENIALS#*'])];
     case 'auditRead':
       return [onFamilies(['dynamodb:Query'], tableArn, ['AUDIT#*', 'AUDIT_ALL#*'])];
+    case 'auditActorRead':
+      // The export reads the caller's own events (AUDIT#<userId>), never the all-users day list.
+      return [onFamilies(['dynamodb:Query'], tableArn, ['AUDIT#*'])];
     case 'apiKeyAuth':
       return [
         onFamilies(['dynamodb:GetItem'], tableArn, ['APIKEY#*']),

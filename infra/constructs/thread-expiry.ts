@@ -19,8 +19,12 @@ export function addThreadExpiry(scope: Construct, props: Omit<ServiceFunctionPro
       startingPosition: StartingPosition.TRIM_HORIZON,
       batchSize: 100,
       maxBatchingWindow: Duration.seconds(30),
-      // Retried until it lands (each batch is idempotent); the stream keeps records 24 hours.
+      // Retried until it lands (each batch is idempotent); the stream keeps records 24 hours, so a
+      // batch that keeps failing must page someone well before (the stack's ThreadExpiryIteratorAge
+      // alarm, beside the function's error alarm). A failing batch is split in two on each retry,
+      // so one bad record holds back as few others as possible.
       retryAttempts: -1,
+      bisectBatchOnError: true,
       // Only the TTL service's removals of thread rows: a thread its owner deleted took its items with it.
       filters: [
         FilterCriteria.filter({

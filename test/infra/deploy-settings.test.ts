@@ -76,6 +76,11 @@ describe('thread retention', () => {
       dynamodb: { Keys: { SK: { S: [{ prefix: 'THREAD#' }] } } },
     });
     expect(() => synth({ context: { 'threadguard:threadRetentionDays': 0 } })).toThrow(/threadRetentionDays/);
+    // A batch that keeps failing is split on retry and pages someone long before the stream's 24 hours run out.
+    const mapping = (Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Res[]).find((m) => JSON.stringify(m.Properties.FilterCriteria).includes('THREAD#'))!;
+    expect(mapping.Properties).toMatchObject({ BisectBatchOnFunctionError: true, MaximumRetryAttempts: -1 });
+    const ages = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Res[]).filter((a) => a.Properties.MetricName === 'IteratorAge');
+    expect(ages.map((a) => [a.Properties.Threshold, a.Properties.Statistic])).toEqual([[3_600_000, 'Maximum']]);
   });
 });
 

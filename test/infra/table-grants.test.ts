@@ -62,7 +62,7 @@ const EXPECTED: Record<string, Grant[]> = {
   AdminFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, API_KEY_LOOKUPS, IDEMPOTENCY, USAGE_READ],
   ApiKeysFunction: [TENANT_CREDS, ...AUDIT_APPEND, API_KEY_LOOKUPS],
   // The account export: the caller's partition (tenant role), their audit list, its own audit event.
-  ExportFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, { actions: ['dynamodb:Query'], leadingKeys: ['AUDIT#*', 'AUDIT_ALL#*'] }],
+  ExportFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, { actions: ['dynamodb:Query'], leadingKeys: ['AUDIT#*'] }],
   // Removes expired threads' items, through the tenant role only (the tenant comes from the stream record's key).
   ThreadExpiryFunction: [TENANT_CREDS],
   WebhookFunction: [TENANT_CREDS, KEYRING, { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: ['WEBHOOK#*'] }],

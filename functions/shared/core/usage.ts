@@ -172,20 +172,21 @@ export async function setUserBudget(
   userId: string,
   body: Deferred<BudgetOverride>,
 ): Promise<{ userId: string; dailyTokens: number | null; monthlyTokens: number | null; budget: BudgetStatus }> {
-  return auditedThreadAccess(
+  // The decision and the values are recorded before the override is written: a change the audit
+  // trail does not know about cannot happen (a failed write leaves an event with no change, not the reverse).
+  const { ownerId, override } = await auditedThreadAccess(
     deps.audit,
     access,
     'admin.budget.set',
     { threadId: null, ownerId: userId },
     async () => {
       authorize(access.principal, 'admin.budget.set');
-      const ownerId = ownerIdOf(userId);
-      const override = body();
-      const none = override.dailyTokens === null && override.monthlyTokens === null;
-      await deps.usage.setOverride(ownerId, none ? null : override, { setBy: access.principal.userId, setAt: deps.clock.now().toISOString() });
-      return { userId: ownerId, ...override, budget: await deps.budget.statusOf(ownerId) };
+      return { ownerId: ownerIdOf(userId), override: body() };
     },
-    // What was set goes into the audit event (counts only), so a budget change can be traced.
-    (r) => `dailyTokens=${r.dailyTokens ?? 'default'} monthlyTokens=${r.monthlyTokens ?? 'default'}`,
+    // What is set goes into the audit event (counts only), so a budget change can be traced.
+    ({ override: o }) => `dailyTokens=${o.dailyTokens ?? 'default'} monthlyTokens=${o.monthlyTokens ?? 'default'}`,
   );
+  const none = override.dailyTokens === null && override.monthlyTokens === null;
+  await deps.usage.setOverride(ownerId, none ? null : override, { setBy: access.principal.userId, setAt: deps.clock.now().toISOString() });
+  return { userId: ownerId, ...override, budget: await deps.budget.statusOf(ownerId) };
 }

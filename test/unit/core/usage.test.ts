@@ -9,6 +9,7 @@ import type { Principal } from '../../../functions/shared/core/principal';
 import { createTokenBudget } from '../../../functions/shared/core/token-budget';
 import {
   adminDayUsage,
+  setUserBudget,
   budgetBodySchema,
   usageDaysQuerySchema,
   usageHistory,
@@ -164,5 +165,28 @@ describe('wire rules', () => {
 
   it.each(['0', '91', '1.5', '-1', 'x', ''])('refuses days=%s', (days) => {
     expect(usageDaysQuerySchema.safeParse({ days }).success).toBe(false);
+  });
+});
+
+describe('setUserBudget', () => {
+  const clock = { now: () => new Date('2026-03-31T23:00:00Z') };
+  const budgetOf = (usage: UsageStore) => createTokenBudget({ counter: new InMemoryTokenCounter(), clock, dailyLimit: 100, maxReplyTokens: 10, usage });
+
+  it('records the decision and the values before the override is written, so no change goes unrecorded', async () => {
+    const usage = memoryUsage(new InMemoryTokenCounter());
+    const order: string[] = [];
+    const audit: AuditLog = { record: async (r) => void order.push(`audit:${r.outcome}:${r.reason}`) };
+    const store: UsageStore = { ...usage, setOverride: async (...a) => (order.push('write'), usage.setOverride(...a)) };
+    await setUserBudget({ usage: store, budget: budgetOf(store), audit, clock }, { principal: admin, origin }, 'iss:alice', () => ({ dailyTokens: 0, monthlyTokens: null }));
+    expect(order).toEqual(['audit:allowed:dailyTokens=0 monthlyTokens=default', 'write']);
+  });
+
+  it('writes nothing when the audit event cannot be recorded', async () => {
+    const usage = memoryUsage(new InMemoryTokenCounter());
+    let writes = 0;
+    const store: UsageStore = { ...usage, setOverride: async (...a) => (writes++, usage.setOverride(...a)) };
+    const audit: AuditLog = { record: async () => Promise.reject(new Error('audit trail unavailable')) };
+    await expect(setUserBudget({ usage: store, budget: budgetOf(store), audit, clock }, { principal: admin, origin }, 'iss:alice', () => ({ dailyTokens: 5, monthlyTokens: null }))).rejects.toThrow('audit trail unavailable');
+    expect(writes).toBe(0);
   });
 });
