@@ -3,7 +3,8 @@
 // account (a guest reads what they can read); the request is audited before the first byte.
 import type { ApiKeyView } from './api-keys';
 import type { AuditEvent, AuditLog, RequestOrigin } from './audit';
-import { authorize } from './policy';
+import { MissingScopeError } from './errors';
+import { decide } from './policy';
 import type { Clock } from './ports';
 import type { Principal } from './principal';
 import type { Task } from './tasks/task';
@@ -56,10 +57,16 @@ const json = (value: unknown): string => JSON.stringify(value);
  * only with its last chunk, so a stream cut short never parses as a complete export.
  */
 export async function exportAccount(deps: AccountExportDeps, principal: Principal, origin: RequestOrigin): Promise<AsyncIterable<string>> {
-  authorize(principal, 'account.export');
+  const event = { action: 'account.export', userId: principal.userId, ownerId: principal.userId, threadId: null, ...origin } as const;
+  // A refusal (a key without a read scope) is audited like every other scope refusal.
+  const refusal = decide(principal, 'account.export');
+  if (refusal) {
+    await deps.audit.record({ ...event, outcome: 'denied', reason: refusal instanceof MissingScopeError ? `missing_scope:${refusal.scope}` : refusal.code });
+    throw refusal;
+  }
   const source = deps.source(principal);
   const now = deps.clock.now();
-  await deps.audit.record({ action: 'account.export', userId: principal.userId, ownerId: principal.userId, threadId: null, outcome: 'allowed', ...origin, reason: null });
+  await deps.audit.record({ ...event, outcome: 'allowed', reason: null });
   return gathered(documentParts(source, now));
 }
 

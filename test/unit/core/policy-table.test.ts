@@ -194,6 +194,12 @@ describe('the policy table, through the use cases', () => {
     expect(w.storeCalls()).toBe(0);
   });
 
+  it('audits an export refused for a missing scope, naming the scope', async () => {
+    const w = world();
+    await expect(PROBES['account.export'](w, KINDS['key-tasks:read'])).rejects.toMatchObject({ code: 'forbidden' });
+    expect(w.records.map((r) => [r.action, r.outcome, r.reason])).toEqual([['account.export', 'denied', 'missing_scope:tasks:read']]);
+  });
+
   it.each(SCOPES)('names the missing scope %s in its refusal', async (scope) => {
     const action = (['threads.read', 'threads.write', 'messages.write', 'tasks.read', 'tasks.write'] as const).find((a) => a.replace('.', ':') === scope)!;
     await expect(PROBES[action](world(), KINDS[`key-${scope}`])).rejects.toThrow(`This API key lacks the ${scope} scope`);
