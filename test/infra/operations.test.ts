@@ -16,6 +16,19 @@ const functionsOf = (template: Template) => Object.entries(template.findResource
 const functionAlarm = (template: Template, fnId: string, metricName: string) =>
   alarmsOf(template).find(([, a]) => a.Properties.MetricName === metricName && a.Properties.Dimensions?.[0]?.Value?.Ref === fnId)?.[1];
 
+/** The CloudWatch embedded-metric line `act` prints on stdout (Powertools Metrics), if any. */
+async function emittedMetric(act: () => void): Promise<any> {
+  const lines: string[] = [];
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+  try {
+    act();
+  } finally {
+    process.stdout.write = write;
+  }
+  return lines.map((l) => JSON.parse(l)).find((l) => l._aws);
+}
+
 describe('alarms', () => {
   const { stack, template } = synth();
   const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
@@ -48,18 +61,9 @@ describe('alarms', () => {
   });
 
   it('alarms on exactly the model-provider failure metric the reply pipeline emits', async () => {
-    const lines: string[] = [];
-    const write = process.stdout.write;
-    process.stdout.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
-    try {
-      const { wireError } = await import('../../functions/shared/lambda/wire-error');
-      const { ProviderError } = await import('../../functions/shared/core/agent/model-port');
-      const mapped = wireError(new ProviderError('unavailable', 5), 'POST /chatkit');
-      expect(mapped.statusCode).toBe(503);
-    } finally {
-      process.stdout.write = write;
-    }
-    const emf = lines.map((l) => JSON.parse(l)).find((l) => l._aws);
+    const { wireError } = await import('../../functions/shared/lambda/wire-error');
+    const { ProviderError } = await import('../../functions/shared/core/agent/model-port');
+    const emf = await emittedMetric(() => expect(wireError(new ProviderError('unavailable', 5), 'POST /chatkit').statusCode).toBe(503));
     expect(emf, 'a 503 provider_unavailable emits the metric').toBeDefined();
     const [directive] = emf._aws.CloudWatchMetrics;
     const alarm = alarmsOf(template).find(([, a]) => a.Properties.MetricName === directive.Metrics[0].Name)?.[1];
@@ -72,19 +76,13 @@ describe('alarms', () => {
     ['kms', 'KmsFailures'],
     ['sts', 'StsFailures'],
   ] as const)('alarms on exactly the metric a 503 from a failed %s emits', async (dependency, metricName) => {
-    const lines: string[] = [];
-    const write = process.stdout.write;
-    process.stdout.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
-    try {
-      const { wireError } = await import('../../functions/shared/lambda/wire-error');
-      const { ServiceUnavailableError } = await import('../../functions/shared/core/errors');
+    const { wireError } = await import('../../functions/shared/lambda/wire-error');
+    const { ServiceUnavailableError } = await import('../../functions/shared/core/errors');
+    const emf = await emittedMetric(() => {
       const mapped = wireError(new ServiceUnavailableError(2, undefined, { dependency }), 'GET /threads');
       expect(mapped.statusCode).toBe(503);
       expect(JSON.stringify(mapped.body)).not.toContain(dependency); // the client learns only "retry later"
-    } finally {
-      process.stdout.write = write;
-    }
-    const emf = lines.map((l) => JSON.parse(l)).find((l) => l._aws);
+    });
     const [directive] = emf._aws.CloudWatchMetrics;
     expect(directive.Metrics[0].Name).toBe(metricName);
     const alarm = alarmsOf(template).find(([, a]) => a.Properties.MetricName === metricName)?.[1];

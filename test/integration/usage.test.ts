@@ -8,16 +8,9 @@ import { api } from '../helpers/http';
 import { baseUrl, devToken } from '../helpers/dev-tokens';
 import { call, newThread, testUser, type TestUser } from '../helpers/threads';
 import { sendOver, TRANSPORTS } from '../helpers/transports';
+import type { components } from '../../client/api-types';
 
-interface Day {
-  day: string;
-  requests: number;
-  replies: number;
-  modelCalls: number;
-  inputTokens: number;
-  outputTokens: number;
-  toolCalls: number;
-}
+type Day = components['schemas']['DayUsage'];
 
 const today = () => new Date().toISOString().slice(0, 10);
 const usageOf = async (user: TestUser, query = '') => {

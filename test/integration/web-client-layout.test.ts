@@ -5,18 +5,17 @@
 // that scroll on their own (header and composer stay put after many messages), notices in view,
 // tasks changed from their buttons over REST, "this task" meaning the selected one, and no serious
 // or critical axe-core violation on any view. Screenshots of each width land in test/artifacts.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { axeViolations } from '../helpers/axe';
 import { launchChromium, openRecordedPage, poll, type RecordedPage } from '../helpers/browser';
 import { recordCredential } from '../helpers/credentials';
 import { baseUrl, uniqueUser } from '../helpers/dev-tokens';
 
 const webUrl = () => inject('webUrl');
 const ARTIFACTS = join(import.meta.dirname, '../artifacts');
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WIDTHS = [390, 768, 1280, 1920] as const;
 const HEIGHT: Record<number, number> = { 390: 844, 768: 1024, 1280: 800, 1920: 1080 };
 
@@ -87,16 +86,6 @@ function layoutFaults(page: Page): Promise<string[]> {
   });
 }
 
-/** Serious and critical axe-core violations on the page as it is now. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, so the page's CSP (script-src 'self') stays as it is.
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 async function expectGood(page: Page, what: string): Promise<void> {
   expect(await layoutFaults(page), `${what}: layout`).toEqual([]);

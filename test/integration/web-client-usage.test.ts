@@ -3,26 +3,15 @@
 // The web client's account and admin usage pages in real headless Chromium against the local stack:
 // a user's tokens per day drawn as an SVG chart with the budget in force, and an admin's page of a
 // day's top users, one user's history and setting their budget (which the user's page then shows).
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { axeViolations } from '../helpers/axe';
 import { launchChromium, openRecordedPage, poll, type RecordedPage } from '../helpers/browser';
 import { recordCredential } from '../helpers/credentials';
 import { uniqueUser } from '../helpers/dev-tokens';
 
 const webUrl = () => inject('webUrl');
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-/** Serious and critical axe-core findings (as the layout test checks every other view). */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 let browser: Browser;
 beforeAll(async () => {

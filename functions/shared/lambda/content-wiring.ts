@@ -2,7 +2,7 @@
 // with it the AWS Encryption SDK), the thread and task stores, and the idempotency records that keep
 // sealed copies of answers. Kept apart from wiring.ts so the functions that never touch content
 // (health, tools, openapi, audit, api-keys) do not bundle any of it.
-import { loadContentKeyConfig, loadHttpConfig, loadThreadRetentionDays } from '../config';
+import { loadContentKeyConfig, loadThreadRetentionDays } from '../config';
 import { envelopeCipher } from '../adapters/envelope-cipher';
 import { kmsKeySource } from '../adapters/kek-source';
 import { createKmsClient } from '../adapters/kms-client';
@@ -15,7 +15,6 @@ import type { ThreadDeps } from '../core/threads/thread-use-cases';
 import type { HttpHandlerOptions } from './edge-options';
 import { idempotentPosts } from './idempotency';
 import { logger } from './logger';
-import { rateLimitGuard } from './rate-limit-guard';
 import { threadAccessOf } from './validation';
 import { traced } from './tracing';
 import { instrumentAwsClients, once, wiring } from './wiring';
@@ -60,13 +59,7 @@ export const contentWiring = {
   /** Client `Idempotency-Key`: buffered POSTs through `edge`, replies (messages, ChatKit) in their controllers. */
   idempotency,
   /** wiring.edge() plus `Idempotency-Key` on the buffered POST routes that remember it. */
-  edge: once(
-    (): HttpHandlerOptions => ({
-      corsOrigins: loadHttpConfig(env).corsOrigins,
-      guards: [rateLimitGuard(wiring.limiter())],
-      idempotency: idempotency(),
-    }),
-  ),
+  edge: once((): HttpHandlerOptions => ({ ...wiring.edge(), idempotency: idempotency() })),
   /** The reply use case's dependencies around a model (reply-model.ts, loaded only by the functions that reply). */
   reply: (model: StreamingChatModel): ReplyDeps => ({
     threads: threadStores().threadStore,
