@@ -32,9 +32,9 @@ async function inParallel(client: DynamoDBDocumentClient, tableName: string, key
  * TTL). Without them a deletion and a new sign-in with the same `sub` would reset the daily budget,
  * the monthly cap and an admin's override.
  */
-function keptThroughDeletion(sk: string): boolean {
-  const month = new Date().toISOString().slice(0, 7);
-  return sk === keys.sessionSk() || sk === keys.budgetSk() || sk.startsWith(keys.tokensSk(month));
+function keptThroughDeletion(now: Date): (sk: string) => boolean {
+  const thisMonth = keys.tokensSk(now.toISOString().slice(0, 7));
+  return (sk) => sk === keys.sessionSk() || sk === keys.budgetSk() || sk.startsWith(thisMonth);
 }
 
 /**
@@ -77,8 +77,9 @@ export function dynamoAccountEraser(client: DynamoDBDocumentClient, tableName: s
         ProjectionExpression: 'PK, SK, id, keyHash, connectionId',
         ConsistentRead: true,
       });
+      const kept = keptThroughDeletion(new Date());
       for await (const page of pages) {
-        const rows = page.filter((r) => !keptThroughDeletion(String(r.SK)));
+        const rows = page.filter((r) => !kept(String(r.SK)));
         // A thread's list of the records holding its content (the records themselves went above).
         const threadRefs = rows.flatMap((r) => (String(r.SK).startsWith(keys.threadSkPrefix()) && typeof r.id === 'string' ? [{ PK: keys.replayRefPk(userId, r.id), SK: keys.idempotencySk() }] : []));
         if (!(await inParallel(client, tableName, threadRefs, until))) return false;
