@@ -174,6 +174,9 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'DELETE', path: '/threads/{threadId}', fn: 'threads', auth: 'user' },
   { method: 'GET', path: '/threads/{threadId}/items', fn: 'threads', auth: 'user' },
   { method: 'POST', path: '/threads/{threadId}/messages', fn: 'messages', auth: 'user', streaming: true },
+  // A reply's resume and stop: in the reply function (its every route streams, so these do too).
+  { method: 'GET', path: '/threads/{threadId}/items/{itemId}/events', fn: 'messages', auth: 'user', streaming: true },
+  { method: 'POST', path: '/threads/{threadId}/items/{itemId}/cancel', fn: 'messages', auth: 'user', streaming: true },
   { method: 'POST', path: '/chatkit', fn: 'chatkit', auth: 'user', streaming: true },
   { method: 'GET', path: '/tasks', fn: 'tasks', auth: 'user' },
   { method: 'POST', path: '/tasks', fn: 'tasks', auth: 'user' },

@@ -1,7 +1,7 @@
 // The reply pipeline over in-memory ports (stores, counters, audit), for unit tests: per-user
 // partitions, a fixed clock, and a model of the test's choosing.
 import type { AuditRecord } from '../../functions/shared/core/audit';
-import type { ModelRequest, ModelStreamEvent, StreamingChatModel } from '../../functions/shared/core/agent/model-port';
+import { ProviderError, type ModelRequest, type ModelStreamEvent, type StreamingChatModel } from '../../functions/shared/core/agent/model-port';
 import { openReply, type ReplyDeps, type ReplyEvent, type ReplyRequest } from '../../functions/shared/core/agent/reply';
 import { ulidGenerator } from '../../functions/shared/core/ids';
 import type { Principal } from '../../functions/shared/core/principal';
@@ -9,6 +9,7 @@ import { createRateLimiter } from '../../functions/shared/core/rate-limit';
 import { createTokenBudget, DEFAULT_MAX_REPLY_TOKENS } from '../../functions/shared/core/token-budget';
 import { InMemoryRateCounter, settableClock } from '../fakes/in-memory-counters';
 import { InMemoryTaskStore } from '../fakes/in-memory-task-store';
+import { InMemoryReplyLog } from '../fakes/in-memory-reply-log';
 import { InMemoryThreadStore } from '../fakes/in-memory-thread-store';
 import { InMemoryTokenCounter } from '../fakes/in-memory-token-counter';
 
@@ -45,6 +46,29 @@ export function scriptedModel(turns: ReadonlyArray<Turn | ((request: ModelReques
   };
 }
 
+/**
+ * `inner`, but each turn stops after its first event until `release()`: a reply that has started
+ * (the run goes on by itself, reply-run.ts) and is still running while a test looks at it.
+ */
+export function heldModel(inner: StreamingChatModel, opts: { onlyFirstCalls?: number } = {}): StreamingChatModel & { release(): void } {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let calls = 0;
+  return {
+    release,
+    async *stream(request) {
+      let first = ++calls <= (opts.onlyFirstCalls ?? Infinity);
+      for await (const e of inner.stream(request)) {
+        yield e;
+        // A provider's call ends when its signal aborts (a cancel): so does this hold.
+        if (first) await Promise.race([released, new Promise((resolve) => request.signal?.addEventListener('abort', resolve))]);
+        if (request.signal?.aborted) throw new ProviderError('timeout');
+        first = false;
+      }
+    },
+  };
+}
+
 export const text = (...deltas: string[]): ModelStreamEvent[] => [
   ...deltas.map((delta) => ({ type: 'text', delta }) as const),
   { type: 'usage', inputTokens: 10, outputTokens: deltas.length },
@@ -70,6 +94,11 @@ export function replyHarness(model: StreamingChatModel, opts: { respondLimit?: n
     if (!threadStores.has(userId)) threadStores.set(userId, new InMemoryThreadStore(tasksOf(userId)));
     return threadStores.get(userId)!;
   };
+  const replyLogs = new Map<string, InMemoryReplyLog>();
+  const repliesOf = (userId: string) => {
+    if (!replyLogs.has(userId)) replyLogs.set(userId, new InMemoryReplyLog());
+    return replyLogs.get(userId)!;
+  };
   const audit: AuditRecord[] = [];
   const tokens = new InMemoryTokenCounter();
   const deps: ReplyDeps = {
@@ -81,6 +110,11 @@ export function replyHarness(model: StreamingChatModel, opts: { respondLimit?: n
     ids: ulidGenerator(clock, (b) => b.fill(seed++ % 251)),
     limiter: createRateLimiter({ counter: new InMemoryRateCounter(), clock, limits: { requests: 1000, respond: opts.respondLimit ?? 1000 } }),
     budget: createTokenBudget({ counter: tokens, clock, dailyLimit: opts.dailyTokens ?? 1_000_000, maxReplyTokens: opts.maxReplyTokens ?? DEFAULT_MAX_REPLY_TOKENS }),
+    replies: (p) => repliesOf(p.userId),
+    errorEvent: (err) => ({ type: 'error', code: (err as { code?: string }).code ?? 'internal_error', message: 'failed' }),
+    onLogFault: (err) => {
+      throw err;
+    },
   };
 
   /** Opens and reads a reply to its end; the failure (if any) is returned, not thrown, with the events before it. */
@@ -97,5 +131,5 @@ export function replyHarness(model: StreamingChatModel, opts: { respondLimit?: n
     return { reply, events, error, text: done?.type === 'item.done' ? done.item.content : null };
   }
 
-  return { deps, clock, audit, tokens, tasksOf, threadsOf, say };
+  return { deps, clock, audit, tokens, tasksOf, threadsOf, repliesOf, say };
 }

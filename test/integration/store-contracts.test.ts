@@ -2,9 +2,12 @@
 // on DynamoDB Local: each world is two fresh users' partitions.
 import { afterAll, beforeAll } from 'vitest';
 import { singleClient } from '../../functions/shared/adapters/tenant-clients';
+import { dynamoReplyLogs } from '../../functions/shared/adapters/reply-log-store';
 import { dynamoTaskStores } from '../../functions/shared/adapters/task-store';
 import { dynamoThreadStores } from '../../functions/shared/adapters/thread-store';
+import { systemClock } from '../../functions/shared/core/ports';
 import type { Principal } from '../../functions/shared/core/principal';
+import { replyLogContract } from '../contracts/reply-log.contract';
 import { taskStoreContract } from '../contracts/task-store.contract';
 import { threadStoreContract } from '../contracts/thread-store.contract';
 import { uniqueUser } from '../helpers/dev-tokens';
@@ -31,4 +34,8 @@ threadStoreContract('DynamoDB adapter', async () => {
 taskStoreContract('DynamoDB adapter', async () => {
   const tasks = dynamoTaskStores(props(), sealing.cipher);
   return { mine: tasks(principal('mine')), theirs: tasks(principal('theirs')) };
+});
+replyLogContract('DynamoDB adapter', async () => {
+  const logs = dynamoReplyLogs(props(), sealing.cipher, systemClock);
+  return { mine: logs(principal('mine')), theirs: logs(principal('theirs')) };
 });

@@ -116,6 +116,8 @@ export function toItem(c: UserCipher, row: Row): Promise<Item | null> {
     type: row.itemType as Item['type'],
     content: String(await openField(c, String(row.SK), 'content', row.content)),
     createdAt: String(row.createdAt),
+    // Replies stored before a reply could be stopped have no status: they were done.
+    ...(row.itemType === 'assistant_message' ? { status: row.itemStatus === 'cancelled' ? ('cancelled' as const) : ('done' as const) } : {}),
   }));
 }
 
@@ -281,6 +283,7 @@ export function dynamoThreadStores(props: DynamoStoreProps, cipher: ContentCiphe
                 id: item.id,
                 threadId,
                 itemType: item.type,
+                ...(item.status === 'cancelled' ? { itemStatus: item.status } : {}),
                 content: contents[i],
                 createdAt: item.createdAt,
               },
@@ -328,6 +331,14 @@ export function dynamoThreadStores(props: DynamoStoreProps, cipher: ContentCiphe
           ConsistentRead: true,
         });
         for await (const page of pages) await batchDelete(client, tableName, page);
+        // The thread's reply logs (reply-log-store.ts) hold its content too.
+        for await (const page of queryPages(client, {
+          TableName: tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': PK, ':prefix': keys.replyLogSkPrefix(threadId) },
+          ProjectionExpression: 'PK, SK',
+          ConsistentRead: true,
+        })) await batchDelete(client, tableName, page);
         // 3. The thread last: a failure above leaves it marked, hidden, and a repeated DELETE finishes.
         await client.send(new DeleteCommand({ TableName: tableName, Key: threadKey(threadId) }));
         return true;

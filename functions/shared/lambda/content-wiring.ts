@@ -7,12 +7,14 @@ import { envelopeCipher } from '../adapters/envelope-cipher';
 import { kmsKeySource } from '../adapters/kek-source';
 import { createKmsClient } from '../adapters/kms-client';
 import { dynamoTaskStores } from '../adapters/task-store';
+import { dynamoReplyLogs } from '../adapters/reply-log-store';
 import { dynamoThreadStores } from '../adapters/thread-store';
 import type { StreamingChatModel } from '../core/agent/model-port';
 import { confirmReplay, type ReplyDeps } from '../core/agent/reply';
 import { systemClock } from '../core/ports';
 import type { ThreadDeps } from '../core/threads/thread-use-cases';
 import type { HttpHandlerOptions } from './edge-options';
+import { toErrorResponse } from './error-map';
 import { idempotentPosts } from './idempotency';
 import { logger } from './logger';
 import { threadAccessOf } from './validation';
@@ -42,6 +44,7 @@ const cipher = once(() => {
 // Every function that writes threads reads THREAD_RETENTION_DAYS (infra/routes.ts): a write moves the thread's expiry.
 const threadStores = once(() => dynamoThreadStores(store(), cipher(), { days: loadThreadRetentionDays(env), clock: systemClock }));
 const taskStores = once(() => dynamoTaskStores(store(), cipher()));
+const replyLogs = once(() => dynamoReplyLogs(store(), cipher(), systemClock));
 const idempotency = once(() =>
   idempotentPosts(
     wiring.client(),
@@ -70,6 +73,13 @@ export const contentWiring = {
     ids: wiring.ids(),
     limiter: wiring.limiter(),
     budget: wiring.budget(),
+    replies: replyLogs(),
+    // The kept error event is the one the live stream showed (wire-error.ts), without logging the fault twice.
+    errorEvent: (err) => {
+      const { body } = toErrorResponse(err);
+      return { type: 'error', code: body.error.code, message: body.error.message };
+    },
+    onLogFault: (err) => logger.warn('a reply log write failed; the reply goes on', { error: err as Error }),
   }),
   threadDeps: async (): Promise<ThreadDeps> => ({
     threads: threadStores().threadStore,

@@ -53,12 +53,18 @@ async function beforeDeadline<R>(work: Promise<R | HttpResult>, context: Context
   }
 }
 
-/** A stream's chunks; a failure mid-stream becomes its own last chunk (the stream's error event). */
+/**
+ * A stream's chunks; a failure mid-stream becomes its own last chunk (the stream's error event).
+ * Whether the client read to the end or went away, the invocation waits for the work the stream
+ * started (`settled`): a reply whose client left still runs to its end and is stored.
+ */
 async function* chunks(result: StreamResult): AsyncGenerator<string> {
   try {
     for await (const chunk of result.stream) yield chunk;
   } catch (err) {
     yield result.onError(err);
+  } finally {
+    await result.settled;
   }
 }
 

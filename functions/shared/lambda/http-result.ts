@@ -18,6 +18,11 @@ export interface StreamResult {
   readonly stream: AsyncIterable<string>;
   /** Renders a mid-stream failure in the stream's own format (an SSE `error` event, say); logs faults (wire-error.ts). */
   readonly onError: (err: unknown) => string;
+  /**
+   * Work the stream started that must finish even if the client goes away (a reply runs to its end
+   * and is stored): the invocation ends only once it settles.
+   */
+  readonly settled?: Promise<void>;
 }
 
 export type Controller = (req: HttpRequest) => Promise<HttpResult>;

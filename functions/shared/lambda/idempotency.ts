@@ -14,7 +14,8 @@ import {
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { replayedReply, replyOf, type ExchangeResult, type OpenReply, type ReplyEvent } from '../core/agent/reply';
+import { replayedReply, replyOf, type ExchangeResult, type OpenReply } from '../core/agent/reply';
+import type { NumberedEvent } from '../core/agent/reply-log';
 import { asUnavailable } from '../adapters/dynamo-faults';
 import type { ContentCipher } from '../core/content-cipher';
 import { ConflictError, ContentUnreadableError, ValidationError } from '../core/errors';
@@ -220,30 +221,31 @@ export function idempotentPosts(client: DynamoDBDocumentClient, tableName: strin
     }
 
     const { reply: live } = first;
-    async function* events(): AsyncGenerator<ReplyEvent> {
-      let settled = false;
-      try {
-        for await (const e of live.events) {
-          if (e.type === 'item.done') {
-            settled = true;
-            exchange.resolve({ thread: threadOf(live.thread), exchange: { userMessage: live.userMessage, assistantMessage: e.item } });
-            // Remembered before the client sees `item.done`, so a retry after it is a replay. The
-            // exchange is stored either way; a record that failed to save (the SDK's retries spent)
-            // stays in progress until the invocation's time runs out: a retry meanwhile is 409, a
-            // later one runs again (API.md documents this).
-            await recorded.catch((err) => logger.warn('idempotency record not saved', { error: err }));
-          }
-          yield e;
-        }
-      } finally {
-        if (!settled) {
-          // Failed (or never read to the end): nothing was stored, so the record goes and a retry runs afresh.
-          exchange.reject(new Error('reply ended before its exchange was stored'));
-          await recorded.catch(() => undefined);
-        }
+    // The record follows the reply, not the client: a reply whose client went away still ends, and
+    // is stored, so it is remembered all the same (an own reader of the running reply, reply-run.ts).
+    const remembered = (async () => {
+      for await (const { event: e } of live.listen()) {
+        if (e.type !== 'item.done') continue;
+        exchange.resolve({ thread: threadOf(live.thread), exchange: { userMessage: live.userMessage, assistantMessage: e.item } });
+        // The exchange is stored either way; a record that failed to save (the SDK's retries spent)
+        // stays in progress until the invocation's time runs out: a retry meanwhile is 409, a
+        // later one runs again (API.md documents this).
+        await recorded.catch((err) => logger.warn('idempotency record not saved', { error: err }));
+        return;
+      }
+    })().catch(async () => {
+      // Failed: nothing was stored, so the record goes and a retry runs afresh.
+      exchange.reject(new Error('reply ended before its exchange was stored'));
+      await recorded.catch(() => undefined);
+    });
+    async function* events(): AsyncGenerator<NumberedEvent> {
+      for await (const numbered of live.numbered) {
+        // Remembered before the client sees `item.done`, so a retry after it is a replay.
+        if (numbered.event.type === 'item.done') await remembered;
+        yield numbered;
       }
     }
-    return replyOf(live.thread, live.userMessage, live.headers, events());
+    return replyOf(live.thread, live.userMessage, live.headers, { numbered: events(), settled: live.settled.then(() => remembered), listen: live.listen });
   };
 
   return Object.assign(runner, { reply, forgetThread, useContext: (context: Context) => config.registerLambdaContext(context) });

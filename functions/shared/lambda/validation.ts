@@ -97,6 +97,21 @@ export const itemsQuerySchema = pageQuerySchema.extend({
   order: z.enum(['asc', 'desc']).optional().transform((o) => o ?? 'asc'),
 });
 
+/** An event id of a reply's stream (`Last-Event-ID`, `?after=`): 0 means before the first event. */
+export const eventIdSchema = z
+  .string()
+  .regex(/^\d{1,7}$/, 'must be a whole number of at most 7 digits')
+  .transform(Number)
+  .meta({
+    override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
+      delete jsonSchema.pattern;
+      Object.assign(jsonSchema, { type: 'integer', minimum: 0, maximum: 9_999_999 });
+    },
+  });
+
+/** `GET /threads/{threadId}/items/{itemId}/events`: replay after this event id (`Last-Event-ID` wins). */
+export const replyEventsQuerySchema = z.object({ after: eventIdSchema.optional() });
+
 /** The caller and where the request came from, for audited thread access. */
 export function threadAccessOf(req: HttpRequest): ThreadAccess {
   return {

@@ -19,7 +19,7 @@ import {
 import { MAX_TASKS_PER_USER, type Task } from '../../../functions/shared/core/tasks/task';
 import { toErrorResponse } from '../../../functions/shared/lambda/error-map';
 import { streamErrorEvent } from '../../../functions/shared/lambda/wire-error';
-import { origin, replyHarness, scriptedModel, text, toolCall, user } from '../../helpers/reply-harness';
+import { heldModel, origin, replyHarness, scriptedModel, text, toolCall, user } from '../../helpers/reply-harness';
 
 const alice = user('u-alice');
 const bob = user('u-bob');
@@ -293,7 +293,7 @@ describe('reply pipeline with a scripted model', () => {
   });
 
   it('T17: replies in flight hold the budget, so concurrent replies cannot all start on the last tokens', async () => {
-    const model = scriptedModel([text('a'), text('b'), text('c')]);
+    const model = heldModel(scriptedModel([text('a'), text('b'), text('c')]));
     const h = replyHarness(model, { dailyTokens: 2 * DEFAULT_MAX_REPLY_TOKENS, now: '2025-01-01T12:00:00Z' });
     h.threadsOf(alice.userId).addThread('t1');
     const open = () => openReply(h.deps, { access: { principal: alice, origin }, target: { threadId: 't1' }, content: 'hi' });
@@ -301,6 +301,7 @@ describe('reply pipeline with a scripted model', () => {
     const refused = await open().catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(BudgetExceededError);
     expect(toErrorResponse(refused).headers['Retry-After']).toBe(String(IN_FLIGHT_RETRY_SECONDS)); // not the reset: they end soon
+    model.release();
     await first.collect();
     await second.collect();
     expect(await h.tokens.used(alice.userId, '2025-01-01')).toBe(22); // what the two used; the holds are released
@@ -374,7 +375,8 @@ describe('reply pipeline with a scripted model', () => {
 
   describe('a thread made for the reply (ChatKit threads.create)', () => {
     const made = { id: 'tnew', title: 'x', createdAt: '2025-01-01T00:00:00.000Z', updatedAt: 'as-created', metadata: {}, agentMemory: { recentTasks: [] } };
-    const failingThenOk = () => scriptedModel([[{ type: 'text', delta: 'I will ' }, new ProviderError('unavailable')], text('second reply')]);
+    // The made-for reply is held after its first event (the run goes on by itself) until the test releases it.
+    const failingThenOk = () => heldModel(scriptedModel([[{ type: 'text', delta: 'I will ' }, new ProviderError('unavailable')], text('second reply')]), { onlyFirstCalls: 1 });
     const create = async (h: ReturnType<typeof replyHarness>) => {
       const store = h.threadsOf(alice.userId);
       const reply = await openReply(h.deps, {
@@ -382,7 +384,7 @@ describe('reply pipeline with a scripted model', () => {
         target: { newThread: async () => (await store.create(made), made) },
         content: 'create',
       });
-      return { store, it: reply.events[Symbol.asyncIterator]() };
+      return { store, it: reply.events[Symbol.asyncIterator](), release: (h.deps.model as ReturnType<typeof heldModel>).release };
     };
     const drain = async (it: AsyncIterator<unknown>) => {
       for (;;) if ((await it.next()).done) return;
@@ -390,7 +392,8 @@ describe('reply pipeline with a scripted model', () => {
 
     it('goes again when the reply fails, audited as a delete', async () => {
       const h = replyHarness(failingThenOk());
-      const { store, it } = await create(h);
+      const { store, it, release } = await create(h);
+      release();
       await expect(drain(it)).rejects.toBeInstanceOf(ProviderUnavailableError);
       expect(store.threads.has('tnew')).toBe(false);
       expect(h.audit).toContainEqual(expect.objectContaining({ action: 'thread.delete', threadId: 'tnew', outcome: 'allowed' }));
@@ -398,9 +401,10 @@ describe('reply pipeline with a scripted model', () => {
 
     it('stays when another request stored an exchange in it meanwhile', async () => {
       const h = replyHarness(failingThenOk());
-      const { store, it } = await create(h);
+      const { store, it, release } = await create(h);
       await it.next(); // the client now knows the thread's id
       expect((await h.say(alice, 'tnew', 'concurrent message')).error).toBeNull();
+      release();
       await expect(drain(it)).rejects.toBeInstanceOf(ProviderUnavailableError);
       expect(store.threads.has('tnew')).toBe(true);
       expect(store.items.get('tnew')!.map((i) => i.content)).toEqual(['concurrent message', 'second reply']);

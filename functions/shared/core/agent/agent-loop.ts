@@ -19,6 +19,18 @@ export const MAX_TOOL_RESULT_BYTES = 16 * 1024;
 /** Longest reply text kept; a model that runs on is cut here (the stored item stays far below DynamoDB's 400 KB). */
 export const MAX_REPLY_CHARS = 32 * 1024;
 
+/** The reply was cancelled (its signal aborted): no further model call or tool runs. */
+export class ReplyStopped extends Error {
+  constructor() {
+    super('reply cancelled');
+    this.name = 'ReplyStopped';
+  }
+}
+
+/** A turn cut short reports no usage: charged as about four characters a token, what was sent and what came back. */
+const estimatedTokens = (chars: number): number => Math.ceil(chars / 4);
+const promptChars = (system: string, messages: readonly ModelMessage[]): number => messages.reduce((n, m) => n + m.content.length, system.length);
+
 export const ROUND_LIMIT_NOTE = `\n\n(I stopped after ${MAX_TOOL_ROUNDS} rounds of tool use. Ask me to continue if something is left to do.)`;
 
 export type LoopEvent =
@@ -104,7 +116,11 @@ export async function* runAgent(run: AgentRun): AsyncGenerator<LoopEvent, AgentR
   const messages: ModelMessage[] = [...run.messages];
   let text = '';
   let about: readonly Task[] | null = null;
+  const stopped = () => {
+    if (run.signal?.aborted) throw new ReplyStopped();
+  };
   for (let round = 0; ; round++) {
+    stopped();
     const stop = round > 0 && run.beforeCall ? await run.beforeCall() : null;
     if (stop) {
       const note = stop === 'reply_limit' ? REPLY_LIMIT_NOTE : BUDGET_LIMIT_NOTE;
@@ -116,21 +132,34 @@ export async function* runAgent(run: AgentRun): AsyncGenerator<LoopEvent, AgentR
     const calls: ToolCall[] = [];
     let turnText = '';
     run.usage.modelCalls = (run.usage.modelCalls ?? 0) + 1;
-    for await (const event of run.model.stream({ system: run.system, messages, tools: toolsAllowed ? run.tools : [], signal: run.signal })) {
-      if (event.type === 'text') {
-        const room = MAX_REPLY_CHARS - text.length;
-        if (room <= 0) continue;
-        const delta = event.delta.slice(0, room);
-        turnText += delta;
-        text += delta;
-        yield { type: 'text', delta };
-      } else if (event.type === 'tool_call') {
-        calls.push(event.call);
-        yield { type: 'tool_call', call: event.call };
-      } else if (event.type === 'usage') {
-        run.usage.inputTokens += event.inputTokens;
-        run.usage.outputTokens += event.outputTokens;
+    let reported = false;
+    try {
+      for await (const event of run.model.stream({ system: run.system, messages, tools: toolsAllowed ? run.tools : [], signal: run.signal })) {
+        stopped();
+        if (event.type === 'text') {
+          const room = MAX_REPLY_CHARS - text.length;
+          if (room <= 0) continue;
+          const delta = event.delta.slice(0, room);
+          turnText += delta;
+          text += delta;
+          yield { type: 'text', delta };
+        } else if (event.type === 'tool_call') {
+          calls.push(event.call);
+          yield { type: 'tool_call', call: event.call };
+        } else if (event.type === 'usage') {
+          reported = true;
+          run.usage.inputTokens += event.inputTokens;
+          run.usage.outputTokens += event.outputTokens;
+        }
       }
+    } catch (err) {
+      // Cancelled mid-turn: the tokens the model produced are charged even though it never said how many.
+      if (run.signal?.aborted && !reported) {
+        run.usage.inputTokens += estimatedTokens(promptChars(run.system, messages));
+        run.usage.outputTokens += estimatedTokens(turnText.length);
+      }
+      if (run.signal?.aborted) throw new ReplyStopped();
+      throw err;
     }
     if (calls.length === 0) return { text, about, toolRounds: round };
     if (!toolsAllowed) {
@@ -141,6 +170,7 @@ export async function* runAgent(run: AgentRun): AsyncGenerator<LoopEvent, AgentR
     }
     messages.push({ role: 'assistant', content: turnText, toolCalls: calls });
     for (const call of calls) {
+      stopped();
       run.usage.toolCalls = (run.usage.toolCalls ?? 0) + 1;
       const outcome = await dispatchTool(run.principal, run.workspace, call);
       if (outcome.ok && outcome.about) about = outcome.about;

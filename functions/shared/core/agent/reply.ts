@@ -5,7 +5,9 @@
 // bounded history, and the model's first event (a provider failure here is a 503 before any stream).
 // Then the events: the user message, the reply's text as it streams, and `item.done` once the
 // message, the reply, the agent's memory and every task change are stored in one transaction.
-// A failure after the first event stores nothing.
+// A failure after the first event stores nothing. From its first event the reply runs on its own
+// (reply-run.ts): numbered, kept for a resume, stopped by a cancel from anywhere, and never by a
+// client that goes away. A stopped reply keeps the message and its partial text, marked cancelled.
 import type { AuditLog } from '../audit';
 import { ProviderUnavailableError, RateLimitedError } from '../errors';
 import type { IdGenerator } from '../ids';
@@ -18,11 +20,13 @@ import { EMPTY_MEMORY, type AgentMemory, type Item, type Thread, type ThreadStor
 import { threadNotFound } from '../threads/thread-use-cases';
 import type { BudgetStop, TokenBudget } from '../token-budget';
 import { parse } from '../validate';
-import { runAgent, type AgentResult, type LoopEvent, type TokenUsage } from './agent-loop';
+import { ReplyStopped, runAgent, type AgentResult, type LoopEvent, type TokenUsage } from './agent-loop';
 import { toCalendarDate } from './due-dates';
 import { ProviderError, type ModelMessage, type StreamingChatModel } from './model-port';
 import { systemPrompt } from './prompt';
 import { messageContentSchema, parsePageContext } from './reply-input';
+import type { NumberedEvent, ReplyErrorEvent, ReplyLog } from './reply-log';
+import { startRun, type ReplyEnd } from './reply-run';
 import { taskWorkspace } from './task-workspace';
 import { toolSpecsFor } from './tool-registry';
 
@@ -31,6 +35,8 @@ export const HISTORY_MESSAGES = 20;
 /** Each earlier message is cut to this many characters, and all of them together to HISTORY_CHARS. */
 export const HISTORY_MESSAGE_CHARS = 4_000;
 export const HISTORY_CHARS = 24_000;
+/** Follows a stopped reply's text in the history the model is given. */
+export const STOPPED_NOTE = '\n\n[The user stopped this reply here.]';
 /** Most tasks remembered for follow-ups ("the 12th one"): as many as one list shows. */
 export const MEMORY_TASKS = 50;
 
@@ -43,6 +49,12 @@ export interface ReplyDeps {
   readonly ids: IdGenerator;
   readonly limiter: RateLimiter;
   readonly budget: TokenBudget;
+  /** The caller's reply logs (resume and cancel, reply-log.ts). */
+  readonly replies: (principal: ThreadAccess['principal']) => ReplyLog;
+  /** A failure's error event as the transports show it (kept in the log for a resume). */
+  readonly errorEvent: (err: unknown) => ReplyErrorEvent;
+  /** A reply-log write failed (the reply goes on; logged by the wiring). */
+  readonly onLogFault: (err: unknown) => void;
 }
 
 export type ReplyTarget =
@@ -78,8 +90,14 @@ export interface OpenReply {
   readonly userMessage: Item;
   /** `X-RateLimit-*` of the tighter bucket (a replay: `Idempotent-Replayed`). */
   readonly headers: Record<string, string>;
-  /** Read once. Throws (after the events already yielded) when the reply fails; nothing is stored then. */
+  /** Read once (this or `numbered`). Throws (after the events already yielded) when the reply fails; nothing is stored then. */
   readonly events: AsyncIterable<ReplyEvent>;
+  /** The same events with their numbers (the SSE `id:`), read once instead of `events`. */
+  readonly numbered: AsyncIterable<NumberedEvent>;
+  /** Settles when the reply has ended and is stored, whether or not anyone still reads it. */
+  readonly settled: Promise<void>;
+  /** Another reader of the same events from the first (for what must follow the reply, not the client). */
+  listen(): AsyncIterable<NumberedEvent>;
   /** Reads the events to the end (the non-streaming route). */
   collect(): Promise<ExchangeResult>;
 }
@@ -95,13 +113,42 @@ export async function confirmReplay(deps: Pick<ReplyDeps, 'threads' | 'audit'>, 
   });
 }
 
-/** An open reply over its events, however they are made (a model's stream, a replay, a wrapper). */
-export function replyOf(thread: Thread, userMessage: Item, headers: Record<string, string>, events: AsyncIterable<ReplyEvent>): OpenReply {
+async function* numberedFrom(events: AsyncIterable<ReplyEvent>): AsyncGenerator<NumberedEvent> {
+  let id = 0;
+  for await (const event of events) yield { id: ++id, event };
+}
+
+async function* eventsOf(numbered: AsyncIterable<NumberedEvent>): AsyncGenerator<ReplyEvent> {
+  for await (const { event } of numbered) if (event.type !== 'error') yield event;
+}
+
+/**
+ * An open reply over its events, however they are made (a running reply's numbered events, a
+ * replay, a wrapper); events without numbers are numbered 1, 2, 3… as they come.
+ */
+export function replyOf(
+  thread: Thread,
+  userMessage: Item,
+  headers: Record<string, string>,
+  source:
+    | { readonly events: AsyncIterable<ReplyEvent> }
+    | { readonly numbered: AsyncIterable<NumberedEvent>; readonly settled: Promise<void>; readonly listen: () => AsyncIterable<NumberedEvent> },
+): OpenReply {
+  const numbered = 'numbered' in source ? source.numbered : numberedFrom(source.events);
+  const events = eventsOf(numbered);
   return {
     thread,
     userMessage,
     headers,
     events,
+    numbered,
+    settled: 'settled' in source ? source.settled : Promise.resolve(),
+    listen:
+      'listen' in source
+        ? source.listen
+        : () => {
+            throw new Error('a reply told from memory has one reader'); // only running replies are listened to
+          },
     async collect() {
       let assistantMessage: Item | undefined;
       for await (const e of events) if (e.type === 'item.done') assistantMessage = e.item;
@@ -122,7 +169,7 @@ export function replayedReply(thread: Thread, exchange: ExchangeResult, headers:
     if (assistantMessage.content !== '') yield { type: 'text.delta', itemId: assistantMessage.id, delta: assistantMessage.content };
     yield { type: 'item.done', item: assistantMessage };
   }
-  return replyOf(thread, userMessage, headers, events());
+  return replyOf(thread, userMessage, headers, { events: events() });
 }
 
 const providerUnavailable = (err: unknown) =>
@@ -148,7 +195,8 @@ async function history(store: ThreadStore, threadId: string): Promise<ModelMessa
   let chars = 0;
   for (const item of page.data) {
     if (item.type !== 'user_message' && item.type !== 'assistant_message') continue;
-    const content = item.content.slice(0, HISTORY_MESSAGE_CHARS);
+    // The model is told where the user stopped a reply, so its next turn does not carry on as if it had been read.
+    const content = (item.status === 'cancelled' ? `${item.content}${STOPPED_NOTE}` : item.content).slice(0, HISTORY_MESSAGE_CHARS);
     if (chars + content.length > HISTORY_CHARS) break;
     chars += content.length;
     out.push({ role: item.type === 'user_message' ? 'user' : 'assistant', content });
@@ -201,7 +249,10 @@ async function openHeld(
   const pageContext = parsePageContext(req.pageContext);
   const workspace = taskWorkspace(principal, deps.tasks(principal), deps.ids, now);
   // The tasks the thread last named are task data: a key without tasks:read does not get them into the prompt.
+  // Aborted by a cancel (reply-run.ts): the model call stops and no further tool runs.
+  const stop = new AbortController();
   const loop = runAgent({
+    signal: stop.signal,
     principal,
     workspace,
     model: deps.model,
@@ -234,8 +285,18 @@ async function openHeld(
   const userMessage: Item = { id: deps.ids.next(), threadId, type: 'user_message', content, createdAt: now() };
   const replyId = deps.ids.next();
 
-  const events = replyEvents({ deps, access, store, loop, first, userMessage, replyId, memory, workspace, madeHere, charge, now });
-  return replyOf(thread, userMessage, rateLimitHeaders(rateLimit), events);
+  const log = deps.replies(principal);
+  await log.start(threadId, replyId);
+  const run = startRun({
+    log,
+    threadId,
+    replyId,
+    produce: (signal) => replyEvents({ deps, access, store, loop, first, userMessage, replyId, memory, workspace, madeHere, charge, now }, signal),
+    stop,
+    errorEvent: deps.errorEvent,
+    onLogFault: deps.onLogFault,
+  });
+  return replyOf(thread, userMessage, rateLimitHeaders(rateLimit), { numbered: run.live(), settled: run.settled, listen: () => run.live() });
 }
 
 /** The thread a reply goes to, what the agent remembers of it, and its recent history (none for a new thread). */
@@ -277,24 +338,49 @@ interface ReplyRun {
   readonly now: () => string;
 }
 
-/** The reply's events; the exchange is stored before the final `item.done`, and the hold is settled whatever happens. */
-async function* replyEvents(r: ReplyRun): AsyncGenerator<ReplyEvent> {
+/**
+ * The reply's events; the exchange is stored before the final `item.done`, and the hold is settled
+ * whatever happens. Once `signal` aborts (a cancel) the model call is abandoned, no further tool runs,
+ * and what was said so far is stored, marked cancelled.
+ */
+async function* replyEvents(r: ReplyRun, signal: AbortSignal): AsyncGenerator<ReplyEvent, ReplyEnd> {
   const { deps, access, store, loop, userMessage, replyId, memory, workspace, madeHere, charge, now } = r;
   const { threadId } = userMessage;
   try {
     yield { type: 'item.added', item: userMessage };
-    yield { type: 'item.added', item: { id: replyId, threadId, type: 'assistant_message', content: '', createdAt: userMessage.createdAt } };
-    let step = r.first;
-    while (!step.done) {
-      if (step.value.type === 'text') yield { type: 'text.delta', itemId: replyId, delta: step.value.delta };
-      step = await loop.next();
+    yield { type: 'item.added', item: { id: replyId, threadId, type: 'assistant_message', content: '', createdAt: userMessage.createdAt, status: 'running' } };
+    let said = '';
+    let result: AgentResult | null = null;
+    try {
+      let step = r.first;
+      while (!step.done) {
+        if (signal.aborted) throw new ReplyStopped();
+        if (step.value.type === 'text') {
+          said += step.value.delta;
+          yield { type: 'text.delta', itemId: replyId, delta: step.value.delta };
+        }
+        step = await loop.next();
+      }
+      result = step.value;
+    } catch (err) {
+      // A model call abandoned for the cancel fails as the provider sees it: the cancel is what happened.
+      if (!signal.aborted && !(err instanceof ReplyStopped)) throw err;
+      await loop.return(undefined as never).catch(() => undefined); // closes the model's stream, if it is still open
     }
-    const result = step.value;
-    const assistantMessage: Item = { id: replyId, threadId, type: 'assistant_message', content: result.text, createdAt: now() };
-    const nextMemory = result.about === null ? memory : { recentTasks: result.about.slice(0, MEMORY_TASKS).map(({ id, title }) => ({ id, title })) };
+    const assistantMessage: Item = {
+      id: replyId,
+      threadId,
+      type: 'assistant_message',
+      content: result ? result.text : said,
+      createdAt: now(),
+      status: result ? 'done' : 'cancelled',
+    };
+    const about = result?.about ?? null;
+    const nextMemory = about === null ? memory : { recentTasks: about.slice(0, MEMORY_TASKS).map(({ id, title }) => ({ id, title })) };
     const stored = await store.appendExchange(threadId, [userMessage, assistantMessage], nextMemory, workspace.staged(), assistantMessage.createdAt);
     if (!stored) throw threadNotFound();
     yield { type: 'item.done', item: assistantMessage };
+    return result ? 'done' : 'cancelled';
   } catch (err) {
     if (madeHere) {
       const { updatedAt } = madeHere;

@@ -15,12 +15,21 @@ export interface Thread {
   readonly metadata: Metadata;
 }
 
+/**
+ * An assistant message's state: `done`, or `cancelled` (stopped by its user; the text is what was
+ * said until then). `running` only in the `item.added` event that opens a reply.
+ */
+export const ITEM_STATUSES = ['running', 'done', 'cancelled'] as const;
+export type ItemStatus = (typeof ITEM_STATUSES)[number];
+
 export interface Item {
   readonly id: string;
   readonly threadId: string;
   readonly type: ItemType;
   readonly content: string;
   readonly createdAt: string;
+  /** Assistant messages only. */
+  readonly status?: ItemStatus;
 }
 
 /** What the agent remembers between turns of one thread (tasks it last referred to, in order). */
