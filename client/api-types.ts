@@ -226,9 +226,49 @@ export interface paths {
         put?: never;
         /**
          * Post a message; the TaskManager agent replies
-         * @description Counts in both rate-limit buckets (`requests` and `respond`); the headers describe the tighter one. Content is trimmed, then 1 byte to 16 KB. Validation, limits, the daily token budget, authorization, the thread's 403 and a provider failure before the first model output all happen before a stream opens, so a refusal is a JSON error. With `Accept: text/event-stream` the reply streams as server-sent events (200); otherwise 201 with the stored exchange. A replay (`Idempotency-Key`) is the stored exchange again in the retry's own framing: 201 JSON, or the same events with the whole reply as one `text.delta`.
+         * @description Counts in both rate-limit buckets (`requests` and `respond`); the headers describe the tighter one. Content is trimmed, then 1 byte to 16 KB. Validation, limits, the daily token budget, authorization, the thread's 403 and a provider failure before the first model output all happen before a stream opens, so a refusal is a JSON error. With `Accept: text/event-stream` the reply streams as server-sent events (200); otherwise 201 with the stored exchange. A replay (`Idempotency-Key`) is the stored exchange again in the retry's own framing: 201 JSON, or the same events with the whole reply as one `text.delta`. A reply runs to its end and is stored even when the client goes away: resume it with `GET /threads/{threadId}/items/{itemId}/events`, stop it with `POST …/cancel`. A JSON answer waits at most 25 s for the reply (as API Gateway's buffered limit would allow); a longer reply answers 202 with the reply still running (`Location`: its events route) and is stored when it ends.
          */
         post: operations["postMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/threads/{threadId}/items/{itemId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Resume a reply: its events after the last one seen, then live until it ends
+         * @description With `Accept: text/event-stream`: the reply's events after `Last-Event-ID` (or `?after=n`; neither: from the first), each with its `id:`, then the rest as the reply makes them, then the stream closes. A finished reply replays and closes at once; a failed one ends with its `error` event. Without it: the reply's status and last event id. A reply can be resumed for at least 10 minutes after it ends. A thread that is not the caller's is the usual 403; an item that is not a reply of this thread is 404.
+         */
+        get: operations["replyEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/threads/{threadId}/items/{itemId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop a running reply, wherever it runs
+         * @description The model call is aborted and no further tool runs; every live or resumed stream of the reply ends with `item.done` whose item has `status: cancelled`, and the thread keeps the message and the text said so far, marked cancelled. Tokens are charged for what the model produced. Answers once the reply has stopped (within about a second), or `running` if it has not yet after 5 s (it still stops). A repeated cancel answers the same; a reply that already finished is 409. Needs the right to post messages (not a guest or read-only key).
+         */
+        post: operations["cancelReply"];
         delete?: never;
         options?: never;
         head?: never;
@@ -739,6 +779,11 @@ export interface components {
              * @example 2026-01-31T12:00:00.000Z
              */
             createdAt: string;
+            /**
+             * @description Assistant messages only: `done`, or `cancelled` (stopped by its user; `content` is what was said until then). `running` only in the `item.added` event that opens a reply.
+             * @enum {string}
+             */
+            status?: "running" | "done" | "cancelled";
         };
         Task: {
             id: string;
@@ -846,7 +891,7 @@ export interface components {
             /** @description Opaque cursor of the next page, bound to the caller and the list; null on the last page. */
             nextCursor: string | null;
         };
-        /** @description One `data:` line per event: item.added (user message, then the assistant message), text.delta..., item.done. A failure after the stream opened is one `error` event; nothing of that exchange is stored. */
+        /** @description One `data:` line per event, each with an `id:` line (1, 2, 3… within the reply; resume after it with `Last-Event-ID`): item.added (user message, then the assistant message, whose id is the reply's), text.delta..., item.done. A stopped reply ends with item.done whose item has `status: cancelled`. A failure after the stream opened is one `error` event; nothing of that exchange is stored. */
         MessageStreamEvent: {
             /** @constant */
             type: "item.added";
@@ -882,6 +927,22 @@ export interface components {
             error: {
                 /** @enum {string} */
                 code: "service_unavailable" | "provider_unavailable";
+                message: string;
+            };
+        };
+        ReplyProgress: {
+            /**
+             * @description `running`, or how it ended: `done`, `cancelled`, `failed` (nothing stored).
+             * @enum {string}
+             */
+            status: "running" | "done" | "cancelled" | "failed";
+            /** @description The id of the reply's last event so far. */
+            lastEventId: number;
+        };
+        "Error-not_found": {
+            error: {
+                /** @enum {string} */
+                code: "not_found";
                 message: string;
             };
         };
@@ -1091,13 +1152,6 @@ export interface components {
              * @enum {string}
              */
             outcome?: "stored" | "task_created" | "task_exists" | "task_limit_reached" | "task_completed" | "task_not_found";
-        };
-        "Error-not_found": {
-            error: {
-                /** @enum {string} */
-                code: "not_found";
-                message: string;
-            };
         };
     };
     responses: {
@@ -1645,7 +1699,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error-forbidden-read_only"];
                 };
             };
-            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed, cancelling a reply that already finished), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1899,7 +1953,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description With `Accept: text/event-stream`: the reply as it is produced. */
+            /** @description With `Accept: text/event-stream`: the reply as it is produced, each event numbered (`id:`). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1913,6 +1967,18 @@ export interface operations {
             };
             /** @description The stored message and reply. */
             201: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Exchange"];
+                };
+            };
+            /** @description JSON, the reply still running after 25 s: the message, and the reply as it opened (`status: running`); follow it at `Location`. */
+            202: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -1948,7 +2014,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error-forbidden-read_only"];
                 };
             };
-            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed, cancelling a reply that already finished), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1986,6 +2052,155 @@ export interface operations {
                     "application/json": components["schemas"]["Error-service_unavailable-provider_unavailable"];
                 };
             };
+        };
+    };
+    replyEvents: {
+        parameters: {
+            query?: {
+                after?: number;
+            };
+            header?: {
+                /** @description The id of the last event received (what a browser's EventSource sends when it reconnects); wins over `?after`. */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                /** @description A thread id (opaque). */
+                threadId: string;
+                /** @description An item id; for a reply, the assistant message's id (in its first `item.added` event). */
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The events (server-sent events), or the reply's progress (JSON). */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplyProgress"];
+                    "text/event-stream": components["schemas"]["MessageStreamEvent"];
+                };
+            };
+            /** @description `bad_request`: Malformed JSON, failed validation (including `limit` outside 1..100), a bad or tampered cursor. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-bad_request"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-forbidden"];
+                };
+            };
+            /** @description `not_found`: Unknown route, an unknown webhook source, or an item that is not a reply of the thread (or whose reply log has expired). */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-not_found"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelReply: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key, body, path and caller (with the same rights) within 24 h gets the first response again (with `Idempotent-Replayed: true`; a reply: its stored exchange, in the retry's framing); the same key with another body is `409 conflict`, and so is a repeat while the first still runs. 1-200 printable ASCII characters. Refused or failed requests are not remembered. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description A thread id (opaque). */
+                threadId: string;
+                /** @description An item id; for a reply, the assistant message's id (in its first `item.added` event). */
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reply's progress: `cancelled` (or still `running`). */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplyProgress"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description `forbidden`: The thread, task or API key is not in the caller's partition (never existed or someone else's: one identical body for both); an API key on `/api-keys`; a request outside an API key's scopes (`This API key lacks the <scope> scope`, decided before any lookup). `read_only`: A guest or a read-only API key attempted a write. */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-forbidden-read_only"];
+                };
+            };
+            /** @description `not_found`: Unknown route, an unknown webhook source, or an item that is not a reply of the thread (or whose reply log has expired). */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-not_found"];
+                };
+            };
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed, cancelling a reply that already finished), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-conflict"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     chatkit: {
@@ -2150,7 +2365,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error-forbidden-read_only"];
                 };
             };
-            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed, cancelling a reply that already finished), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2303,7 +2518,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error-forbidden-read_only"];
                 };
             };
-            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed, cancelling a reply that already finished), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2930,7 +3145,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error-forbidden-read_only"];
                 };
             };
-            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed, cancelling a reply that already finished), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -3102,7 +3317,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `not_found`: Unknown route, or an unknown webhook source. */
+            /** @description `not_found`: Unknown route, an unknown webhook source, or an item that is not a reply of the thread (or whose reply log has expired). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3111,7 +3326,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error-not_found"];
                 };
             };
-            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
+            /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed, cancelling a reply that already finished), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -14,6 +14,7 @@ import { TaskEvent } from '../../functions/webhook/sources';
 import {
   createTaskSchema,
   itemsQuerySchema,
+  replyEventsQuerySchema,
   messageBodySchema,
   pageQuerySchema,
   tasksQuerySchema,
@@ -31,9 +32,9 @@ export const ERROR_CODES = {
     'a request outside an API key\'s scopes (`This API key lacks the <scope> scope`, decided before any lookup).',
   read_only: 'A guest or a read-only API key attempted a write.',
   admin_only: 'A caller without the admin role (or with an API key) on an `/admin` route.',
-  not_found: 'Unknown route, or an unknown webhook source.',
+  not_found: 'Unknown route, an unknown webhook source, or an item that is not a reply of the thread (or whose reply log has expired).',
   conflict:
-    'The write conflicts with stored state (API key limit, a webhook delivery still being processed), or an `Idempotency-Key` was reused with another body or while its first request is still running.',
+    'The write conflicts with stored state (API key limit, a webhook delivery still being processed, cancelling a reply that already finished), or an `Idempotency-Key` was reused with another body or while its first request is still running.',
   payload_too_large: 'Body over the limit: 64 KB on every route, 256 KB on webhooks.',
   rate_limited: 'Over a per-user rate limit (`Retry-After` says when to retry) or the stage throttle.',
   budget_exceeded:
@@ -75,6 +76,7 @@ export const PATH_PARAMS: Readonly<Record<string, string>> = {
   taskId: 'A task id (opaque).',
   userId: 'A ThreadGuard user id, as `GET /me` shows it.',
   id: 'An API key id (not the key).',
+  itemId: 'An item id; for a reply, the assistant message\'s id (in its first `item.added` event).',
   source: 'A configured webhook source (`WEBHOOK_SOURCES`, default `chainhook`, `dao`, `tasks`).',
 };
 
@@ -221,15 +223,49 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       'Content is trimmed, then 1 byte to 16 KB. Validation, limits, the daily token budget, authorization, the thread\'s 403 ' +
       'and a provider failure before the first model output all happen before a stream opens, so a refusal is a JSON error. ' +
       'With `Accept: text/event-stream` the reply streams as server-sent events (200); otherwise 201 with the stored exchange. ' +
-      'A replay (`Idempotency-Key`) is the stored exchange again in the retry\'s own framing: 201 JSON, or the same events with the whole reply as one `text.delta`.',
+      'A replay (`Idempotency-Key`) is the stored exchange again in the retry\'s own framing: 201 JSON, or the same events with the whole reply as one `text.delta`. ' +
+      'A reply runs to its end and is stored even when the client goes away: resume it with `GET /threads/{threadId}/items/{itemId}/events`, stop it with `POST …/cancel`. ' +
+      'A JSON answer waits at most 25 s for the reply (as API Gateway\'s buffered limit would allow); a longer reply answers 202 with the reply still running ' +
+      '(`Location`: its events route) and is stored when it ends.',
     tag: 'threads',
     headers: pageContextHeader,
     body: messageBodySchema,
     responses: {
-      200: { description: 'With `Accept: text/event-stream`: the reply as it is produced.', events: S.MessageStreamEvent },
+      200: { description: 'With `Accept: text/event-stream`: the reply as it is produced, each event numbered (`id:`).', events: S.MessageStreamEvent },
       201: { description: 'The stored message and reply.', json: S.Exchange },
+      202: { description: 'JSON, the reply still running after 25 s: the message, and the reply as it opened (`status: running`); follow it at `Location`.', json: S.Exchange },
     },
     errors: { 400: ['bad_request'], 403: ['forbidden', 'read_only'], 429: ['budget_exceeded'], 503: ['provider_unavailable'] },
+  },
+  'GET /threads/{threadId}/items/{itemId}/events': {
+    operationId: 'replyEvents',
+    summary: 'Resume a reply: its events after the last one seen, then live until it ends',
+    description:
+      'With `Accept: text/event-stream`: the reply\'s events after `Last-Event-ID` (or `?after=n`; neither: from the first), each with its `id:`, ' +
+      'then the rest as the reply makes them, then the stream closes. A finished reply replays and closes at once; a failed one ends with its `error` event. ' +
+      'Without it: the reply\'s status and last event id. A reply can be resumed for at least 10 minutes after it ends. ' +
+      'A thread that is not the caller\'s is the usual 403; an item that is not a reply of this thread is 404.',
+    tag: 'threads',
+    query: replyEventsQuerySchema,
+    headers: z.object({
+      'Last-Event-ID': z.string().optional().meta({ description: 'The id of the last event received (what a browser\'s EventSource sends when it reconnects); wins over `?after`.' }),
+    }),
+    responses: {
+      200: { description: 'The events (server-sent events), or the reply\'s progress (JSON).', json: S.ReplyProgress, events: S.MessageStreamEvent },
+    },
+    errors: { 400: ['bad_request'], 403: ['forbidden'], 404: ['not_found'] },
+  },
+  'POST /threads/{threadId}/items/{itemId}/cancel': {
+    operationId: 'cancelReply',
+    summary: 'Stop a running reply, wherever it runs',
+    description:
+      'The model call is aborted and no further tool runs; every live or resumed stream of the reply ends with `item.done` whose item has `status: cancelled`, ' +
+      'and the thread keeps the message and the text said so far, marked cancelled. Tokens are charged for what the model produced. ' +
+      'Answers once the reply has stopped (within about a second), or `running` if it has not yet after 5 s (it still stops). ' +
+      'A repeated cancel answers the same; a reply that already finished is 409. Needs the right to post messages (not a guest or read-only key).',
+    tag: 'threads',
+    responses: { 200: { description: 'The reply\'s progress: `cancelled` (or still `running`).', json: S.ReplyProgress } },
+    errors: { 403: ['forbidden', 'read_only'], 404: ['not_found'], 409: ['conflict'] },
   },
   'POST /chatkit': {
     operationId: 'chatkit',

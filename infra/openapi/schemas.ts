@@ -10,7 +10,8 @@ import type { BudgetStatus } from '../../functions/shared/core/token-budget';
 import type { DayUsage, RankedUser } from '../../functions/shared/core/usage';
 import { AUDIT_ACTIONS, type AuditEvent } from '../../functions/shared/core/audit';
 import { TASK_STATUSES, type Task } from '../../functions/shared/core/tasks/task';
-import { ITEM_TYPES, type Item, type Thread } from '../../functions/shared/core/threads/thread';
+import { ITEM_STATUSES, ITEM_TYPES, type Item, type Thread } from '../../functions/shared/core/threads/thread';
+import { REPLY_STATUSES, type ReplyProgress as ReplyProgressWire } from '../../functions/shared/core/agent/reply-control';
 import type { ThreadItemWire, ThreadMetadataWire, ThreadStreamEvent } from '../../functions/chatkit/protocol';
 import type { MessageStreamEvent as MessageStreamEventWire } from '../../functions/shared/lambda/sse';
 
@@ -31,7 +32,18 @@ export const ThreadSchema = z
   .meta({ id: 'Thread' }) satisfies z.ZodType<Thread>;
 
 export const ItemSchema = z
-  .object({ id: z.string(), threadId: z.string(), type: z.enum(ITEM_TYPES), content: z.string(), createdAt: isoTime })
+  .object({
+    id: z.string(),
+    threadId: z.string(),
+    type: z.enum(ITEM_TYPES),
+    content: z.string(),
+    createdAt: isoTime,
+    status: z.enum(ITEM_STATUSES).optional().meta({
+      description:
+        'Assistant messages only: `done`, or `cancelled` (stopped by its user; `content` is what was said until then). ' +
+        '`running` only in the `item.added` event that opens a reply.',
+    }),
+  })
   .meta({ id: 'Item' }) satisfies z.ZodType<Item>;
 
 export const ThreadPage = z.object({ data: z.array(ThreadSchema), nextCursor: cursor }).meta({ id: 'ThreadPage' });
@@ -271,9 +283,19 @@ export const MessageStreamEvent = z
   .meta({
     id: 'MessageStreamEvent',
     description:
-      'One `data:` line per event: item.added (user message, then the assistant message), text.delta..., item.done. ' +
+      'One `data:` line per event, each with an `id:` line (1, 2, 3… within the reply; resume after it with `Last-Event-ID`): ' +
+      'item.added (user message, then the assistant message, whose id is the reply\'s), text.delta..., item.done. ' +
+      'A stopped reply ends with item.done whose item has `status: cancelled`. ' +
       'A failure after the stream opened is one `error` event; nothing of that exchange is stored.',
   });
+
+/** `GET …/items/{itemId}/events` without the SSE accept, and what a cancel answers. */
+export const ReplyProgress = z
+  .object({
+    status: z.enum(REPLY_STATUSES).meta({ description: '`running`, or how it ended: `done`, `cancelled`, `failed` (nothing stored).' }),
+    lastEventId: z.number().int().min(0).meta({ description: 'The id of the reply\'s last event so far.' }),
+  })
+  .meta({ id: 'ReplyProgress' });
 
 // ---- ChatKit ----
 
@@ -361,6 +383,7 @@ type Fits<A, B extends A> = B;
 export type MessageStreamTypeChecks = [
   Fits<z.output<typeof MessageStreamEvent>, MessageStreamEventWire>,
   Fits<MessageStreamEventWire['type'], z.output<typeof MessageStreamEvent>['type']>,
+  Fits<z.output<typeof ReplyProgress>, ReplyProgressWire>,
 ];
 // The ChatKit wire types (functions/chatkit/protocol.ts).
 export type ChatKitTypeChecks = [

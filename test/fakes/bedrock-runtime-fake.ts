@@ -32,10 +32,14 @@ export interface BedrockFake {
   readonly turns: TurnQueue;
   /** performance.now() when each streamed answer's first text delta was written. */
   readonly firstDeltaAt: number[];
+  /** Paced answers the client abandoned before their end (its call was aborted): how many so far. */
+  readonly abandoned: () => number;
   close(): Promise<void>;
 }
 
-function answer(stream: ServerHttp2Stream, turn: ScriptedTurn, firstDeltaAt: number[]): void {
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function answer(stream: ServerHttp2Stream, turn: ScriptedTurn, firstDeltaAt: number[], onAbandoned: () => void): Promise<void> {
   if ('refuse' in turn) {
     const type = ERROR_TYPES[turn.refuse];
     stream.respond({
@@ -53,6 +57,8 @@ function answer(stream: ServerHttp2Stream, turn: ScriptedTurn, firstDeltaAt: num
   let index = 0;
   if (turn.text?.length) {
     for (const [i, delta] of turn.text.entries()) {
+      if (i > 0 && turn.deltaIntervalMs) await pause(turn.deltaIntervalMs);
+      if (stream.closed || stream.destroyed) return onAbandoned(); // the client aborted the call
       write('contentBlockDelta', { contentBlockIndex: index, delta: { text: delta } });
       if (i === 0) firstDeltaAt.push(performance.now());
     }
@@ -83,6 +89,7 @@ function answer(stream: ServerHttp2Stream, turn: ScriptedTurn, firstDeltaAt: num
 
 export async function startBedrockFake(turns = new TurnQueue()): Promise<BedrockFake> {
   const firstDeltaAt: number[] = [];
+  let abandoned = 0;
   const server: Http2Server = createServer();
   server.on('stream', (stream, headers) => {
     const chunks: Buffer[] = [];
@@ -95,7 +102,7 @@ export async function startBedrockFake(turns = new TurnQueue()): Promise<Bedrock
         return;
       }
       const req: RecordedRequest = { path: decodeURIComponent(path), headers: { ...headers }, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') };
-      answer(stream, turns.next(req), firstDeltaAt);
+      void answer(stream, turns.next(req), firstDeltaAt, () => void abandoned++);
     });
     stream.on('error', () => undefined); // a client that goes away mid-answer
   });
@@ -111,6 +118,7 @@ export async function startBedrockFake(turns = new TurnQueue()): Promise<Bedrock
     endpoint: `http://127.0.0.1:${port}`,
     turns,
     firstDeltaAt,
+    abandoned: () => abandoned,
     close: () =>
       new Promise<void>((r) => {
         for (const s of sessions) s.destroy();

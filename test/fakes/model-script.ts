@@ -13,6 +13,8 @@ export type ScriptedTurn =
       readonly text?: readonly string[];
       readonly toolCalls?: readonly ScriptedToolCall[];
       readonly usage?: { readonly input: number; readonly output: number };
+      /** Pause between text deltas (a slow model: a long reply, or one to stop half-way). */
+      readonly deltaIntervalMs?: number;
       /** After the text deltas: an error event in the stream (`error`) or a cut connection (`drop`). */
       readonly failMidStream?: 'error' | 'drop';
     }

@@ -10,6 +10,8 @@ import type { ThreadStore } from '../threads/thread';
 import { threadNotFound } from '../threads/thread-use-cases';
 import { FOLLOW_INTERVAL_MS, type NumberedEvent, type ReplyLog, type ReplyState, type ReplyStatus } from './reply-log';
 
+export { REPLY_STATUSES } from './reply-log';
+
 export interface ReplyControlDeps {
   readonly threads: (principal: ThreadAccess['principal']) => ThreadStore;
   readonly replies: (principal: ThreadAccess['principal']) => ReplyLog;
