@@ -9,6 +9,7 @@ import { benchContentCipher } from './content-cipher';
 import { benchProviders } from './providers';
 import { benchSignOutCheck } from './sign-out-check';
 import { Report } from './report';
+import { benchReplies } from './replies';
 import { benchStreaming } from './streaming';
 import { benchTenantCredentials } from './tenant-credentials';
 import { benchTenantScale } from './tenant-scale';
@@ -30,6 +31,10 @@ if (suite === 'crypto') {
   const report = new Report();
   await benchAccountExport(report);
   report.print();
+} else if (suite === 'replies') {
+  const report = new Report();
+  await benchReplies(report);
+  report.print();
 } else if (suite === 'providers') {
   const report = new Report();
   await benchProviders(report);
@@ -44,7 +49,7 @@ if (suite === 'crypto') {
   await benchContentCipher(report);
   benchWebClient(report);
   report.print();
-  for (const s of ['threads', 'streaming', 'providers', 'export']) {
+  for (const s of ['threads', 'streaming', 'providers', 'replies', 'export']) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, s], {
       stdio: 'inherit',
       // The per-user limits would refuse a benchmark's traffic; it measures the data path.

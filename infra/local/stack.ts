@@ -46,7 +46,7 @@ export interface LocalStackOptions {
   /** The web client's port (0: any free one; default 0). */
   readonly webPort?: number;
   readonly log?: (line: string) => void;
-  /** Where the functions reach DynamoDB, given DynamoDB Local's endpoint (a benchmark counts requests there). */
+  /** What the enforcing endpoint forwards the functions' requests to, given DynamoDB Local's endpoint (a benchmark counts requests there). */
   readonly functionsDynamodbEndpoint?: (endpoint: string) => Promise<string>;
 }
 
@@ -203,15 +203,18 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
     // The second wall: functions reach DynamoDB Local only through the enforcing endpoint (tenant-wall.ts).
     const region = env.AWS_REGION ?? 'local';
+    // A benchmark's counter sits behind the wall, on what it forwards (re-signed) to DynamoDB Local:
+    // in front of it, asking for consumed capacity would change the body the functions signed.
+    const counted = opts.functionsDynamodbEndpoint ? await opts.functionsDynamodbEndpoint(ddb.endpoint) : ddb.endpoint;
     wall = await startLocalTenantWall({
-      dynamoDbLocalEndpoint: ddb.endpoint,
+      dynamoDbLocalEndpoint: counted,
       tableName: tableNames.main,
       region,
       defs: [...Object.values(FUNCTIONS), ...Object.values(AUTHORIZERS), WEBSOCKET.fn, WEBSOCKET.authorizer, THREAD_EXPIRY],
       credentialsSecret: localSecret(dataDir, 'CREDENTIALS_SECRET', env.CREDENTIALS_SECRET).value,
     });
     const tenantWall = wall;
-    const functionsDynamodbEndpoint = opts.functionsDynamodbEndpoint ? await opts.functionsDynamodbEndpoint(wall.info.dynamodbEndpoint) : wall.info.dynamodbEndpoint;
+    const functionsDynamodbEndpoint = wall.info.dynamodbEndpoint;
     const settings = functionSettings(env, { tableName: tableNames.main, devIssuer, url, origins, kmsKeyId: kms.keyId });
     const secrets = {
       CURSOR_SECRET: { value: localSecret(dataDir, 'CURSOR_SECRET', env.CURSOR_SECRET).value },

@@ -115,7 +115,7 @@ describe('resume after a dropped connection', () => {
     ]);
   });
 
-  it('refuses what is not the caller\'s reply: another user 403, a user message 404, a bad Last-Event-ID 400', async () => {
+  it('T32: refuses what is not the caller\'s reply: another user 403, a user message 404, a bad Last-Event-ID 400', async () => {
     bedrock.turns.script({ text: ['short'], usage: { input: 1, output: 1 } });
     const t = token('owner');
     const threadId = await newThread(t);
@@ -167,7 +167,7 @@ describe('stopping a reply', () => {
     expect(usage.outputTokens).toBeGreaterThan(0);
   });
 
-  it('a finished reply cannot be cancelled (409); a guest and a read-only key cannot cancel (403 read_only)', async () => {
+  it('T32: a guest and a read-only key cannot cancel (403 read_only); a finished reply cannot be cancelled (409)', async () => {
     bedrock.turns.script({ text: words(100), deltaIntervalMs: 100, usage: { input: 10, output: 100 } });
     const sub = uniqueUser('rights');
     const t = mintDevToken(stack.dataDir, sub);
