@@ -252,6 +252,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       authorizers: { user: fn(AUTHORIZERS.user), webhook: fn(AUTHORIZERS.webhook) },
       corsOrigins: origins,
       stage: 'local',
+      replyTimeoutSeconds,
       onAccessLog: (entry) => log(JSON.stringify(redactDeep({ level: 'INFO', message: 'request', ...entry }))),
     });
 

@@ -35,7 +35,9 @@ export interface BedrockFake {
   close(): Promise<void>;
 }
 
-function answer(stream: ServerHttp2Stream, turn: ScriptedTurn, firstDeltaAt: number[]): void {
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function answer(stream: ServerHttp2Stream, turn: ScriptedTurn, firstDeltaAt: number[]): Promise<void> {
   if ('refuse' in turn) {
     const type = ERROR_TYPES[turn.refuse];
     stream.respond({
@@ -53,6 +55,10 @@ function answer(stream: ServerHttp2Stream, turn: ScriptedTurn, firstDeltaAt: num
   let index = 0;
   if (turn.text?.length) {
     for (const [i, delta] of turn.text.entries()) {
+      if (i > 0 && turn.deltaIntervalMs) {
+        await pause(turn.deltaIntervalMs);
+        if (stream.closed) return; // the caller went away meanwhile
+      }
       write('contentBlockDelta', { contentBlockIndex: index, delta: { text: delta } });
       if (i === 0) firstDeltaAt.push(performance.now());
     }
@@ -95,7 +101,7 @@ export async function startBedrockFake(turns = new TurnQueue()): Promise<Bedrock
         return;
       }
       const req: RecordedRequest = { path: decodeURIComponent(path), headers: { ...headers }, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') };
-      answer(stream, turns.next(req), firstDeltaAt);
+      void answer(stream, turns.next(req), firstDeltaAt);
     });
     stream.on('error', () => undefined); // a client that goes away mid-answer
   });

@@ -15,6 +15,8 @@ export type ScriptedTurn =
       readonly usage?: { readonly input: number; readonly output: number };
       /** After the text deltas: an error event in the stream (`error`) or a cut connection (`drop`). */
       readonly failMidStream?: 'error' | 'drop';
+      /** A slow model: the stand-in waits this long before each text delta after the first. */
+      readonly deltaIntervalMs?: number;
     }
   /** Refused before any stream: 429 throttling or a 500 / 503 from the service. */
   | { readonly refuse: 429 | 500 | 503; readonly retryAfterSeconds?: number };
