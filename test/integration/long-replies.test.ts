@@ -4,7 +4,9 @@
 // endpoint's 30 s idle timeout, streams to its `item.done` and is stored. With REPLY_TIMEOUT_SECONDS=6
 // the same reply ends as API Gateway ends it at the integration timeout: the client has its 200 and
 // the first deltas, then the transfer stops unfinished (no `item.done`, no error event: the gateway,
-// not the function, closed it), and nothing of the exchange is stored.
+// not the function, closed it), and nothing of the exchange is stored. A value outside 5..900 stops
+// `npm start`, naming the variable, as the CDK context's does the synth.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintDevToken } from '../../infra/local/dev-issuer';
 import { REPLY_TIMEOUT_SECONDS } from '../../infra/reply-timeout';
@@ -98,4 +100,13 @@ describe('long replies', () => {
     // ... and stored nothing of the exchange.
     expect(await storedItems(short, token, threadId)).toEqual([]);
   }, 60_000);
+
+  it.each(['4', '901', 'five minutes'])('refuses to start with REPLY_TIMEOUT_SECONDS=%s, naming the variable and the range', async (bad) => {
+    const error = await startStackProcess({ REPLY_TIMEOUT_SECONDS: bad }).then(
+      (s) => s.stop().then(() => null),
+      (e: Error) => e,
+    );
+    const log = readFileSync(/see (\S+)$/.exec(String(error?.message))![1]!, 'utf8');
+    expect(log).toContain(`Local stack failed to start: REPLY_TIMEOUT_SECONDS: must be a whole number of seconds from 5 to 900, got "${bad}"`);
+  });
 });
