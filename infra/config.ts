@@ -2,6 +2,7 @@
 import type { Node } from 'constructs';
 import { loadModelConfig, type ModelConfig } from '../functions/shared/config';
 import { MAX_API_KEY_DAYS } from '../functions/shared/core/api-key-limits';
+import { replyTimeoutSecondsFrom } from './reply-timeout';
 
 export interface StackConfig {
   readonly jwtIssuer: string;
@@ -59,6 +60,8 @@ export interface StackConfig {
   readonly authorizerConcurrency: number;
   /** Most concurrent executions of each reply function (messages, chatkit, websocket): long model calls cannot starve the account. */
   readonly replyConcurrency: number;
+  /** How long one streamed reply may last (seconds): the reply routes' integration timeout and their functions' (infra/reply-timeout.ts). */
+  readonly replyTimeoutSeconds: number;
   /** Per-method throttling of the reply routes (POST .../messages, POST /chatkit), inside the stage-wide limit. */
   readonly replyRouteRateLimit: number;
   readonly replyRouteBurstLimit: number;
@@ -117,6 +120,15 @@ function positiveInt(node: Node, key: string, d: number): number {
   if (v === undefined || v === '') return d;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : fail(key, `must be a positive whole number, got ${JSON.stringify(v)}`);
+}
+
+/** `replyTimeoutSeconds`: the same default and range as the local stack's REPLY_TIMEOUT_SECONDS. */
+function replyTimeoutSeconds(node: Node): number {
+  try {
+    return replyTimeoutSecondsFrom(ctx(node, 'replyTimeoutSeconds'));
+  } catch (err) {
+    return fail('replyTimeoutSeconds', (err as Error).message);
+  }
 }
 
 /** `apiKeyMaxDays`: unset means keys may be made that never expire; else 1..365, as `expiresInDays`. */
@@ -294,6 +306,7 @@ export function stackConfigFrom(node: Node): StackConfig {
     alarms: alarmThresholds(node),
     authorizerConcurrency: positiveInt(node, 'authorizerConcurrency', 20),
     replyConcurrency: positiveInt(node, 'replyConcurrency', 20),
+    replyTimeoutSeconds: replyTimeoutSeconds(node),
     replyRouteRateLimit: positiveInt(node, 'replyRouteRateLimit', 20),
     replyRouteBurstLimit: positiveInt(node, 'replyRouteBurstLimit', 40),
     waf: { enabled: bool(node, 'waf', false), replyRequestsPerIpPer5Min: positiveInt(node, 'wafReplyRequestsPerIpPer5Min', 300) },

@@ -68,19 +68,18 @@ export interface FunctionDef {
    */
   readonly closesWebSockets?: boolean;
   readonly memoryMb?: number;
-  /** @default BUFFERED_TIMEOUT_SECONDS, or STREAMING_TIMEOUT_SECONDS for a function serving a streaming route (timeoutSecondsOf). */
+  /** @default BUFFERED_TIMEOUT_SECONDS, or the integration timeout of the streaming routes it serves (timeoutSecondsOf). */
   readonly timeoutSeconds?: number;
 }
 
+/** API Gateway gives a REST integration 29 s unless the route says otherwise, then answers 504 itself. */
+export const INTEGRATION_TIMEOUT_SECONDS = 29;
 /**
- * API Gateway gives a REST integration 29 s, then answers 504 itself. A buffered function's Lambda
- * timeout is below that, and its handler answers its own `503 service_unavailable` 3 s before the
- * Lambda timeout (functions/shared/lambda/http-handler.ts), at 25 s: a slow request gets the API's
- * documented error, never the gateway's.
+ * A buffered function's Lambda timeout is below INTEGRATION_TIMEOUT_SECONDS, and its handler answers
+ * its own `503 service_unavailable` 3 s before the Lambda timeout (functions/shared/lambda/http-handler.ts),
+ * at 25 s: a slow request gets the API's documented error, never the gateway's.
  */
 export const BUFFERED_TIMEOUT_SECONDS = 28;
-/** Streaming functions send their first bytes at once; their Lambda timeout stays at the old 29 s. */
-export const STREAMING_TIMEOUT_SECONDS = 29;
 
 /**
  * The account export streams past API Gateway's 29 s: a streamed integration may run up to 15
@@ -153,8 +152,11 @@ export interface RouteDef {
   readonly auth: AuthKind;
   /** Lambda response streaming (REST `responseTransferMode: STREAM`). */
   readonly streaming?: boolean;
-  /** A streamed route's integration timeout, above API Gateway's default 29 s (streaming allows up to 900). */
-  readonly timeoutSeconds?: number;
+  /**
+   * A streamed route's integration timeout, above API Gateway's default 29 s (streaming allows up to
+   * 900): seconds, or the deployment's `replyTimeoutSeconds` (infra/reply-timeout.ts).
+   */
+  readonly timeoutSeconds?: number | 'replyTimeoutSeconds';
 }
 
 export const ROUTES: readonly RouteDef[] = [
@@ -173,11 +175,12 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'PATCH', path: '/threads/{threadId}', fn: 'threads', auth: 'user' },
   { method: 'DELETE', path: '/threads/{threadId}', fn: 'threads', auth: 'user' },
   { method: 'GET', path: '/threads/{threadId}/items', fn: 'threads', auth: 'user' },
-  { method: 'POST', path: '/threads/{threadId}/messages', fn: 'messages', auth: 'user', streaming: true },
-  // A reply's resume and stop: in the reply function (its every route streams, so these do too).
-  { method: 'GET', path: '/threads/{threadId}/items/{itemId}/events', fn: 'messages', auth: 'user', streaming: true },
+  { method: 'POST', path: '/threads/{threadId}/messages', fn: 'messages', auth: 'user', streaming: true, timeoutSeconds: 'replyTimeoutSeconds' },
+  // A reply's resume and stop: in the reply function (its every route streams, so these do too). A
+  // resume follows a running reply to its end, so it may last as long.
+  { method: 'GET', path: '/threads/{threadId}/items/{itemId}/events', fn: 'messages', auth: 'user', streaming: true, timeoutSeconds: 'replyTimeoutSeconds' },
   { method: 'POST', path: '/threads/{threadId}/items/{itemId}/cancel', fn: 'messages', auth: 'user', streaming: true },
-  { method: 'POST', path: '/chatkit', fn: 'chatkit', auth: 'user', streaming: true },
+  { method: 'POST', path: '/chatkit', fn: 'chatkit', auth: 'user', streaming: true, timeoutSeconds: 'replyTimeoutSeconds' },
   { method: 'GET', path: '/tasks', fn: 'tasks', auth: 'user' },
   { method: 'POST', path: '/tasks', fn: 'tasks', auth: 'user' },
   { method: 'PATCH', path: '/tasks/{taskId}', fn: 'tasks', auth: 'user' },
@@ -218,11 +221,25 @@ export const runsModel = (def: FunctionDef): boolean => def.env.includes('AGENT_
 /** A function that seals or opens user content (it reads KMS_KEY_ID): only these may use the content key. */
 export const sealsContent = (def: FunctionDef): boolean => def.env.includes('KMS_KEY_ID');
 
-/** The Lambda timeout of a function, for the CDK stack and the local runtime alike. */
-export function timeoutSecondsOf(def: FunctionDef): number {
+/** A route's integration timeout, for the CDK stack and the local gateway alike; `replyTimeoutSeconds` is required for the reply routes. */
+export function integrationTimeoutSecondsOf(route: RouteDef, replyTimeoutSeconds: number | undefined): number {
+  if (route.timeoutSeconds !== 'replyTimeoutSeconds') return route.timeoutSeconds ?? INTEGRATION_TIMEOUT_SECONDS;
+  if (replyTimeoutSeconds === undefined) throw new Error(`${route.method} ${route.path} times out after replyTimeoutSeconds, which was not given`);
+  return replyTimeoutSeconds;
+}
+
+/**
+ * The Lambda timeout of a function, for the CDK stack and the local runtime alike: its own, else the
+ * longest integration timeout of the streamed routes it serves, else BUFFERED_TIMEOUT_SECONDS. A
+ * streamed function's timeout equals its integration's: shorter would end replies the gateway still
+ * carries; longer would keep the function running (billed, holding one of the reply functions'
+ * reserved executions) after API Gateway closed its stream, which AWS documents it may do
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html).
+ */
+export function timeoutSecondsOf(def: FunctionDef, replyTimeoutSeconds: number | undefined): number {
   if (def.timeoutSeconds !== undefined) return def.timeoutSeconds;
-  const streams = ROUTES.some((r) => r.streaming && FUNCTIONS[r.fn] === def);
-  return streams ? STREAMING_TIMEOUT_SECONDS : BUFFERED_TIMEOUT_SECONDS;
+  const streamed = ROUTES.filter((r) => r.streaming && FUNCTIONS[r.fn] === def).map((r) => integrationTimeoutSecondsOf(r, replyTimeoutSeconds));
+  return streamed.length > 0 ? Math.max(...streamed) : BUFFERED_TIMEOUT_SECONDS;
 }
 
 /** Bundling shared by CDK and the benchmark, so measured bundles are the deployed ones. */

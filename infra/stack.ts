@@ -4,6 +4,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import {
   AccessLogFormat,
   AuthorizationType,
+  EndpointType,
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
@@ -39,7 +40,7 @@ import { addThreadExpiry } from './constructs/thread-expiry';
 import { TenantDataRole } from './constructs/tenant-data-role';
 import type { Settings } from './function-environment';
 import { GATEWAY_ORIGIN_SOURCE, GATEWAY_RESPONSES, gatewayResponseBody, gatewayStaticHeaders } from './gateway-responses';
-import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, runsModel, type AuthKind, type FunctionDef, type FunctionName } from './routes';
+import { AUTHORIZERS, FUNCTIONS, ROUTES, WEBSOCKET, integrationTimeoutSecondsOf, runsModel, type AuthKind, type FunctionDef, type FunctionName } from './routes';
 import { TABLES } from './table';
 
 export interface ThreadGuardStackProps extends StackProps {
@@ -163,6 +164,7 @@ export class ThreadGuardStack extends Stack {
       logRetention: config.logRetentionDays as RetentionDays,
       table: this.table,
       contentKey,
+      replyTimeoutSeconds: config.replyTimeoutSeconds,
     };
 
     const functions = {} as Record<FunctionName, ServiceFunction>;
@@ -209,6 +211,13 @@ export class ThreadGuardStack extends Stack {
     );
     this.api = new RestApi(this, 'RestApi', {
       description: 'ThreadGuard REST API',
+      // Regional, not edge-optimized: a reply streams for up to replyTimeoutSeconds (15 minutes at
+      // most) and may go quiet meanwhile (a tool call, a slow model, the JSON answer that sends
+      // nothing until the reply is whole); a stream's idle timeout is 30 s on an edge-optimized
+      // endpoint, 5 minutes on a regional one
+      // (https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html).
+      // The execute-api URL keeps its form (`RestApiUrl`); the WAF is regional already.
+      endpointTypes: [EndpointType.REGIONAL],
       cloudWatchRole: true,
       deployOptions: {
         stageName: STAGE_NAME,
@@ -257,7 +266,7 @@ export class ThreadGuardStack extends Stack {
       const integration = new LambdaIntegration(functions[route.fn].fn, {
         proxy: true,
         ...(route.streaming ? { responseTransferMode: ResponseTransferMode.STREAM } : {}),
-        ...(route.timeoutSeconds ? { timeout: Duration.seconds(route.timeoutSeconds) } : {}),
+        ...(route.timeoutSeconds ? { timeout: Duration.seconds(integrationTimeoutSecondsOf(route, config.replyTimeoutSeconds)) } : {}),
       });
       if (route.auth === 'public') {
         const method = resource.addMethod(route.method, integration, { authorizationType: AuthorizationType.NONE });

@@ -11,6 +11,7 @@ import { requestsDecisionOf } from '../shared/lambda/rate-limit-guard';
 import { messageStreamError, messageStreamFrames, wantsEventStream } from '../shared/lambda/sse';
 import type { StreamingController } from '../shared/lambda/streaming-handler';
 import { eventIdSchema, parse, pathParam, replyEventsQuerySchema, threadAccessOf } from '../shared/lambda/validation';
+import { replyDeadline } from '../shared/lambda/reply-deadline';
 
 const ROUTE = 'POST /threads/{threadId}/messages';
 const EVENTS = 'GET /threads/{threadId}/items/{itemId}/events';
@@ -75,6 +76,7 @@ export function messageRoutes(deps: ReplyDeps & ReplyControlDeps, idempotency: I
             content,
             pageContext: req.headers['x-page-context'],
             requestsDecision: requestsDecisionOf(req),
+            deadlineAt: replyDeadline(req),
           }),
         (thread) => confirmReplay(deps, access, thread.id),
       );
@@ -94,7 +96,7 @@ export function messageRoutes(deps: ReplyDeps & ReplyControlDeps, idempotency: I
       // The browser's EventSource sends Last-Event-ID when it reconnects; it wins over `?after=`.
       const header = req.headers['last-event-id'];
       const after = header !== undefined ? parse(eventIdSchema, header.trim(), 'Last-Event-ID') : (parse(replyEventsQuerySchema, req.query).after ?? 0);
-      const events = await followReply(deps, access, ref, after);
+      const events = await followReply(deps, access, ref, after, replyDeadline(req));
       return { statusCode: 200, stream: messageStreamFrames(events, EVENTS), onError: (err) => messageStreamError(err, EVENTS) };
     },
     [CANCEL]: async (req) => ok(await cancelReply(deps, threadAccessOf(req), replyRef(req))),

@@ -37,6 +37,8 @@ export interface ServiceFunctionProps {
   readonly reservedConcurrency?: number;
   /** The content key: a function that seals content (`sealsContent`) may use it. Required for those. */
   readonly contentKey?: ContentKey;
+  /** `replyTimeoutSeconds`: the timeout of a function serving the reply routes (timeoutSecondsOf). Required for those. */
+  readonly replyTimeoutSeconds?: number;
 }
 
 export class ServiceFunction extends Construct {
@@ -61,7 +63,7 @@ export class ServiceFunction extends Construct {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.def.memoryMb ?? 512,
-      timeout: Duration.seconds(timeoutSecondsOf(props.def)),
+      timeout: Duration.seconds(timeoutSecondsOf(props.def, props.replyTimeoutSeconds)),
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       // JSON platform lines (START/END/REPORT, timeouts) beside Powertools' JSON: one format to query.

@@ -8,7 +8,7 @@ import type {
   APIGatewayProxyResult,
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
-import type { AuthKind, RouteDef } from '../routes';
+import { integrationTimeoutSecondsOf, type AuthKind, type RouteDef } from '../routes';
 import { gatewayCorsHeaders, gatewayStaticHeaders, gatewayResponse, gatewayResponseBody, type GatewayResponseType } from '../gateway-responses';
 import { preflightHeaders } from '../../functions/shared/core/cors';
 import { SECURITY_HEADERS } from '../../functions/shared/core/security-headers';
@@ -28,6 +28,8 @@ export interface RestGatewayOptions {
   readonly authorizers: Readonly<Partial<Record<AuthKind, LocalFunction>>>;
   readonly corsOrigins: readonly string[];
   readonly stage: string;
+  /** The reply routes' integration timeout (REPLY_TIMEOUT_SECONDS); every other route has its own or API Gateway's 29 s. */
+  readonly replyTimeoutSeconds: number;
   readonly onAccessLog?: (entry: Record<string, unknown>) => void;
 }
 
@@ -256,12 +258,52 @@ async function authorizeRequest(
   return { passed };
 }
 
-/** A response-streaming integration: bytes go to the client as the function writes them. */
-async function invokeStreaming(fn: LocalFunction, event: APIGatewayProxyEvent, res: ServerResponse, requestId: string, respond: GatewayResponder): Promise<Finished> {
-  const stream = new LocalResponseStream(res, { 'x-amzn-RequestId': requestId });
+const TIMED_OUT = Symbol('integration timeout');
+
+/**
+ * The invocation's outcome, or TIMED_OUT once the route's integration timeout has passed. The
+ * invocation itself is not stopped here (its later outcome is ignored), as API Gateway leaves a
+ * function running when it gives up on it.
+ */
+async function withinTimeout<T>(invocation: Promise<T>, timeoutMs: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs)));
   try {
-    await fn.invoke(event, stream);
+    return await Promise.race([invocation, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * No answer within the integration timeout: API Gateway's INTEGRATION_TIMEOUT, a 504 that takes the
+ * DEFAULT_5XX mapping (no mapping of its own in gateway-responses.ts).
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+ */
+const integrationTimeout = (res: ServerResponse, respond: GatewayResponder): Finished => ({ ...respond(res, 'DEFAULT_5XX', 504), status: 504, extra: { integration: 'timeout' } });
+
+/**
+ * A response-streaming integration: bytes go to the client as the function writes them, until the
+ * route's integration timeout. Then API Gateway closes the stream: a client that has its status and
+ * some of the body sees the transfer end without its last chunk (curl: "(18) transfer closed with
+ * outstanding read data remaining", https://docs.aws.amazon.com/apigateway/latest/developerguide/response-streaming-troubleshoot.html);
+ * one that has nothing yet gets the 504. The function's Lambda timeout is its route's
+ * (routes.ts `timeoutSecondsOf`), so deployed it stops there too; here its stream is destroyed,
+ * the nearest an in-process function comes to being stopped: its next write fails and it writes
+ * (and stores) nothing more.
+ */
+async function invokeStreaming(fn: LocalFunction, event: APIGatewayProxyEvent, res: ServerResponse, requestId: string, respond: GatewayResponder, timeoutMs: number): Promise<Finished> {
+  const stream = new LocalResponseStream(res, { 'x-amzn-RequestId': requestId });
+  const invocation = fn.invoke(event, stream).then(() => {
     if (!stream.writableEnded) stream.end();
+  });
+  try {
+    if ((await withinTimeout(invocation, timeoutMs)) === TIMED_OUT) {
+      stream.destroy();
+      if (!stream.opened) return integrationTimeout(res, respond);
+      res.destroy();
+      return { status: res.statusCode, extra: { streaming: true, integration: 'timeout' } };
+    }
   } catch (err) {
     if (!stream.opened) return { ...respond(res, 'DEFAULT_5XX', 502), status: 502, extra: { integration: 'error', error: String((err as Error)?.message) } };
     res.destroy(); // mid-stream crash: the client sees a truncated stream, as with API Gateway
@@ -269,14 +311,15 @@ async function invokeStreaming(fn: LocalFunction, event: APIGatewayProxyEvent, r
   return { status: res.statusCode, extra: { streaming: true } };
 }
 
-/** A Lambda proxy integration: one JSON result becomes the response. */
-async function invokeBuffered(fn: LocalFunction, event: APIGatewayProxyEvent, res: ServerResponse, requestId: string, respond: GatewayResponder): Promise<Finished> {
-  let result: APIGatewayProxyResult;
+/** A Lambda proxy integration: one JSON result becomes the response (or the 504 after the integration timeout). */
+async function invokeBuffered(fn: LocalFunction, event: APIGatewayProxyEvent, res: ServerResponse, requestId: string, respond: GatewayResponder, timeoutMs: number): Promise<Finished> {
+  let result: APIGatewayProxyResult | typeof TIMED_OUT;
   try {
-    result = (await fn.invoke(event)) as APIGatewayProxyResult;
+    result = (await withinTimeout(fn.invoke(event), timeoutMs)) as APIGatewayProxyResult | typeof TIMED_OUT;
   } catch {
     return { ...respond(res, 'DEFAULT_5XX', 502), status: 502, extra: { integration: 'error' } };
   }
+  if (result === TIMED_OUT) return integrationTimeout(res, respond);
   if (!result || typeof result.statusCode !== 'number') {
     return { ...respond(res, 'DEFAULT_5XX', 502), status: 502, extra: { integration: 'malformed' } }; // malformed Lambda proxy response
   }
@@ -364,7 +407,8 @@ export function createRestGateway(opts: RestGatewayOptions) {
       // The route table and the function disagree: deployed, the integration would fail too.
       throw new Error(`${route.method} ${route.path}: streaming flag does not match ${fn.name}`);
     }
-    return route.streaming ? invokeStreaming(fn, event, res, parsed.requestId, respond) : invokeBuffered(fn, event, res, parsed.requestId, respond);
+    const timeoutMs = integrationTimeoutSecondsOf(route, opts.replyTimeoutSeconds) * 1000;
+    return route.streaming ? invokeStreaming(fn, event, res, parsed.requestId, respond, timeoutMs) : invokeBuffered(fn, event, res, parsed.requestId, respond, timeoutMs);
   }
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {

@@ -22,6 +22,7 @@ import { localFunction } from './lambda-runtime';
 import { LoopbackAwareFetcher } from '../../functions/shared/adapters/jwt-token-verifier';
 import { issuerMismatches, issuerMismatchWarning } from '../../functions/shared/adapters/oidc-discovery';
 import { startKmsStandIn, type KmsStandIn } from './kms-stand-in';
+import { replyTimeoutSecondsFrom } from '../reply-timeout';
 
 /** Host variables every local function also sees: log tuning, and basics the Lambda runtime sets too. */
 const PASSED_THROUGH = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV', 'AWS_LAMBDA_LOG_LEVEL', 'TZ', 'LANG', 'PATH'] as const;
@@ -142,6 +143,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   // Checked before anything starts: a token senders could never present fails here, naming the variable.
   const webhook = localSecret(dataDir, 'WEBHOOK_TOKEN', env.WEBHOOK_TOKEN);
   const webhookToken = { value: webhookTokenFrom('WEBHOOK_TOKEN', webhook.value), file: webhook.file };
+  const replyTimeoutSeconds = localReplyTimeoutSeconds(env);
 
   let ddb: SupervisedDynamoDb | null = null;
   let server: Server | null = null;
@@ -233,7 +235,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       localFunction(
         def.dir,
         { ...functionEnvironment(def, settings, secrets, tenantWall.tenant), ...runtime, ...tenantWall.runtimeFor(def), DYNAMODB_ENDPOINT: functionsDynamodbEndpoint },
-        timeoutSecondsOf(def),
+        timeoutSecondsOf(def, replyTimeoutSeconds),
       );
     writeStackInfo(dataDir, {
       url,
@@ -253,6 +255,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       authorizers: { user: fn(AUTHORIZERS.user), webhook: fn(AUTHORIZERS.webhook) },
       corsOrigins: origins,
       stage: 'local',
+      replyTimeoutSeconds,
       onAccessLog: (entry) => log(JSON.stringify(redactDeep({ level: 'INFO', message: 'request', ...entry }))),
     });
 
@@ -289,6 +292,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/** REPLY_TIMEOUT_SECONDS: the deployed `replyTimeoutSeconds`, with the same default and range. */
+function localReplyTimeoutSeconds(env: Record<string, string | undefined>): number {
+  try {
+    return replyTimeoutSecondsFrom(env.REPLY_TIMEOUT_SECONDS);
+  } catch (err) {
+    throw new Error(`REPLY_TIMEOUT_SECONDS: ${(err as Error).message}`);
   }
 }
 

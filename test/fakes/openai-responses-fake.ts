@@ -20,7 +20,9 @@ const ERRORS = {
   503: { type: 'server_error', code: 'server_error', message: 'The engine is currently overloaded (stand-in)' },
 } as const;
 
-function answer(res: import('node:http').ServerResponse, model: string, turn: ScriptedTurn, firstDeltaAt: number[]): void {
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function answer(res: import('node:http').ServerResponse, model: string, turn: ScriptedTurn, firstDeltaAt: number[]): Promise<void> {
   if ('refuse' in turn) {
     res.writeHead(turn.refuse, {
       'content-type': 'application/json',
@@ -43,6 +45,10 @@ function answer(res: import('node:http').ServerResponse, model: string, turn: Sc
     send('response.output_item.added', { output_index: index, item: { id: itemId, type: 'message', role: 'assistant', status: 'in_progress', content: [] } });
     send('response.content_part.added', { item_id: itemId, output_index: index, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
     for (const [i, delta] of turn.text.entries()) {
+      if (i > 0 && turn.deltaIntervalMs) {
+        await pause(turn.deltaIntervalMs);
+        if (res.destroyed) return; // the caller went away meanwhile
+      }
       send('response.output_text.delta', { item_id: itemId, output_index: index, content_index: 0, delta, logprobs: [] });
       if (i === 0) firstDeltaAt.push(performance.now());
     }
@@ -103,7 +109,7 @@ export async function startOpenAiFake(turns = new TurnQueue()): Promise<OpenAiFa
       }
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
       const recorded: RecordedRequest = { path: req.url, headers: { ...req.headers }, body };
-      answer(res, String(body.model), turns.next(recorded), firstDeltaAt);
+      void answer(res, String(body.model), turns.next(recorded), firstDeltaAt);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEADLINE_MARGIN_MS } from '../../functions/shared/lambda/http-handler';
 import { LOG_RETENTION_DAYS } from '../../infra/config';
-import { BUFFERED_TIMEOUT_SECONDS, EXPORT_TIMEOUT_SECONDS, FUNCTIONS, ROUTES, STREAMING_TIMEOUT_SECONDS } from '../../infra/routes';
+import { REPLY_TIMEOUT_SECONDS } from '../../infra/reply-timeout';
+import { BUFFERED_TIMEOUT_SECONDS, EXPORT_TIMEOUT_SECONDS, FUNCTIONS, ROUTES } from '../../infra/routes';
 import { synth } from '../helpers/synth';
 
 type Res = { DependsOn?: string[]; Properties: Record<string, unknown> };
@@ -39,7 +40,7 @@ describe('function timeouts', () => {
       const dir = env.POWERTOOLS_SERVICE_NAME!.replace(/^threadguard-/, '');
       const timeout = f.Properties.Timeout as number;
       if (dir === FUNCTIONS.export.dir) expect(timeout, id).toBe(EXPORT_TIMEOUT_SECONDS);
-      else if (streaming.has(dir)) expect(timeout, id).toBe(STREAMING_TIMEOUT_SECONDS);
+      else if (streaming.has(dir)) expect(timeout, id).toBe(REPLY_TIMEOUT_SECONDS.default);
       else {
         expect(timeout, id).toBe(BUFFERED_TIMEOUT_SECONDS);
         expect(timeout * 1000 - DEADLINE_MARGIN_MS, id).toBe(25_000);
@@ -56,7 +57,7 @@ describe('the streamed account export', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as Res[];
     const streamed = methods.filter((m) => (m.Properties.Integration as { ResponseTransferMode?: string } | undefined)?.ResponseTransferMode === 'STREAM');
     const timeouts = streamed.map((m) => (m.Properties.Integration as { TimeoutInMillis?: number }).TimeoutInMillis ?? 29_000).sort((a, b) => a - b);
-    expect(timeouts).toEqual([29_000, 29_000, EXPORT_TIMEOUT_SECONDS * 1000]);
+    expect(timeouts).toEqual([REPLY_TIMEOUT_SECONDS.default * 1000, REPLY_TIMEOUT_SECONDS.default * 1000, EXPORT_TIMEOUT_SECONDS * 1000]);
   });
 });
 

@@ -29,6 +29,7 @@ describe('local REST gateway proxy events', () => {
       authorizers: {},
       corsOrigins: [],
       stage: 'local',
+      replyTimeoutSeconds: 300,
     });
     server = createServer((req, res) => void gateway(req, res));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

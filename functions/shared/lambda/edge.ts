@@ -70,7 +70,8 @@ async function* chunks(result: StreamResult): AsyncGenerator<string> {
 
 async function answer(routes: Readonly<Record<string, AnyController>>, options: HttpHandlerOptions, event: APIGatewayProxyEvent, context: Context | undefined): Promise<EdgeResponse> {
   if (context) options.idempotency?.useContext(context);
-  const req = toHttpRequest(event);
+  const remaining = context?.getRemainingTimeInMillis?.bind(context);
+  const req = { ...toHttpRequest(event), ...(remaining ? { remainingMs: remaining } : {}) };
   const extra = corsResponseHeaders(req.headers.origin, options.corsOrigins);
   const result = await beforeDeadline(dispatch(routes, req, extra, options), context, req);
   const headers: Record<string, string> = { ...SECURITY_HEADERS, ...extra };

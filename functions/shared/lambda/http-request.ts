@@ -27,6 +27,8 @@ export interface HttpRequest {
   readonly userAgent: string;
   /** Null only on public routes. */
   readonly principal: Principal | null;
+  /** Milliseconds left before the function's timeout (the Lambda context's); absent outside Lambda. */
+  readonly remainingMs?: () => number;
 }
 
 export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {

@@ -58,7 +58,14 @@ export async function replyProgress(deps: ReplyControlDeps, access: ThreadAccess
  * The reply's events after `after` (0: all of them), then the rest as the reply makes them, until
  * it ends: a finished reply replays and ends at once. A failed reply ends with its error event.
  */
-export async function followReply(deps: ReplyControlDeps, access: ThreadAccess, ref: ReplyRef, after: number): Promise<AsyncIterable<NumberedEvent>> {
+export async function followReply(
+  deps: ReplyControlDeps,
+  access: ThreadAccess,
+  ref: ReplyRef,
+  after: number,
+  /** Epoch ms: the stream ends here even if the reply runs on (the client resumes again from its last id). */
+  deadlineAt = Infinity,
+): Promise<AsyncIterable<NumberedEvent>> {
   await replyOfThread(deps, access, ref, () => authorize(access.principal, 'threads.read'));
   const log = deps.replies(access.principal);
   const wait = deps.wait ?? sleep;
@@ -72,6 +79,7 @@ export async function followReply(deps: ReplyControlDeps, access: ThreadAccess, 
         yield e;
       }
       if (!state || (state.status !== 'running' && seen >= state.lastEventId)) return;
+      if (Date.now() + FOLLOW_INTERVAL_MS >= deadlineAt) return;
       await wait(FOLLOW_INTERVAL_MS);
     }
   })();

@@ -35,6 +35,10 @@ export const HISTORY_MESSAGES = 20;
 /** Each earlier message is cut to this many characters, and all of them together to HISTORY_CHARS. */
 export const HISTORY_MESSAGE_CHARS = 4_000;
 export const HISTORY_CHARS = 24_000;
+/** Ends a reply cut at its time limit (ReplyRequest.timeLimitMs). */
+export const TIME_LIMIT_NOTE = '\n\n(I stopped here: this reply reached its time limit. Ask me to continue.)';
+/** The abort reason of a reply stopped by its time limit, not by its user. */
+const TIME_LIMIT = 'time_limit';
 /** Follows a stopped reply's text in the history the model is given. */
 export const STOPPED_NOTE = '\n\n[The user stopped this reply here.]';
 /** Most tasks remembered for follow-ups ("the 12th one"): as many as one list shows. */
@@ -71,6 +75,11 @@ export interface ReplyRequest {
   readonly pageContext?: unknown;
   /** The `requests` decision the edge already made (REST); without one the request is counted here. */
   readonly requestsDecision?: RateDecision | null;
+  /**
+   * When the reply must end (epoch ms: the function's timeout less a margin): then it stops as a
+   * cancel stops it, but ends done with TIME_LIMIT_NOTE, stored before the function is stopped.
+   */
+  readonly deadlineAt?: number;
 }
 
 /** Transport events, named as in the API's SSE stream. */
@@ -287,6 +296,7 @@ async function openHeld(
 
   const log = deps.replies(principal);
   await log.start(threadId, replyId);
+
   const run = startRun({
     log,
     threadId,
@@ -296,6 +306,10 @@ async function openHeld(
     errorEvent: deps.errorEvent,
     onLogFault: deps.onLogFault,
   });
+  if (req.deadlineAt !== undefined) {
+    const timer = setTimeout(() => stop.abort(TIME_LIMIT), Math.max(0, req.deadlineAt - deps.clock.now().getTime()));
+    void run.settled.finally(() => clearTimeout(timer));
+  }
   return replyOf(thread, userMessage, rateLimitHeaders(rateLimit), { numbered: run.live(), settled: run.settled, listen: () => run.live() });
 }
 
@@ -367,20 +381,23 @@ async function* replyEvents(r: ReplyRun, signal: AbortSignal): AsyncGenerator<Re
       if (!signal.aborted && !(err instanceof ReplyStopped)) throw err;
       await loop.return(undefined as never).catch(() => undefined); // closes the model's stream, if it is still open
     }
+    // Out of time is not the user's stop: the reply ends done, saying why, like a length limit.
+    const outOfTime = !result && signal.reason === TIME_LIMIT;
+    if (outOfTime) yield { type: 'text.delta', itemId: replyId, delta: TIME_LIMIT_NOTE };
     const assistantMessage: Item = {
       id: replyId,
       threadId,
       type: 'assistant_message',
-      content: result ? result.text : said,
+      content: result ? result.text : outOfTime ? `${said}${TIME_LIMIT_NOTE}` : said,
       createdAt: now(),
-      status: result ? 'done' : 'cancelled',
+      status: result || outOfTime ? 'done' : 'cancelled',
     };
     const about = result?.about ?? null;
     const nextMemory = about === null ? memory : { recentTasks: about.slice(0, MEMORY_TASKS).map(({ id, title }) => ({ id, title })) };
     const stored = await store.appendExchange(threadId, [userMessage, assistantMessage], nextMemory, workspace.staged(), assistantMessage.createdAt);
     if (!stored) throw threadNotFound();
     yield { type: 'item.done', item: assistantMessage };
-    return result ? 'done' : 'cancelled';
+    return assistantMessage.status === 'done' ? 'done' : 'cancelled';
   } catch (err) {
     if (madeHere) {
       const { updatedAt } = madeHere;
