@@ -177,9 +177,10 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/threads/{threadId}/items', fn: 'threads', auth: 'user' },
   { method: 'POST', path: '/threads/{threadId}/messages', fn: 'messages', auth: 'user', streaming: true, timeoutSeconds: 'replyTimeoutSeconds' },
   // A reply's resume and stop: in the reply function (its every route streams, so these do too). A
-  // resume follows a running reply to its end, so it may last as long.
+  // resume follows a running reply to its end, so it may last as long; the cancel answers within
+  // seconds, but its integration matches the one timeout its function has.
   { method: 'GET', path: '/threads/{threadId}/items/{itemId}/events', fn: 'messages', auth: 'user', streaming: true, timeoutSeconds: 'replyTimeoutSeconds' },
-  { method: 'POST', path: '/threads/{threadId}/items/{itemId}/cancel', fn: 'messages', auth: 'user', streaming: true },
+  { method: 'POST', path: '/threads/{threadId}/items/{itemId}/cancel', fn: 'messages', auth: 'user', streaming: true, timeoutSeconds: 'replyTimeoutSeconds' },
   { method: 'POST', path: '/chatkit', fn: 'chatkit', auth: 'user', streaming: true, timeoutSeconds: 'replyTimeoutSeconds' },
   { method: 'GET', path: '/tasks', fn: 'tasks', auth: 'user' },
   { method: 'POST', path: '/tasks', fn: 'tasks', auth: 'user' },

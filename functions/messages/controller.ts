@@ -99,6 +99,6 @@ export function messageRoutes(deps: ReplyDeps & ReplyControlDeps, idempotency: I
       const events = await followReply(deps, access, ref, after, replyDeadline(req));
       return { statusCode: 200, stream: messageStreamFrames(events, EVENTS), onError: (err) => messageStreamError(err, EVENTS) };
     },
-    [CANCEL]: async (req) => ok(await cancelReply(deps, threadAccessOf(req), replyRef(req))),
+    [CANCEL]: async (req) => ok(await cancelReply(deps, threadAccessOf(req), replyRef(req), replyDeadline(req))),
   };
 }

@@ -46,9 +46,12 @@ describe('long replies deployed', () => {
   ])('streams POST .../messages and POST /chatkit for replyTimeoutSeconds %s, their functions timing out with them', (_how, context, seconds) => {
     const { template } = synth({ context });
     const fns = functionsByDir(template);
-    for (const dir of ['messages', 'chatkit']) {
+    // The reply function also serves a reply's resume (GET) and cancel (POST), streamed like the reply.
+    const streamed = (method: string) => ({ method, mode: 'STREAM', timeoutMs: seconds * 1000 });
+    const expected = { messages: [streamed('GET'), streamed('POST'), streamed('POST')], chatkit: [streamed('POST')] };
+    for (const [dir, integrations] of Object.entries(expected)) {
       const fn = fns.get(dir)!;
-      expect(integrationsOf(template, fn.id), dir).toEqual([{ method: 'POST', mode: 'STREAM', timeoutMs: seconds * 1000 }]);
+      expect(integrationsOf(template, fn.id), dir).toEqual(integrations);
       expect(fn.timeout, dir).toBe(seconds);
     }
     // Every other function keeps its timeout: the export its 900 s, the buffered ones 28 s.

@@ -90,7 +90,13 @@ export async function followReply(
  * `running` if it has not within CANCEL_WAIT_MS (it still stops). A repeated cancel answers the
  * same; a reply that finished first is `409 conflict`. Needs the right to post messages.
  */
-export async function cancelReply(deps: ReplyControlDeps, access: ThreadAccess, ref: ReplyRef): Promise<ReplyProgress> {
+export async function cancelReply(
+  deps: ReplyControlDeps,
+  access: ThreadAccess,
+  ref: ReplyRef,
+  /** Epoch ms: answer `running` from here on rather than outlive the request. */
+  deadlineAt = Infinity,
+): Promise<ReplyProgress> {
   const log = deps.replies(access.principal);
   const asked = await auditedThreadAccess(deps.audit, access, 'thread.write', { threadId: ref.threadId }, async () => {
     authorize(access.principal, 'messages.write');
@@ -102,7 +108,8 @@ export async function cancelReply(deps: ReplyControlDeps, access: ThreadAccess, 
   });
   const wait = deps.wait ?? sleep;
   let state: ReplyState | null = asked;
-  for (let waited = 0; state?.status === 'running' && waited < CANCEL_WAIT_MS; waited += CANCEL_POLL_MS) {
+  const until = Math.min(Date.now() + CANCEL_WAIT_MS, deadlineAt);
+  while (state?.status === 'running' && Date.now() + CANCEL_POLL_MS < until) {
     await wait(CANCEL_POLL_MS);
     state = await log.state(ref.threadId, ref.itemId);
   }
