@@ -193,6 +193,24 @@ describe('stopping a reply', () => {
   });
 });
 
+describe('the JSON answer of a long reply', () => {
+  it('answers 202 after 25 s with the reply still running and its events route; the reply goes on and is stored', async () => {
+    bedrock.turns.script({ text: words(31), deltaIntervalMs: 1_000, usage: { input: 10, output: 31 } });
+    const t = token('json');
+    const threadId = await newThread(t);
+    const res = await api(stack.baseUrl, 'POST', `/threads/${threadId}/messages`, { token: t, body: { content: 'take your time' } });
+    expect(res.status).toBe(202);
+    const { userMessage, assistantMessage } = res.body;
+    expect(userMessage).toMatchObject({ type: 'user_message', content: 'take your time' });
+    expect(assistantMessage).toMatchObject({ type: 'assistant_message', status: 'running', content: '' });
+    expect(res.headers.get('location')).toBe(`/threads/${threadId}/items/${assistantMessage.id}/events`);
+    // Followed from where it is to its end: the stored reply is the whole text.
+    const rest = await (await openEventStream(`${stack.baseUrl}${res.headers.get('location')}`, { token: t })).rest();
+    expect(rest.at(-1)!.data).toMatchObject({ type: 'item.done', item: { id: assistantMessage.id, status: 'done', content: words(31).join('') } });
+    expect((await items(t, threadId)).map((i) => i.content)).toEqual(['take your time', words(31).join('')]);
+  }, 60_000);
+});
+
 describe('a failed reply', () => {
   it('stores nothing, and a resume ends with the same error event', async () => {
     bedrock.turns.script({ text: ['I will ', 'try '], deltaIntervalMs: 50, failMidStream: 'error', usage: { input: 1, output: 1 } });
