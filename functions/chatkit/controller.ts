@@ -1,8 +1,12 @@
 // POST /chatkit: the ChatKit server protocol over the same per-principal stores and use cases as the
 // REST routes (a thread made here is listed by GET /threads and the other way round). Every refusal
-// (validation, read-only, the reply limit, a thread outside the caller's partition) is a JSON error
-// before any stream. `Idempotency-Key` applies to the requests that change something: a replayed
-// reply is its stored exchange streamed again, a replayed update, delete or feedback its first answer.
+// (validation, read-only, the reply limit, a thread outside the caller's partition, a retry of an
+// item that is not one of its user messages) is a JSON error before any stream. `Idempotency-Key`
+// applies to the requests that change something: a replayed reply is its stored exchange streamed
+// again, a replayed update, delete or feedback its first answer. As in ChatKit's server protocol,
+// every response stream allows a cancel, and a stream its client leaves before the reply's end
+// stops the reply (the Stop button closes the stream); what was said is kept.
+import { stopLeftReply } from '../shared/core/agent/reply-control';
 import { confirmReplay, openReply, type OpenReply, type ReplyDeps, type ReplyEvent, type ReplyRequest } from '../shared/core/agent/reply';
 import type { AuditAction } from '../shared/core/audit';
 import { truncateText } from '../shared/core/text';
@@ -57,7 +61,11 @@ export const threadWire = (t: Thread, items: Page<ThreadItemWire> = emptyPage())
   items,
 });
 
-/** Only messages are ChatKit items; tool calls and notices stay REST-only. */
+/**
+ * Only messages are ChatKit items; tool calls and notices stay REST-only. A stopped reply is an
+ * ordinary assistant message with what was said: ChatKit items have no status, and the reference
+ * server keeps a stopped reply's text the same way.
+ */
 export function itemWire(i: Item): ThreadItemWire | null {
   if (i.type === 'user_message') {
     return {
@@ -81,11 +89,19 @@ const page = <T>(data: T[], nextCursor: string | null): Page<T> =>
 
 const wireItems = (items: Item[]) => items.map(itemWire).filter((i): i is ThreadItemWire => i !== null);
 
-/** Maps our exchange events to ChatKit's canonical assistant-message sequence (protocol §2.4). */
-function* chatKitEvents(e: ReplyEvent): Generator<ThreadStreamEvent> {
+/** Sent once at the start of every response stream: the client shows its Stop button. */
+const STREAM_OPTIONS: ThreadStreamEvent = { type: 'stream_options', stream_options: { allow_cancel: true } };
+
+/**
+ * Maps our exchange events to ChatKit's canonical sequence (protocol §2.4, §2.5): the user message
+ * echoed, then stream_options, then the assistant message. A retry's stream has no user message
+ * (its stream_options come first): a replay of one tells it, and it is left out.
+ */
+function* chatKitEvents(e: ReplyEvent, retry: boolean): Generator<ThreadStreamEvent> {
   if (e.type === 'item.added' && e.item.type === 'user_message') {
+    if (retry) return;
     yield { type: 'thread.item.done', item: itemWire(e.item)! };
-    yield { type: 'stream_options', stream_options: { allow_cancel: false } };
+    yield STREAM_OPTIONS;
   } else if (e.type === 'item.added') {
     yield { type: 'thread.item.added', item: { ...(itemWire(e.item) as ThreadItemWire), content: [] } as ThreadItemWire };
     yield { type: 'thread.item.updated', item_id: e.item.id, update: { type: 'assistant_message.content_part.added', content_index: 0, content: outputText('') } };
@@ -97,15 +113,47 @@ function* chatKitEvents(e: ReplyEvent): Generator<ThreadStreamEvent> {
   }
 }
 
-function streamReply(reply: OpenReply, first: ThreadStreamEvent[] = []): StreamResult {
+/**
+ * The reply as a ChatKit stream. Left before the reply ended (the client went away: the stream is
+ * returned early), the reply is asked to stop; it ends cancelled, keeping what was said. The
+ * invocation waits for the reply either way (`settled`).
+ */
+function streamReply(deps: ReplyDeps, access: ThreadAccess, reply: OpenReply, opts: { first?: ThreadStreamEvent[]; retry?: boolean } = {}): StreamResult {
+  const retry = opts.retry ?? false;
+  async function* frames(): AsyncGenerator<string> {
+    const events = reply.events[Symbol.asyncIterator]();
+    let replyId: string | null = null;
+    let ended = false;
+    try {
+      for (const e of opts.first ?? []) yield sseFrame(e);
+      for (;;) {
+        let step: IteratorResult<ReplyEvent>;
+        try {
+          step = await events.next();
+        } catch (err) {
+          ended = true; // the reply failed: nothing to stop
+          throw err;
+        }
+        if (step.done) {
+          ended = true;
+          return;
+        }
+        const e = step.value;
+        if (e.type === 'item.added' && e.item.type === 'assistant_message') replyId = e.item.id;
+        if (e.type === 'item.done') ended = true;
+        for (const out of chatKitEvents(e, retry)) yield sseFrame(out);
+      }
+    } finally {
+      await events.return?.();
+      if (!ended && replyId) await stopLeftReply(deps, access, { threadId: reply.thread.id, itemId: replyId });
+    }
+  }
   return {
     statusCode: 200,
     headers: reply.headers,
-    stream: (async function* () {
-      for (const e of first) yield sseFrame(e);
-      for await (const e of reply.events) for (const out of chatKitEvents(e)) yield sseFrame(out);
-    })(),
+    stream: frames(),
     onError: (err) => sseFrame(chatKitErrorEvent(err, 'POST /chatkit')),
+    settled: reply.settled,
   };
 }
 
@@ -113,6 +161,7 @@ function streamReply(reply: OpenReply, first: ThreadStreamEvent[] = []): StreamR
 const REQUEST_ACTION: Readonly<Record<ChatKitRequest['type'], readonly [Action, AuditAction]>> = {
   'threads.create': ['messages.write', 'thread.write'],
   'threads.add_user_message': ['messages.write', 'thread.message'],
+  'threads.retry_after_item': ['messages.write', 'thread.message'],
   'threads.update': ['threads.write', 'thread.write'],
   'threads.delete': ['threads.write', 'thread.delete'],
   'items.feedback': ['threads.write', 'thread.write'],
@@ -135,7 +184,7 @@ async function refuseDisallowed(threadDeps: ThreadDeps, access: ThreadAccess, re
 export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, StreamingController>> {
   const { threadDeps } = deps;
   /** The reply use case does every check (content, both rate buckets, budget, the thread) before anything is stored. */
-  const reply = (req: HttpRequest, access: ThreadAccess, target: ReplyRequest['target'], content: string) =>
+  const reply = (req: HttpRequest, access: ThreadAccess, target: ReplyRequest['target'], content: string | null) =>
     deps.idempotency.reply(
       req,
       () => openReply(deps.reply, { access, target, content, pageContext: req.headers['x-page-context'], requestsDecision: requestsDecisionOf(req) }),
@@ -150,10 +199,15 @@ export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, Stream
       switch (request.type) {
         case 'threads.create': {
           const opened = await reply(req, access, { newThread: (content) => createThreadForMessage(threadDeps, access, { title: truncateText(content, TITLE_LENGTH) }) }, inputText(request.params.input));
-          return streamReply(opened, [{ type: 'thread.created', thread: threadWire(opened.thread) }]);
+          return streamReply(deps.reply, access, opened, { first: [{ type: 'thread.created', thread: threadWire(opened.thread) }] });
         }
         case 'threads.add_user_message': {
-          return streamReply(await reply(req, access, { threadId: request.params.thread_id }, inputText(request.params.input)));
+          return streamReply(deps.reply, access, await reply(req, access, { threadId: request.params.thread_id }, inputText(request.params.input)));
+        }
+        case 'threads.retry_after_item': {
+          // The items after the message go when the new reply is stored (no thread.item.removed: the client drops them itself).
+          const { thread_id: threadId, item_id: retryAfter } = request.params;
+          return streamReply(deps.reply, access, await reply(req, access, { threadId, retryAfter }, null), { first: [STREAM_OPTIONS], retry: true });
         }
         case 'threads.get_by_id': {
           const thread = await getThread(threadDeps, access, request.params.thread_id);

@@ -38,6 +38,8 @@ const pageParams = {
 export const ChatKitRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('threads.create'), params: z.object({ input: userMessageInput }) }),
   z.object({ type: z.literal('threads.add_user_message'), params: z.object({ thread_id: id, input: userMessageInput }) }),
+  /** `item_id`: a user message of the thread; its later items are replaced by a new reply to it. */
+  z.object({ type: z.literal('threads.retry_after_item'), params: z.object({ thread_id: id, item_id: id }) }),
   z.object({ type: z.literal('threads.get_by_id'), params: z.object({ thread_id: id }) }),
   z.object({ type: z.literal('threads.list'), params: z.object(pageParams).nullish() }),
   z.object({ type: z.literal('threads.update'), params: z.object({ thread_id: id, title: threadTitleSchema }) }),
