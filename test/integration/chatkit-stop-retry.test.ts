@@ -4,6 +4,7 @@
 // through REST stops a ChatKit reply running in another request and its stream ends properly;
 // threads.retry_after_item replaces the later items with a new reply given the thread up to the
 // message, and a bad item id is refused before any stream with nothing stored.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { STOPPED_NOTE } from '../../functions/shared/core/agent/reply';
 import { mintDevToken } from '../../infra/local/dev-issuer';
@@ -126,6 +127,11 @@ describe('ChatKit Stop', () => {
     const told = requestTexts().at(-1)!;
     expect(told).toContain(JSON.stringify(`${partial}${STOPPED_NOTE}`).slice(1, -1));
     expect(told).toContain('go on');
+    // A client that left is no failure: nothing was logged as one.
+    const failures = readFileSync(stack.logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"function_name":"chatkit-local"') && l.includes('"message":"request failed"'));
+    expect(failures).toEqual([]);
   });
 
   it('a REST cancel stops a ChatKit reply running in another request within about a second, and its stream ends with the partial item', async () => {
