@@ -286,7 +286,7 @@ export interface paths {
         put?: never;
         /**
          * The ChatKit server protocol (one endpoint)
-         * @description Served types: `threads.create` and `threads.add_user_message` (server-sent events), `threads.get_by_id`, `threads.list`, `threads.update`, `threads.delete`, `items.list`, `items.feedback` (JSON). Read-only principals may send the read types only. Streaming types go through the same reply pipeline as message posts (both rate buckets, the daily token budget, `X-Page-Context`), checked before anything is stored. `Idempotency-Key` applies to the types that change something: a replayed streaming type is its stored exchange streamed again (the whole reply as one delta), a replayed update, delete or feedback its first answer; the read types ignore the header.
+         * @description Served types: `threads.create`, `threads.add_user_message` and `threads.retry_after_item` (server-sent events), `threads.get_by_id`, `threads.list`, `threads.update`, `threads.delete`, `items.list`, `items.feedback` (JSON). Read-only principals may send the read types only. Streaming types go through the same reply pipeline as message posts (both rate buckets, the daily token budget, `X-Page-Context`), checked before anything is stored. Every stream allows a cancel (`stream_options.allow_cancel: true`): a client that closes the stream before the reply ends stops the reply, which keeps what was said (marked cancelled on the REST routes). `threads.retry_after_item` answers a user message of the thread again: every later item is replaced by the new reply when it is stored (at most 50; an `item_id` that is not a user message of the thread is 404). `Idempotency-Key` applies to the types that change something: a replayed streaming type is its stored exchange streamed again (the whole reply as one delta), a replayed update, delete or feedback its first answer; the read types ignore the header.
          */
         post: operations["chatkit"];
         delete?: never;
@@ -1018,7 +1018,7 @@ export interface components {
             /** @description Cursor of the next page (our signed cursor). */
             after?: string;
         };
-        /** @description ChatKit thread stream events, one `data:` line each: thread.created (create only), thread.item.done (the user message), stream_options, thread.item.added, thread.item.updated (content_part.added, text_delta..., content_part.done), thread.item.done. Failures inside a stream are an `error` event (`custom` with the message, or `stream.error` with allow_retry). */
+        /** @description ChatKit thread stream events, one `data:` line each: thread.created (create only), thread.item.done (the user message; not for a retry), stream_options (`allow_cancel: true`), thread.item.added, thread.item.updated (content_part.added, text_delta..., content_part.done), thread.item.done. Failures inside a stream are an `error` event (`custom` with the message, or `stream.error` with allow_retry). */
         ChatKitStreamEvent: {
             /** @constant */
             type: "thread.created";
@@ -2111,7 +2111,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error-forbidden"];
                 };
             };
-            /** @description `not_found`: Unknown route, an unknown webhook source, or an item that is not a reply of the thread (or whose reply log has expired). */
+            /** @description `not_found`: Unknown route, an unknown webhook source, or an item that is not a reply of the thread (or whose reply log has expired), or a ChatKit retry of an item that is not a user message of the thread. */
             404: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2172,7 +2172,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error-forbidden-read_only"];
                 };
             };
-            /** @description `not_found`: Unknown route, an unknown webhook source, or an item that is not a reply of the thread (or whose reply log has expired). */
+            /** @description `not_found`: Unknown route, an unknown webhook source, or an item that is not a reply of the thread (or whose reply log has expired), or a ChatKit retry of an item that is not a user message of the thread. */
             404: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2280,6 +2280,13 @@ export interface operations {
                     };
                 } | {
                     /** @constant */
+                    type: "threads.retry_after_item";
+                    params: {
+                        thread_id: string;
+                        item_id: string;
+                    };
+                } | {
+                    /** @constant */
                     type: "threads.get_by_id";
                     params: {
                         thread_id: string;
@@ -2363,6 +2370,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error-forbidden-read_only"];
+                };
+            };
+            /** @description `not_found`: Unknown route, an unknown webhook source, or an item that is not a reply of the thread (or whose reply log has expired), or a ChatKit retry of an item that is not a user message of the thread. */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error-not_found"];
                 };
             };
             /** @description `conflict`: The write conflicts with stored state (API key limit, a webhook delivery still being processed, cancelling a reply that already finished), or an `Idempotency-Key` was reused with another body or while its first request is still running. */
@@ -3317,7 +3336,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description `not_found`: Unknown route, an unknown webhook source, or an item that is not a reply of the thread (or whose reply log has expired). */
+            /** @description `not_found`: Unknown route, an unknown webhook source, or an item that is not a reply of the thread (or whose reply log has expired), or a ChatKit retry of an item that is not a user message of the thread. */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -1,12 +1,15 @@
 // POST /chatkit: the ChatKit server protocol over the same per-principal stores and use cases as the
 // REST routes (a thread made here is listed by GET /threads and the other way round). Every refusal
-// (validation, read-only, the reply limit, a thread outside the caller's partition) is a JSON error
-// before any stream. `Idempotency-Key` applies to the requests that change something: a replayed
-// reply is its stored exchange streamed again, a replayed update, delete or feedback its first answer.
-import { confirmReplay, openReply, type OpenReply, type ReplyDeps, type ReplyEvent, type ReplyRequest } from '../shared/core/agent/reply';
+// (validation, read-only, the reply limit, a thread outside the caller's partition, a retry of an
+// item that is not one of its user messages) is a JSON error before any stream. `Idempotency-Key`
+// applies to the requests that change something: a replayed reply is its stored exchange streamed
+// again, a replayed update, delete or feedback its first answer. As in ChatKit's server protocol,
+// every response stream allows a cancel, and a stream its client leaves before the reply's end
+// stops the reply (the Stop button closes the stream); what was said is kept.
+import { confirmReplay, openReply, type ReplyDeps, type ReplyRequest } from '../shared/core/agent/reply';
 import type { AuditAction } from '../shared/core/audit';
 import { truncateText } from '../shared/core/text';
-import type { Item, Thread } from '../shared/core/threads/thread';
+import type { Item } from '../shared/core/threads/thread';
 import type { Action } from '../shared/core/policy';
 import {
   createThreadForMessage,
@@ -22,20 +25,10 @@ import { ok } from '../shared/lambda/http-handler';
 import type { IdempotentRunner } from '../shared/lambda/idempotency';
 import { jsonBody, type HttpRequest } from '../shared/lambda/http-request';
 import { requestsDecisionOf } from '../shared/lambda/rate-limit-guard';
-import { sseFrame } from '../shared/lambda/sse';
-import type { StreamingController, StreamResult } from '../shared/lambda/streaming-handler';
+import type { StreamingController } from '../shared/lambda/streaming-handler';
 import { threadAccessOf } from '../shared/lambda/validation';
-import { chatKitErrorEvent } from '../shared/lambda/wire-error';
-import {
-  inputText,
-  outputText,
-  parseChatKitRequest,
-  type ChatKitRequest,
-  type Page,
-  type ThreadItemWire,
-  type ThreadStreamEvent,
-  type ThreadWire,
-} from './protocol';
+import { inputText, itemWire, parseChatKitRequest, threadWire, type ChatKitRequest, type Page, type ThreadItemWire } from './protocol';
+import { STREAM_OPTIONS, streamReply } from './reply-stream';
 
 export interface ChatKitDeps {
   readonly threadDeps: ThreadDeps;
@@ -46,73 +39,16 @@ export interface ChatKitDeps {
 const DEFAULT_PAGE = 20;
 const TITLE_LENGTH = 60;
 
-const emptyPage = <T>(): Page<T> => ({ data: [], has_more: false });
-
-export const threadWire = (t: Thread, items: Page<ThreadItemWire> = emptyPage()): ThreadWire => ({
-  id: t.id,
-  title: t.title,
-  created_at: t.createdAt,
-  status: { type: 'active' },
-  metadata: {},
-  items,
-});
-
-/** Only messages are ChatKit items; tool calls and notices stay REST-only. */
-export function itemWire(i: Item): ThreadItemWire | null {
-  if (i.type === 'user_message') {
-    return {
-      type: 'user_message',
-      id: i.id,
-      thread_id: i.threadId,
-      created_at: i.createdAt,
-      content: [{ type: 'input_text', text: i.content }],
-      attachments: [],
-      inference_options: {},
-    };
-  }
-  if (i.type === 'assistant_message') {
-    return { type: 'assistant_message', id: i.id, thread_id: i.threadId, created_at: i.createdAt, content: [outputText(i.content)] };
-  }
-  return null;
-}
-
 const page = <T>(data: T[], nextCursor: string | null): Page<T> =>
   nextCursor ? { data, has_more: true, after: nextCursor } : { data, has_more: false };
 
 const wireItems = (items: Item[]) => items.map(itemWire).filter((i): i is ThreadItemWire => i !== null);
 
-/** Maps our exchange events to ChatKit's canonical assistant-message sequence (protocol §2.4). */
-function* chatKitEvents(e: ReplyEvent): Generator<ThreadStreamEvent> {
-  if (e.type === 'item.added' && e.item.type === 'user_message') {
-    yield { type: 'thread.item.done', item: itemWire(e.item)! };
-    yield { type: 'stream_options', stream_options: { allow_cancel: false } };
-  } else if (e.type === 'item.added') {
-    yield { type: 'thread.item.added', item: { ...(itemWire(e.item) as ThreadItemWire), content: [] } as ThreadItemWire };
-    yield { type: 'thread.item.updated', item_id: e.item.id, update: { type: 'assistant_message.content_part.added', content_index: 0, content: outputText('') } };
-  } else if (e.type === 'text.delta') {
-    yield { type: 'thread.item.updated', item_id: e.itemId, update: { type: 'assistant_message.content_part.text_delta', content_index: 0, delta: e.delta } };
-  } else if (e.type === 'item.done') {
-    yield { type: 'thread.item.updated', item_id: e.item.id, update: { type: 'assistant_message.content_part.done', content_index: 0, content: outputText(e.item.content) } };
-    yield { type: 'thread.item.done', item: itemWire(e.item)! };
-  }
-}
-
-function streamReply(reply: OpenReply, first: ThreadStreamEvent[] = []): StreamResult {
-  return {
-    statusCode: 200,
-    headers: reply.headers,
-    stream: (async function* () {
-      for (const e of first) yield sseFrame(e);
-      for await (const e of reply.events) for (const out of chatKitEvents(e)) yield sseFrame(out);
-    })(),
-    onError: (err) => sseFrame(chatKitErrorEvent(err, 'POST /chatkit')),
-  };
-}
-
 /** What each request asks of the policy, and what a refusal is audited as (its REST counterpart's action). */
 const REQUEST_ACTION: Readonly<Record<ChatKitRequest['type'], readonly [Action, AuditAction]>> = {
   'threads.create': ['messages.write', 'thread.write'],
   'threads.add_user_message': ['messages.write', 'thread.message'],
+  'threads.retry_after_item': ['messages.write', 'thread.message'],
   'threads.update': ['threads.write', 'thread.write'],
   'threads.delete': ['threads.write', 'thread.delete'],
   'items.feedback': ['threads.write', 'thread.write'],
@@ -135,7 +71,7 @@ async function refuseDisallowed(threadDeps: ThreadDeps, access: ThreadAccess, re
 export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, StreamingController>> {
   const { threadDeps } = deps;
   /** The reply use case does every check (content, both rate buckets, budget, the thread) before anything is stored. */
-  const reply = (req: HttpRequest, access: ThreadAccess, target: ReplyRequest['target'], content: string) =>
+  const reply = (req: HttpRequest, access: ThreadAccess, target: ReplyRequest['target'], content: string | null) =>
     deps.idempotency.reply(
       req,
       () => openReply(deps.reply, { access, target, content, pageContext: req.headers['x-page-context'], requestsDecision: requestsDecisionOf(req) }),
@@ -150,10 +86,15 @@ export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, Stream
       switch (request.type) {
         case 'threads.create': {
           const opened = await reply(req, access, { newThread: (content) => createThreadForMessage(threadDeps, access, { title: truncateText(content, TITLE_LENGTH) }) }, inputText(request.params.input));
-          return streamReply(opened, [{ type: 'thread.created', thread: threadWire(opened.thread) }]);
+          return streamReply(deps.reply, access, opened, { first: [{ type: 'thread.created', thread: threadWire(opened.thread) }] });
         }
         case 'threads.add_user_message': {
-          return streamReply(await reply(req, access, { threadId: request.params.thread_id }, inputText(request.params.input)));
+          return streamReply(deps.reply, access, await reply(req, access, { threadId: request.params.thread_id }, inputText(request.params.input)));
+        }
+        case 'threads.retry_after_item': {
+          // The items after the message go when the new reply is stored (no thread.item.removed: the client drops them itself).
+          const { thread_id: threadId, item_id: retryAfter } = request.params;
+          return streamReply(deps.reply, access, await reply(req, access, { threadId, retryAfter }, null), { first: [STREAM_OPTIONS], retry: true });
         }
         case 'threads.get_by_id': {
           const thread = await getThread(threadDeps, access, request.params.thread_id);

@@ -1,10 +1,12 @@
-// The ChatKit server protocol's wire shapes: request parsing (zod) and the SSE events we emit.
+// The ChatKit server protocol's wire shapes: request parsing (zod), the SSE events we emit, and our
+// threads and items as ChatKit's.
 // Where the @openai/chatkit package defines a shape (UserMessageContent, Attachment, ToolChoice),
 // our types are checked against it.
 import type { Attachment, ToolChoice, UserMessageContent } from '@openai/chatkit';
 import * as z from 'zod';
 import { ValidationError } from '../shared/core/errors';
 import { truncateText } from '../shared/core/text';
+import type { Item, Thread } from '../shared/core/threads/thread';
 import { idSchema, threadTitleSchema } from '../shared/lambda/validation';
 
 const id = idSchema;
@@ -38,6 +40,8 @@ const pageParams = {
 export const ChatKitRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('threads.create'), params: z.object({ input: userMessageInput }) }),
   z.object({ type: z.literal('threads.add_user_message'), params: z.object({ thread_id: id, input: userMessageInput }) }),
+  /** `item_id`: a user message of the thread; its later items are replaced by a new reply to it. */
+  z.object({ type: z.literal('threads.retry_after_item'), params: z.object({ thread_id: id, item_id: id }) }),
   z.object({ type: z.literal('threads.get_by_id'), params: z.object({ thread_id: id }) }),
   z.object({ type: z.literal('threads.list'), params: z.object(pageParams).nullish() }),
   z.object({ type: z.literal('threads.update'), params: z.object({ thread_id: id, title: threadTitleSchema }) }),
@@ -131,3 +135,37 @@ export type ThreadStreamEvent =
 
 
 export const outputText = (text: string): OutputText => ({ type: 'output_text', text, annotations: [] });
+
+const emptyPage = <T>(): Page<T> => ({ data: [], has_more: false });
+
+export const threadWire = (t: Thread, items: Page<ThreadItemWire> = emptyPage()): ThreadWire => ({
+  id: t.id,
+  title: t.title,
+  created_at: t.createdAt,
+  status: { type: 'active' },
+  metadata: {},
+  items,
+});
+
+/**
+ * Only messages are ChatKit items; tool calls and notices stay REST-only. A stopped reply is an
+ * ordinary assistant message with what was said: ChatKit items have no status, and the reference
+ * server keeps a stopped reply's text the same way.
+ */
+export function itemWire(i: Item): ThreadItemWire | null {
+  if (i.type === 'user_message') {
+    return {
+      type: 'user_message',
+      id: i.id,
+      thread_id: i.threadId,
+      created_at: i.createdAt,
+      content: [{ type: 'input_text', text: i.content }],
+      attachments: [],
+      inference_options: {},
+    };
+  }
+  if (i.type === 'assistant_message') {
+    return { type: 'assistant_message', id: i.id, thread_id: i.threadId, created_at: i.createdAt, content: [outputText(i.content)] };
+  }
+  return null;
+}

@@ -20,7 +20,12 @@ interface Prelude {
   headers?: Record<string, string>;
 }
 
-/** Writes the prelude as the HTTP status line and headers, then each chunk as it comes (no buffering). */
+/**
+ * Writes the prelude as the HTTP status line and headers, then each chunk as it comes (no buffering).
+ * A client that goes away before the end breaks the stream, as Lambda's Node.js runtime destroys its
+ * response stream when the Runtime API aborts it (aws-lambda-nodejs-runtime-interface-client,
+ * src/stream/response-stream.ts): the function's writes fail and its body is returned early.
+ */
 export class LocalResponseStream extends Writable {
   prelude: Prelude | null = null;
 
@@ -29,6 +34,9 @@ export class LocalResponseStream extends Writable {
     private readonly extraHeaders: Record<string, string>,
   ) {
     super();
+    res.once('close', () => {
+      if (!res.writableFinished) this.destroy(new Error('the client closed the connection'));
+    });
   }
 
   get opened(): boolean {

@@ -32,7 +32,7 @@ export const ERROR_CODES = {
     'a request outside an API key\'s scopes (`This API key lacks the <scope> scope`, decided before any lookup).',
   read_only: 'A guest or a read-only API key attempted a write.',
   admin_only: 'A caller without the admin role (or with an API key) on an `/admin` route.',
-  not_found: 'Unknown route, an unknown webhook source, or an item that is not a reply of the thread (or whose reply log has expired).',
+  not_found: 'Unknown route, an unknown webhook source, or an item that is not a reply of the thread (or whose reply log has expired), or a ChatKit retry of an item that is not a user message of the thread.',
   conflict:
     'The write conflicts with stored state (API key limit, a webhook delivery still being processed, cancelling a reply that already finished), or an `Idempotency-Key` was reused with another body or while its first request is still running.',
   payload_too_large: 'Body over the limit: 64 KB on every route, 256 KB on webhooks.',
@@ -271,10 +271,13 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     operationId: 'chatkit',
     summary: 'The ChatKit server protocol (one endpoint)',
     description:
-      'Served types: `threads.create` and `threads.add_user_message` (server-sent events), `threads.get_by_id`, `threads.list`, ' +
+      'Served types: `threads.create`, `threads.add_user_message` and `threads.retry_after_item` (server-sent events), `threads.get_by_id`, `threads.list`, ' +
       '`threads.update`, `threads.delete`, `items.list`, `items.feedback` (JSON). Read-only principals may send the read types only. ' +
       'Streaming types go through the same reply pipeline as message posts (both rate buckets, the daily token budget, ' +
-      '`X-Page-Context`), checked before anything is stored. `Idempotency-Key` applies to the types that change something: ' +
+      '`X-Page-Context`), checked before anything is stored. Every stream allows a cancel (`stream_options.allow_cancel: true`): ' +
+      'a client that closes the stream before the reply ends stops the reply, which keeps what was said (marked cancelled on the REST routes). ' +
+      '`threads.retry_after_item` answers a user message of the thread again: every later item is replaced by the new reply when it is stored ' +
+      '(at most 50; an `item_id` that is not a user message of the thread is 404). `Idempotency-Key` applies to the types that change something: ' +
       'a replayed streaming type is its stored exchange streamed again (the whole reply as one delta), a replayed update, delete or ' +
       'feedback its first answer; the read types ignore the header.',
     tag: 'chatkit',
@@ -283,7 +286,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     responses: {
       200: { description: 'JSON for the read and update types; server-sent events for the streaming types.', json: S.ChatKitJsonResponse, events: S.ChatKitStreamEvent },
     },
-    errors: { 400: ['bad_request'], 403: ['forbidden', 'read_only'], 429: ['budget_exceeded'], 503: ['provider_unavailable'] },
+    errors: { 400: ['bad_request'], 403: ['forbidden', 'read_only'], 404: ['not_found'], 429: ['budget_exceeded'], 503: ['provider_unavailable'] },
   },
   'GET /tasks': {
     operationId: 'listTasks',

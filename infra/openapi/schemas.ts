@@ -372,8 +372,8 @@ export const ChatKitStreamEvent = z
   .meta({
     id: 'ChatKitStreamEvent',
     description:
-      'ChatKit thread stream events, one `data:` line each: thread.created (create only), thread.item.done (the user message), ' +
-      'stream_options, thread.item.added, thread.item.updated (content_part.added, text_delta..., content_part.done), thread.item.done. ' +
+      'ChatKit thread stream events, one `data:` line each: thread.created (create only), thread.item.done (the user message; not for a retry), ' +
+      'stream_options (`allow_cancel: true`), thread.item.added, thread.item.updated (content_part.added, text_delta..., content_part.done), thread.item.done. ' +
       'Failures inside a stream are an `error` event (`custom` with the message, or `stream.error` with allow_retry).',
   });
 

@@ -1,8 +1,10 @@
 // An in-memory ThreadStore for unit tests of the reply pipeline: one partition's threads and items,
 // held to the adapter's contract (test/contracts/thread-store.contract.ts);
-// `appendExchange` commits the staged task writes to the given task store, as the transaction would.
+// `appendExchange` and `replaceAfter` commit the staged task writes to the given task store, as the
+// transaction would.
 import type { StagedWrite } from '../../functions/shared/core/tasks/task';
-import { EMPTY_MEMORY, type AgentMemory, type Item, type ThreadPatch, type ThreadRecord, type ThreadStore } from '../../functions/shared/core/threads/thread';
+import { ConflictError } from '../../functions/shared/core/errors';
+import { EMPTY_MEMORY, RETRY_MAX_REPLACED, type AgentMemory, type Item, type ThreadPatch, type ThreadRecord, type ThreadStore } from '../../functions/shared/core/threads/thread';
 import type { InMemoryTaskStore } from './in-memory-task-store';
 
 export class InMemoryThreadStore implements ThreadStore {
@@ -44,6 +46,23 @@ export class InMemoryThreadStore implements ThreadStore {
     if (!thread) return false;
     this.appends++;
     this.items.get(threadId)!.push(...items);
+    this.threads.set(threadId, { ...thread, agentMemory: memory, updatedAt });
+    this.tasks.commit(staged);
+    return true;
+  }
+  async findItem(threadId: string, itemId: string, countUpTo: number) {
+    const items = this.items.get(threadId) ?? [];
+    const at = items.findIndex((i) => i.id === itemId);
+    return at < 0 ? null : { item: items[at]!, following: Math.min(items.length - at - 1, countUpTo) };
+  }
+  async replaceAfter(threadId: string, messageId: string, items: readonly Item[], memory: AgentMemory, staged: readonly StagedWrite[], updatedAt: string) {
+    const thread = this.threads.get(threadId);
+    const held = this.items.get(threadId) ?? [];
+    const at = held.findIndex((i) => i.id === messageId);
+    if (!thread || at < 0) return false;
+    if (held.length - at - 1 > RETRY_MAX_REPLACED) throw new ConflictError('Too many items follow this message');
+    this.appends++;
+    held.splice(at + 1, held.length, ...items);
     this.threads.set(threadId, { ...thread, agentMemory: memory, updatedAt });
     this.tasks.commit(staged);
     return true;

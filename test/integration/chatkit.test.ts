@@ -28,6 +28,7 @@ describe('ChatKit protocol', () => {
       'thread.item.added',
       'thread.item.updated:assistant_message.content_part.added',
     ]);
+    expect(created.events[2]).toEqual({ type: 'stream_options', stream_options: { allow_cancel: true } });
     expect(types.filter((t) => t.endsWith('text_delta')).length).toBeGreaterThan(1);
     expect(types.slice(-2)).toEqual(['thread.item.updated:assistant_message.content_part.done', 'thread.item.done']);
     expect(created.body.split('\n\n').filter(Boolean).every((block) => /^data: \{.*\}$/.test(block))).toBe(true);
@@ -93,9 +94,14 @@ describe('ChatKit protocol', () => {
       expect(res.status, body.type).toBe(403);
       expect(res.body).toEqual(THREAD_FORBIDDEN);
     }
-    const streamed = await chatkitStream(intruder, { type: 'threads.add_user_message', params: { thread_id: threadId, input: input('hi') } });
-    expect(streamed.status).toBe(403);
-    expect(JSON.parse(streamed.body)).toEqual(THREAD_FORBIDDEN);
+    for (const body of [
+      { type: 'threads.add_user_message', params: { thread_id: threadId, input: input('hi') } },
+      { type: 'threads.retry_after_item', params: { thread_id: threadId, item_id: '01JZZZZZZZZZZZZZZZZZZZZZZZ' } },
+    ]) {
+      const streamed = await chatkitStream(intruder, body);
+      expect(streamed.status, body.type).toBe(403);
+      expect(JSON.parse(streamed.body), body.type).toEqual(THREAD_FORBIDDEN);
+    }
     const random = await chatkit(intruder, { type: 'threads.get_by_id', params: { thread_id: '01JZZZZZZZZZZZZZZZZZZZZZZZ' } });
     expect(random.body).toEqual(THREAD_FORBIDDEN);
     const thread = await call(owner, 'GET', `/threads/${threadId}`);
@@ -126,6 +132,7 @@ describe('ChatKit protocol', () => {
     const writes = [
       { type: 'threads.create', params: { input: input('hi') } },
       { type: 'threads.add_user_message', params: { thread_id: threadId, input: input('hi') } },
+      { type: 'threads.retry_after_item', params: { thread_id: threadId, item_id: created.events[1].item.id } },
       { type: 'threads.update', params: { thread_id: threadId, title: 'mine now' } },
       { type: 'threads.delete', params: { thread_id: threadId } },
       { type: 'items.feedback', params: { thread_id: threadId, item_ids: [replyId], kind: 'negative' } },

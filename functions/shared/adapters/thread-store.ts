@@ -27,6 +27,7 @@ import {
   type ThreadReader,
   type ThreadRecord,
   type ThreadStore,
+  RETRY_MAX_REPLACED,
 } from '../core/threads/thread';
 import { queryPage, queryPages } from './dynamo-reads';
 import { userPartition, type TenantClients } from './tenant-clients';
@@ -39,6 +40,8 @@ export interface DynamoStoreProps {
 }
 
 const LIVE = 'attribute_exists(PK) AND attribute_not_exists(deleting)';
+/** How often a retry's exchange reads the thread again when another write moved it meanwhile. */
+const RETRY_ATTEMPTS = 3;
 /** Not past its retention: DynamoDB's TTL deletes late (typically within days), so reads and writes check the time themselves. */
 const UNEXPIRED = '(attribute_not_exists(expiresAt) OR expiresAt > :now)';
 
@@ -210,6 +213,43 @@ export function dynamoThreadStores(props: DynamoStoreProps, cipher: ContentCiphe
     const c = cipher.forUser(principal.userId);
     const reader = partitionReader(props, c, principal.userId, retention);
     const threadKey = (threadId: string) => ({ PK, SK: keys.threadSk(threadId) });
+    /** The new items of an exchange, content sealed, each written only once. */
+    const itemPuts = async (threadId: string, items: readonly Item[]): Promise<TransactItem[]> =>
+      Promise.all(
+        items.map(async (item) => ({
+          Put: {
+            TableName: tableName,
+            Item: {
+              PK,
+              SK: keys.itemSk(threadId, item.id),
+              type: 'item',
+              id: item.id,
+              threadId,
+              itemType: item.type,
+              ...(item.status === 'cancelled' ? { itemStatus: item.status } : {}),
+              content: await c.seal(keys.itemSk(threadId, item.id), 'content', item.content),
+              createdAt: item.createdAt,
+            },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        })),
+      );
+    /** The keys of the thread's items after `after` (item ids sort by time), at most `limit`. */
+    const laterItems = async (threadId: string, after: Row, limit: number): Promise<Row[]> =>
+      (
+        await queryPage(
+          client,
+          {
+            TableName: tableName,
+            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+            ExpressionAttributeValues: { ':pk': PK, ':prefix': keys.itemSkPrefix(threadId) },
+            ProjectionExpression: 'PK, SK',
+            ConsistentRead: true,
+          },
+          limit,
+          after,
+        )
+      ).rows;
     return {
       ...reader,
       async create(thread) {
@@ -257,7 +297,7 @@ export function dynamoThreadStores(props: DynamoStoreProps, cipher: ContentCiphe
       },
       async appendExchange(threadId, items, memory, staged: readonly StagedWrite[], updatedAt) {
         const sealedMemory = await c.seal(keys.threadSk(threadId), 'agentMemory', JSON.stringify(memory));
-        const contents = await Promise.all(items.map((item) => c.seal(keys.itemSk(threadId, item.id), 'content', item.content)));
+        const puts = await itemPuts(threadId, items);
         const stagedItems = await Promise.all(staged.map((s) => s.staged as TransactItem | Promise<TransactItem>)); // task-store.ts stages promises
         const ttl = expiry(updatedAt);
         const writes: TransactItem[] = [
@@ -273,23 +313,7 @@ export function dynamoThreadStores(props: DynamoStoreProps, cipher: ContentCiphe
               ExpressionAttributeValues: { ':updatedAt': updatedAt, ':memory': sealedMemory, ...ttl.values },
             },
           },
-          ...items.map((item, i) => ({
-            Put: {
-              TableName: tableName,
-              Item: {
-                PK,
-                SK: keys.itemSk(threadId, item.id),
-                type: 'item',
-                id: item.id,
-                threadId,
-                itemType: item.type,
-                ...(item.status === 'cancelled' ? { itemStatus: item.status } : {}),
-                content: contents[i],
-                createdAt: item.createdAt,
-              },
-              ConditionExpression: 'attribute_not_exists(PK)',
-            },
-          })),
+          ...puts,
           ...stagedItems,
         ];
         try {
@@ -301,6 +325,67 @@ export function dynamoThreadStores(props: DynamoStoreProps, cipher: ContentCiphe
             throw new ConflictError('A task changed while the reply was being written; please try again');
           }
           throw err;
+        }
+      },
+      async findItem(threadId, itemId, countUpTo) {
+        const key = { PK, SK: keys.itemSk(threadId, itemId) };
+        const [found, later] = await Promise.all([
+          client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })),
+          laterItems(threadId, key, countUpTo),
+        ]);
+        const item = found.Item ? await toItem(c, found.Item) : null;
+        return item ? { item, following: later.length } : null;
+      },
+      async replaceAfter(threadId, messageId, items, memory, staged: readonly StagedWrite[], updatedAt) {
+        const messageKey = { PK, SK: keys.itemSk(threadId, messageId) };
+        const sealedMemory = await c.seal(keys.threadSk(threadId), 'agentMemory', JSON.stringify(memory));
+        const puts = await itemPuts(threadId, items);
+        const stagedItems = await Promise.all(staged.map((s) => s.staged as TransactItem | Promise<TransactItem>));
+        const ttl = expiry(updatedAt);
+        // The message and the items after it are read, then the items deleted in the transaction on
+        // condition that the thread has not been written since: every exchange, retry and rename moves
+        // its updatedAt, and a delete marks it. An exchange stored meanwhile is seen on the next
+        // attempt and replaced too.
+        for (let attempt = 1; ; attempt++) {
+          const [current, message, later] = await Promise.all([
+            client.send(
+              new GetCommand({
+                TableName: tableName,
+                Key: threadKey(threadId),
+                ProjectionExpression: '#u, #d, #e',
+                ExpressionAttributeNames: { '#u': 'updatedAt', '#d': 'deleting', '#e': 'expiresAt' },
+                ConsistentRead: true,
+              }),
+            ),
+            client.send(new GetCommand({ TableName: tableName, Key: messageKey, ProjectionExpression: 'PK', ConsistentRead: true })),
+            laterItems(threadId, messageKey, RETRY_MAX_REPLACED + 1),
+          ]);
+          if (!current.Item || current.Item.deleting !== undefined || isExpired(current.Item, retention) || !message.Item) return false;
+          if (later.length > RETRY_MAX_REPLACED) throw new ConflictError(`A retry replaces at most ${RETRY_MAX_REPLACED} later items`);
+          const writes: TransactItem[] = [
+            {
+              Update: {
+                TableName: tableName,
+                Key: threadKey(threadId),
+                UpdateExpression: `SET ${['#updatedAt = :updatedAt', '#memory = :memory', ...ttl.set].join(', ')} ${ttl.clause}`,
+                ConditionExpression: `${LIVE} AND ${UNEXPIRED} AND #updatedAt = :seen`,
+                ExpressionAttributeNames: { '#updatedAt': 'updatedAt', '#memory': 'agentMemory', ...ttl.names },
+                ExpressionAttributeValues: { ':updatedAt': updatedAt, ':memory': sealedMemory, ':seen': current.Item.updatedAt, ...ttl.values },
+              },
+            },
+            ...later.map((Key) => ({ Delete: { TableName: tableName, Key } })),
+            ...puts,
+            ...stagedItems,
+          ];
+          try {
+            await transactWrite(client, writes);
+            return true;
+          } catch (err) {
+            if (!(err instanceof TransactionCancelled) || err.failedCondition() < 0) throw err;
+            if (err.failedCondition() > 0) throw new ConflictError('A task changed while the reply was being written; please try again');
+            // Written meanwhile (or deleted: the next read tells).
+            if (attempt >= RETRY_ATTEMPTS) throw new ConflictError('The thread kept changing while the reply was being written; please try again');
+          }
         }
       },
       async delete(threadId, opts = {}) {

@@ -6,7 +6,7 @@
 import middy from '@middy/core';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, Context, StreamifyHandler } from 'aws-lambda';
 import { Readable } from 'node:stream';
 import { corsResponseHeaders } from '../core/cors';
 import { ServiceUnavailableError } from '../core/errors';
@@ -55,18 +55,40 @@ async function beforeDeadline<R>(work: Promise<R | HttpResult>, context: Context
 
 /**
  * A stream's chunks; a failure mid-stream becomes its own last chunk (the stream's error event).
- * Whether the client read to the end or went away, the invocation waits for the work the stream
- * started (`settled`): a reply whose client left still runs to its end and is stored.
+ * A client that goes away breaks the response stream: the stream is returned early (it may act on
+ * that: ChatKit stops its reply), and that is no failure of the stream. Whether the client read to
+ * the end or went away, the invocation waits for the work the stream started (`settled`): a reply
+ * whose client left still ends and is stored.
  */
 async function* chunks(result: StreamResult): AsyncGenerator<string> {
+  const source = result.stream[Symbol.asyncIterator]();
   try {
-    for await (const chunk of result.stream) yield chunk;
-  } catch (err) {
-    yield result.onError(err);
+    for (;;) {
+      let step: IteratorResult<string>;
+      try {
+        step = await source.next();
+      } catch (err) {
+        yield result.onError(err);
+        return;
+      }
+      if (step.done) return;
+      try {
+        yield step.value;
+      } catch {
+        return; // thrown in by the broken response stream
+      }
+    }
   } finally {
-    await result.settled;
+    try {
+      await source.return?.();
+    } finally {
+      await result.settled;
+    }
   }
 }
+
+/** The work each invocation's stream started, for the invocation to wait for (see `edge`). */
+const streamWork = new WeakMap<Context, Promise<void>>();
 
 async function answer(routes: Readonly<Record<string, AnyController>>, options: HttpHandlerOptions, event: APIGatewayProxyEvent, context: Context | undefined): Promise<EdgeResponse> {
   if (context) options.idempotency?.useContext(context);
@@ -75,7 +97,10 @@ async function answer(routes: Readonly<Record<string, AnyController>>, options: 
   const extra = corsResponseHeaders(req.headers.origin, options.corsOrigins);
   const result = await beforeDeadline(dispatch(routes, req, extra, options), context, req);
   const headers: Record<string, string> = { ...SECURITY_HEADERS, ...extra };
-  if ('stream' in result) return { statusCode: result.statusCode, headers: { ...headers, 'Content-Type': SSE_CONTENT_TYPE, ...(result.headers ?? {}) }, body: Readable.from(chunks(result)) };
+  if ('stream' in result) {
+    if (context && result.settled) streamWork.set(context, result.settled);
+    return { statusCode: result.statusCode, headers: { ...headers, 'Content-Type': SSE_CONTENT_TYPE, ...(result.headers ?? {}) }, body: Readable.from(chunks(result)) };
+  }
   Object.assign(headers, result.headers ?? {});
   if (result.body === undefined) return { statusCode: result.statusCode, headers, body: '' };
   headers['Content-Type'] = 'application/json; charset=utf-8';
@@ -99,8 +124,19 @@ const dropEmptyHeaders: middy.MiddlewareObj<APIGatewayProxyEvent, EdgeResponse> 
  * (middy's `streamifyResponse`: the status and headers first, then the body as it comes).
  */
 export function edge(routes: Readonly<Record<string, AnyController>>, options: HttpHandlerOptions, streamed: boolean) {
-  return middy<APIGatewayProxyEvent, EdgeResponse, Error, Context>((event: APIGatewayProxyEvent, context: Context) => answer(routes, options, event, context), { streamifyResponse: streamed })
+  const handler = middy<APIGatewayProxyEvent, EdgeResponse, Error, Context>((event: APIGatewayProxyEvent, context: Context) => answer(routes, options, event, context), { streamifyResponse: streamed })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(dropEmptyHeaders)
     .use(httpSecurityHeaders());
+  if (!streamed) return handler;
+  // middy's pipeline gives up as soon as the response stream breaks (the client went away), before
+  // the body has wound down: the invocation still ends only once the work its stream started has.
+  const streaming = handler as unknown as StreamifyHandler<APIGatewayProxyEvent, void>;
+  return awslambda.streamifyResponse<APIGatewayProxyEvent, void>(async (event, responseStream, context) => {
+    try {
+      await streaming(event, responseStream, context);
+    } finally {
+      await streamWork.get(context);
+    }
+  });
 }

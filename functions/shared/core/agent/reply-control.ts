@@ -8,6 +8,7 @@ import { authorize } from '../policy';
 import { auditedThreadAccess, type ThreadAccess } from '../threads/audited-access';
 import type { ThreadStore } from '../threads/thread';
 import { threadNotFound } from '../threads/thread-use-cases';
+import type { ReplyDeps } from './reply';
 import { FOLLOW_INTERVAL_MS, type NumberedEvent, type ReplyLog, type ReplyState, type ReplyStatus } from './reply-log';
 
 export { REPLY_STATUSES } from './reply-log';
@@ -83,6 +84,23 @@ export async function followReply(
       await wait(FOLLOW_INTERVAL_MS);
     }
   })();
+}
+
+/**
+ * The client of a ChatKit stream went away before its reply ended. ChatKit's server protocol stops
+ * the reply then (its Stop button closes the stream; the reference server keeps what was said), so
+ * the reply is asked to stop as a cancel asks, without waiting: it sees the request at its next
+ * batch and ends cancelled. The request that opened the reply was allowed to post in the thread and
+ * audited; a reply that has ended is left as it is. A failed request is reported to `onLogFault`
+ * and the reply runs to its end, as if its client had stayed.
+ */
+export async function stopLeftReply(deps: Pick<ReplyDeps, 'replies' | 'onLogFault'>, access: ThreadAccess, ref: ReplyRef): Promise<void> {
+  authorize(access.principal, 'messages.write');
+  try {
+    await deps.replies(access.principal).requestCancel(ref.threadId, ref.itemId);
+  } catch (err) {
+    deps.onLogFault(err);
+  }
 }
 
 /**

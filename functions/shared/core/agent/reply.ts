@@ -7,16 +7,19 @@
 // message, the reply, the agent's memory and every task change are stored in one transaction.
 // A failure after the first event stores nothing. From its first event the reply runs on its own
 // (reply-run.ts): numbered, kept for a resume, stopped by a cancel from anywhere, and never by a
-// client that goes away. A stopped reply keeps the message and its partial text, marked cancelled.
+// client that goes away by itself (ChatKit, whose protocol stops a reply its client left, asks for
+// the stop: reply-control.ts). A stopped reply keeps the message and its partial text, marked cancelled.
+// A retry (ChatKit's `threads.retry_after_item`) answers a stored user message again: no new
+// message, and the items after it are replaced in the write that stores the new reply.
 import type { AuditLog } from '../audit';
-import { ProviderUnavailableError, RateLimitedError } from '../errors';
+import { ConflictError, NotFoundError, ProviderUnavailableError, RateLimitedError, ValidationError } from '../errors';
 import type { IdGenerator } from '../ids';
 import { authorize, decide } from '../policy';
 import type { Clock } from '../ports';
 import { rateLimitHeaders, tighter, type RateDecision, type RateLimiter } from '../rate-limit';
 import type { TaskStore } from '../tasks/task';
 import { auditedThreadAccess, refuseUnlessAllowed, type ThreadAccess } from '../threads/audited-access';
-import { EMPTY_MEMORY, type AgentMemory, type Item, type Thread, type ThreadStore } from '../threads/thread';
+import { EMPTY_MEMORY, RETRY_MAX_REPLACED, type AgentMemory, type Item, type Thread, type ThreadStore } from '../threads/thread';
 import { threadNotFound } from '../threads/thread-use-cases';
 import type { BudgetStop, TokenBudget } from '../token-budget';
 import { parse } from '../validate';
@@ -63,13 +66,21 @@ export interface ReplyDeps {
 
 export type ReplyTarget =
   | { readonly threadId: string }
+  /**
+   * ChatKit's `threads.retry_after_item`: a new reply to the user message `retryAfter` of the thread,
+   * which replaces every item after it (stored with the reply, in one write). No new message is
+   * made: the model is given the thread up to that message, and the events have no user `item.added`.
+   */
+  | { readonly threadId: string; readonly retryAfter: string }
   /** ChatKit's `threads.create`: the thread is created only once the reply is admitted and the model answers. */
   | { readonly newThread: (content: string) => Promise<Thread> };
+
+const retryOf = (target: ReplyTarget): string | null => ('retryAfter' in target ? target.retryAfter : null);
 
 export interface ReplyRequest {
   readonly access: ThreadAccess;
   readonly target: ReplyTarget;
-  /** Unvalidated: the content rule is applied here, the same for every transport. */
+  /** Unvalidated: the content rule is applied here, the same for every transport. Not read for a retry (the message's own). */
   readonly content: unknown;
   /** `X-Page-Context` text or a WebSocket `pageContext` object; invalid → ignored. */
   readonly pageContext?: unknown;
@@ -95,7 +106,7 @@ export interface ExchangeResult {
 
 export interface OpenReply {
   readonly thread: Thread;
-  /** The caller's message, made before any event (the first `item.added`). */
+  /** The caller's message, made before any event (the first `item.added`); a retry's is the stored one. */
   readonly userMessage: Item;
   /** `X-RateLimit-*` of the tighter bucket (a replay: `Idempotent-Replayed`). */
   readonly headers: Record<string, string>;
@@ -197,12 +208,20 @@ async function admit(deps: ReplyDeps, req: ReplyRequest): Promise<RateDecision> 
   return decision;
 }
 
-/** Earlier user and assistant messages, oldest first, newest kept within the bounds. */
-async function history(store: ThreadStore, threadId: string): Promise<ModelMessage[]> {
-  const page = await store.listItems(threadId, { limit: HISTORY_MESSAGES, order: 'desc', after: null });
+/**
+ * Earlier user and assistant messages, oldest first, newest kept within the bounds; with `before`,
+ * only those before that message (a retry: `following` items come after it).
+ */
+async function history(store: ThreadStore, threadId: string, before?: { readonly id: string; readonly following: number }): Promise<ModelMessage[]> {
+  const page = await store.listItems(threadId, { limit: HISTORY_MESSAGES + (before ? before.following + 1 : 0), order: 'desc', after: null });
+  let items = page.data;
+  if (before) {
+    const at = items.findIndex((i) => i.id === before.id);
+    items = at < 0 ? [] : items.slice(at + 1);
+  }
   const out: ModelMessage[] = [];
   let chars = 0;
-  for (const item of page.data) {
+  for (const item of items) {
     if (item.type !== 'user_message' && item.type !== 'assistant_message') continue;
     // The model is told where the user stopped a reply, so its next turn does not carry on as if it had been read.
     const content = (item.status === 'cancelled' ? `${item.content}${STOPPED_NOTE}` : item.content).slice(0, HISTORY_MESSAGE_CHARS);
@@ -219,7 +238,8 @@ export async function openReply(deps: ReplyDeps, req: ReplyRequest): Promise<Ope
   // Refused (and audited) before the content is read or any counter, budget or thread is touched:
   // a read-only caller or a key without messages:write; the checks below stay as the second wall.
   await refuseUnlessAllowed(deps.audit, access, 'messages.write', 'thread.message', { threadId: 'threadId' in req.target ? req.target.threadId : null });
-  const content = parse(messageContentSchema, req.content, 'content');
+  // A retry's message was stored under the same rule.
+  const content = retryOf(req.target) === null ? parse(messageContentSchema, req.content, 'content') : null;
   const rateLimit = await admit(deps, req);
   // Held from here, one model call at a time; every way out settles it once (the tokens used, 0
   // when the model never ran).
@@ -240,7 +260,7 @@ export async function openReply(deps: ReplyDeps, req: ReplyRequest): Promise<Ope
 async function openHeld(
   deps: ReplyDeps,
   req: ReplyRequest,
-  content: string,
+  asked: string | null,
   rateLimit: RateDecision,
   usage: TokenUsage,
   charge: () => Promise<void>,
@@ -252,7 +272,8 @@ async function openHeld(
   const store = deps.threads(principal);
   const target = await replyTarget(deps, req, store);
   let thread = target.thread;
-  const { memory, earlier } = target;
+  const { memory, earlier, retried } = target;
+  const content = retried?.content ?? asked!;
 
   const now = () => deps.clock.now().toISOString();
   const pageContext = parsePageContext(req.pageContext);
@@ -291,7 +312,7 @@ async function openHeld(
   }
   const threadId = thread.id;
   // Both ids now, back to back: concurrent exchanges never interleave a message and its reply.
-  const userMessage: Item = { id: deps.ids.next(), threadId, type: 'user_message', content, createdAt: now() };
+  const userMessage: Item = retried ?? { id: deps.ids.next(), threadId, type: 'user_message', content, createdAt: now() };
   const replyId = deps.ids.next();
 
   const log = deps.replies(principal);
@@ -301,7 +322,7 @@ async function openHeld(
     log,
     threadId,
     replyId,
-    produce: (signal) => replyEvents({ deps, access, store, loop, first, userMessage, replyId, memory, workspace, madeHere, charge, now }, signal),
+    produce: (signal) => replyEvents({ deps, access, store, loop, first, userMessage, retry: retried !== null, replyId, memory, workspace, madeHere, charge, now }, signal),
     stop,
     errorEvent: deps.errorEvent,
     onLogFault: deps.onLogFault,
@@ -313,26 +334,38 @@ async function openHeld(
   return replyOf(thread, userMessage, rateLimitHeaders(rateLimit), { numbered: run.live(), settled: run.settled, listen: () => run.live() });
 }
 
-/** The thread a reply goes to, what the agent remembers of it, and its recent history (none for a new thread). */
+const noSuchMessage = () => new NotFoundError('No user message with this id in this thread');
+
+/**
+ * The thread a reply goes to, what the agent remembers of it, and its recent history (none for a new
+ * thread); for a retry, the message it answers again, which must be a user message of the thread
+ * with at most RETRY_MAX_REPLACED items after it.
+ */
 async function replyTarget(
   deps: ReplyDeps,
   req: ReplyRequest,
   store: ThreadStore,
-): Promise<{ thread: Thread | null; memory: AgentMemory; earlier: ModelMessage[] }> {
+): Promise<{ thread: Thread | null; memory: AgentMemory; earlier: ModelMessage[]; retried: Item | null }> {
   const { access } = req;
   const { principal } = access;
   if (!('threadId' in req.target)) {
     authorize(principal, 'messages.write');
-    return { thread: null, memory: EMPTY_MEMORY, earlier: [] };
+    return { thread: null, memory: EMPTY_MEMORY, earlier: [], retried: null };
   }
   const { threadId } = req.target;
-  const thread = await auditedThreadAccess(deps.audit, access, 'thread.message', { threadId }, async () => {
+  const retryAfter = retryOf(req.target);
+  const { thread, point } = await auditedThreadAccess(deps.audit, access, 'thread.message', { threadId }, async () => {
     authorize(principal, 'messages.write');
     const found = await store.get(threadId);
     if (!found) throw threadNotFound();
-    return found;
+    if (retryAfter === null) return { thread: found, point: null };
+    const at = await store.findItem(threadId, retryAfter, RETRY_MAX_REPLACED + 1);
+    if (!at || at.item.type !== 'user_message') throw noSuchMessage();
+    if (at.following > RETRY_MAX_REPLACED) throw new ValidationError(`A retry replaces at most ${RETRY_MAX_REPLACED} later items; retry a later message`);
+    return { thread: found, point: at };
   });
-  return { thread, memory: thread.agentMemory, earlier: await history(store, threadId) };
+  const earlier = await history(store, threadId, point ? { id: point.item.id, following: point.following } : undefined);
+  return { thread, memory: thread.agentMemory, earlier, retried: point?.item ?? null };
 }
 
 /** One reply in flight, once its first model event has come. */
@@ -343,6 +376,8 @@ interface ReplyRun {
   readonly loop: ReturnType<typeof runAgent>;
   readonly first: IteratorResult<LoopEvent, AgentResult>;
   readonly userMessage: Item;
+  /** A retry: the message is stored already, and the items after it are replaced. */
+  readonly retry: boolean;
   readonly replyId: string;
   readonly memory: AgentMemory;
   readonly workspace: ReturnType<typeof taskWorkspace>;
@@ -358,11 +393,11 @@ interface ReplyRun {
  * and what was said so far is stored, marked cancelled.
  */
 async function* replyEvents(r: ReplyRun, signal: AbortSignal): AsyncGenerator<ReplyEvent, ReplyEnd> {
-  const { deps, access, store, loop, userMessage, replyId, memory, workspace, madeHere, charge, now } = r;
+  const { deps, access, store, loop, userMessage, retry, replyId, memory, workspace, madeHere, charge, now } = r;
   const { threadId } = userMessage;
   try {
-    yield { type: 'item.added', item: userMessage };
-    yield { type: 'item.added', item: { id: replyId, threadId, type: 'assistant_message', content: '', createdAt: userMessage.createdAt, status: 'running' } };
+    if (!retry) yield { type: 'item.added', item: userMessage };
+    yield { type: 'item.added', item: { id: replyId, threadId, type: 'assistant_message', content: '', createdAt: retry ? now() : userMessage.createdAt, status: 'running' } };
     let said = '';
     let result: AgentResult | null = null;
     try {
@@ -394,8 +429,14 @@ async function* replyEvents(r: ReplyRun, signal: AbortSignal): AsyncGenerator<Re
     };
     const about = result?.about ?? null;
     const nextMemory = about === null ? memory : { recentTasks: about.slice(0, MEMORY_TASKS).map(({ id, title }) => ({ id, title })) };
-    const stored = await store.appendExchange(threadId, [userMessage, assistantMessage], nextMemory, workspace.staged(), assistantMessage.createdAt);
-    if (!stored) throw threadNotFound();
+    const stored = retry
+      ? await store.replaceAfter(threadId, userMessage.id, [assistantMessage], nextMemory, workspace.staged(), assistantMessage.createdAt)
+      : await store.appendExchange(threadId, [userMessage, assistantMessage], nextMemory, workspace.staged(), assistantMessage.createdAt);
+    if (!stored) {
+      // The thread went (or, for a retry, the message: a retry of an earlier message replaced it).
+      if (retry && (await store.get(threadId))) throw new ConflictError('The message was replaced while its reply was being written');
+      throw threadNotFound();
+    }
     yield { type: 'item.done', item: assistantMessage };
     return assistantMessage.status === 'done' ? 'done' : 'cancelled';
   } catch (err) {

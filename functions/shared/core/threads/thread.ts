@@ -44,6 +44,12 @@ export interface ThreadRecord extends Thread {
   readonly agentMemory: AgentMemory;
 }
 
+/**
+ * Most items a retry replaces: they are deleted in the transaction that stores its reply
+ * (TransactWriteItems takes at most 100 actions, and the reply's task writes need room too).
+ */
+export const RETRY_MAX_REPLACED = 50;
+
 export type Order = 'asc' | 'desc';
 
 /** One page of a key-ordered list; `lastKey` is the sort key to resume after (null: no more). */
@@ -83,6 +89,20 @@ export interface ThreadStore extends ThreadReader {
    * @returns false when the thread is absent or being deleted (nothing was written).
    */
   appendExchange(threadId: string, items: readonly Item[], memory: AgentMemory, staged: readonly StagedWrite[], updatedAt: string): Promise<boolean>;
+  /**
+   * One item of the thread and how many items follow it, counted up to `countUpTo` (more count as
+   * `countUpTo`).
+   * @returns null when the thread holds no item with this id.
+   */
+  findItem(threadId: string, itemId: string, countUpTo: number): Promise<{ readonly item: Item; readonly following: number } | null>;
+  /**
+   * A retry's exchange: deletes every item after the message `messageId` (those stored while the
+   * new reply ran too) and stores `items` (the new reply), the agent's memory and any staged task
+   * writes, in one transaction, only while the thread exists, is not being deleted and still holds
+   * the message. At most RETRY_MAX_REPLACED items are replaced.
+   * @returns false when the thread or the message is absent (nothing was written).
+   */
+  replaceAfter(threadId: string, messageId: string, items: readonly Item[], memory: AgentMemory, staged: readonly StagedWrite[], updatedAt: string): Promise<boolean>;
   /**
    * Marks the thread, deletes all its items (paged, batched, retried), then the thread itself.
    * `unchangedSince`: only while the thread's `updatedAt` is still this (nothing stored or renamed since).
