@@ -25,6 +25,7 @@ import { ok } from '../shared/lambda/http-handler';
 import type { IdempotentRunner } from '../shared/lambda/idempotency';
 import { jsonBody, type HttpRequest } from '../shared/lambda/http-request';
 import { requestsDecisionOf } from '../shared/lambda/rate-limit-guard';
+import { replyDeadline } from '../shared/lambda/reply-deadline';
 import type { StreamingController } from '../shared/lambda/streaming-handler';
 import { threadAccessOf } from '../shared/lambda/validation';
 import { inputText, itemWire, parseChatKitRequest, threadWire, type ChatKitRequest, type Page, type ThreadItemWire } from './protocol';
@@ -74,7 +75,8 @@ export function chatKitRoutes(deps: ChatKitDeps): Readonly<Record<string, Stream
   const reply = (req: HttpRequest, access: ThreadAccess, target: ReplyRequest['target'], content: string | null) =>
     deps.idempotency.reply(
       req,
-      () => openReply(deps.reply, { access, target, content, pageContext: req.headers['x-page-context'], requestsDecision: requestsDecisionOf(req) }),
+      () =>
+        openReply(deps.reply, { access, target, content, pageContext: req.headers['x-page-context'], requestsDecision: requestsDecisionOf(req), deadlineAt: replyDeadline(req) }),
       (thread) => confirmReplay(deps.reply, access, thread.id),
     );
   const once = deps.idempotency;
