@@ -76,7 +76,11 @@ describe('threads', () => {
     expect(asc.body.data).toHaveLength(6);
     expect(asc.body.data.filter((i: { type: string }) => i.type === 'user_message').map((i: { content: string }) => i.content)).toEqual(['one', 'two', 'three']);
     expect(asc.body.data.map((i: { type: string }) => i.type)).toEqual(['user_message', 'assistant_message', 'user_message', 'assistant_message', 'user_message', 'assistant_message']);
-    for (const item of asc.body.data) expect(item).toEqual({ id: expect.any(String), threadId: id, type: expect.any(String), content: expect.any(String), createdAt: expect.stringMatching(ISO) });
+    for (const item of asc.body.data) {
+      // Assistant messages say how they ended (`done` here; `cancelled` when their user stopped them).
+      const status = item.type === 'assistant_message' ? { status: 'done' } : {};
+      expect(item).toEqual({ id: expect.any(String), threadId: id, type: expect.any(String), content: expect.any(String), createdAt: expect.stringMatching(ISO), ...status });
+    }
 
     const descIds: string[] = [];
     let cursor: string | null = null;
