@@ -48,8 +48,6 @@ export const keys = {
   replySk: (threadId: string, replyId: string) => join('REPLY', e(threadId), e(replyId)),
   /** One batch of a reply's events, keyed by the batch's last event id (zero-padded, so they sort). */
   replyEventsSk: (threadId: string, replyId: string, lastId: number) => join('REPLY', e(threadId), e(replyId), String(lastId).padStart(7, '0')),
-  /** Every batch of one reply (ends with the separator: the state row is not one). */
-  replyEventsSkPrefix: (threadId: string, replyId: string) => join('REPLY', e(threadId), e(replyId), ''),
   /** Every reply log of a thread (deleted with it). */
   replyLogSkPrefix: (threadId: string) => join('REPLY', e(threadId), ''),
   taskSk: (taskId: string) => join('TASK', e(taskId)),
