@@ -68,8 +68,11 @@ export interface FunctionDef {
    */
   readonly closesWebSockets?: boolean;
   readonly memoryMb?: number;
-  /** @default BUFFERED_TIMEOUT_SECONDS, or the integration timeout of the streaming routes it serves (timeoutSecondsOf). */
-  readonly timeoutSeconds?: number;
+  /**
+   * Seconds, or the deployment's `replyTimeoutSeconds` (a function that runs replies behind no route).
+   * @default BUFFERED_TIMEOUT_SECONDS, or the integration timeout of the streaming routes it serves (timeoutSecondsOf).
+   */
+  readonly timeoutSeconds?: number | 'replyTimeoutSeconds';
 }
 
 /** API Gateway gives a REST integration 29 s unless the route says otherwise, then answers 504 itself. */
@@ -200,14 +203,30 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'POST', path: '/webhooks/{source}', fn: 'webhook', auth: 'webhook' },
 ];
 
-/** The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`. */
+/**
+ * The WebSocket API: one function for every route, the $connect authorizer reading `?key=`/`?token=`.
+ * A route integration has API Gateway's 29 s, so `fn` answers every frame at once: what outlives
+ * that (a reply for `sendMessage`, following one for `resume`) it hands to `reply` by an asynchronous
+ * invoke, with the function's name in `WS_REPLY_FUNCTION_NAME` and `lambda:InvokeFunction` on that
+ * function only (infra/stack.ts); `reply` posts the frames through the Management API.
+ */
 export const WEBSOCKET = {
-  fn: { dir: 'websocket', table: ['tenant', 'keyring', 'auditAppend', 'connections', 'usageIndex'], env: [...LIMITS, ...AUDIT, 'WS_MAX_CONNECTIONS_PER_USER', ...AGENT, ...BUDGET, ...CONTENT, ...RETENTION], secrets: REPLY_SECRETS },
+  // Stops replies (`cancel`): reads the thread and writes the reply's log, both sealed content.
+  fn: { dir: 'websocket', table: ['tenant', 'keyring', 'auditAppend', 'connections'], env: [...LIMITS, ...AUDIT, 'WS_MAX_CONNECTIONS_PER_USER', ...CONTENT] },
+  // Invoked only by `fn`; forgets a connection that went away (`connections`). A reply (or a
+  // `resume` following one) may run for the reply timeout, as on the REST reply routes.
+  reply: {
+    dir: 'ws-reply',
+    table: ['tenant', 'keyring', 'auditAppend', 'connections', 'usageIndex'],
+    env: [...LIMITS, ...AUDIT, ...AGENT, ...BUDGET, ...CONTENT, ...RETENTION],
+    secrets: REPLY_SECRETS,
+    timeoutSeconds: 'replyTimeoutSeconds',
+  },
   // The same code and adapters as the REST authorizer (functions/shared/lambda/authorizer-dependencies.ts), so the same grant.
   authorizer: { dir: 'ws-authorizer', table: ['apiKeyAuth'], env: AUTH },
   /** Route keys besides $connect/$disconnect/$default, selected by `$request.body.action`. */
-  routeKeys: ['sendMessage', 'ping'],
-} as const satisfies { fn: FunctionDef; authorizer: FunctionDef; routeKeys: readonly string[] };
+  routeKeys: ['sendMessage', 'ping', 'resume', 'cancel'],
+} as const satisfies { fn: FunctionDef; reply: FunctionDef; authorizer: FunctionDef; routeKeys: readonly string[] };
 
 /**
  * Removes the items of threads DynamoDB's TTL removed (THREAD_RETENTION_DAYS): fed by the table's
@@ -238,6 +257,10 @@ export function integrationTimeoutSecondsOf(route: RouteDef, replyTimeoutSeconds
  * (https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html).
  */
 export function timeoutSecondsOf(def: FunctionDef, replyTimeoutSeconds: number | undefined): number {
+  if (def.timeoutSeconds === 'replyTimeoutSeconds') {
+    if (replyTimeoutSeconds === undefined) throw new Error(`functions/${def.dir} times out after replyTimeoutSeconds, which was not given`);
+    return replyTimeoutSeconds;
+  }
   if (def.timeoutSeconds !== undefined) return def.timeoutSeconds;
   const streamed = ROUTES.filter((r) => r.streaming && FUNCTIONS[r.fn] === def).map((r) => integrationTimeoutSecondsOf(r, replyTimeoutSeconds));
   return streamed.length > 0 ? Math.max(...streamed) : BUFFERED_TIMEOUT_SECONDS;

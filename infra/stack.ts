@@ -22,6 +22,7 @@ import { executeApiOrigin, WebClient } from './constructs/web-client';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { SecurityAlarms } from './constructs/security-alarms';
@@ -353,6 +354,7 @@ export class ThreadGuardStack extends Stack {
       authorizer: userAuthorizerFn,
       webhookAuthorizer: webhookAuthorizerFn,
       websocket: ws.fn,
+      wsReply: ws.replyFn,
       wsAuthorizer: ws.authorizerFn,
     };
     this.auditTrail = new AuditTrail(this, 'AuditTrail', {
@@ -373,7 +375,7 @@ export class ThreadGuardStack extends Stack {
       thresholds: config.alarms,
       functions: Object.fromEntries(Object.entries(allFunctions).map(([name, f]) => [name, f.fn])),
       authorizers: ['authorizer', 'webhookAuthorizer', 'wsAuthorizer'],
-      replyFunctions: Object.keys(allFunctions).filter((name) => ['messages', 'chatkit', 'websocket'].includes(name)),
+      replyFunctions: Object.keys(allFunctions).filter((name) => ['messages', 'chatkit', 'wsReply'].includes(name)),
       api: this.api,
       webSocket: { api: ws.api, stage: ws.stage },
       table: this.table,
@@ -397,12 +399,34 @@ export class ThreadGuardStack extends Stack {
     return secret;
   }
 
-  /** WebSocket API: the $connect authorizer, one function for every route, pushes via the Management API. */
+  /**
+   * WebSocket API: the $connect authorizer, one function for every route, and the reply function it
+   * hands replies to (infra/routes.ts WEBSOCKET); both push via the Management API.
+   */
   private addWebSocketApi(
     config: StackConfig,
     wiring: Omit<ServiceFunctionProps, 'def'>,
-  ): { api: WebSocketApi; stage: WebSocketStage; fn: ServiceFunction; authorizerFn: ServiceFunction; allowManageConnections: (f: ServiceFunction, reason: string) => void } {
-    const fn = new ServiceFunction(this, 'WebsocketFunction', { def: WEBSOCKET.fn, ...wiring, reservedConcurrency: config.replyConcurrency });
+  ): {
+    api: WebSocketApi;
+    stage: WebSocketStage;
+    fn: ServiceFunction;
+    replyFn: ServiceFunction;
+    authorizerFn: ServiceFunction;
+    allowManageConnections: (f: ServiceFunction, reason: string) => void;
+  } {
+    const fn = new ServiceFunction(this, 'WebsocketFunction', { def: WEBSOCKET.fn, ...wiring });
+    // A reply holds its execution for the whole model call: capped, as the REST reply functions are.
+    const replyFn = new ServiceFunction(this, 'WsReplyFunction', { def: WEBSOCKET.reply, ...wiring, reservedConcurrency: config.replyConcurrency });
+    // Invoked asynchronously only. Lambda retries a failed asynchronous invocation twice by default
+    // and keeps a throttled event queued for up to 6 hours
+    // (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html): a reply must
+    // not run twice (its frames, model call and task changes again), nor start long after its frame
+    // was sent, so no retry and at most a minute in the queue (the least Lambda allows).
+    replyFn.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
+    // The WebSocket function may invoke exactly this function (no qualifier, no wildcard); that
+    // is what lets the reply function trust its job (functions/shared/lambda/ws-reply-job.ts).
+    fn.fn.addEnvironment('WS_REPLY_FUNCTION_NAME', replyFn.fn.functionName);
+    fn.fn.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [replyFn.fn.functionArn] }));
     const authorizerFn = new ServiceFunction(this, 'WsAuthorizerFunction', { def: WEBSOCKET.authorizer, ...wiring, reservedConcurrency: config.authorizerConcurrency });
     const integration = (id: string) => new WebSocketLambdaIntegration(id, fn.fn);
     const api = new WebSocketApi(this, 'WebSocketApi', {
@@ -448,12 +472,13 @@ export class ThreadGuardStack extends Stack {
       Validations.of(f).acknowledge({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:${account}:<${apiLogicalId}>/*/*/@connections/*]`, reason });
     };
     allowManageConnections(fn, 'The function answers whichever connection sent the message: @connections/* of this one API, nothing else.');
+    allowManageConnections(replyFn, 'A reply goes to whichever connection sent its message: @connections/* of this one API, nothing else.');
     Validations.of(api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason: 'WebSocket APIs authorize once, on $connect (Lambda authorizer); later routes run in that authorized connection.',
     });
     new CfnOutput(this, 'WebSocketUrl', { value: stage.url });
-    return { api, stage, fn, authorizerFn, allowManageConnections };
+    return { api, stage, fn, replyFn, authorizerFn, allowManageConnections };
   }
 
   /**

@@ -188,10 +188,14 @@ export function loadApiKeyMaxDays(env: Env): number | null {
 export interface WebSocketConfig {
   /** Open connections per user; the next handshake is refused with 429. */
   readonly maxConnectionsPerUser: number;
+  /** The function that runs the WebSocket API's replies (`WS_REPLY_FUNCTION_NAME`, set by the stack, infra/routes.ts WEBSOCKET). */
+  readonly replyFunction: string;
 }
 
 export function loadWebSocketConfig(env: Env): WebSocketConfig {
-  return Object.freeze({ maxConnectionsPerUser: positiveInt('WS_MAX_CONNECTIONS_PER_USER', env.WS_MAX_CONNECTIONS_PER_USER, 10) });
+  const replyFunction = env.WS_REPLY_FUNCTION_NAME;
+  if (!replyFunction) throw new Error('WS_REPLY_FUNCTION_NAME is not set');
+  return Object.freeze({ maxConnectionsPerUser: positiveInt('WS_MAX_CONNECTIONS_PER_USER', env.WS_MAX_CONNECTIONS_PER_USER, 10), replyFunction });
 }
 
 /**

@@ -1,16 +1,22 @@
 // WebSocket routes: $connect/$disconnect keep the connection record; `ping` answers `pong`;
-// `sendMessage` streams the agent's reply to the sender as item.added / text.delta / item.done frames;
-// every failure is one `{"type":"error","code","message"}` frame (the shared wire-error mapping).
+// `cancel` stops a running reply and answers `reply.cancelled`. `sendMessage` (a reply) and `resume`
+// (a reply's events after an id) may outlive the route integration's 29 s, so this function only
+// checks and counts the frame and hands it to the reply function (functions/ws-reply), which posts
+// the reply's frames; every answer here comes at once. Every failure is one
+// `{"type":"error","code","message"}` frame (the shared wire-error mapping).
 import * as z from 'zod';
 import type { ConnectionSender } from '../shared/adapters/connection-sender';
 import type { ConnectionStore } from '../shared/adapters/connection-store';
+import type { ReplyProgress, ReplyRef } from '../shared/core/agent/reply-control';
 import type { RequestOrigin } from '../shared/core/audit';
 import { PayloadTooLargeError, RateLimitedError, ValidationError } from '../shared/core/errors';
 import { fromAuthorizerContext, type Principal } from '../shared/core/principal';
 import type { RateDecision } from '../shared/core/rate-limit';
+import type { ThreadAccess } from '../shared/core/threads/audited-access';
 import { MAX_BODY_BYTES, MAX_STORED_HEADER_LENGTH } from '../shared/lambda/http-request';
 import { idSchema } from '../shared/lambda/validation';
 import { streamErrorEvent } from '../shared/lambda/wire-error';
+import type { WsReplyJob } from '../shared/lambda/ws-reply-job';
 import { truncateText } from '../shared/core/text';
 
 export interface WebSocketEvent {
@@ -26,24 +32,16 @@ export interface WebSocketEvent {
   body?: string | null;
 }
 
-/** One streamed frame, the same events as the SSE stream. */
-export type ReplyFrame = Record<string, unknown> & { type: string };
-
-/** Runs one agent turn for `principal`, emitting frames as they are produced. Throws domain errors. */
-export type ChatTurn = (
-  principal: Principal,
-  origin: RequestOrigin,
-  /** `content` and `pageContext` as sent: the reply use case applies the rules every transport shares. */
-  input: { threadId: string; content: unknown; pageContext: unknown },
-  /** This frame's `requests` decision (already counted), so the reply does not count it twice. */
-  requestsDecision: RateDecision,
-  emit: (frame: ReplyFrame) => Promise<void>,
-) => Promise<void>;
+/** One frame to the client. */
+export type Frame = Record<string, unknown> & { type: string };
 
 export interface WebSocketDeps {
   readonly connections: ConnectionStore;
   readonly sender: (domainName: string, stage: string) => ConnectionSender;
-  readonly chat: ChatTurn;
+  /** Hands a reply (or a resume) to the reply function; resolves once it is queued, not when it ends. */
+  readonly handOff: (job: WsReplyJob) => Promise<void>;
+  /** Stops a running reply (core/agent/reply-control.ts `cancelReply`). Throws domain errors. */
+  readonly cancel: (access: ThreadAccess, ref: ReplyRef) => Promise<ReplyProgress>;
   /** Whether the credential the connection was opened with still stands (core/session-validity.ts). */
   readonly stillValid: (principal: Principal) => Promise<boolean>;
   /** Counts one request in the principal's `requests` bucket; throws RateLimitedError over the limit. */
@@ -60,6 +58,25 @@ const sendMessageSchema = z.object({
   /** An object, same rules as `X-Page-Context` (invalid → ignored). */
   pageContext: z.unknown().optional(),
 });
+
+/** The `eventId` of a reply's frames: 0 is before the first (the bounds of the SSE `Last-Event-ID`). */
+const eventIdSchema = z.number().int().min(0).max(9_999_999);
+
+/** A `resume` frame: the reply's frames after `after` (default 0: all of them), then live until it ends. */
+const resumeSchema = z.object({ action: z.literal('resume'), threadId: idSchema, itemId: idSchema, after: eventIdSchema.optional() });
+
+/** A `cancel` frame: stops the reply `itemId` of the thread. */
+const cancelSchema = z.object({ action: z.literal('cancel'), threadId: idSchema, itemId: idSchema });
+
+function parseFrame<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const at = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    throw new ValidationError(issue ? `${at}${issue.message}` : 'Invalid message');
+  }
+  return parsed.data;
+}
 
 export function websocketHandler(deps: WebSocketDeps) {
   return async (event: WebSocketEvent): Promise<{ statusCode: number }> => {
@@ -86,7 +103,7 @@ export function websocketHandler(deps: WebSocketDeps) {
     }
     const sender = deps.sender(ctx.domainName, ctx.stage);
     let gone = false;
-    const emit = async (frame: ReplyFrame) => {
+    const emit = async (frame: Frame) => {
       if (gone) return;
       if (!(await sender.send(ctx.connectionId, frame))) {
         gone = true;
@@ -106,24 +123,43 @@ export function websocketHandler(deps: WebSocketDeps) {
       const raw = event.body ?? '';
       if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(); // the REST body cap: API Gateway allows larger frames, we do not
       const body = parseJson(raw);
-      if (ctx.routeKey === 'ping') {
-        await emit({ type: 'pong' });
-        return { statusCode: 200 };
+      const origin: RequestOrigin = {
+        ip: ctx.identity?.sourceIp ?? '',
+        userAgent: truncateText(ctx.identity?.userAgent ?? '', MAX_STORED_HEADER_LENGTH),
+        requestId: ctx.requestId ?? '',
+      };
+      // The job for the reply function: this connection, and the caller exactly as the authorizer passed it.
+      const job = (work: WsReplyJob['work']): WsReplyJob => ({
+        connectionId: ctx.connectionId,
+        domainName: ctx.domainName,
+        stage: ctx.stage,
+        authorizer: ctx.authorizer ?? {},
+        origin,
+        work,
+      });
+      switch (ctx.routeKey) {
+        case 'ping':
+          await emit({ type: 'pong' });
+          break;
+        case 'sendMessage': {
+          const { threadId, content, pageContext } = parseFrame(sendMessageSchema, body);
+          await deps.handOff(job({ action: 'sendMessage', threadId, content, pageContext, requestsDecision }));
+          break;
+        }
+        case 'resume': {
+          const { threadId, itemId, after } = parseFrame(resumeSchema, body);
+          await deps.handOff(job({ action: 'resume', threadId, itemId, after: after ?? 0 }));
+          break;
+        }
+        case 'cancel': {
+          const { threadId, itemId } = parseFrame(cancelSchema, body);
+          const progress = await deps.cancel({ principal, origin }, { threadId, itemId });
+          await emit({ type: 'reply.cancelled', threadId, itemId, status: progress.status, lastEventId: progress.lastEventId });
+          break;
+        }
+        default:
+          throw new ValidationError('Unknown action');
       }
-      if (ctx.routeKey !== 'sendMessage') throw new ValidationError('Unknown action');
-      const parsed = sendMessageSchema.safeParse(body);
-      if (!parsed.success) throw new ValidationError(parsed.error.issues[0]?.message ?? 'Invalid message');
-      await deps.chat(
-        principal,
-        {
-          ip: ctx.identity?.sourceIp ?? '',
-          userAgent: truncateText(ctx.identity?.userAgent ?? '', MAX_STORED_HEADER_LENGTH),
-          requestId: ctx.requestId ?? '',
-        },
-        { threadId: parsed.data.threadId, content: parsed.data.content, pageContext: parsed.data.pageContext },
-        requestsDecision,
-        emit,
-      );
     } catch (err) {
       await emit({ ...streamErrorEvent(err, `websocket ${ctx.routeKey}`) });
     }

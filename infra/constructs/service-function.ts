@@ -37,7 +37,7 @@ export interface ServiceFunctionProps {
   readonly reservedConcurrency?: number;
   /** The content key: a function that seals content (`sealsContent`) may use it. Required for those. */
   readonly contentKey?: ContentKey;
-  /** `replyTimeoutSeconds`: the timeout of a function serving the reply routes (timeoutSecondsOf). Required for those. */
+  /** `replyTimeoutSeconds`: the timeout of a function serving the reply routes or running replies (timeoutSecondsOf). Required for those. */
   readonly replyTimeoutSeconds?: number;
 }
 

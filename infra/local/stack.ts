@@ -23,6 +23,7 @@ import { LoopbackAwareFetcher } from '../../functions/shared/adapters/jwt-token-
 import { issuerMismatches, issuerMismatchWarning } from '../../functions/shared/adapters/oidc-discovery';
 import { startKmsStandIn, type KmsStandIn } from './kms-stand-in';
 import { replyTimeoutSecondsFrom } from '../reply-timeout';
+import { startLambdaStandIn, type LambdaStandIn } from './lambda-invoke-stand-in';
 
 /** Host variables every local function also sees: log tuning, and basics the Lambda runtime sets too. */
 const PASSED_THROUGH = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV', 'AWS_LAMBDA_LOG_LEVEL', 'TZ', 'LANG', 'PATH'] as const;
@@ -153,11 +154,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   let wall: LocalTenantWall | null = null;
   let ttl: ThreadTtl | null = null;
   let kms: LocalStack['kms'] | null = null;
+  let lambda: LambdaStandIn | null = null;
   const stop = async () => {
     ttl?.stop();
     ws?.close();
     await web?.stop();
     await Promise.all([closeServer(server), closeServer(management)]);
+    await lambda?.stop();
     await wall?.isolation.close();
     await kms?.standIn?.stop();
     await ddb?.stop();
@@ -212,7 +215,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       dynamoDbLocalEndpoint: counted,
       tableName: tableNames.main,
       region,
-      defs: [...Object.values(FUNCTIONS), ...Object.values(AUTHORIZERS), WEBSOCKET.fn, WEBSOCKET.authorizer, THREAD_EXPIRY],
+      defs: [...Object.values(FUNCTIONS), ...Object.values(AUTHORIZERS), WEBSOCKET.fn, WEBSOCKET.reply, WEBSOCKET.authorizer, THREAD_EXPIRY],
       credentialsSecret: localSecret(dataDir, 'CREDENTIALS_SECRET', env.CREDENTIALS_SECRET).value,
     });
     const tenantWall = wall;
@@ -231,12 +234,23 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       WS_MANAGEMENT_ENDPOINT: managementUrl,
       ...Object.fromEntries([...PASSED_THROUGH, ...PROVIDER_PASSED_THROUGH].flatMap((k) => (env[k] ? [[k, env[k]]] : []))),
     };
-    const fn = (def: FunctionDef) =>
+    /** @param extra what the stack adds beyond the definition's settings (the CDK stack's `addEnvironment`). */
+    const fn = (def: FunctionDef, extra: Record<string, string> = {}) =>
       localFunction(
         def.dir,
-        { ...functionEnvironment(def, settings, secrets, tenantWall.tenant), ...runtime, ...tenantWall.runtimeFor(def), DYNAMODB_ENDPOINT: functionsDynamodbEndpoint },
+        { ...functionEnvironment(def, settings, secrets, tenantWall.tenant), ...runtime, ...tenantWall.runtimeFor(def), DYNAMODB_ENDPOINT: functionsDynamodbEndpoint, ...extra },
         timeoutSecondsOf(def, replyTimeoutSeconds),
       );
+    // The WebSocket function hands replies to the reply function by an asynchronous invoke, here
+    // through the Lambda Invoke stand-in, which runs it in this process.
+    const wsReply = fn(WEBSOCKET.reply);
+    lambda = await startLambdaStandIn({
+      functions: [wsReply],
+      region,
+      onInvoke: (invocation) => log(JSON.stringify({ level: 'INFO', message: 'lambda invoke', ...invocation })),
+      onAsyncError: (functionName, err) =>
+        log(JSON.stringify(redactDeep({ level: 'ERROR', message: 'asynchronous invocation failed', functionName, error: String((err as Error)?.message) }))),
+    });
     writeStackInfo(dataDir, {
       url,
       pid: process.pid,
@@ -261,7 +275,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
     ws = createWebSocketGateway({
       authorizer: fn(WEBSOCKET.authorizer),
-      fn: fn(WEBSOCKET.fn),
+      // AWS_ENDPOINT_URL_LAMBDA: the SDK's own per-service endpoint variable.
+      fn: fn(WEBSOCKET.fn, { WS_REPLY_FUNCTION_NAME: wsReply.name, AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint }),
       routeKeys: WEBSOCKET.routeKeys,
       stage: 'local',
       onLog: (entry) => log(JSON.stringify(redactDeep({ level: 'INFO', message: 'websocket', ...entry }))),

@@ -167,8 +167,11 @@ export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
           action = undefined;
         }
         const routeKey = typeof action === 'string' && opts.routeKeys.includes(action) ? action : '$default';
-        void invoke({ requestContext: context(connectionId, routeKey, 'MESSAGE', host, conn), body, isBase64Encoded: false }).catch(
-          (err: unknown) => opts.onLog?.({ ws: 'integration_error', error: String((err as Error)?.message) }),
+        const started = Date.now();
+        // One line per message, as the deployed stage's access log has (routeKey, status, integrationLatency).
+        void invoke({ requestContext: context(connectionId, routeKey, 'MESSAGE', host, conn), body, isBase64Encoded: false }).then(
+          (answer) => opts.onLog?.({ ws: 'message', routeKey, status: answer?.statusCode ?? 200, integrationLatency: Date.now() - started }),
+          (err: unknown) => opts.onLog?.({ ws: 'integration_error', routeKey, error: String((err as Error)?.message) }),
         );
       });
       ws.on('close', () => {

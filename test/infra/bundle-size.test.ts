@@ -85,6 +85,6 @@ describe('function bundles', () => {
   it('bundles the OpenAI SDK into the replying functions only, when OpenAI is the provider', () => {
     const openai = bundles({ 'threadguard:agentProvider': 'openai', 'threadguard:agentModel': 'gpt-4.1-mini' });
     const withSdk = openai.filter((b) => /api\.openai\.com/.test(b.text)).map((b) => b.name).sort();
-    expect(withSdk).toEqual(['Chatkit', 'Messages', 'Websocket']);
+    expect(withSdk).toEqual(['Chatkit', 'Messages', 'WsReply']);
   });
 });

@@ -9,7 +9,7 @@ import { synth } from '../helpers/synth';
 type Statement = { Sid?: string; Action: string | string[]; Principal: { AWS: unknown }; Condition?: Record<string, Record<string, unknown>> };
 
 const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
-const ALL = { ...FUNCTIONS, Websocket: WEBSOCKET.fn, WsAuthorizer: WEBSOCKET.authorizer };
+const ALL = { ...FUNCTIONS, Websocket: WEBSOCKET.fn, WsReply: WEBSOCKET.reply, WsAuthorizer: WEBSOCKET.authorizer };
 
 describe('T27: content key', () => {
   const { template } = synth();
@@ -34,7 +34,7 @@ describe('T27: content key', () => {
   it('lets exactly the content-sealing functions make and unwrap keys, with this design’s encryption context only', () => {
     const users = statements.filter((s) => s.Sid !== 'KeyAdministration');
     const sealing = Object.entries(ALL).filter(([, def]) => sealsContent(def)).map(([name]) => name);
-    expect(sealing.sort()).toEqual(['Websocket', 'admin', 'chatkit', 'export', 'me', 'messages', 'tasks', 'threads', 'webhook']);
+    expect(sealing.sort()).toEqual(['Websocket', 'WsReply', 'admin', 'chatkit', 'export', 'me', 'messages', 'tasks', 'threads', 'webhook']);
     const roles = users.map((s) => JSON.stringify(s.Principal.AWS));
     for (const name of Object.keys(ALL)) {
       const role = fnOf(name).Properties.Role['Fn::GetAtt'][0];

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DEADLINE_MARGIN_MS } from '../../functions/shared/lambda/http-handler';
 import { LOG_RETENTION_DAYS } from '../../infra/config';
 import { REPLY_TIMEOUT_SECONDS } from '../../infra/reply-timeout';
-import { BUFFERED_TIMEOUT_SECONDS, EXPORT_TIMEOUT_SECONDS, FUNCTIONS, ROUTES } from '../../infra/routes';
+import { BUFFERED_TIMEOUT_SECONDS, EXPORT_TIMEOUT_SECONDS, FUNCTIONS, ROUTES, WEBSOCKET } from '../../infra/routes';
 import { synth } from '../helpers/synth';
 
 type Res = { DependsOn?: string[]; Properties: Record<string, unknown> };
@@ -40,6 +40,8 @@ describe('function timeouts', () => {
       const dir = env.POWERTOOLS_SERVICE_NAME!.replace(/^threadguard-/, '');
       const timeout = f.Properties.Timeout as number;
       if (dir === FUNCTIONS.export.dir) expect(timeout, id).toBe(EXPORT_TIMEOUT_SECONDS);
+      // Invoked asynchronously, behind no route: a WebSocket reply runs for the reply timeout too.
+      else if (dir === WEBSOCKET.reply.dir) expect(timeout, id).toBe(REPLY_TIMEOUT_SECONDS.default);
       else if (streaming.has(dir)) expect(timeout, id).toBe(REPLY_TIMEOUT_SECONDS.default);
       else {
         expect(timeout, id).toBe(BUFFERED_TIMEOUT_SECONDS);
@@ -69,7 +71,7 @@ describe('thread retention', () => {
       .map((f) => (f.Properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {})
       .filter((v) => v.THREAD_RETENTION_DAYS === '30')
       .map((v) => v.POWERTOOLS_SERVICE_NAME);
-    expect(withRetention.sort()).toEqual(['threadguard-chatkit', 'threadguard-me', 'threadguard-messages', 'threadguard-threads', 'threadguard-websocket']);
+    expect(withRetention.sort()).toEqual(['threadguard-chatkit', 'threadguard-me', 'threadguard-messages', 'threadguard-threads', 'threadguard-ws-reply']);
     const patterns = (Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Res[]).map((m) => JSON.parse((m.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters[0]!.Pattern));
     expect(patterns).toContainEqual({
       eventName: ['REMOVE'],

@@ -15,6 +15,7 @@ const ALL: Record<string, FunctionDef> = {
   Authorizer: AUTHORIZERS.user,
   WebhookAuthorizer: AUTHORIZERS.webhook,
   Websocket: WEBSOCKET.fn,
+  WsReply: WEBSOCKET.reply,
   WsAuthorizer: WEBSOCKET.authorizer,
 };
 const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
@@ -35,7 +36,7 @@ describe('deployed function environments', () => {
       const vars = entry![1].Properties.Environment?.Variables ?? {};
       // Functions serving users also get the tenant data role and the shared credential cache's secret.
       const tenant = def.table.includes('tenant' as never) ? ['TENANT_ROLE_ARN', 'CREDENTIALS_SECRET_ARN'] : [];
-      const expected = ['POWERTOOLS_SERVICE_NAME', ...def.env, ...configured(def).map((s) => `${s}_ARN`), ...tenant, ...('closesWebSockets' in def && def.closesWebSockets ? ['WS_MANAGEMENT_ENDPOINT'] : [])];
+      const expected = ['POWERTOOLS_SERVICE_NAME', ...def.env, ...configured(def).map((s) => `${s}_ARN`), ...tenant, ...('closesWebSockets' in def && def.closesWebSockets ? ['WS_MANAGEMENT_ENDPOINT'] : []), ...(def === WEBSOCKET.fn ? ['WS_REPLY_FUNCTION_NAME'] : [])];
       // JWKS_URI is empty unless configured (derived from the issuer), and then left out; so are
       // AGENT_MONTHLY_TOKEN_BUDGET (unset: no monthly cap) API_KEY_MAX_DAYS (unset: no expiry required) and
       // THREAD_RETENTION_DAYS (unset: threads kept forever).

@@ -10,7 +10,7 @@ type Statement = { Action: string | string[]; Resource: unknown; Condition?: unk
 type Template = ReturnType<typeof synth>['template'];
 
 const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
-const ALL = { ...FUNCTIONS, Websocket: WEBSOCKET.fn, WsAuthorizer: WEBSOCKET.authorizer };
+const ALL = { ...FUNCTIONS, Websocket: WEBSOCKET.fn, WsReply: WEBSOCKET.reply, WsAuthorizer: WEBSOCKET.authorizer };
 const REPLYING = Object.entries(ALL).filter(([, def]) => runsModel(def)).map(([name]) => name);
 
 /** `{Fn::Join}` / `{Ref}` rendered as text, e.g. `arn:${AWS::Partition}:bedrock:…`. */
@@ -46,8 +46,8 @@ const envOf = (template: Template, name: string): Record<string, unknown> => {
 };
 
 describe('model provider access', () => {
-  it('runs the agent in the message, ChatKit and WebSocket functions only', () => {
-    expect(REPLYING.sort()).toEqual(['Websocket', 'chatkit', 'messages']);
+  it('runs the agent in the message, ChatKit and WebSocket reply functions only', () => {
+    expect(REPLYING.sort()).toEqual(['WsReply', 'chatkit', 'messages']);
   });
 
   it('grants a cross-Region inference profile and the model behind it, through that profile only', () => {

@@ -140,10 +140,10 @@ describe('concurrency and abuse guards', () => {
   it('reserves concurrency for the authorizers and caps the reply functions (context), leaving the rest to the pool', () => {
     const r = reserved(template);
     for (const a of ['Authorizer', 'WebhookAuthorizer', 'WsAuthorizer']) expect(r[a], a).toBe(20);
-    for (const f of ['Messages', 'Chatkit', 'Websocket']) expect(r[f], f).toBe(20);
-    for (const f of ['Health', 'Threads', 'Admin', 'Me']) expect(r[f], f).toBeUndefined();
+    for (const f of ['Messages', 'Chatkit', 'WsReply']) expect(r[f], f).toBe(20);
+    for (const f of ['Health', 'Threads', 'Admin', 'Me', 'Websocket']) expect(r[f], f).toBeUndefined();
     const r2 = reserved(synth({ context: { 'threadguard:replyConcurrency': 7, 'threadguard:authorizerConcurrency': 30 } }).template);
-    expect([r2.Messages, r2.Chatkit, r2.Websocket, r2.Authorizer]).toEqual([7, 7, 7, 30]);
+    expect([r2.Messages, r2.Chatkit, r2.WsReply, r2.Authorizer]).toEqual([7, 7, 7, 30]);
   });
 
   it('throttles each reply route per method beside the stage default', () => {

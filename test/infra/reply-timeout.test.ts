@@ -57,7 +57,9 @@ describe('long replies deployed', () => {
     // Every other function keeps its timeout: the export its 900 s, the buffered ones 28 s.
     expect(fns.get('export')!.timeout).toBe(EXPORT_TIMEOUT_SECONDS);
     expect(integrationsOf(template, fns.get('export')!.id)).toEqual([{ method: 'GET', mode: 'STREAM', timeoutMs: EXPORT_TIMEOUT_SECONDS * 1000 }]);
-    const others = [...fns].filter(([dir]) => !['messages', 'chatkit', 'export'].includes(dir));
+    // The WebSocket reply function runs its replies behind no route (invoked asynchronously): the same limit.
+    expect(fns.get('ws-reply')!.timeout).toBe(seconds);
+    const others = [...fns].filter(([dir]) => !['messages', 'chatkit', 'export', 'ws-reply'].includes(dir));
     expect(others.length).toBeGreaterThan(10);
     for (const [dir, fn] of others) expect(fn.timeout, dir).toBe(BUFFERED_TIMEOUT_SECONDS);
   });

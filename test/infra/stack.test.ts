@@ -199,7 +199,7 @@ describe('streaming and WebSocket', () => {
       AuthorizationType: 'CUSTOM',
       AuthorizerId: { Ref: authId },
     });
-    for (const key of ['$disconnect', '$default', 'sendMessage', 'ping']) {
+    for (const key of ['$disconnect', '$default', 'sendMessage', 'ping', 'resume', 'cancel']) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key });
     }
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {

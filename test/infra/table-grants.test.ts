@@ -66,7 +66,9 @@ const EXPECTED: Record<string, Grant[]> = {
   // Removes expired threads' items, through the tenant role only (the tenant comes from the stream record's key).
   ThreadExpiryFunction: [TENANT_CREDS],
   WebhookFunction: [TENANT_CREDS, KEYRING, { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: ['WEBHOOK#*'] }],
-  WebsocketFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, CONNECTIONS, USAGE_INDEX],
+  // Counts frames and stops replies (`cancel`); the replies themselves run in WsReplyFunction.
+  WebsocketFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, CONNECTIONS],
+  WsReplyFunction: [TENANT_CREDS, KEYRING, ...AUDIT_APPEND, CONNECTIONS, USAGE_INDEX],
   AuthorizerFunction: API_KEY_AUTH,
   WsAuthorizerFunction: API_KEY_AUTH,
   WebhookAuthorizerFunction: [],
@@ -124,7 +126,7 @@ describe('T20: table grants', () => {
 
   it('covers every function of the route table', () => {
     const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
-    const declared = [...Object.keys(FUNCTIONS).map((n) => `${pascal(n)}Function`), 'AuthorizerFunction', 'WebhookAuthorizerFunction', 'WebsocketFunction', 'WsAuthorizerFunction', 'ThreadExpiryFunction'];
+    const declared = [...Object.keys(FUNCTIONS).map((n) => `${pascal(n)}Function`), 'AuthorizerFunction', 'WebhookAuthorizerFunction', 'WebsocketFunction', 'WsReplyFunction', 'WsAuthorizerFunction', 'ThreadExpiryFunction'];
     expect(Object.keys(EXPECTED).sort()).toEqual(declared.sort());
     // Besides these, only the audit archive function, which reads the table's stream and no item.
     expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(declared.length + 1);
@@ -185,7 +187,7 @@ describe('T20: table grants', () => {
     const trust = (roles[tenantRoleId] as any).Properties.AssumeRolePolicyDocument.Statement as any[];
     const arns = trust.find((s) => s.Action === 'sts:AssumeRole').Condition.ArnEquals['aws:PrincipalArn'] as unknown[];
     const tenantFunctions = Object.entries(EXPECTED).filter(([id]) => {
-      const def = id === 'WebsocketFunction' ? WEBSOCKET.fn : id === 'ThreadExpiryFunction' ? THREAD_EXPIRY : Object.entries(FUNCTIONS).find(([n]) => `${n[0]!.toUpperCase()}${n.slice(1)}Function` === id)?.[1];
+      const def = id === 'WebsocketFunction' ? WEBSOCKET.fn : id === 'WsReplyFunction' ? WEBSOCKET.reply : id === 'ThreadExpiryFunction' ? THREAD_EXPIRY : Object.entries(FUNCTIONS).find(([n]) => `${n[0]!.toUpperCase()}${n.slice(1)}Function` === id)?.[1];
       return def?.table.includes('tenant' as never);
     });
     expect(arns).toHaveLength(tenantFunctions.length);
@@ -234,8 +236,8 @@ describe('DynamoDB calls in the function code', () => {
     ScanCommand: ['dynamodb:Scan'],
     ExecuteStatementCommand: ['dynamodb:PartiQLSelect'],
   };
-  /** SDK commands of other services (granted elsewhere: the secret's read, ManageConnections, the model grant). */
-  const OTHER_SERVICES = new Set(['GetSecretValueCommand', 'AssumeRoleCommand', 'PostToConnectionCommand', 'DeleteConnectionCommand', 'GetConnectionCommand', 'ConverseStreamCommand', 'PutObjectCommand', 'GenerateDataKeyCommand', 'DecryptCommand', 'EncryptCommand']);
+  /** SDK commands of other services (granted elsewhere: the secret's read, ManageConnections, the model grant, the reply function's invoke). */
+  const OTHER_SERVICES = new Set(['GetSecretValueCommand', 'AssumeRoleCommand', 'PostToConnectionCommand', 'DeleteConnectionCommand', 'GetConnectionCommand', 'ConverseStreamCommand', 'PutObjectCommand', 'GenerateDataKeyCommand', 'DecryptCommand', 'EncryptCommand', 'InvokeCommand']);
   const root = join(import.meta.dirname, '../../functions');
   const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join(root, f));
 

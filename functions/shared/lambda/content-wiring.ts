@@ -11,6 +11,7 @@ import { dynamoReplyLogs } from '../adapters/reply-log-store';
 import { dynamoThreadStores } from '../adapters/thread-store';
 import type { StreamingChatModel } from '../core/agent/model-port';
 import { confirmReplay, type ReplyDeps } from '../core/agent/reply';
+import type { ReplyControlDeps } from '../core/agent/reply-control';
 import { systemClock } from '../core/ports';
 import type { ThreadDeps } from '../core/threads/thread-use-cases';
 import type { HttpHandlerOptions } from './edge-options';
@@ -81,6 +82,8 @@ export const contentWiring = {
     },
     onLogFault: (err) => logger.warn('a reply log write failed; the reply goes on', { error: err as Error }),
   }),
+  /** Resume and cancel without a model (the WebSocket function's `cancel`). */
+  replyControl: (): ReplyControlDeps => ({ threads: threadStores().threadStore, replies: replyLogs(), audit: wiring.audit() }),
   threadDeps: async (): Promise<ThreadDeps> => ({
     threads: threadStores().threadStore,
     adminReader: threadStores().adminThreadReader,
