@@ -168,10 +168,11 @@ export function createWebSocketGateway(opts: WebSocketGatewayOptions) {
         }
         const routeKey = typeof action === 'string' && opts.routeKeys.includes(action) ? action : '$default';
         const started = Date.now();
-        // One line per message, as the deployed stage's access log has (routeKey, status, integrationLatency).
+        // One line per message, as the deployed stage's access log has its routeKey, status and
+        // integrationLatency (`route` here: the log's redaction takes any field named …Key for a secret).
         void invoke({ requestContext: context(connectionId, routeKey, 'MESSAGE', host, conn), body, isBase64Encoded: false }).then(
-          (answer) => opts.onLog?.({ ws: 'message', routeKey, status: answer?.statusCode ?? 200, integrationLatency: Date.now() - started }),
-          (err: unknown) => opts.onLog?.({ ws: 'integration_error', routeKey, error: String((err as Error)?.message) }),
+          (answer) => opts.onLog?.({ ws: 'message', route: routeKey, status: answer?.statusCode ?? 200, integrationLatency: Date.now() - started }),
+          (err: unknown) => opts.onLog?.({ ws: 'integration_error', route: routeKey, error: String((err as Error)?.message) }),
         );
       });
       ws.on('close', () => {
