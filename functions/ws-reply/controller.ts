@@ -4,13 +4,15 @@
 // (item.added, text.delta, item.done, and a failure's error) with its `eventId`, 1, 2, 3… within the
 // reply, so a client that lost its connection resumes after the last one it saw. A refusal before
 // any event is one error frame without an id. A connection that goes away stops the frames, not the
-// reply: it runs to its end and is stored before this invocation ends.
+// reply: it runs to its end and is stored before this invocation ends. Both end before the function's
+// timeout (the reply timeout): a reply then with its time-limit note, stored; a resume simply ends.
 import type { ConnectionSender } from '../shared/adapters/connection-sender';
 import type { ConnectionStore } from '../shared/adapters/connection-store';
 import { openReply, type ReplyDeps } from '../shared/core/agent/reply';
 import { followReply } from '../shared/core/agent/reply-control';
 import type { NumberedEvent } from '../shared/core/agent/reply-log';
 import { fromAuthorizerContext } from '../shared/core/principal';
+import { replyDeadline } from '../shared/lambda/reply-deadline';
 import { streamErrorEvent } from '../shared/lambda/wire-error';
 import type { WsReplyJob } from '../shared/lambda/ws-reply-job';
 
@@ -38,7 +40,8 @@ async function sendFrames(events: AsyncIterable<NumberedEvent>, emit: Emit, wher
 }
 
 export function wsReplyHandler(deps: WsReplyDeps) {
-  return async (job: WsReplyJob): Promise<void> => {
+  return async (job: WsReplyJob, context?: { getRemainingTimeInMillis(): number }): Promise<void> => {
+    const deadlineAt = replyDeadline({ remainingMs: context && (() => context.getRemainingTimeInMillis()) });
     const principal = fromAuthorizerContext(job.authorizer);
     // Only the WebSocket function invokes this, with the authorizer's context: anything else is a wiring fault.
     if (!principal) throw new Error('A WebSocket reply job without a principal');
@@ -63,6 +66,7 @@ export function wsReplyHandler(deps: WsReplyDeps) {
           content: work.content,
           pageContext: work.pageContext,
           requestsDecision: work.requestsDecision,
+          deadlineAt,
         });
         try {
           await sendFrames(reply.numbered, emit, where);
@@ -70,7 +74,7 @@ export function wsReplyHandler(deps: WsReplyDeps) {
           await reply.settled; // the invocation ends only once the reply is stored, read to its end or not
         }
       } else {
-        await sendFrames(await followReply(deps.reply, access, { threadId: work.threadId, itemId: work.itemId }, work.after), emit, where);
+        await sendFrames(await followReply(deps.reply, access, { threadId: work.threadId, itemId: work.itemId }, work.after, deadlineAt), emit, where);
       }
     } catch (err) {
       await emit({ ...streamErrorEvent(err, where) }); // refused before any event (or a fault sending one)

@@ -4,9 +4,11 @@
 // connection went away is still stored; `cancel` from another connection stops it (the sender gets
 // `reply.cancelled`, the reply's own connection `item.done` marked cancelled, the thread keeps the
 // partial text); and a reply longer than API Gateway's 29 s route integration completes, because the
-// route only hands it to the reply function by an asynchronous invoke.
+// route only hands it to the reply function by an asynchronous invoke, up to the reply timeout
+// (REPLY_TIMEOUT_SECONDS, 40 s here), where it ends itself with its note and is stored.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { TIME_LIMIT_NOTE } from '../../functions/shared/core/agent/reply';
 import { mintDevToken } from '../../infra/local/dev-issuer';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-runtime-fake';
 import { recordCredential } from '../helpers/credentials';
@@ -27,6 +29,8 @@ beforeAll(async () => {
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
     AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
+    // Past the route integration's 29 s, short enough to reach in a test.
+    REPLY_TIMEOUT_SECONDS: '40',
   });
 });
 
@@ -232,5 +236,23 @@ describe('a WebSocket reply longer than the route integration', () => {
     expect(routes[0]!.integrationLatency).toBeLessThan(29_000);
     // … having queued the reply for the reply function: one asynchronous invocation, accepted.
     expect(lines.filter((l) => l.message === 'lambda invoke')).toEqual([{ level: 'INFO', message: 'lambda invoke', functionName: 'ws-reply-local', invocationType: 'Event', status: 202 }]);
+  });
+
+  it('ends itself at the reply timeout with its note, stored as done, before the function is stopped', { timeout: 120_000 }, async () => {
+    const token = user('ws-time-limit');
+    const threadId = await newThread(token);
+    // 40 words 2 s apart: 80 s, twice the reply timeout.
+    fake.turns.script({ text: words(40, 'late'), deltaIntervalMs: 2_000 });
+    const ws = await socket({ token });
+    ws.send({ action: 'sendMessage', threadId, content: 'an endless answer please' });
+    const frames = await ws.until(isDone, 90_000);
+    const done = frames.find(isDone);
+    const deltas = frames.filter((f) => f.type === 'text.delta').map((f) => f.delta as string);
+    expect(deltas.at(-1)).toBe(TIME_LIMIT_NOTE);
+    expect(deltas.length).toBeGreaterThan(5);
+    expect(deltas.length).toBeLessThan(40);
+    expect(done.item).toMatchObject({ content: deltas.join(''), status: 'done' });
+    expect(replyFrames(ws).map((f) => f.eventId)).toEqual(replyFrames(ws).map((_, i) => i + 1));
+    expect((await items(token, threadId))[1]).toMatchObject({ id: done.item.id, content: deltas.join(''), status: 'done' });
   });
 });
