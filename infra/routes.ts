@@ -155,6 +155,8 @@ export interface RouteDef {
   readonly auth: AuthKind;
   /** Lambda response streaming (REST `responseTransferMode: STREAM`). */
   readonly streaming?: boolean;
+  /** Starts a model reply: throttled per method and rate-limited per IP by the WAF (a resume or a cancel does not). */
+  readonly startsReply?: boolean;
   /**
    * A streamed route's integration timeout, above API Gateway's default 29 s (streaming allows up to
    * 900): seconds, or the deployment's `replyTimeoutSeconds` (infra/reply-timeout.ts).
@@ -178,13 +180,13 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'PATCH', path: '/threads/{threadId}', fn: 'threads', auth: 'user' },
   { method: 'DELETE', path: '/threads/{threadId}', fn: 'threads', auth: 'user' },
   { method: 'GET', path: '/threads/{threadId}/items', fn: 'threads', auth: 'user' },
-  { method: 'POST', path: '/threads/{threadId}/messages', fn: 'messages', auth: 'user', streaming: true, timeoutSeconds: 'replyTimeoutSeconds' },
+  { method: 'POST', path: '/threads/{threadId}/messages', fn: 'messages', auth: 'user', streaming: true, startsReply: true, timeoutSeconds: 'replyTimeoutSeconds' },
   // A reply's resume and stop: in the reply function (its every route streams, so these do too). A
   // resume follows a running reply to its end, so it may last as long; the cancel answers within
   // seconds, but its integration matches the one timeout its function has.
   { method: 'GET', path: '/threads/{threadId}/items/{itemId}/events', fn: 'messages', auth: 'user', streaming: true, timeoutSeconds: 'replyTimeoutSeconds' },
   { method: 'POST', path: '/threads/{threadId}/items/{itemId}/cancel', fn: 'messages', auth: 'user', streaming: true, timeoutSeconds: 'replyTimeoutSeconds' },
-  { method: 'POST', path: '/chatkit', fn: 'chatkit', auth: 'user', streaming: true, timeoutSeconds: 'replyTimeoutSeconds' },
+  { method: 'POST', path: '/chatkit', fn: 'chatkit', auth: 'user', streaming: true, startsReply: true, timeoutSeconds: 'replyTimeoutSeconds' },
   { method: 'GET', path: '/tasks', fn: 'tasks', auth: 'user' },
   { method: 'POST', path: '/tasks', fn: 'tasks', auth: 'user' },
   { method: 'PATCH', path: '/tasks/{taskId}', fn: 'tasks', auth: 'user' },

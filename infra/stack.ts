@@ -205,7 +205,7 @@ export class ThreadGuardStack extends Stack {
     });
     // Per-method throttling on the reply routes, inside the stage-wide limit: each is a model call.
     const replyMethodOptions = Object.fromEntries(
-      ROUTES.filter((r) => runsModel(FUNCTIONS[r.fn])).map((r) => [
+      ROUTES.filter((r) => r.startsReply).map((r) => [
         `${r.path}/${r.method}`,
         { throttlingRateLimit: config.replyRouteRateLimit, throttlingBurstLimit: config.replyRouteBurstLimit },
       ]),
@@ -291,7 +291,7 @@ export class ThreadGuardStack extends Stack {
     if (config.waf.enabled) {
       this.waf = new ApiWaf(this, 'Waf', {
         stageArn: this.api.deploymentStage.stageArn,
-        replyPathSuffixes: [...new Set(ROUTES.filter((r) => runsModel(FUNCTIONS[r.fn])).map((r) => r.path.slice(r.path.lastIndexOf('/'))))],
+        replyPathSuffixes: [...new Set(ROUTES.filter((r) => r.startsReply).map((r) => r.path.slice(r.path.lastIndexOf('/'))))],
         replyRequestsPerIpPer5Min: config.waf.replyRequestsPerIpPer5Min,
       });
     } else {

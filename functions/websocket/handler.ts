@@ -9,7 +9,7 @@ import { DynamoDbSessionStore } from '../shared/adapters/session-store';
 import { cancelReply } from '../shared/core/agent/reply-control';
 import { credentialStillValid } from '../shared/core/session-validity';
 import { cachedSessionStore } from '../shared/core/sessions';
-import { contentWiring } from '../shared/lambda/content-wiring';
+import { replyWiring } from '../shared/lambda/reply-wiring';
 import { traced } from '../shared/lambda/tracing';
 import { wiring } from '../shared/lambda/wiring';
 import { websocketHandler } from './controller';
@@ -24,7 +24,7 @@ const sessionDeps = {
   sessions: cachedSessionStore(new DynamoDbSessionStore(async () => ({ client, lib }), tableName, clients.forUser)),
 };
 const senders = new Map<string, ReturnType<typeof managementApiSender>>();
-const replyControl = contentWiring.replyControl();
+const replyControl = replyWiring.replyControl();
 
 export const handler = websocketHandler({
   connections: dynamoConnectionStore(client, tableName, wiring.clock),

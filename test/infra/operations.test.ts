@@ -150,8 +150,10 @@ describe('concurrency and abuse guards', () => {
     const [stage] = Object.values(template.findResources('AWS::ApiGateway::Stage')) as Res[];
     const settings = stage!.Properties.MethodSettings as any[];
     expect(settings).toContainEqual(expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 200 }));
-    const replyRoutes = ROUTES.filter((r) => runsModel(FUNCTIONS[r.fn]));
-    expect(replyRoutes.length).toBe(2);
+    // The routes that start a model reply: a message post and ChatKit (a resume or a cancel is no model call).
+    const replyRoutes = ROUTES.filter((r) => r.startsReply);
+    expect(replyRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['POST /chatkit', 'POST /threads/{threadId}/messages']);
+    expect(replyRoutes.every((r) => runsModel(FUNCTIONS[r.fn]))).toBe(true);
     for (const r of replyRoutes) {
       // MethodSetting ResourcePath escapes "/" as "~1".
       expect(settings).toContainEqual(

@@ -152,7 +152,7 @@ describe('threads, tasks and admin functions', () => {
   it('routes every thread, task and admin method through the REST authorizer', () => {
     const byRoute = methodsByRoute(template);
     const added = ROUTES.filter((r) => ['threads', 'messages', 'tasks', 'admin'].includes(r.fn));
-    expect(added).toHaveLength(18);
+    expect(added).toHaveLength(20);
     for (const r of added) {
       const m = byRoute.get(`${r.method} ${r.path}`);
       expect(m, `${r.method} ${r.path}`).toBeDefined();
@@ -186,7 +186,8 @@ describe('streaming and WebSocket', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as Array<{ Properties: any }>;
     const streaming = methods.filter((m) => m.Properties.Integration?.ResponseTransferMode === 'STREAM');
     expect(streaming.length).toBe(ROUTES.filter((r) => r.streaming).length);
-    expect(streaming.map((m) => m.Properties.HttpMethod).sort()).toEqual(['GET', 'POST', 'POST']);
+    // The export (GET), a message post and ChatKit, a reply's resume (GET) and cancel (POST): the reply function streams every route it serves.
+    expect(streaming.map((m) => m.Properties.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST', 'POST', 'POST']);
   });
 
   it('puts the Lambda REQUEST authorizer on $connect and keeps a throttled stage', () => {

@@ -7,15 +7,11 @@ import { envelopeCipher } from '../adapters/envelope-cipher';
 import { kmsKeySource } from '../adapters/kek-source';
 import { createKmsClient } from '../adapters/kms-client';
 import { dynamoTaskStores } from '../adapters/task-store';
-import { dynamoReplyLogs } from '../adapters/reply-log-store';
 import { dynamoThreadStores } from '../adapters/thread-store';
-import type { StreamingChatModel } from '../core/agent/model-port';
-import { confirmReplay, type ReplyDeps } from '../core/agent/reply';
-import type { ReplyControlDeps } from '../core/agent/reply-control';
+import { confirmReplay } from '../core/agent/reply';
 import { systemClock } from '../core/ports';
 import type { ThreadDeps } from '../core/threads/thread-use-cases';
 import type { HttpHandlerOptions } from './edge-options';
-import { toErrorResponse } from './error-map';
 import { idempotentPosts } from './idempotency';
 import { logger } from './logger';
 import { threadAccessOf } from './validation';
@@ -45,7 +41,6 @@ const cipher = once(() => {
 // Every function that writes threads reads THREAD_RETENTION_DAYS (infra/routes.ts): a write moves the thread's expiry.
 const threadStores = once(() => dynamoThreadStores(store(), cipher(), { days: loadThreadRetentionDays(env), clock: systemClock }));
 const taskStores = once(() => dynamoTaskStores(store(), cipher()));
-const replyLogs = once(() => dynamoReplyLogs(store(), cipher(), systemClock));
 const idempotency = once(() =>
   idempotentPosts(
     wiring.client(),
@@ -56,6 +51,8 @@ const idempotency = once(() =>
 );
 
 export const contentWiring = {
+  /** The table's clients and name, for the stores built elsewhere (reply-wiring.ts). */
+  store,
   threadStores,
   taskStores,
   /** Seals and opens user content; destroys a user's key (account deletion). */
@@ -64,26 +61,6 @@ export const contentWiring = {
   idempotency,
   /** wiring.edge() plus `Idempotency-Key` on the buffered POST routes that remember it. */
   edge: once((): HttpHandlerOptions => ({ ...wiring.edge(), idempotency: idempotency() })),
-  /** The reply use case's dependencies around a model (reply-model.ts, loaded only by the functions that reply). */
-  reply: (model: StreamingChatModel): ReplyDeps => ({
-    threads: threadStores().threadStore,
-    tasks: taskStores(),
-    model,
-    audit: wiring.audit(),
-    clock: systemClock,
-    ids: wiring.ids(),
-    limiter: wiring.limiter(),
-    budget: wiring.budget(),
-    replies: replyLogs(),
-    // The kept error event is the one the live stream showed (wire-error.ts), without logging the fault twice.
-    errorEvent: (err) => {
-      const { body } = toErrorResponse(err);
-      return { type: 'error', code: body.error.code, message: body.error.message };
-    },
-    onLogFault: (err) => logger.warn('a reply log write failed; the reply goes on', { error: err as Error }),
-  }),
-  /** Resume and cancel without a model (the WebSocket function's `cancel`). */
-  replyControl: (): ReplyControlDeps => ({ threads: threadStores().threadStore, replies: replyLogs(), audit: wiring.audit() }),
   threadDeps: async (): Promise<ThreadDeps> => ({
     threads: threadStores().threadStore,
     adminReader: threadStores().adminThreadReader,
