@@ -31,12 +31,12 @@ describe('the WebSocket reply function', () => {
     expect(resources[websocketFn]!.Properties.Timeout).toBeLessThan(29);
   });
 
-  it('is not retried after a failed asynchronous invocation, and drops an event queued for over a minute', () => {
+  it('T32: is not retried after a failed asynchronous invocation, and drops an event queued for over a minute', () => {
     const configs = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventInvokeConfig');
     expect(configs.map((c) => c.Properties)).toEqual([{ FunctionName: { Ref: replyFn }, Qualifier: '$LATEST', MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 }]);
   });
 
-  it('may be invoked by the WebSocket function\'s role only, on exactly its ARN, which that function is told', () => {
+  it('T32: may be invoked by the WebSocket function\'s role only, on exactly its ARN, which that function is told', () => {
     const invokes = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('lambda:')));
     expect(invokes).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [replyFn, 'Arn'] }, roles: [roleOf(websocketFn)] }]);
     // No resource policy: no service (API Gateway included) and no other account may invoke it.

@@ -113,8 +113,8 @@ describe('ChatKit Stop', () => {
     expect(partial.startsWith(deltas(head))).toBe(true);
     expect(words(200).join('').startsWith(partial)).toBe(true);
     expect(partial.length).toBeLessThan(words(200).join('').length);
-    // The model call was abandoned, not read to its end.
-    expect(bedrock.abandoned()).toBe(abandonedBefore + 1);
+    // The model call was abandoned, not read to its end (the stand-in notices at its next paced delta).
+    await expect.poll(() => bedrock.abandoned(), { timeout: 5_000 }).toBe(abandonedBefore + 1);
     expect((await api(stack.baseUrl, 'GET', `/threads/${threadId}/items/${replyId}/events`, { token: t })).body.status).toBe('cancelled');
 
     // ChatKit shows it as an ordinary assistant message with what was said.

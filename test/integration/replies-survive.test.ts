@@ -151,7 +151,8 @@ describe('stopping a reply', () => {
     expect(done.item.content).toBe(textOf(whole));
     expect(words(200).join('').startsWith(done.item.content)).toBe(true);
     expect(done.item.content.length).toBeLessThan(words(200).join('').length);
-    expect(bedrock.abandoned()).toBe(abandonedBefore + 1);
+    // The stand-in notices the aborted call at its next paced delta.
+    await expect.poll(() => bedrock.abandoned(), { timeout: 5_000 }).toBe(abandonedBefore + 1);
 
     const stored = await items(t, threadId);
     expect(stored.map((i) => [i.type, i.status])).toEqual([

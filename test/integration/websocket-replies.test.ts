@@ -129,7 +129,7 @@ describe('WebSocket reply frames and resume', () => {
     expect((await items(token, threadId))[1]).toMatchObject({ type: 'assistant_message', content: words(6, 'gone').join(''), status: 'done' });
   });
 
-  it('answers a resume of an unknown reply with not_found, and of another user\'s thread with forbidden', async () => {
+  it('T32: answers a resume of an unknown reply with not_found, and of another user\'s thread with forbidden', async () => {
     const alice = user('ws-resume-alice');
     const bob = user('ws-resume-bob');
     const threadId = await newThread(alice);
@@ -176,7 +176,7 @@ describe('WebSocket cancel', () => {
     expect(stopper.frames).toEqual([answer, answer]);
   });
 
-  it('answers conflict for a finished reply, read_only for a read-only key, forbidden for another user\'s thread', async () => {
+  it('T32: answers conflict for a finished reply, read_only for a read-only key, forbidden for another user\'s thread', async () => {
     const token = user('ws-cancel-done');
     const threadId = await newThread(token);
     fake.turns.script({ text: ['Finished.'] });
