@@ -3,9 +3,10 @@
 // Replies that survive, as a person sees them in the web client (headless Chromium, the local stack
 // with a slow model: the Bedrock stand-in pacing its deltas). Stop, on either transport, keeps the
 // partial text marked "Stopped" and frees the message box at once; a reload mid-reply picks the
-// reply up again and draws it to its end; a stopped reply in the history keeps its mark.
+// reply up again and draws it to its end; so does a connection lost mid-reply, in place; a stopped
+// reply in the history keeps its mark.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { mintDevToken } from '../../infra/local/dev-issuer';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-runtime-fake';
 import { axeViolations } from '../helpers/axe';
@@ -50,8 +51,8 @@ async function signIn(page: Page, user: string): Promise<void> {
   await page.waitForSelector('#sign-out:visible');
 }
 
-async function openSignedIn(user: string): Promise<RecordedPage> {
-  const rec = await openRecordedPage(browser);
+async function openSignedIn(user: string, viewport?: { width: number; height: number }): Promise<RecordedPage> {
+  const rec = await openRecordedPage(browser, viewport);
   await rec.page.goto(stack.webUrl);
   await signIn(rec.page, user);
   return rec;
@@ -218,11 +219,11 @@ describe('a reload while a reply streams', () => {
     await expectClean(rec);
   });
 
-  it('Stop works on a reply picked up after a reload', async () => {
+  it('Stop works on a reply picked up after a reload (on a phone-sized page)', async () => {
     const full = words(200).join('');
     bedrock.turns.script({ text: words(200), deltaIntervalMs: 100, usage: { input: 10, output: 200 } });
     const user = uniqueUser('reload-stop');
-    const rec = await openSignedIn(user);
+    const rec = await openSignedIn(user, { width: 390, height: 844 });
     const { page } = rec;
     const threadId = await newThread(page, 'stop after reload');
     await page.click('#settings summary');
@@ -233,6 +234,11 @@ describe('a reload while a reply streams', () => {
     await page.reload();
     await signIn(page, user);
     await atLeastWords(page, 3);
+    // Stop sits beside Send, inside the page: nothing scrolls sideways.
+    const box = (await page.locator('#stop-reply').boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await axeViolations(page), 'axe-core at 390 px with the Stop button shown').toEqual([]);
     await page.click('#stop-reply');
     await lastReply(page).and(page.locator(':not(.streaming)')).waitFor();
     const partial = await replyText(page);
@@ -279,5 +285,43 @@ describe('a reload while a reply streams', () => {
     expect(rec.network.filter((n) => n.url.includes('/events')).map((n) => [new URL(n.url).pathname, n.status])).toEqual([[`/threads/${threadId}/items/${unknown}/events`, 404]]);
     // The browser logs the refused request itself; that is its only complaint.
     await expectClean(rec, /status of 404/);
+  });
+});
+
+describe('a lost connection', () => {
+  it('mid-reply, is picked up again in place: the reply completes whole, nothing is taken off the page', async () => {
+    const sent = words(40);
+    bedrock.turns.script({ text: sent, deltaIntervalMs: 100, usage: { input: 10, output: 40 } });
+    const user = uniqueUser('lost');
+    const rec = await openSignedIn(user);
+    const { page } = rec;
+    // The page's WebSocket goes through the test, which can cut it as a dropped network would.
+    let socket: WebSocketRoute | null = null;
+    await page.routeWebSocket(/\/ws/, (ws) => {
+      socket = ws;
+      ws.connectToServer();
+    });
+    const threadId = await newThread(page, 'a dropped connection');
+    await page.click('#settings summary');
+    await page.selectOption('#transport', 'websocket');
+    await page.click('#settings summary');
+    await send(page, 'tell me');
+    await atLeastWords(page, 3);
+    const replyId = (await lastReply(page).getAttribute('data-item-id'))!;
+    await socket!.close({ code: 1001 });
+    await lastReply(page).and(page.locator(':not(.streaming)')).waitFor();
+    expect(await replyText(page)).toBe(sent.join(''));
+    expect(await page.locator('.user_message .text').allTextContents()).toEqual(['tell me']);
+    expect(await page.locator('#notice').isVisible()).toBe(false);
+    await rec.settle();
+    // The resume asked only for what the page had not drawn.
+    const resumes = rec.network.filter((n) => n.url.includes('/events')).map((n) => new URL(n.url));
+    expect(resumes.map((u) => u.pathname)).toEqual([`/threads/${threadId}/items/${replyId}/events`]);
+    expect(Number(resumes[0]!.searchParams.get('after'))).toBeGreaterThanOrEqual(5);
+    expect((await storedItems(user, threadId)).map((i) => [i.type, i.content, i.status])).toEqual([
+      ['user_message', 'tell me', undefined],
+      ['assistant_message', sent.join(''), 'done'],
+    ]);
+    await expectClean(rec);
   });
 });
