@@ -242,7 +242,7 @@ export function chatView(deps: ChatDeps, threadId: string | null): HTMLElement {
   const draw = (run: Run): ReplyListener => (event, id) => {
     run.lastId = id;
     // Follow the reply while the user is at the newest message; leave them be if they scrolled up.
-    const follow = nearBottom() || (event.type === 'item.added' && event.item.type === 'user_message');
+    const stick = nearBottom() || (event.type === 'item.added' && event.item.type === 'user_message');
     if (event.type === 'item.added') {
       const el = messageEl(event.item);
       run.added.push(el);
@@ -264,17 +264,22 @@ export function chatView(deps: ChatDeps, threadId: string | null): HTMLElement {
         el.append(stoppedMark(event.item) ?? '');
       }
       if (event.item.type === 'assistant_message') {
+        // The reply is over (its stream closes just after): the next message may go.
+        if (active === run) waitFor(null);
         forgetReply(event.item.id);
         announcer.textContent = event.item.status === 'cancelled' ? `Stopped: ${event.item.content}` : event.item.content;
       }
     }
-    if (follow) toBottom();
+    if (stick) toBottom();
   };
 
   /** The reply did not end well. Nothing of a failed exchange is stored: take it off the page and give the text back. */
   const failed = (run: Run, err: unknown) => {
-    if (run.replyId && err instanceof ConnectionLostError) {
-      // Still running at the API, and remembered: a reload follows it. Sending again would start a second reply.
+    // Its `error` event: the reply failed. Anything else once it has started (a lost connection, a
+    // refused resume) leaves it running at the API, and remembered: a reload follows it, while
+    // sending again would start a second reply.
+    const replyFailed = err instanceof ApiError && err.status === 0;
+    if (run.replyId && !replyFailed) {
       for (const el of run.added) el.classList.remove('streaming');
     } else {
       if (run.replyId) forgetReply(run.replyId);
@@ -351,7 +356,11 @@ export function chatView(deps: ChatDeps, threadId: string | null): HTMLElement {
         if (page.data.some((item) => item.id === replyId)) forgetReply(replyId);
         else resume(threadId, replyId);
       }
-    }, showError);
+    }, (err: unknown) => {
+      // The thread is gone or not this user's: so are its replies.
+      if (err instanceof ApiError && err.status === 403) for (const { replyId } of repliesIn(threadId)) forgetReply(replyId);
+      showError(err);
+    });
   }
   Promise.all([loadThreads(), loadTasks()]).catch(showError);
 
