@@ -158,6 +158,9 @@ describe('web client in headless Chromium', () => {
     await signIn(page, user);
     await newThread(page, 'streaming');
     await send(page, 'hi'); // warms the reply path, as any earlier user would have
+    // The stream closes a little after its item.done is drawn (the reply's log is finished first):
+    // reloading before then would abort the post, which expectClean counts.
+    await poll(() => rec.network.filter((n) => n.method === 'POST' && n.url.endsWith('/messages')).length).toBe(1);
     // Page load to first delta: a fresh load, sign-in, open the thread, send. performance.now()
     // counts from the navigation that loaded the page.
     await page.reload();

@@ -1,10 +1,11 @@
 // Every call the page makes to the ThreadGuard API, in one place: the typed client generated from
 // the OpenAPI document (client/, openapi-fetch), with the in-memory token and X-Page-Context added
 // to each request, errors as ApiError with Retry-After, and the two reply transports (SSE over an
-// XMLHttpRequest, see sse.ts; WebSocket).
+// XMLHttpRequest, see sse.ts; WebSocket), plus a reply's resume (SSE) and stop (REST), which
+// serve replies of either transport.
 import { createThreadGuardClient } from '../../client';
-import { ApiError, parseRetryAfter } from './refusals';
-import { postSse } from './sse';
+import { ApiError, ConnectionLostError, parseRetryAfter } from './refusals';
+import { requestSse } from './sse';
 import type { ApiKey, PageContext, StreamEvent } from './types';
 
 export interface ApiOptions {
@@ -16,6 +17,12 @@ export interface ApiOptions {
 }
 
 export type Transport = 'sse' | 'websocket';
+
+/** One event of a reply's stream, with its number within the reply (the SSE `id:`). */
+export type ReplyListener = (event: StreamEvent, id: number) => void;
+
+/** The reply's last event: its assistant message done (finished or stopped). */
+const isReplyEnd = (event: StreamEvent): boolean => event.type === 'item.done' && event.item.type === 'assistant_message';
 
 /** Header values are Latin-1 only: non-ASCII is escaped inside the JSON, which the API parses back. */
 export const pageContextHeader = (ctx: PageContext): string =>
@@ -51,18 +58,31 @@ export function createApi(opts: ApiOptions) {
   });
   const thread = (threadId: string) => ({ path: { threadId } });
 
-  /** Runs one reply over SSE; resolves when the stream ends. Refusals before the stream are ApiErrors. */
-  async function streamSse(threadId: string, content: string, onEvent: (e: StreamEvent) => void): Promise<void> {
-    const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'text/event-stream', 'X-Page-Context': pageContextHeader(opts.pageContext()) };
+  const sseHeaders = (): Record<string, string> => {
+    const headers: Record<string, string> = { Accept: 'text/event-stream', 'X-Page-Context': pageContextHeader(opts.pageContext()) };
     const token = opts.token();
     if (token) headers.Authorization = `Bearer ${token}`;
+    return headers;
+  };
+
+  /**
+   * Runs one reply's event stream (a POST of a message, or a resume); resolves at the reply's end.
+   * Refusals before the stream are ApiErrors with their status; a failed reply (its `error` event)
+   * an ApiError with status 0; a stream that ends before the reply did, a ConnectionLostError.
+   */
+  async function streamSse(method: 'GET' | 'POST', path: string, body: string | null, onEvent: ReplyListener): Promise<void> {
     let failure: ApiError | null = null;
-    const url = `${opts.apiUrl}/threads/${encodeURIComponent(threadId)}/messages`;
-    const res = await postSse(url, headers, JSON.stringify({ content }), (data) => {
+    let ended = false;
+    const headers = sseHeaders();
+    if (body !== null) headers['Content-Type'] = 'application/json';
+    const res = await requestSse(method, `${opts.apiUrl}${path}`, headers, body, ({ id, data }) => {
       const event = JSON.parse(data) as StreamEvent;
       // A failure after the stream opened: nothing of the exchange was stored.
       if (event.type === 'error') failure ??= new ApiError(0, event.code, event.message);
-      else if (!failure) onEvent(event);
+      else if (!failure) {
+        ended ||= isReplyEnd(event);
+        onEvent(event, id);
+      }
     });
     if (res.status !== 200) {
       let body: unknown;
@@ -75,6 +95,8 @@ export function createApi(opts: ApiOptions) {
       throw new ApiError(res.status, error?.code ?? `http_${res.status}`, error?.message ?? `HTTP ${res.status}`, parseRetryAfter(res.header('Retry-After'), Date.now()));
     }
     if (failure) throw failure;
+    // Cut before the reply ended (a gateway's time limit): the reply goes on at the API.
+    if (!ended) throw new ConnectionLostError();
   }
 
   let socket: WebSocket | null = null;
@@ -94,9 +116,23 @@ export function createApi(opts: ApiOptions) {
     });
   }
 
+  /**
+   * Frames carry no reply id, so one reply at a time on the socket: a message sent just after a
+   * Stop waits (about a second) until the stopped reply's last frames have come.
+   */
+  let socketTurn: Promise<unknown> = Promise.resolve();
+
   /** Runs one reply over the WebSocket; resolves at the reply's item.done, rejects on an error frame. */
-  async function streamWebSocket(threadId: string, content: string, onEvent: (e: StreamEvent) => void): Promise<void> {
+  function streamWebSocket(threadId: string, content: string, onEvent: ReplyListener): Promise<void> {
+    const turn = socketTurn.catch(() => undefined).then(() => streamOnSocket(threadId, content, onEvent));
+    socketTurn = turn;
+    return turn;
+  }
+
+  async function streamOnSocket(threadId: string, content: string, onEvent: ReplyListener): Promise<void> {
     const ws = await openSocket();
+    // The frames are the SSE stream's events in the same order, so their count is the SSE `id:`.
+    let id = 0;
     await new Promise<void>((resolve, reject) => {
       const onMessage = (msg: MessageEvent) => {
         const event = JSON.parse(String(msg.data)) as StreamEvent;
@@ -105,15 +141,15 @@ export function createApi(opts: ApiOptions) {
           reject(new ApiError(0, event.code, event.message));
           return;
         }
-        onEvent(event);
-        if (event.type === 'item.done' && event.item.type === 'assistant_message') {
+        onEvent(event, ++id);
+        if (isReplyEnd(event)) {
           done();
           resolve();
         }
       };
       const onClose = () => {
         done();
-        reject(new ApiError(0, 'connection_closed', 'The connection closed before the reply finished'));
+        reject(new ConnectionLostError());
       };
       const done = () => {
         ws.removeEventListener('message', onMessage);
@@ -124,6 +160,8 @@ export function createApi(opts: ApiOptions) {
       ws.send(JSON.stringify({ action: 'sendMessage', threadId, content, pageContext: opts.pageContext() }));
     });
   }
+
+  const replyPath = (threadId: string, replyId: string) => `/threads/${encodeURIComponent(threadId)}/items/${encodeURIComponent(replyId)}`;
 
   return {
     me: () => ok(client.GET('/me')),
@@ -144,8 +182,18 @@ export function createApi(opts: ApiOptions) {
     createApiKey: (name: string, limits: { scopes: ApiKey['scopes']; expiresInDays?: number }) => ok(client.POST('/api-keys', { body: { name, ...limits } })),
     setApiKeyEnabled: (id: string, enabled: boolean) => ok(client.PATCH('/api-keys/{id}', { params: { path: { id } }, body: { enabled } })),
     revokeApiKey: (id: string) => ok(client.DELETE('/api-keys/{id}', { params: { path: { id } } })),
-    sendMessage: (transport: Transport, threadId: string, content: string, onEvent: (e: StreamEvent) => void) =>
-      transport === 'websocket' ? streamWebSocket(threadId, content, onEvent) : streamSse(threadId, content, onEvent),
+    sendMessage: (transport: Transport, threadId: string, content: string, onEvent: ReplyListener) =>
+      transport === 'websocket'
+        ? streamWebSocket(threadId, content, onEvent)
+        : streamSse('POST', `/threads/${encodeURIComponent(threadId)}/messages`, JSON.stringify({ content }), onEvent),
+    /**
+     * Follows a reply that runs on its own (after a reload or a lost connection): its events after
+     * `after`, then live to its end. `?after=` rather than `Last-Event-ID`: the API's CORS allow-list
+     * does not name that header, so a browser on another origin could not send it.
+     */
+    resumeReply: (threadId: string, replyId: string, after: number, onEvent: ReplyListener) => streamSse('GET', `${replyPath(threadId, replyId)}/events?after=${after}`, null, onEvent),
+    /** Stops a running reply wherever it runs (either transport); its stream then ends with item.done `cancelled`. */
+    cancelReply: (threadId: string, replyId: string) => ok(client.POST('/threads/{threadId}/items/{itemId}/cancel', { params: { path: { threadId, itemId: replyId } } })),
     /** Drops the WebSocket (sign-out): it was opened with this user's token. */
     close: () => {
       socket?.close();

@@ -9,6 +9,7 @@ import { byId, h } from './dom';
 import { keysView } from './keys-view';
 import { clearNotice, showError, showInfo } from './notice';
 import { jwtClaims } from './pkce';
+import { forgetAllReplies } from './reply-memory';
 import { signInView } from './sign-in-view';
 import type { Me, PageContext } from './types';
 import { accountView, adminUsageView } from './usage-view';
@@ -100,6 +101,7 @@ async function start(config: ClientConfig): Promise<void> {
 
   const leave = (text: string) => {
     signOut();
+    forgetAllReplies(); // whoever signs in next in this tab does not follow this user's replies
     api.close();
     clearNotice();
     showSignIn();

@@ -25,6 +25,14 @@ export class SignInError extends Error {
   }
 }
 
+/** The connection ended before the reply's stream did (a network drop, a closed socket); the reply goes on at the API. */
+export class ConnectionLostError extends Error {
+  constructor() {
+    super('The connection was lost before the reply finished');
+    this.name = 'ConnectionLostError';
+  }
+}
+
 /** `Retry-After` is seconds or an HTTP date (RFC 9110 §10.2.3); anything else is ignored. */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | null {
   if (!value) return null;
@@ -50,6 +58,10 @@ export function retryPhrase(seconds: number, now: number): string {
 
 export function describeError(err: unknown, now: number = Date.now()): { code: string; text: string } {
   if (err instanceof SignInError) return { code: err.code, text: err.message };
+  if (err instanceof ConnectionLostError) {
+    // Sending again would start a second reply: this one is still running and will be in the thread.
+    return { code: 'connection_lost', text: 'The connection was lost while the reply was coming in. The reply goes on and is kept: reload the page to follow it.' };
+  }
   if (!(err instanceof ApiError)) {
     const message = err instanceof Error ? err.message : String(err);
     return { code: 'network', text: `The service could not be reached (${message}). Check your connection and try again.` };

@@ -1,22 +1,33 @@
-// Server-sent events read from a POST's response (EventSource cannot POST or send headers).
-// Only `data:` lines matter here: the API sends one JSON object per event.
+// Server-sent events read from an XMLHttpRequest (EventSource cannot POST or send Authorization).
+// The API sends one JSON object per event in a `data:` line, and numbers a reply's events with
+// `id:` (1, 2, 3… within the reply), which a resume starts after.
+import { ConnectionLostError } from './refusals';
 
-/** Feeds text in, yields each complete event's data; keeps a partial event until its blank line. */
+export interface SseEvent {
+  /** The event's `id:` (the last one seen when this event has none, as EventSource keeps it); 0 before any. */
+  readonly id: number;
+  readonly data: string;
+}
+
+/** Feeds text in, yields each complete event; keeps a partial event until its blank line. */
 export class SseParser {
   private buffer = '';
+  private lastId = 0;
 
-  push(text: string): string[] {
+  push(text: string): SseEvent[] {
     this.buffer += text.replace(/\r\n?/g, '\n');
-    const out: string[] = [];
+    const out: SseEvent[] = [];
     let end: number;
     while ((end = this.buffer.indexOf('\n\n')) >= 0) {
       const block = this.buffer.slice(0, end);
       this.buffer = this.buffer.slice(end + 2);
-      const data = block
-        .split('\n')
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(line.startsWith('data: ') ? 6 : 5));
-      if (data.length > 0) out.push(data.join('\n'));
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        const value = line.slice(line.indexOf(':') + 1).replace(/^ /, '');
+        if (line.startsWith('data:')) data.push(value);
+        else if (line.startsWith('id:') && /^\d+$/.test(value)) this.lastId = Number(value);
+      }
+      if (data.length > 0) out.push({ id: this.lastId, data: data.join('\n') });
     }
     return out;
   }
@@ -29,12 +40,13 @@ export interface SseResponse {
 }
 
 /**
- * POSTs and hands each event's data to `onData` as it arrives; resolves with the whole response once
- * the stream has ended. XMLHttpRequest rather than fetch: Chromium reports a cross-origin fetch
- * whose body is read as a stream to its end as aborted (`net::ERR_ABORTED`), though every byte
- * arrived, while an XHR ends with a clean load event. Its progress events carry the text so far.
+ * Sends the request and hands each event to `onEvent` as it arrives; resolves with the whole
+ * response once the stream has ended. XMLHttpRequest rather than fetch: Chromium reports a
+ * cross-origin fetch whose body is read as a stream to its end as aborted (`net::ERR_ABORTED`),
+ * though every byte arrived, while an XHR ends with a clean load event. Its progress events carry
+ * the text so far.
  */
-export function postSse(url: string, headers: Record<string, string>, body: string, onData: (data: string) => void): Promise<SseResponse> {
+export function requestSse(method: 'GET' | 'POST', url: string, headers: Record<string, string>, body: string | null, onEvent: (event: SseEvent) => void): Promise<SseResponse> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     const parser = new SseParser();
@@ -46,12 +58,12 @@ export function postSse(url: string, headers: Record<string, string>, body: stri
       const fresh = text.slice(seen);
       seen = text.length;
       try {
-        for (const data of parser.push(fresh)) onData(data);
+        for (const event of parser.push(fresh)) onEvent(event);
       } catch (err) {
         failed = err; // reported once the request has ended cleanly
       }
     };
-    xhr.open('POST', url);
+    xhr.open(method, url);
     for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
     xhr.addEventListener('progress', drain);
     xhr.addEventListener('load', () => {
@@ -59,8 +71,8 @@ export function postSse(url: string, headers: Record<string, string>, body: stri
       if (failed) reject(failed);
       else resolve({ status: xhr.status, body: xhr.responseText, header: (name) => xhr.getResponseHeader(name) });
     });
-    xhr.addEventListener('error', () => reject(new Error('The connection failed before the reply finished')));
-    xhr.addEventListener('abort', () => reject(new Error('The reply was cancelled')));
+    xhr.addEventListener('error', () => reject(new ConnectionLostError()));
+    xhr.addEventListener('abort', () => reject(new ConnectionLostError()));
     xhr.send(body);
   });
 }

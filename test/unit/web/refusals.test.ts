@@ -1,6 +1,6 @@
 // The web client's refusal wording: a person reads when to try again, in their terms.
 import { describe, expect, it } from 'vitest';
-import { ApiError, describeError, parseRetryAfter, retryPhrase } from '../../../web/src/refusals';
+import { ApiError, ConnectionLostError, describeError, parseRetryAfter, retryPhrase } from '../../../web/src/refusals';
 
 const NOW = Date.parse('2026-03-04T10:30:00Z');
 
@@ -41,5 +41,12 @@ describe('describeError', () => {
   it('passes other API messages through, and names network failures as such', () => {
     expect(describeError(new ApiError(403, 'forbidden', 'Thread not found or access denied'), NOW).text).toBe('Thread not found or access denied');
     expect(describeError(new TypeError('Failed to fetch'), NOW)).toMatchObject({ code: 'network' });
+  });
+
+  it('a connection lost mid-reply says the reply goes on, not to send again', () => {
+    const { code, text } = describeError(new ConnectionLostError(), NOW);
+    expect(code).toBe('connection_lost');
+    expect(text).toMatch(/reply goes on/);
+    expect(text).not.toMatch(/try again/i);
   });
 });

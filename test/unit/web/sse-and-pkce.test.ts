@@ -11,10 +11,21 @@ describe('SseParser', () => {
     for (const size of [1, 3, 7, stream.length]) {
       const p = new SseParser();
       const out: string[] = [];
-      for (let i = 0; i < stream.length; i += size) out.push(...p.push(stream.slice(i, i + size)));
+      for (let i = 0; i < stream.length; i += size) out.push(...p.push(stream.slice(i, i + size)).map((e) => e.data));
       expect(out).toEqual(['{"a":1}', '{"b":2}']);
-      expect(p.push(':3}\n\n')).toEqual(['{"c":3}']);
+      expect(p.push(':3}\n\n').map((e) => e.data)).toEqual(['{"c":3}']);
     }
+  });
+
+  it('gives each event its id (a resume starts after the last one drawn); an event without one keeps the last', () => {
+    const p = new SseParser();
+    expect(p.push('data: {"x":0}\n\nid: 1\ndata: {"a":1}\n\nid:2\ndata: {"b":2}\n\ndata: {"c":3}\n\nid: x9\ndata: {"d":4}\n\n')).toEqual([
+      { id: 0, data: '{"x":0}' },
+      { id: 1, data: '{"a":1}' },
+      { id: 2, data: '{"b":2}' },
+      { id: 2, data: '{"c":3}' },
+      { id: 2, data: '{"d":4}' },
+    ]);
   });
 });
 
