@@ -1,9 +1,13 @@
 // CORS rules from the allow-list, shared by the functions, the CDK preflight and the local gateway.
 
-export const CORS_ALLOW_HEADERS = 'Authorization,Content-Type,X-API-Key,X-Page-Context,Idempotency-Key,Accept';
+/** `Last-Event-ID`: a browser script resuming a reply's events after the last one it saw. */
+export const CORS_ALLOW_HEADERS = 'Authorization,Content-Type,X-API-Key,X-Page-Context,Idempotency-Key,Accept,Last-Event-ID';
 export const CORS_ALLOW_METHODS = 'GET,POST,PUT,PATCH,DELETE,OPTIONS';
-/** Response headers a browser script may read: the rate-limit headers and whether an `Idempotency-Key` answer was a replay. */
-export const CORS_EXPOSE_HEADERS = 'Retry-After,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset,Idempotent-Replayed';
+/**
+ * Response headers a browser script may read: the rate-limit headers, whether an `Idempotency-Key`
+ * answer was a replay, and where a reply still running after a JSON answer's wait can be followed.
+ */
+export const CORS_EXPOSE_HEADERS = 'Retry-After,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset,Idempotent-Replayed,Location';
 
 /** Headers for an actual (non-preflight) response: only for an allow-listed origin. */
 export function corsResponseHeaders(origin: string | undefined, allowed: readonly string[]): Record<string, string> {
