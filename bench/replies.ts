@@ -47,13 +47,8 @@ export async function benchReplies(report: Report): Promise<void> {
   let counter: DynamoCounter | undefined;
   const stack = await benchStack(dataDir, {
     env: {
-      AGENT_PROVIDER: 'bedrock',
-      AGENT_MODEL: 'eu.amazon.nova-lite-v1:0',
+      ...fake.stackEnv,
       AGENT_DAILY_TOKEN_BUDGET: '1000000000',
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.endpoint,
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-      AWS_SECRET_ACCESS_KEY: 'bench-secret',
     },
     functionsDynamodbEndpoint: async (endpoint) => (counter = await startDynamoCounter(endpoint)).endpoint,
   });

@@ -29,6 +29,8 @@ const ERROR_TYPES = { 429: 'ThrottlingException', 500: 'InternalServerException'
 export interface BedrockFake {
   /** The endpoint for AWS_ENDPOINT_URL_BEDROCK_RUNTIME. */
   readonly endpoint: string;
+  /** What a local stack's environment needs to reply through this stand-in (AGENT_PROVIDER=bedrock, the endpoint, a region and made-up credentials). */
+  readonly stackEnv: Readonly<Record<string, string>>;
   readonly turns: TurnQueue;
   /** performance.now() when each streamed answer's first text delta was written. */
   readonly firstDeltaAt: number[];
@@ -114,8 +116,17 @@ export async function startBedrockFake(turns = new TurnQueue()): Promise<Bedrock
     sessions.add(s);
     s.on('close', () => sessions.delete(s));
   });
+  const endpoint = `http://127.0.0.1:${port}`;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
+    stackEnv: {
+      AGENT_PROVIDER: 'bedrock',
+      AGENT_MODEL: 'eu.amazon.nova-lite-v1:0',
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: endpoint,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
+      AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
+    },
     turns,
     firstDeltaAt,
     abandoned: () => abandoned,

@@ -20,14 +20,7 @@ let stack: StackProcess;
 
 beforeAll(async () => {
   bedrock = await startBedrockFake();
-  stack = await startStackProcess({
-    AGENT_PROVIDER: 'bedrock',
-    AGENT_MODEL: 'eu.amazon.nova-lite-v1:0',
-    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.endpoint,
-    AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
-    AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
-  });
+  stack = await startStackProcess(bedrock.stackEnv);
 });
 
 afterAll(async () => {

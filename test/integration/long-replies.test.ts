@@ -30,15 +30,7 @@ let short: StackProcess;
 
 beforeAll(async () => {
   fake = await startBedrockFake();
-  const bedrock = {
-    AGENT_PROVIDER: 'bedrock',
-    AGENT_MODEL: 'eu.amazon.nova-lite-v1:0',
-    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.endpoint,
-    AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
-    AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
-  };
-  [standard, short] = await Promise.all([startStackProcess(bedrock), startStackProcess({ ...bedrock, REPLY_TIMEOUT_SECONDS: String(SHORT_TIMEOUT_SECONDS) })]);
+  [standard, short] = await Promise.all([startStackProcess(fake.stackEnv), startStackProcess({ ...fake.stackEnv, REPLY_TIMEOUT_SECONDS: String(SHORT_TIMEOUT_SECONDS) })]);
 });
 
 afterAll(async () => {

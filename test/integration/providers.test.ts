@@ -53,14 +53,7 @@ beforeAll(async () => {
   const bedrock = await startBedrockFake();
   const openai = await startOpenAiFake();
   const [bedrockStack, openaiStack] = await Promise.all([
-    startStackProcess({
-      AGENT_PROVIDER: 'bedrock',
-      AGENT_MODEL: 'eu.amazon.nova-lite-v1:0',
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.endpoint,
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
-      AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
-    }),
+    startStackProcess(bedrock.stackEnv),
     startStackProcess({ AGENT_PROVIDER: 'openai', AGENT_MODEL: 'gpt-4.1-mini', OPENAI_API_KEY: 'sk-stand-in', OPENAI_BASE_URL: openai.baseUrl }),
   ]);
   providers.push({ name: 'bedrock', fake: bedrock, stack: bedrockStack }, { name: 'openai', fake: openai, stack: openaiStack });

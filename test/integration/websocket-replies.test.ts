@@ -23,12 +23,7 @@ let stack: StackProcess;
 beforeAll(async () => {
   fake = await startBedrockFake();
   stack = await startStackProcess({
-    AGENT_PROVIDER: 'bedrock',
-    AGENT_MODEL: 'eu.amazon.nova-lite-v1:0',
-    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.endpoint,
-    AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
-    AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
+    ...fake.stackEnv,
     // Past the route integration's 29 s, short enough to reach in a test.
     REPLY_TIMEOUT_SECONDS: '40',
   });
