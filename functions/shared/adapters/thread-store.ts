@@ -214,26 +214,50 @@ export function dynamoThreadStores(props: DynamoStoreProps, cipher: ContentCiphe
     const reader = partitionReader(props, c, principal.userId, retention);
     const threadKey = (threadId: string) => ({ PK, SK: keys.threadSk(threadId) });
     /** The new items of an exchange, content sealed, each written only once. */
-    const itemPuts = async (threadId: string, items: readonly Item[]): Promise<TransactItem[]> =>
-      Promise.all(
-        items.map(async (item) => ({
-          Put: {
-            TableName: tableName,
-            Item: {
-              PK,
-              SK: keys.itemSk(threadId, item.id),
-              type: 'item',
-              id: item.id,
-              threadId,
-              itemType: item.type,
-              ...(item.status === 'cancelled' ? { itemStatus: item.status } : {}),
-              content: await c.seal(keys.itemSk(threadId, item.id), 'content', item.content),
-              createdAt: item.createdAt,
+    /**
+     * The writes of one exchange: its items (sealed, each new), the staged task writes, and the
+     * thread's update (`thread`, first in the transaction, so a failed condition 0 is the thread's):
+     * the thread must exist, not be marked for deletion nor expired (so no item outlives it), and
+     * with `seen`, still be at that updatedAt; it moves the thread's updatedAt, memory and expiry (its
+     * items carry none, they live as long as it does).
+     */
+    const exchangeWrites = async (threadId: string, items: readonly Item[], memory: AgentMemory, staged: readonly StagedWrite[], updatedAt: string) => {
+      const sealedMemory = await c.seal(keys.threadSk(threadId), 'agentMemory', JSON.stringify(memory));
+      const puts = await Promise.all(
+        items.map(
+          async (item): Promise<TransactItem> => ({
+            Put: {
+              TableName: tableName,
+              Item: {
+                PK,
+                SK: keys.itemSk(threadId, item.id),
+                type: 'item',
+                id: item.id,
+                threadId,
+                itemType: item.type,
+                ...(item.status === 'cancelled' ? { itemStatus: item.status } : {}),
+                content: await c.seal(keys.itemSk(threadId, item.id), 'content', item.content),
+                createdAt: item.createdAt,
+              },
+              ConditionExpression: 'attribute_not_exists(PK)',
             },
-            ConditionExpression: 'attribute_not_exists(PK)',
-          },
-        })),
+          }),
+        ),
       );
+      const stagedItems = await Promise.all(staged.map((s) => s.staged as TransactItem | Promise<TransactItem>)); // task-store.ts stages promises
+      const ttl = expiry(updatedAt);
+      const thread = (seen?: unknown): TransactItem => ({
+        Update: {
+          TableName: tableName,
+          Key: threadKey(threadId),
+          UpdateExpression: `SET ${['#updatedAt = :updatedAt', '#memory = :memory', ...ttl.set].join(', ')} ${ttl.clause}`,
+          ConditionExpression: `${LIVE} AND ${UNEXPIRED}${seen === undefined ? '' : ' AND #updatedAt = :seen'}`,
+          ExpressionAttributeNames: { '#updatedAt': 'updatedAt', '#memory': 'agentMemory', ...ttl.names },
+          ExpressionAttributeValues: { ':updatedAt': updatedAt, ':memory': sealedMemory, ...(seen === undefined ? {} : { ':seen': seen }), ...ttl.values },
+        },
+      });
+      return { thread, rest: [...puts, ...stagedItems] };
+    };
     /** The keys of the thread's items after `after` (item ids sort by time), at most `limit`. */
     const laterItems = async (threadId: string, after: Row, limit: number): Promise<Row[]> =>
       (
@@ -296,26 +320,8 @@ export function dynamoThreadStores(props: DynamoStoreProps, cipher: ContentCiphe
         }
       },
       async appendExchange(threadId, items, memory, staged: readonly StagedWrite[], updatedAt) {
-        const sealedMemory = await c.seal(keys.threadSk(threadId), 'agentMemory', JSON.stringify(memory));
-        const puts = await itemPuts(threadId, items);
-        const stagedItems = await Promise.all(staged.map((s) => s.staged as TransactItem | Promise<TransactItem>)); // task-store.ts stages promises
-        const ttl = expiry(updatedAt);
-        const writes: TransactItem[] = [
-          {
-            // The thread must exist and not be marked for deletion, so no item can outlive it.
-            Update: {
-              TableName: tableName,
-              Key: threadKey(threadId),
-              // Moves the thread's expiry: its items, which carry none, live as long as it does.
-              UpdateExpression: `SET ${['#updatedAt = :updatedAt', '#memory = :memory', ...ttl.set].join(', ')} ${ttl.clause}`,
-              ConditionExpression: `${LIVE} AND ${UNEXPIRED}`,
-              ExpressionAttributeNames: { '#updatedAt': 'updatedAt', '#memory': 'agentMemory', ...ttl.names },
-              ExpressionAttributeValues: { ':updatedAt': updatedAt, ':memory': sealedMemory, ...ttl.values },
-            },
-          },
-          ...puts,
-          ...stagedItems,
-        ];
+        const { thread, rest } = await exchangeWrites(threadId, items, memory, staged, updatedAt);
+        const writes: TransactItem[] = [thread(), ...rest];
         try {
           await transactWrite(client, writes);
           return true;
@@ -338,10 +344,7 @@ export function dynamoThreadStores(props: DynamoStoreProps, cipher: ContentCiphe
       },
       async replaceAfter(threadId, messageId, items, memory, staged: readonly StagedWrite[], updatedAt) {
         const messageKey = { PK, SK: keys.itemSk(threadId, messageId) };
-        const sealedMemory = await c.seal(keys.threadSk(threadId), 'agentMemory', JSON.stringify(memory));
-        const puts = await itemPuts(threadId, items);
-        const stagedItems = await Promise.all(staged.map((s) => s.staged as TransactItem | Promise<TransactItem>));
-        const ttl = expiry(updatedAt);
+        const { thread, rest } = await exchangeWrites(threadId, items, memory, staged, updatedAt);
         // The message and the items after it are read, then the items deleted in the transaction on
         // condition that the thread has not been written since: every exchange, retry and rename moves
         // its updatedAt, and a delete marks it. An exchange stored meanwhile is seen on the next
@@ -362,21 +365,7 @@ export function dynamoThreadStores(props: DynamoStoreProps, cipher: ContentCiphe
           ]);
           if (!current.Item || current.Item.deleting !== undefined || isExpired(current.Item, retention) || !message.Item) return false;
           if (later.length > RETRY_MAX_REPLACED) throw new ConflictError(`A retry replaces at most ${RETRY_MAX_REPLACED} later items`);
-          const writes: TransactItem[] = [
-            {
-              Update: {
-                TableName: tableName,
-                Key: threadKey(threadId),
-                UpdateExpression: `SET ${['#updatedAt = :updatedAt', '#memory = :memory', ...ttl.set].join(', ')} ${ttl.clause}`,
-                ConditionExpression: `${LIVE} AND ${UNEXPIRED} AND #updatedAt = :seen`,
-                ExpressionAttributeNames: { '#updatedAt': 'updatedAt', '#memory': 'agentMemory', ...ttl.names },
-                ExpressionAttributeValues: { ':updatedAt': updatedAt, ':memory': sealedMemory, ':seen': current.Item.updatedAt, ...ttl.values },
-              },
-            },
-            ...later.map((Key) => ({ Delete: { TableName: tableName, Key } })),
-            ...puts,
-            ...stagedItems,
-          ];
+          const writes: TransactItem[] = [thread(current.Item.updatedAt), ...later.map((Key) => ({ Delete: { TableName: tableName, Key } })), ...rest];
           try {
             await transactWrite(client, writes);
             return true;
