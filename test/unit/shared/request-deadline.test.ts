@@ -1,25 +1,11 @@
 // A buffered function answers a request that runs into its deadline itself, with the documented
 // 503 service_unavailable, before its Lambda timeout and API Gateway's 29 s integration timeout.
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../../infra/local/lambda-runtime';
+import { proxyEvent } from '../../helpers/proxy-event';
 import { DEADLINE_MARGIN_MS, httpHandler, ok } from '../../../functions/shared/lambda/http-handler';
 
-const event = (resource: string): APIGatewayProxyEvent =>
-  ({
-    resource,
-    path: resource,
-    httpMethod: 'GET',
-    headers: {},
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    requestContext: { requestId: 'r1', identity: { sourceIp: '127.0.0.1' } },
-    body: null,
-    isBase64Encoded: false,
-  }) as unknown as APIGatewayProxyEvent;
+const event = proxyEvent;
 
 describe('buffered request deadline', () => {
   const handler = httpHandler(

@@ -5,22 +5,10 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../../infra/local/lambda-runtime';
+import { proxyEvent } from '../../helpers/proxy-event';
 import { streamingHttpHandler, type StreamResult } from '../../../functions/shared/lambda/streaming-handler';
 
-const event = {
-  resource: '/stream',
-  path: '/stream',
-  httpMethod: 'GET',
-  headers: {},
-  multiValueHeaders: {},
-  queryStringParameters: null,
-  multiValueQueryStringParameters: null,
-  pathParameters: null,
-  stageVariables: null,
-  requestContext: { requestId: 'r1', identity: { sourceIp: '127.0.0.1' } },
-  body: null,
-  isBase64Encoded: false,
-} as unknown as APIGatewayProxyEvent;
+const event = proxyEvent('/stream');
 
 type StreamedHandler = (event: APIGatewayProxyEvent, stream: Writable, context: Context) => Promise<void>;
 
