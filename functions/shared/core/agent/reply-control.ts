@@ -38,12 +38,16 @@ const CANCEL_POLL_MS = 100;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const progress = (s: ReplyState): ReplyProgress => ({ status: s.status, lastEventId: s.lastEventId });
+/** A reply that ended on its own before the cancel could stop it: nothing to stop. */
+function refuseEnded(state: ReplyState): void {
+  if (state.status === 'done' || state.status === 'failed') throw new ConflictError(`The reply has already ${state.status === 'done' ? 'finished' : 'failed'}`);
+}
 const noSuchReply = () => new NotFoundError('No reply with this id in this thread (a reply can be resumed for at least 10 minutes after it ends)');
 
-/** The thread is the caller's and the reply is one of its replies: its state. Audited as `action`. */
-async function replyOfThread(deps: ReplyControlDeps, access: ThreadAccess, ref: ReplyRef, check: () => void): Promise<ReplyState> {
+/** The caller may read the thread, it is the caller's, and the reply is one of its replies: its state. Audited as a thread read. */
+async function replyOfThread(deps: ReplyControlDeps, access: ThreadAccess, ref: ReplyRef): Promise<ReplyState> {
   return auditedThreadAccess(deps.audit, access, 'thread.read', { threadId: ref.threadId }, async () => {
-    check();
+    authorize(access.principal, 'threads.read');
     if (!(await deps.threads(access.principal).get(ref.threadId))) throw threadNotFound();
     const state = await deps.replies(access.principal).state(ref.threadId, ref.itemId);
     if (!state) throw noSuchReply();
@@ -52,7 +56,7 @@ async function replyOfThread(deps: ReplyControlDeps, access: ThreadAccess, ref: 
 }
 
 export async function replyProgress(deps: ReplyControlDeps, access: ThreadAccess, ref: ReplyRef): Promise<ReplyProgress> {
-  return progress(await replyOfThread(deps, access, ref, () => authorize(access.principal, 'threads.read')));
+  return progress(await replyOfThread(deps, access, ref));
 }
 
 /**
@@ -67,7 +71,7 @@ export async function followReply(
   /** Epoch ms: the stream ends here even if the reply runs on (the client resumes again from its last id). */
   deadlineAt = Infinity,
 ): Promise<AsyncIterable<NumberedEvent>> {
-  await replyOfThread(deps, access, ref, () => authorize(access.principal, 'threads.read'));
+  await replyOfThread(deps, access, ref);
   const log = deps.replies(access.principal);
   const wait = deps.wait ?? sleep;
   return (async function* follow() {
@@ -121,7 +125,7 @@ export async function cancelReply(
     if (!(await deps.threads(access.principal).get(ref.threadId))) throw threadNotFound();
     const state = await log.requestCancel(ref.threadId, ref.itemId);
     if (!state) throw noSuchReply();
-    if (state.status === 'done' || state.status === 'failed') throw new ConflictError(`The reply has already ${state.status === 'done' ? 'finished' : 'failed'}`);
+    refuseEnded(state);
     return state;
   });
   const wait = deps.wait ?? sleep;
@@ -132,7 +136,6 @@ export async function cancelReply(
     state = await log.state(ref.threadId, ref.itemId);
   }
   if (!state) throw noSuchReply(); // its thread was deleted meanwhile
-  // It finished before it saw the cancel: nothing was stopped.
-  if (state.status === 'done' || state.status === 'failed') throw new ConflictError(`The reply has already ${state.status === 'done' ? 'finished' : 'failed'}`);
+  refuseEnded(state); // it finished before it saw the cancel: nothing was stopped
   return progress(state);
 }
