@@ -6,6 +6,7 @@
 // https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html
 // https://docs.aws.amazon.com/kms/latest/developerguide/encrypt_context.html
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { closeServer, listen } from './loopback-server';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 
 export interface KmsStandIn {
@@ -140,20 +141,11 @@ export async function startKmsStandIn({ keyMaterial, keyId, region = 'local' }: 
       }
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const port = await listen(server, 0);
   return {
     endpoint: `http://127.0.0.1:${port}`,
     keyArn,
     calls,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop: () => closeServer(server),
   };
 }

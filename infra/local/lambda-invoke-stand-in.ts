@@ -9,6 +9,7 @@
 // Requests are not signature-checked: IAM is enforced locally for DynamoDB only; the deployed grant
 // (the WebSocket role may invoke the reply function only) is asserted on the template.
 import { randomUUID } from 'node:crypto';
+import { closeServer, listen } from './loopback-server';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { LocalFunction } from './lambda-runtime';
 
@@ -110,18 +111,9 @@ export async function startLambdaStandIn(opts: LambdaStandInOptions): Promise<La
       else res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const port = await listen(server, 0);
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop: () => closeServer(server),
   };
 }

@@ -1,5 +1,6 @@
 // The whole local stack: DynamoDB Local, tables, the dev issuer, and the local API Gateway.
 import { createServer, type Server } from 'node:http';
+import { closeServer, listen } from './loopback-server';
 import { createServer as createNetServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -100,27 +101,6 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolvePort(port));
     });
   });
-}
-
-/** Listens on loopback only; resolves the port (an ephemeral one for port 0). */
-async function listen(server: Server, port: number): Promise<number> {
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolveListen();
-    });
-  });
-  const addr = server.address();
-  return typeof addr === 'object' && addr ? addr.port : port;
-}
-
-/** Stops accepting, drops open (keep-alive or streaming) connections, and waits for the close. */
-async function closeServer(server: Server | null): Promise<void> {
-  if (!server?.listening) return;
-  const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
-  server.closeAllConnections();
-  await closed;
 }
 
 /** OIDC settings for the web client when the stack trusts an external issuer (its first one). */
